@@ -1,0 +1,50 @@
+# Two commands do all the set-up on a fresh clone: `make run` and `make test`.
+# Each creates (or reuses) .venv, installs the project with its test tools, builds
+# the translation catalogue and then runs.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+TS     := resources/translations/gridvisit_zh_CN.ts
+QM     := resources/translations/gridvisit_zh_CN.qm
+
+.PHONY: run test lint format translations demo benchmark clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "gridvisit needs Python 3.11 or newer")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+$(QM): $(TS) $(STAMP)
+	$(VENV)/bin/pyside6-lrelease -silent $(TS) -qm $(QM)
+
+run: $(STAMP) $(QM)
+	$(PY) -m gridvisit $(ARGS)
+
+test: $(STAMP) $(QM)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check gridvisit tests benchmarks
+	$(VENV)/bin/ruff format --check gridvisit tests benchmarks
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format gridvisit tests benchmarks
+	$(VENV)/bin/ruff check --fix gridvisit tests benchmarks
+
+# Refresh the .ts catalogue from tr() calls; translate new entries, then commit the .ts.
+translations: $(STAMP)
+	$(VENV)/bin/pyside6-lupdate $$(find gridvisit/ui gridvisit/app.py -name '*.py') \
+		-ts $(TS) -no-obsolete -locations none
+
+demo: $(STAMP) $(QM)
+	$(PY) -m gridvisit --demo
+
+benchmark: $(STAMP)
+	$(PY) benchmarks/bench_demo.py
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache $(QM)

@@ -1,0 +1,5 @@
+import sys
+
+from gridvisit.cli import main
+
+sys.exit(main())

@@ -1,0 +1,217 @@
+"""Command line: starts the GUI, or runs a headless command.
+
+Every message a user reads is Chinese. Known errors (GridVisitError) print their
+message and exit 1; usage errors exit 2; anything else is a bug: it is logged with
+its trace and reported in one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from gridvisit import __version__
+from gridvisit.core.errors import GridVisitError
+
+log = logging.getLogger("gridvisit")
+
+# argparse's own words, in Chinese. argparse looks `_` up at call time, so replacing
+# the module's gettext function is enough.
+_ARGPARSE_ZH = {
+    "usage: ": "用法:",
+    "positional arguments": "参数",
+    "options": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "show program's version number and exit": "显示版本号并退出",
+    "the following arguments are required: %s": "缺少必需的参数:%s",
+    "unrecognized arguments: %s": "无法识别的参数:%s",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s 有误:%(message)s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项 %(value)r(可选:%(choices)s)",
+    "invalid %(type)s value: %(value)r": "无效的值 %(value)r",
+    "expected one argument": "需要一个参数值",
+    "%(prog)s: error: %(message)s\n": "%(prog)s:错误:%(message)s\n",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 有歧义,可能是 %(matches)s",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+}
+
+
+def _install_argparse_zh() -> None:
+    argparse._ = lambda text: _ARGPARSE_ZH.get(text, text)  # type: ignore[attr-defined]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}:参数错误:{message}\n请运行 {self.prog} --help 查看用法。\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}”不是整数") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"必须是正整数,现在是 {value}")
+    return value
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}”不是日期,应写成 2026-11-22") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    _install_argparse_zh()
+    parser = _Parser(
+        prog="gridvisit",
+        description="网格员入户走访与问题清单管理(离线桌面版)。不带子命令时启动图形界面。",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"gridvisit {__version__}", help="显示版本号并退出"
+    )
+    parser.add_argument("--db", dest="gui_db", metavar="路径", help="打开指定的数据库文件")
+    parser.add_argument(
+        "--demo", action="store_true", help="打开演示数据库(不存在时自动生成 2000 户)"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="子命令", parser_class=_Parser)
+
+    demo = sub.add_parser(
+        "demo", help="生成演示数据库", description="生成一个街道规模的演示数据库。"
+    )
+    demo.add_argument("--db", required=True, metavar="路径", help="要创建的数据库文件")
+    demo.add_argument(
+        "--households", type=_positive_int, default=2000, metavar="N", help="住户数(默认 2000)"
+    )
+    demo.add_argument(
+        "--seed",
+        type=int,
+        default=1,
+        metavar="S",
+        help="随机种子:种子和截止日期相同,数据就相同(默认 1)",
+    )
+    demo.add_argument(
+        "--end-date",
+        type=_iso_date,
+        default=None,
+        metavar="日期",
+        help="走访记录截止日期 YYYY-MM-DD(默认今天)",
+    )
+    demo.add_argument(
+        "--weeks",
+        type=_positive_int,
+        default=52,
+        metavar="W",
+        help="生成多少周的走访记录(默认 52 周)",
+    )
+    demo.add_argument("--force", action="store_true", help="覆盖已存在的文件")
+
+    check = sub.add_parser(
+        "check",
+        help="检查数据库是否完好",
+        description="检查数据库完整性、外键和架构版本。完好时返回 0,否则返回 1。",
+    )
+    check.add_argument("--db", required=True, metavar="路径", help="要检查的数据库文件")
+    return parser
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from gridvisit.storage.demo import generate_demo
+
+    started = time.perf_counter()
+    stats = generate_demo(
+        args.db,
+        households=args.households,
+        seed=args.seed,
+        end=args.end_date,
+        weeks=args.weeks,
+        overwrite=args.force,
+        progress=lambda msg: print(msg, file=sys.stderr),
+    )
+    elapsed = time.perf_counter() - started
+    print(f"已生成演示数据库:{args.db}")
+    print(f"  社区 {stats.communities},网格 {stats.grids},楼栋党小组 {stats.building_groups}")
+    print(f"  住户 {stats.households},居民 {stats.residents},用户 {stats.users}")
+    print(f"  走访记录 {stats.visits},问题 {stats.problems},流转记录 {stats.problem_events}")
+    print(f"  用时 {elapsed:.1f} 秒")
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from gridvisit.storage.check import COUNTED_TABLES, check_database
+
+    report = check_database(args.db)
+    print(f"数据库:{report.path}")
+    print(f"架构版本:{report.schema_version or '无'}(本程序:{report.head_version})")
+    if report.counts:
+        labels = dict(COUNTED_TABLES)
+        print("记录数:" + ",".join(f"{labels[t]} {n}" for t, n in report.counts.items()))
+    if report.ok:
+        print("检查结果:完好。")
+        return 0
+    print("检查结果:发现问题!", file=sys.stderr)
+    for problem in report.problems:
+        print(f"  - {problem}", file=sys.stderr)
+    print("建议:不要继续写入这个文件,请从备份恢复。", file=sys.stderr)
+    return 1
+
+
+def _cmd_gui(args: argparse.Namespace) -> int:
+    from gridvisit import paths
+
+    if args.demo and not args.gui_db:
+        target = paths.demo_database_path()
+        if not target.exists():
+            from gridvisit.storage.demo import generate_demo
+
+            print("正在生成演示数据库(2000 户)……", file=sys.stderr)
+            generate_demo(target, households=2000)
+        db_path = target
+    else:
+        db_path = Path(args.gui_db) if args.gui_db else paths.default_database_path()
+    from gridvisit.app import run_gui
+
+    return run_gui(db_path, create=not args.gui_db)
+
+
+def _setup_logging() -> Path | None:
+    try:
+        from gridvisit.paths import log_dir
+
+        logfile = log_dir() / "gridvisit.log"
+        handler: logging.Handler = logging.FileHandler(logfile, encoding="utf-8")
+    except OSError:
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return logfile
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logfile = _setup_logging()
+    handlers = {"demo": _cmd_demo, "check": _cmd_check, None: _cmd_gui}
+    try:
+        return handlers[args.command](args)
+    except GridVisitError as exc:
+        print(f"错误:{exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(exc.hint, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("已取消。", file=sys.stderr)
+        return 130
+    except Exception:
+        log.exception("unexpected error in command %s", args.command)
+        where = f",详情已记录在 {logfile}" if logfile else ""
+        print(f"程序内部错误{where}。请把该文件发给技术支持。", file=sys.stderr)
+        return 3

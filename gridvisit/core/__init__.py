@@ -1,0 +1,1 @@
+"""Domain layer: enums, rules, validation and services. Never imports Qt."""

@@ -1,0 +1,59 @@
+"""Known errors: things a user can cause or meet. Each carries a Chinese message.
+
+Anything that is not a GridVisitError is a bug: it is logged with its trace.
+"""
+
+from __future__ import annotations
+
+
+class GridVisitError(Exception):
+    """Base class for errors shown to the user as they are."""
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.hint}" if self.hint else self.message
+
+
+class ValidationError(GridVisitError):
+    """One or more fields are invalid. `errors` maps field name to a Chinese reason."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = dict(errors)
+        text = ";".join(f"{reason}" for reason in self.errors.values())
+        super().__init__(f"输入有误:{text}", hint="请修改标出的字段后再保存。")
+
+
+class WorkflowError(GridVisitError):
+    """An illegal problem-workflow transition."""
+
+
+class NotFoundError(GridVisitError):
+    """A record the user referred to does not exist (or was archived)."""
+
+
+class ConflictError(GridVisitError):
+    """The request clashes with existing data (duplicate name, record still in use...)."""
+
+
+class StorageError(GridVisitError):
+    """The database file cannot be used: missing, not a database, damaged, too new, locked."""
+
+
+class DatabaseNotFoundError(StorageError):
+    pass
+
+
+class NotADatabaseError(StorageError):
+    pass
+
+
+class DatabaseTooNewError(StorageError):
+    pass
+
+
+class DatabaseCorruptError(StorageError):
+    pass

@@ -1,0 +1,198 @@
+"""Plain records the services hand out. Frozen: nothing here is bound to a session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from gridvisit.core.enums import (
+    EventKind,
+    HandlingLevel,
+    ProblemStatus,
+    Role,
+    VisitMethod,
+    VisitPurpose,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is acting: written on every change and every audit entry."""
+
+    user_id: int | None
+    username: str
+    display_name: str = ""
+    role: Role = Role.SUBDISTRICT_ADMIN
+
+
+@dataclass(frozen=True, slots=True)
+class UserRec:
+    id: int
+    uuid: str
+    username: str
+    display_name: str
+    role: Role
+
+
+@dataclass(frozen=True, slots=True)
+class NodeRec:
+    """A community, grid or building group."""
+
+    kind: str  # "community" | "grid" | "building_group"
+    id: int
+    uuid: str
+    name: str
+    parent_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ResidentInput:
+    name: str
+    gender: str = ""
+    id_number: str = ""
+    phone: str = ""
+    relation: str = ""
+    is_head: bool = False
+    is_party_member: bool = False
+    special_groups: tuple[str, ...] = ()
+    notes: str = ""
+    birth_date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResidentRec:
+    id: int
+    uuid: str
+    household_id: int
+    name: str
+    gender: str
+    id_number: str
+    birth_date: date | None
+    phone: str
+    relation: str
+    is_head: bool
+    is_party_member: bool
+    special_groups: tuple[str, ...]
+    notes: str
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdRec:
+    id: int
+    uuid: str
+    building_group_id: int
+    building: str
+    unit: str
+    room: str
+    phone: str
+    tier_code: str
+    tier_manual: bool
+    is_party_centre: bool
+    centre_household_id: int | None
+    notes: str
+    version: int
+
+    @property
+    def address(self) -> str:
+        unit = f"{self.unit}单元" if self.unit else ""
+        return f"{self.building}栋{unit}{self.room}室"
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemInput:
+    category_code: str
+    description: str
+    urgency_code: str = "normal"
+    level: HandlingLevel = HandlingLevel.GRID
+    resident_id: int | None = None
+    location: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class VisitInput:
+    household_id: int
+    visited_at: datetime
+    method: VisitMethod = VisitMethod.IN_PERSON
+    purpose: VisitPurpose = VisitPurpose.ROUTINE
+    notes: str = ""
+    present_resident_ids: tuple[int, ...] = ()
+    problems: tuple[ProblemInput, ...] = ()
+    worker_id: int | None = None  # defaults to the acting user
+
+
+@dataclass(frozen=True, slots=True)
+class VisitRec:
+    id: int
+    uuid: str
+    household_id: int
+    worker_id: int
+    visited_at: datetime
+    method: VisitMethod
+    purpose: VisitPurpose
+    notes: str
+    problem_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemEventRec:
+    id: int
+    uuid: str
+    kind: EventKind
+    at: datetime
+    actor_id: int | None
+    from_status: str
+    to_status: str
+    from_level: str
+    to_level: str
+    note: str
+    assigned_unit: str
+    assigned_person: str
+    satisfaction: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemRec:
+    id: int
+    uuid: str
+    grid_id: int
+    building_group_id: int | None
+    household_id: int | None
+    visit_id: int | None
+    category_code: str
+    description: str
+    urgency_code: str
+    level: HandlingLevel
+    status: ProblemStatus
+    reported_at: datetime
+    due_at: datetime
+    assigned_unit: str
+    assigned_person: str
+    resolution: str
+    resolved_at: datetime | None
+    satisfaction: str
+    closed_at: datetime | None
+    version: int
+    events: tuple[ProblemEventRec, ...] = field(default=())
+
+    def is_overdue(self, now: datetime) -> bool:
+        return self.status.is_open and now >= self.due_at
+
+
+@dataclass(frozen=True, slots=True)
+class DueVisit:
+    household_id: int
+    building_group_id: int
+    address: str
+    tier_code: str
+    last_visit: datetime | None
+    due: date
+    days_overdue: int  # > 0 overdue, 0 due today, < 0 due later this week
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Part of the hierarchy a query is limited to; all None = everything."""
+
+    community_id: int | None = None
+    grid_id: int | None = None
+    building_group_id: int | None = None

@@ -1,0 +1,32 @@
+"""Domain services. Each opens its own short transaction on the Database it was given;
+records come back as frozen dataclasses so no session leaks out."""
+
+from gridvisit.core.services.context import ServiceContext
+from gridvisit.core.services.hierarchy import HierarchyService
+from gridvisit.core.services.households import HouseholdService
+from gridvisit.core.services.problems import ProblemService
+from gridvisit.core.services.users import UserService
+from gridvisit.core.services.visits import VisitService
+
+
+class Services:
+    """All services for one acting user on one database."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+        self.users = UserService(ctx)
+        self.hierarchy = HierarchyService(ctx)
+        self.households = HouseholdService(ctx)
+        self.visits = VisitService(ctx)
+        self.problems = ProblemService(ctx)
+
+
+__all__ = [
+    "HierarchyService",
+    "HouseholdService",
+    "ProblemService",
+    "ServiceContext",
+    "Services",
+    "UserService",
+    "VisitService",
+]

@@ -1,0 +1,233 @@
+"""Problems: public-area reports, the workflow 待受理 → 办理中 → 已办结 → 已回访销号
+with escalation and reopening, each step a problem event; overdue problems."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from gridvisit.core.enums import EventKind, HandlingLevel, ProblemStatus, Satisfaction
+from gridvisit.core.errors import ValidationError
+from gridvisit.core.records import ProblemEventRec, ProblemInput, ProblemRec, Scope
+from gridvisit.core.rules import allowed_actions, transition
+from gridvisit.core.services.context import ServiceContext, get_or_404
+from gridvisit.core.services.scoping import problems_in
+from gridvisit.core.services.visits import add_problem, validate_problem
+from gridvisit.core.validation import optional_text, require_text
+from gridvisit.storage.models import BuildingGroup, Grid, Problem, ProblemEvent
+
+
+def event_rec(e: ProblemEvent) -> ProblemEventRec:
+    return ProblemEventRec(
+        e.id,
+        e.uuid,
+        EventKind(e.kind),
+        e.at,
+        e.actor_id,
+        e.from_status,
+        e.to_status,
+        e.from_level,
+        e.to_level,
+        e.note,
+        e.assigned_unit,
+        e.assigned_person,
+        e.satisfaction,
+    )
+
+
+def problem_rec(p: Problem, *, with_events: bool = False) -> ProblemRec:
+    events = tuple(event_rec(e) for e in p.events) if with_events else ()
+    return ProblemRec(
+        p.id,
+        p.uuid,
+        p.grid_id,
+        p.building_group_id,
+        p.household_id,
+        p.visit_id,
+        p.category_code,
+        p.description,
+        p.urgency_code,
+        HandlingLevel(p.level),
+        ProblemStatus(p.status),
+        p.reported_at,
+        p.due_at,
+        p.assigned_unit,
+        p.assigned_person,
+        p.resolution,
+        p.resolved_at,
+        p.satisfaction,
+        p.closed_at,
+        p.version,
+        events,
+    )
+
+
+class ProblemService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    def report(
+        self, grid_id: int, data: ProblemInput, *, building_group_id: int | None = None
+    ) -> ProblemRec:
+        """A problem in a public area (no household, no visit)."""
+        errors: dict[str, str] = {}
+        with self.ctx.write() as s:
+            get_or_404(s, Grid, grid_id)
+            if building_group_id is not None:
+                group = get_or_404(s, BuildingGroup, building_group_id)
+                if group.grid_id != grid_id:
+                    errors["building_group_id"] = "楼栋党小组不属于这个网格"
+            clean, limit = validate_problem(s, data, "", errors)
+            if not clean.location and building_group_id is None:
+                errors["location"] = "公共区域的问题请填写位置"
+            if errors:
+                raise ValidationError(errors)
+            problem = add_problem(
+                self.ctx,
+                s,
+                clean,
+                limit,
+                grid_id=grid_id,
+                building_group_id=building_group_id,
+                household_id=None,
+                visit_id=None,
+                reported_at=self.ctx.now(),
+            )
+            return problem_rec(problem, with_events=True)
+
+    # -- workflow -----------------------------------------------------------------
+    def accept(self, problem_id: int, unit: str, person: str = "", note: str = "") -> ProblemRec:
+        """受理并派单 to a responsible unit and person."""
+        errors: dict[str, str] = {}
+        unit = require_text(errors, "assigned_unit", "责任单位", unit, max_len=64)
+        person = optional_text(errors, "assigned_person", "责任人", person, max_len=32)
+        note = optional_text(errors, "note", "备注", note)
+        if errors:
+            raise ValidationError(errors)
+        return self._act(problem_id, EventKind.ACCEPTED, note, unit=unit, person=person)
+
+    def add_progress(self, problem_id: int, note: str) -> ProblemRec:
+        return self._act(problem_id, EventKind.PROGRESS, self._required_note(note, "办理进展"))
+
+    def escalate(self, problem_id: int, reason: str) -> ProblemRec:
+        return self._act(problem_id, EventKind.ESCALATED, self._required_note(reason, "上报原因"))
+
+    def resolve(self, problem_id: int, resolution: str) -> ProblemRec:
+        text = self._required_note(resolution, "办理结果", field="resolution")
+        return self._act(problem_id, EventKind.RESOLVED, text, resolution=text)
+
+    def return_visit(
+        self, problem_id: int, satisfaction: Satisfaction, note: str = ""
+    ) -> ProblemRec:
+        """回访: 满意/基本满意 closes the problem; 不满意 sends it back to 办理中."""
+        errors: dict[str, str] = {}
+        note = optional_text(errors, "note", "回访情况", note)
+        if errors:
+            raise ValidationError(errors)
+        return self._act(
+            problem_id, EventKind.RETURN_VISIT, note, satisfaction=Satisfaction(satisfaction)
+        )
+
+    def reopen(self, problem_id: int, reason: str) -> ProblemRec:
+        return self._act(
+            problem_id, EventKind.REOPENED, self._required_note(reason, "重新办理原因")
+        )
+
+    def _act(
+        self,
+        problem_id: int,
+        kind: EventKind,
+        note: str,
+        *,
+        unit: str = "",
+        person: str = "",
+        resolution: str = "",
+        satisfaction: Satisfaction | None = None,
+    ) -> ProblemRec:
+        now = self.ctx.now()
+        with self.ctx.write() as s:
+            p = get_or_404(s, Problem, problem_id)
+            status, level = ProblemStatus(p.status), HandlingLevel(p.level)
+            step = transition(status, level, kind, satisfaction)
+            event = ProblemEvent(
+                problem_id=p.id,
+                kind=kind.value,
+                at=now,
+                actor_id=self.ctx.actor.user_id,
+                from_status=status.value,
+                to_status=step.to_status.value,
+                from_level=level.value,
+                to_level=step.to_level.value,
+                note=note,
+                assigned_unit=unit,
+                assigned_person=person,
+                satisfaction=satisfaction.value if satisfaction else "",
+            )
+            s.add(event)
+            p.status, p.level = step.to_status.value, step.to_level.value
+            if kind is EventKind.ACCEPTED:
+                p.assigned_unit, p.assigned_person = unit, person
+            elif kind is EventKind.ESCALATED:
+                p.assigned_unit, p.assigned_person = "", ""
+            elif kind is EventKind.RESOLVED:
+                p.resolution, p.resolved_at = resolution, now
+            elif kind is EventKind.RETURN_VISIT:
+                assert satisfaction is not None
+                p.satisfaction = satisfaction.value
+                if step.to_status is ProblemStatus.CLOSED:
+                    p.closed_at = now
+            if kind in (EventKind.REOPENED,) or (
+                kind is EventKind.RETURN_VISIT and step.to_status is ProblemStatus.IN_PROGRESS
+            ):
+                p.closed_at, p.resolved_at = None, None
+            s.flush()
+            self.ctx.audit(
+                s,
+                f"problem.{kind.value}",
+                p,
+                from_status=status.value,
+                to_status=step.to_status.value,
+                level=step.to_level.value,
+            )
+            s.refresh(p, ["events"])
+            return problem_rec(p, with_events=True)
+
+    @staticmethod
+    def _required_note(text: str, label: str, field: str = "note") -> str:
+        errors: dict[str, str] = {}
+        value = require_text(errors, field, label, text, max_len=2000)
+        if errors:
+            raise ValidationError(errors)
+        return value
+
+    # -- read ---------------------------------------------------------------------
+    def get(self, problem_id: int) -> ProblemRec:
+        with self.ctx.read() as s:
+            return problem_rec(get_or_404(s, Problem, problem_id), with_events=True)
+
+    def actions(self, problem_id: int) -> list[EventKind]:
+        p = self.get(problem_id)
+        return allowed_actions(p.status, p.level)
+
+    def list(
+        self,
+        scope: Scope | None = None,
+        *,
+        statuses: tuple[ProblemStatus, ...] = (),
+        overdue_at: datetime | None = None,
+    ) -> list[ProblemRec]:
+        q = select(Problem)
+        if statuses:
+            q = q.where(Problem.status.in_([st.value for st in statuses]))
+        if overdue_at is not None:
+            q = q.where(
+                Problem.status.in_([ProblemStatus.PENDING.value, ProblemStatus.IN_PROGRESS.value]),
+                Problem.due_at <= overdue_at,
+            )
+        q = problems_in(q, scope or Scope()).order_by(Problem.due_at, Problem.id)
+        with self.ctx.read() as s:
+            return [problem_rec(p) for p in s.scalars(q)]
+
+    def overdue(self, scope: Scope | None = None, now: datetime | None = None) -> list[ProblemRec]:
+        return self.list(scope or Scope(), overdue_at=now or self.ctx.now())

@@ -1,0 +1,35 @@
+"""Limit household and problem queries to a part of the hierarchy."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, select
+
+from gridvisit.core.records import Scope
+from gridvisit.storage.models import BuildingGroup, Grid, Household, Problem
+
+
+def households_in(q: Select, scope: Scope) -> Select:  # type: ignore[type-arg]
+    if scope.building_group_id is not None:
+        return q.where(Household.building_group_id == scope.building_group_id)
+    if scope.grid_id is not None:
+        groups = select(BuildingGroup.id).where(BuildingGroup.grid_id == scope.grid_id)
+        return q.where(Household.building_group_id.in_(groups))
+    if scope.community_id is not None:
+        groups = (
+            select(BuildingGroup.id)
+            .join(Grid, BuildingGroup.grid_id == Grid.id)
+            .where(Grid.community_id == scope.community_id)
+        )
+        return q.where(Household.building_group_id.in_(groups))
+    return q
+
+
+def problems_in(q: Select, scope: Scope) -> Select:  # type: ignore[type-arg]
+    if scope.building_group_id is not None:
+        return q.where(Problem.building_group_id == scope.building_group_id)
+    if scope.grid_id is not None:
+        return q.where(Problem.grid_id == scope.grid_id)
+    if scope.community_id is not None:
+        grids = select(Grid.id).where(Grid.community_id == scope.community_id)
+        return q.where(Problem.grid_id.in_(grids))
+    return q

@@ -1,0 +1,270 @@
+"""Visits: record one with its problems in a single transaction; due and overdue visits."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from gridvisit.core.clock import IsoWeek, today_local
+from gridvisit.core.enums import (
+    EventKind,
+    HandlingLevel,
+    ProblemStatus,
+    VisitMethod,
+    VisitPurpose,
+)
+from gridvisit.core.errors import ValidationError
+from gridvisit.core.records import DueVisit, ProblemInput, Scope, VisitInput, VisitRec
+from gridvisit.core.rules import days_overdue, next_visit_due, problem_due_at
+from gridvisit.core.services.context import ServiceContext, get_or_404
+from gridvisit.core.services.scoping import households_in
+from gridvisit.core.validation import optional_text, require_text
+from gridvisit.storage.models import (
+    BuildingGroup,
+    Household,
+    Problem,
+    ProblemCategory,
+    ProblemEvent,
+    Resident,
+    UrgencyLevel,
+    User,
+    Visit,
+    VisitTier,
+)
+
+# Laptop clocks drift; a visit a few minutes "in the future" is not an error.
+_CLOCK_SKEW = timedelta(minutes=10)
+_EARLIEST = datetime(2000, 1, 1).astimezone()
+
+
+def _visit_rec(v: Visit, problem_ids: tuple[int, ...] = ()) -> VisitRec:
+    return VisitRec(
+        v.id,
+        v.uuid,
+        v.household_id,
+        v.worker_id,
+        v.visited_at,
+        VisitMethod(v.method),
+        VisitPurpose(v.purpose),
+        v.notes,
+        problem_ids,
+    )
+
+
+def validate_problem(
+    s: Session, p: ProblemInput, prefix: str, errors: dict[str, str]
+) -> tuple[ProblemInput, int]:
+    """Checks one problem; returns it cleaned plus its urgency's time limit in days."""
+    category = s.get(ProblemCategory, p.category_code) if p.category_code else None
+    if category is None or not category.active:
+        errors[f"{prefix}category_code"] = "请选择问题类别"
+    description = require_text(
+        errors, f"{prefix}description", "问题描述", p.description, max_len=2000
+    )
+    urgency = s.get(UrgencyLevel, p.urgency_code) if p.urgency_code else None
+    if urgency is None:
+        errors[f"{prefix}urgency_code"] = "请选择紧急程度"
+    try:
+        level = HandlingLevel(p.level)
+    except ValueError:
+        errors[f"{prefix}level"] = "办理层级只能是网格、社区或街道"
+        level = HandlingLevel.GRID
+    location = optional_text(errors, f"{prefix}location", "位置", p.location, max_len=100)
+    clean = ProblemInput(
+        p.category_code, description, p.urgency_code, level, p.resident_id, location
+    )
+    return clean, urgency.limit_days if urgency else 0
+
+
+def add_problem(
+    ctx: ServiceContext,
+    s: Session,
+    p: ProblemInput,
+    limit_days: int,
+    *,
+    grid_id: int,
+    building_group_id: int | None,
+    household_id: int | None,
+    visit_id: int | None,
+    reported_at: datetime,
+) -> Problem:
+    problem = Problem(
+        grid_id=grid_id,
+        building_group_id=building_group_id,
+        household_id=household_id,
+        visit_id=visit_id,
+        resident_id=p.resident_id,
+        location=p.location,
+        category_code=p.category_code,
+        description=p.description,
+        urgency_code=p.urgency_code,
+        level=HandlingLevel(p.level).value,
+        status=ProblemStatus.PENDING.value,
+        reported_at=reported_at,
+        due_at=problem_due_at(reported_at, limit_days),
+    )
+    s.add(problem)
+    s.flush()
+    s.add(
+        ProblemEvent(
+            problem_id=problem.id,
+            kind=EventKind.CREATED.value,
+            at=reported_at,
+            actor_id=ctx.actor.user_id,
+            to_status=problem.status,
+            to_level=problem.level,
+            note=p.description[:200],
+        )
+    )
+    ctx.audit(s, "problem.create", problem, category=p.category_code, level=problem.level)
+    return problem
+
+
+class VisitService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    def record(self, data: VisitInput) -> VisitRec:
+        """Save a visit and every problem raised in it, all or nothing."""
+        errors: dict[str, str] = {}
+        now = self.ctx.now()
+        visited_at = data.visited_at
+        if visited_at is None or visited_at.tzinfo is None:
+            errors["visited_at"] = "请填写走访时间"
+        elif visited_at > now + _CLOCK_SKEW:
+            errors["visited_at"] = "走访时间不能晚于现在"
+        elif visited_at < _EARLIEST:
+            errors["visited_at"] = "走访时间早于 2000 年,请核对"
+        try:
+            method = VisitMethod(data.method)
+        except ValueError:
+            errors["method"] = "请选择走访方式(入户、电话、视频或偶遇)"
+            method = VisitMethod.IN_PERSON
+        try:
+            purpose = VisitPurpose(data.purpose)
+        except ValueError:
+            errors["purpose"] = "请选择走访目的"
+            purpose = VisitPurpose.ROUTINE
+        notes = optional_text(errors, "notes", "走访情况", data.notes, max_len=5000)
+        with self.ctx.write() as s:
+            household = get_or_404(s, Household, data.household_id)
+            worker_id = data.worker_id or self.ctx.actor.user_id
+            if worker_id is None or s.get(User, worker_id) is None:
+                errors["worker_id"] = "请选择走访的网格员"
+            members = dict(
+                s.execute(
+                    select(Resident.id, Resident.uuid).where(Resident.household_id == household.id)
+                ).all()
+            )
+            strangers = [rid for rid in data.present_resident_ids if rid not in members]
+            if strangers:
+                errors["present_resident_ids"] = "在场居民必须是这户的成员"
+            clean: list[tuple[ProblemInput, int]] = []
+            for i, p in enumerate(data.problems):
+                if p.resident_id is not None and p.resident_id not in members:
+                    errors[f"problems[{i}].resident_id"] = "提出问题的居民必须是这户的成员"
+                clean.append(validate_problem(s, p, f"problems[{i}].", errors))
+            if errors:
+                raise ValidationError(errors)
+            visit = Visit(
+                household_id=household.id,
+                worker_id=worker_id,
+                visited_at=visited_at,
+                method=method.value,
+                purpose=purpose.value,
+                notes=notes,
+                present_resident_uuids=[members[rid] for rid in data.present_resident_ids],
+            )
+            s.add(visit)
+            s.flush()
+            grid_id = s.get(BuildingGroup, household.building_group_id).grid_id
+            problems = [
+                add_problem(
+                    self.ctx,
+                    s,
+                    p,
+                    limit,
+                    grid_id=grid_id,
+                    building_group_id=household.building_group_id,
+                    household_id=household.id,
+                    visit_id=visit.id,
+                    reported_at=visited_at,
+                )
+                for p, limit in clean
+            ]
+            self.ctx.audit(
+                s,
+                "visit.record",
+                visit,
+                household=household.uuid,
+                method=method.value,
+                problems=len(problems),
+            )
+            return _visit_rec(visit, tuple(p.id for p in problems))
+
+    def for_household(self, household_id: int) -> list[VisitRec]:
+        with self.ctx.read() as s:
+            visits = s.scalars(
+                select(Visit)
+                .where(Visit.household_id == household_id)
+                .order_by(Visit.visited_at.desc())
+            )
+            return [_visit_rec(v) for v in visits]
+
+    def last_visit(self, household_id: int) -> datetime | None:
+        with self.ctx.read() as s:
+            return s.scalar(
+                select(func.max(Visit.visited_at)).where(Visit.household_id == household_id)
+            )
+
+    def due(
+        self, scope: Scope | None = None, *, today: date | None = None, until: date | None = None
+    ) -> list[DueVisit]:
+        """Households due by `until` (default: the Sunday of this week), most overdue first."""
+        today = today or today_local(self.ctx.now())
+        until = until or IsoWeek.containing(today).sunday
+        last = (
+            select(Visit.household_id, func.max(Visit.visited_at).label("last"))
+            .group_by(Visit.household_id)
+            .subquery()
+        )
+        q = (
+            select(
+                Household.id,
+                Household.building_group_id,
+                Household.building,
+                Household.unit,
+                Household.room,
+                Household.tier_code,
+                Household.created_at,
+                last.c.last,
+                VisitTier.interval_days,
+            )
+            .join(VisitTier, VisitTier.code == Household.tier_code)
+            .outerjoin(last, last.c.household_id == Household.id)
+            .where(Household.archived.is_(False))
+        )
+        q = households_in(q, scope or Scope())
+        out: list[DueVisit] = []
+        with self.ctx.read() as s:
+            for hid, gid, b, u, r, tier, created, last_at, interval in s.execute(q):
+                if last_at is not None and last_at.tzinfo is None:  # aggregate lost its type
+                    last_at = last_at.replace(tzinfo=UTC)
+                due = next_visit_due(last_at, created, interval)
+                if due <= until:
+                    unit = f"{u}单元" if u else ""
+                    out.append(
+                        DueVisit(
+                            hid,
+                            gid,
+                            f"{b}栋{unit}{r}室",
+                            tier,
+                            last_at,
+                            due,
+                            days_overdue(due, today),
+                        )
+                    )
+        out.sort(key=lambda d: (-d.days_overdue, d.address))
+        return out

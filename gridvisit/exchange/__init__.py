@@ -1,0 +1,1 @@
+"""Packages to and from the sub-district, Excel ledgers. Never imports Qt."""

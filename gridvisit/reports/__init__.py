@@ -1,0 +1,1 @@
+"""ReportLab documents (weekly problem list). Never imports Qt."""

@@ -1,0 +1,334 @@
+"""The engine factory: the one place a database is opened.
+
+It checks the target, sets SQLite pragmas in a connect hook (outside any
+transaction, where SQLite honours them), backs the file up and applies Alembic
+migrations, refuses a database written by a newer app, and hands back a
+`Database` whose sessions are the only way the rest of the app touches data.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import uuid
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, inspect, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DatabaseError as SADatabaseError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from gridvisit.core.clock import utcnow
+from gridvisit.core.errors import (
+    DatabaseCorruptError,
+    DatabaseNotFoundError,
+    DatabaseTooNewError,
+    NotADatabaseError,
+    StorageError,
+)
+from gridvisit.storage.models import Setting, SyncMixin
+
+log = logging.getLogger(__name__)
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 10_000
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def _looks_like_url(target: str) -> bool:
+    return "://" in target
+
+
+def _check_sqlite_file(path: Path, *, create: bool) -> None:
+    if path.is_dir():
+        raise StorageError(f"“{path}”是一个文件夹,不是数据库文件。", hint="请指定一个 .db 文件。")
+    if not path.exists():
+        if create:
+            if not path.parent.is_dir():
+                raise StorageError(f"无法创建数据库:文件夹“{path.parent}”不存在。")
+            return
+        raise DatabaseNotFoundError(
+            f"找不到数据库文件“{path}”。", hint="请检查路径,或用 gridvisit demo 先创建演示数据库。"
+        )
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise StorageError(f"无法读取数据库文件“{path}”:{exc.strerror}。") from exc
+    if header == b"" and create:
+        return
+    if header != SQLITE_HEADER:
+        raise NotADatabaseError(
+            f"“{path}”不是 gridvisit 数据库文件(文件头不对)。",
+            hint="请确认选择的是 .db 数据库文件,而不是表格、压缩包或其他文件。",
+        )
+
+
+def _install_sqlite_hooks(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        # Take transaction control away from pysqlite so pragmas below run outside any
+        # transaction and BEGIN is emitted by the "begin" hook instead.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = FULL")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # Writers take the write lock up front: a deferred transaction that upgrades
+        # from read to write fails at once under WAL instead of waiting.
+        if conn.get_execution_options().get("sqlite_write"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+def _bump_versions(session: Session, _ctx: Any, _instances: Any) -> None:
+    """Every change to a travelling record bumps its version and `updated_at`;
+    new ones get the device and user that made them. Merges set `keep_versions`."""
+    if session.info.get("keep_versions"):
+        return
+    now = session.info.get("clock", utcnow)()
+    device = session.info.get("device", "")
+    actor_id = session.info.get("actor_id")
+    born_here = session.info.setdefault("created_in_tx", weakref.WeakSet())
+    for obj in session.new:
+        if isinstance(obj, SyncMixin):
+            born_here.add(obj)
+            if obj.created_at is None:
+                obj.created_at = now
+            if obj.updated_at is None:
+                obj.updated_at = now
+            if not obj.origin_device:
+                obj.origin_device = device
+            if obj.created_by_id is None and actor_id is not None:
+                obj.created_by_id = actor_id
+    for obj in session.dirty:
+        # A record created earlier in this same transaction is still version 1.
+        if obj in born_here:
+            continue
+        if isinstance(obj, SyncMixin) and session.is_modified(obj, include_collections=False):
+            obj.version = (obj.version or 1) + 1
+            obj.updated_at = now
+
+
+def alembic_config(connection: Any = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def known_revisions() -> set[str]:
+    return {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
+def backup_sqlite(source: Path, dest: Path) -> Path:
+    """Consistent copy of a live SQLite file through the backup API, written atomically."""
+    tmp = dest.with_name(dest.name + ".tmp")
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        dst = sqlite3.connect(tmp)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    os.replace(tmp, dest)
+    return dest
+
+
+class Database:
+    """An open database: its engine, identity and session factory."""
+
+    def __init__(self, engine: Engine, *, path: Path | None = None) -> None:
+        self.engine = engine
+        self.path = path
+        self._write_engine = engine.execution_options(sqlite_write=True)
+        self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
+        self._write_sessions = sessionmaker(bind=self._write_engine, expire_on_commit=False)
+        for maker in (self._sessions, self._write_sessions):
+            event.listen(maker, "before_flush", _bump_versions)
+        self.device_id = ""
+        self.device_id = self._ensure_device_id()
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def session(self, *, actor_id: int | None = None, **info: Any) -> Iterator[Session]:
+        """A write transaction: committed when the block ends, rolled back on any error."""
+        with self._write_sessions() as session:
+            session.info.update(
+                device=self.device_id, actor_id=actor_id, created_in_tx=weakref.WeakSet(), **info
+            )
+            try:
+                with session.begin():
+                    yield session
+            except OperationalError as exc:
+                raise translate_operational_error(exc) from exc
+
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        with self._sessions() as session:
+            try:
+                yield session
+            except OperationalError as exc:
+                raise translate_operational_error(exc) from exc
+            finally:
+                session.rollback()
+
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        with self.read_session() as s:
+            row = s.get(Setting, key)
+            return row.value if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.session() as s:
+            s.merge(Setting(key=key, value=value))
+
+    def _ensure_device_id(self) -> str:
+        existing = self.setting("device_id")
+        if existing:
+            return existing
+        device = str(uuid.uuid4())
+        self.set_setting("device_id", device)
+        return device
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"Database({self.engine.url.render_as_string(hide_password=True)})"
+
+
+def translate_operational_error(exc: OperationalError) -> StorageError:
+    text = str(exc.orig).lower() if exc.orig else str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return StorageError(
+            "数据库正被其他程序占用,暂时无法写入。",
+            hint="请稍候再试,或关闭其他打开此数据库的程序。",
+        )
+    if "disk is full" in text or "database or disk is full" in text:
+        return StorageError(
+            "磁盘空间已满,未能保存。", hint="请清理磁盘空间后重试,已保存的数据不受影响。"
+        )
+    if "readonly" in text or "read-only" in text:
+        return StorageError(
+            "数据库文件是只读的,无法保存。", hint="请检查文件权限或换一个可写的位置。"
+        )
+    if "malformed" in text or "not a database" in text:
+        return DatabaseCorruptError(
+            "数据库文件已损坏。", hint="请用 gridvisit check 检查,并从备份恢复。"
+        )
+    return StorageError(f"数据库操作失败:{exc.orig or exc}")
+
+
+def _make_engine(target: str | Path, *, create: bool) -> tuple[Engine, Path | None]:
+    text = str(target)
+    if _looks_like_url(text):
+        url = make_url(text)
+        if url.get_backend_name() != "sqlite":
+            return create_engine(url, pool_pre_ping=True), None
+        path = Path(url.database or "")
+    else:
+        path = Path(text)
+    path = path.expanduser().resolve()
+    _check_sqlite_file(path, create=create)
+    engine = create_engine(
+        f"sqlite:///{path}",
+        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+    )
+    _install_sqlite_hooks(engine)
+    return engine, path
+
+
+def _migrate(engine: Engine, path: Path | None, *, backup: bool) -> None:
+    head = head_revision()
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+        has_tables = bool(set(inspect(conn).get_table_names()) - {"alembic_version"})
+        conn.rollback()
+    if current == head:
+        return
+    if current is not None and current not in known_revisions():
+        raise DatabaseTooNewError(
+            f"此数据库由更新版本的 gridvisit 写入(架构版本 {current}),当前程序无法打开。",
+            hint="请升级 gridvisit 后再打开,数据库文件未做任何改动。",
+        )
+    if current is None and has_tables:
+        raise NotADatabaseError(
+            "这是一个 SQLite 文件,但不是 gridvisit 数据库。",
+            hint="请选择 gridvisit 创建的数据库文件。",
+        )
+    if backup and current is not None and path is not None:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        dest = path.with_name(f"{path.name}.pre-migrate-{current}-{stamp}.bak")
+        backup_sqlite(path, dest)
+        log.info("backed up %s to %s before migrating", path, dest)
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            # Table rebuilds in batch migrations must not cascade; pragma only works
+            # outside a transaction, so it goes straight to the driver connection.
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
+        try:
+            command.upgrade(alembic_config(conn), "head")
+            conn.commit()
+        finally:
+            if engine.dialect.name == "sqlite":
+                conn.rollback()
+                conn.connection.driver_connection.execute("PRAGMA foreign_keys = ON")
+    log.info("migrated database from %s to %s", current, head)
+
+
+def open_database(
+    target: str | Path, *, create: bool = False, migrate: bool = True, backup: bool = True
+) -> Database:
+    """Open (and with `create`, create) the database at a path or SQLAlchemy URL."""
+    engine, path = _make_engine(target, create=create)
+    try:
+        if migrate:
+            _migrate(engine, path, backup=backup)
+        db = Database(engine, path=path)
+        with db.read_session() as s:
+            s.execute(select(Setting).limit(1))
+        return db
+    except SADatabaseError as exc:
+        engine.dispose()
+        text = str(exc.orig or exc).lower()
+        if "not a database" in text or "file is encrypted" in text:
+            raise NotADatabaseError(f"“{target}”不是可读的数据库文件。") from exc
+        if "malformed" in text:
+            raise DatabaseCorruptError(
+                f"数据库“{target}”已损坏,无法打开。",
+                hint="请用 gridvisit check 检查,并从备份恢复。",
+            ) from exc
+        if isinstance(exc, OperationalError):
+            raise translate_operational_error(exc) from exc
+        raise
+    except BaseException:
+        engine.dispose()
+        raise

@@ -1,0 +1,314 @@
+"""SQLAlchemy 2.0 typed models.
+
+Records that travel between laptops and the sub-district (`SyncMixin`) carry a UUID
+set once at creation, created/updated timestamps, a version counter bumped on every
+change (see `engine._bump_versions`) and the device and user that created them.
+Local integer keys are for joins only and never leave the database.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
+
+from gridvisit.core.clock import utcnow
+from gridvisit.storage.types import UTCDateTime, new_uuid
+
+# Deterministic constraint names so Alembic can alter them on SQLite (batch mode).
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {  # noqa: RUF012
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON,
+        list[str]: JSON,
+    }
+
+
+class SyncMixin:
+    """Columns every travelling record carries."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+    origin_device: Mapped[str] = mapped_column(String(36), default="")
+
+    @declared_attr
+    def created_by_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("app_user.id"), default=None)
+
+
+# --- reference lists (configurable; seeded by the baseline data) ---------------------
+
+
+class VisitTier(Base):
+    """重点 / 关注 / 一般: how often a household must be visited."""
+
+    __tablename__ = "visit_tier"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(32))
+    interval_days: Mapped[int]
+    rank: Mapped[int]  # lower = visited more often; the most urgent tier wins
+
+
+class SpecialGroup(Base):
+    """重点人群 tags; each implies a visit tier."""
+
+    __tablename__ = "special_group"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(32))
+    tier_code: Mapped[str] = mapped_column(ForeignKey("visit_tier.code"))
+    sort: Mapped[int] = mapped_column(default=0)
+
+
+class ProblemCategory(Base):
+    __tablename__ = "problem_category"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(32))
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("problem_category.code"))
+    sort: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class UrgencyLevel(Base):
+    """紧急 / 较急 / 一般 and their time limits in days (0 = same day)."""
+
+    __tablename__ = "urgency_level"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(32))
+    limit_days: Mapped[int]
+    sort: Mapped[int] = mapped_column(default=0)
+
+
+class Setting(Base):
+    """Local key/value settings of this database (device id, last export...). Never exported."""
+
+    __tablename__ = "setting"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+# --- people and hierarchy -----------------------------------------------------------
+
+
+class User(SyncMixin, Base):
+    __tablename__ = "app_user"
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(32))
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class UserGrid(Base):
+    """The grids a grid worker is responsible for."""
+
+    __tablename__ = "user_grid"
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True
+    )
+    grid_id: Mapped[int] = mapped_column(
+        ForeignKey("grid.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class UserCommunity(Base):
+    """The communities a community admin is responsible for."""
+
+    __tablename__ = "user_community"
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True
+    )
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("community.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class Community(SyncMixin, Base):
+    __tablename__ = "community"
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    grids: Mapped[list[Grid]] = relationship(back_populates="community")
+
+
+class Grid(SyncMixin, Base):
+    """网格 / 小区党支部."""
+
+    __tablename__ = "grid"
+    __table_args__ = (UniqueConstraint("community_id", "name", name="uq_grid_community_name"),)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    leader_name: Mapped[str] = mapped_column(String(32), default="")  # 网格长
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    community: Mapped[Community] = relationship(back_populates="grids")
+    building_groups: Mapped[list[BuildingGroup]] = relationship(back_populates="grid")
+
+
+class BuildingGroup(SyncMixin, Base):
+    """楼栋党小组: one or more buildings."""
+
+    __tablename__ = "building_group"
+    __table_args__ = (UniqueConstraint("grid_id", "name", name="uq_building_group_grid_name"),)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    buildings: Mapped[str] = mapped_column(String(200), default="")  # e.g. "3,4"
+    leader_name: Mapped[str] = mapped_column(String(32), default="")  # 党小组长
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    grid: Mapped[Grid] = relationship(back_populates="building_groups")
+
+
+class Household(SyncMixin, Base):
+    """户: address = building / unit / room."""
+
+    __tablename__ = "household"
+    __table_args__ = (
+        Index("ix_household_group_address", "building_group_id", "building", "unit", "room"),
+    )
+    building_group_id: Mapped[int] = mapped_column(ForeignKey("building_group.id"))
+    building: Mapped[str] = mapped_column(String(16))
+    unit: Mapped[str] = mapped_column(String(16), default="")
+    room: Mapped[str] = mapped_column(String(16))
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    tier_code: Mapped[str] = mapped_column(ForeignKey("visit_tier.code"))
+    # When set, the tier was chosen by hand and is not recomputed from special groups.
+    tier_manual: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_party_centre: Mapped[bool] = mapped_column(Boolean, default=False)  # 党员中心户
+    # The party centre household that contacts this one.
+    centre_household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"), index=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    residents: Mapped[list[Resident]] = relationship(back_populates="household")
+
+
+class Resident(SyncMixin, Base):
+    __tablename__ = "resident"
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
+    name: Mapped[str] = mapped_column(String(32))
+    gender: Mapped[str] = mapped_column(String(1), default="")
+    id_number: Mapped[str] = mapped_column(String(18), default="", index=True)
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    relation: Mapped[str] = mapped_column(String(16), default="")  # 与户主关系
+    is_head: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_party_member: Mapped[bool] = mapped_column(Boolean, default=False)
+    special_groups: Mapped[list[str]] = mapped_column(default=list)  # SpecialGroup codes
+    notes: Mapped[str] = mapped_column(Text, default="")
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    household: Mapped[Household] = relationship(back_populates="residents")
+
+
+# --- visits and problems ------------------------------------------------------------
+
+
+class Visit(SyncMixin, Base):
+    __tablename__ = "visit"
+    __table_args__ = (Index("ix_visit_household_time", "household_id", "visited_at"),)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"))
+    worker_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    visited_at: Mapped[datetime] = mapped_column(index=True)
+    method: Mapped[str] = mapped_column(String(16))
+    purpose: Mapped[str] = mapped_column(String(32))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    present_resident_uuids: Mapped[list[str]] = mapped_column(default=list)
+
+
+class Problem(SyncMixin, Base):
+    """问题 / 诉求, raised during a visit or for a public area of a grid."""
+
+    __tablename__ = "problem"
+    __table_args__ = (Index("ix_problem_status_due", "status", "due_at"),)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"), index=True)
+    building_group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("building_group.id"), index=True
+    )
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"), index=True)
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visit.id"), index=True)
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"))
+    location: Mapped[str] = mapped_column(String(100), default="")  # for public areas
+    category_code: Mapped[str] = mapped_column(ForeignKey("problem_category.code"))
+    description: Mapped[str] = mapped_column(Text)
+    urgency_code: Mapped[str] = mapped_column(ForeignKey("urgency_level.code"))
+    level: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    reported_at: Mapped[datetime] = mapped_column(index=True)
+    due_at: Mapped[datetime]
+    assigned_unit: Mapped[str] = mapped_column(String(64), default="")
+    assigned_person: Mapped[str] = mapped_column(String(32), default="")
+    resolution: Mapped[str] = mapped_column(Text, default="")
+    resolved_at: Mapped[datetime | None] = mapped_column(index=True)
+    satisfaction: Mapped[str] = mapped_column(String(16), default="")
+    closed_at: Mapped[datetime | None]
+    events: Mapped[list[ProblemEvent]] = relationship(
+        back_populates="problem", order_by="ProblemEvent.at, ProblemEvent.id"
+    )
+
+
+class ProblemEvent(SyncMixin, Base):
+    """流转记录: append-only history of a problem."""
+
+    __tablename__ = "problem_event"
+    problem_id: Mapped[int] = mapped_column(ForeignKey("problem.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    from_status: Mapped[str] = mapped_column(String(16), default="")
+    to_status: Mapped[str] = mapped_column(String(16), default="")
+    from_level: Mapped[str] = mapped_column(String(16), default="")
+    to_level: Mapped[str] = mapped_column(String(16), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    assigned_unit: Mapped[str] = mapped_column(String(64), default="")
+    assigned_person: Mapped[str] = mapped_column(String(32), default="")
+    satisfaction: Mapped[str] = mapped_column(String(16), default="")
+    problem: Mapped[Problem] = relationship(back_populates="events")
+
+
+class AuditEntry(Base):
+    """Who changed what, when, from which device. Append-only."""
+
+    __tablename__ = "audit_entry"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    device: Mapped[str] = mapped_column(String(36), default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    actor_name: Mapped[str] = mapped_column(String(64), default="")
+    action: Mapped[str] = mapped_column(String(48))
+    entity: Mapped[str] = mapped_column(String(32), default="")
+    entity_uuid: Mapped[str] = mapped_column(String(36), default="", index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+SYNC_MODELS: tuple[type[SyncMixin], ...] = (
+    User,
+    Community,
+    Grid,
+    BuildingGroup,
+    Household,
+    Resident,
+    Visit,
+    Problem,
+    ProblemEvent,
+)

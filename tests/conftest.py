@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from gridvisit.core.records import Actor
+from gridvisit.core.services import ServiceContext, Services
+from gridvisit.core.services.users import ensure_default_admin
+from gridvisit.storage import Database, open_database
+
+
+@pytest.fixture(autouse=True)
+def _private_user_dirs(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Never touch the real user's data, config or log folders."""
+    home = tmp_path_factory.mktemp("home")
+    for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(var, str(home / var.lower()))
+
+
+class Clock:
+    """A controllable clock for services."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    database = open_database(tmp_path / "test.db", create=True)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    # Wednesday 2026-11-18 10:00 Beijing time.
+    return Clock(datetime(2026, 11, 18, 2, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def services(db: Database, clock: Clock) -> Services:
+    actor = ensure_default_admin(ServiceContext(db, Actor(None, "system")))
+    return Services(ServiceContext(db, actor, clock=clock))

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gridvisit import __version__
+from gridvisit.cli import main
+from gridvisit.core.validation import check_citizen_id
+
+
+def _dump(path: Path) -> dict[str, list[tuple]]:
+    conn = sqlite3.connect(path)
+    tables = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT IN "
+            "('audit_entry', 'sqlite_sequence') ORDER BY name"
+        )
+    ]
+    data = {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}
+    conn.close()
+    return data
+
+
+def test_demo_is_reproducible_and_realistic(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--households", "150", "--seed", "7", "--end-date", "2026-11-20"]
+    assert main(["demo", "--db", str(tmp_path / "a.db"), *args]) == 0
+    assert "住户 150" in capsys.readouterr().out
+    assert main(["demo", "--db", str(tmp_path / "b.db"), *args]) == 0
+    a, b = _dump(tmp_path / "a.db"), _dump(tmp_path / "b.db")
+    assert a == b
+    assert (
+        main(
+            [
+                "demo",
+                "--db",
+                str(tmp_path / "c.db"),
+                *args[:2],
+                "--seed",
+                "8",
+                "--end-date",
+                "2026-11-20",
+            ]
+        )
+        == 0
+    )
+    assert _dump(tmp_path / "c.db")["resident"] != a["resident"]
+
+    conn = sqlite3.connect(tmp_path / "a.db")
+    ids = [r[0] for r in conn.execute("SELECT id_number FROM resident WHERE id_number != ''")]
+    assert ids and all(check_citizen_id(i).ok for i in ids)
+    genders = conn.execute("SELECT id_number, gender FROM resident WHERE id_number != ''")
+    assert all(check_citizen_id(i).gender.value == g for i, g in genders)
+    per_household = conn.execute(
+        "SELECT count(*) * 1.0 / (SELECT count(*) FROM household) FROM resident"
+    ).fetchone()[0]
+    assert 2.2 < per_household < 3.6
+    statuses = {r[0] for r in conn.execute("SELECT DISTINCT status FROM problem")}
+    assert {"closed", "in_progress"} <= statuses
+    tiers = {r[0] for r in conn.execute("SELECT DISTINCT tier_code FROM household")}
+    assert {"key", "normal"} <= tiers
+    assert conn.execute("SELECT count(*) FROM household WHERE is_party_centre").fetchone()[0] > 0
+    conn.close()
+
+
+def test_demo_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "keep.db"
+    target.write_bytes(b"precious")
+    assert main(["demo", "--db", str(target), "--households", "5"]) == 1
+    assert "已存在" in capsys.readouterr().err
+    assert target.read_bytes() == b"precious"
+    assert main(["demo", "--db", str(target), "--households", "5", "--force"]) == 0
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--bogus"],
+        ["demo"],
+        ["demo", "--db", "x.db", "--households", "abc"],
+        ["demo", "--db", "x.db", "--households", "0"],
+        ["frobnicate"],
+    ],
+)
+def test_bad_options_exit_2_in_chinese(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "参数错误" in err and "Traceback" not in err
+
+
+def test_version_and_help_via_python_m() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "gridvisit", "--version"], capture_output=True, text=True, check=True
+    ).stdout
+    assert __version__ in out
+    helptext = subprocess.run(
+        [sys.executable, "-m", "gridvisit", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "用法" in helptext and "demo" in helptext and "check" in helptext
+
+
+def test_console_script_is_installed() -> None:
+    script = Path(sys.executable).with_name("gridvisit")
+    result = subprocess.run(
+        [str(script), "check", "--db", "/nonexistent/x.db"], capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert "找不到数据库文件" in result.stderr

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from gridvisit.core.clock import LOCAL_TZ
+from gridvisit.core.enums import EventKind, HandlingLevel, ProblemStatus, Satisfaction
+from gridvisit.core.errors import WorkflowError
+from gridvisit.core.rules import (
+    allowed_actions,
+    next_visit_due,
+    problem_due_at,
+    problem_is_overdue,
+    tier_for_groups,
+    transition,
+)
+
+P, IP, R, C = (
+    ProblemStatus.PENDING,
+    ProblemStatus.IN_PROGRESS,
+    ProblemStatus.RESOLVED,
+    ProblemStatus.CLOSED,
+)
+G = HandlingLevel.GRID
+
+# (from, action, satisfaction) -> to; every other pair must be refused.
+LEGAL = {
+    (P, EventKind.ACCEPTED, None): IP,
+    (IP, EventKind.PROGRESS, None): IP,
+    (P, EventKind.ESCALATED, None): P,
+    (IP, EventKind.ESCALATED, None): P,
+    (IP, EventKind.RESOLVED, None): R,
+    (R, EventKind.RETURN_VISIT, Satisfaction.SATISFIED): C,
+    (R, EventKind.RETURN_VISIT, Satisfaction.BASICALLY): C,
+    (R, EventKind.RETURN_VISIT, Satisfaction.DISSATISFIED): IP,
+    (R, EventKind.REOPENED, None): IP,
+    (C, EventKind.REOPENED, None): IP,
+}
+ACTIONS = [k for k in EventKind if k is not EventKind.CREATED]
+
+
+@pytest.mark.parametrize("status", list(ProblemStatus))
+@pytest.mark.parametrize("action", ACTIONS)
+def test_transition_matrix(status: ProblemStatus, action: EventKind) -> None:
+    sat = Satisfaction.SATISFIED if action is EventKind.RETURN_VISIT else None
+    expected = LEGAL.get((status, action, sat))
+    if expected is None:
+        with pytest.raises(WorkflowError) as info:
+            transition(status, G, action, sat)
+        assert status.label in info.value.message
+        assert action not in allowed_actions(status, G)
+    else:
+        assert transition(status, G, action, sat).to_status is expected
+        assert action in allowed_actions(status, G)
+
+
+def test_dissatisfied_return_visit_reopens() -> None:
+    assert transition(R, G, EventKind.RETURN_VISIT, Satisfaction.DISSATISFIED).to_status is IP
+
+
+def test_return_visit_needs_satisfaction() -> None:
+    with pytest.raises(WorkflowError, match="满意度"):
+        transition(R, G, EventKind.RETURN_VISIT, None)
+
+
+def test_escalation_climbs_one_level_and_stops_at_subdistrict() -> None:
+    step = transition(IP, HandlingLevel.GRID, EventKind.ESCALATED)
+    assert (step.to_status, step.to_level) == (P, HandlingLevel.COMMUNITY)
+    step = transition(P, HandlingLevel.COMMUNITY, EventKind.ESCALATED)
+    assert step.to_level is HandlingLevel.SUBDISTRICT
+    with pytest.raises(WorkflowError, match="街道"):
+        transition(P, HandlingLevel.SUBDISTRICT, EventKind.ESCALATED)
+    assert EventKind.ESCALATED not in allowed_actions(P, HandlingLevel.SUBDISTRICT)
+
+
+def test_tier_takes_the_most_demanding_group() -> None:
+    group_tier = {"living_alone_elderly": "key", "disability": "watch"}
+    rank = {"key": 1, "watch": 2, "normal": 3}
+    assert tier_for_groups([], group_tier, rank) == "normal"
+    assert tier_for_groups(["disability"], group_tier, rank) == "watch"
+    assert tier_for_groups(["disability", "living_alone_elderly"], group_tier, rank) == "key"
+    assert tier_for_groups(["unknown"], group_tier, rank) == "normal"
+
+
+def test_next_visit_due_uses_local_dates() -> None:
+    registered = datetime(2026, 1, 1, tzinfo=UTC)
+    assert next_visit_due(None, registered, 7) == date(2026, 1, 1)
+    # 23:30 UTC on the 10th is already the 11th in Beijing.
+    last = datetime(2026, 11, 10, 23, 30, tzinfo=UTC)
+    assert next_visit_due(last, registered, 7) == date(2026, 11, 18)
+
+
+def test_problem_time_limits() -> None:
+    reported = datetime(2026, 11, 18, 15, 0, tzinfo=LOCAL_TZ)
+    same_day = problem_due_at(reported, 0)
+    assert same_day == datetime(2026, 11, 19, 0, 0, tzinfo=LOCAL_TZ)
+    assert problem_due_at(reported, 3) == datetime(2026, 11, 22, 0, 0, tzinfo=LOCAL_TZ)
+    assert not problem_is_overdue(P, same_day, datetime(2026, 11, 18, 23, 59, tzinfo=LOCAL_TZ))
+    assert problem_is_overdue(IP, same_day, same_day)
+    assert not problem_is_overdue(R, same_day, datetime(2027, 1, 1, tzinfo=LOCAL_TZ))
