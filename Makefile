@@ -39,6 +39,7 @@ format: $(STAMP)
 translations: $(STAMP)
 	$(VENV)/bin/pyside6-lupdate $$(find gridvisit/ui gridvisit/app.py -name '*.py') \
 		-ts $(TS) -no-obsolete -locations none
+	$(PY) tools/zh_CN.py $(TS)
 
 demo: $(STAMP) $(QM)
 	$(PY) -m gridvisit --demo

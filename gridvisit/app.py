@@ -7,15 +7,12 @@ import logging
 import sys
 from pathlib import Path
 
-from sqlalchemy import func, select
-
 from gridvisit import APP_NAME, __version__, paths
 from gridvisit.core.errors import GridVisitError
 from gridvisit.core.records import Actor
 from gridvisit.core.services import ServiceContext, Services
 from gridvisit.core.services.users import ensure_default_admin
 from gridvisit.storage import Database, open_database
-from gridvisit.storage.models import BuildingGroup, Community, Grid, Household
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +57,25 @@ def install_translators(app: object) -> list[object]:
     return installed
 
 
+def _route_qt_messages() -> None:
+    """Qt's own warnings go to our log file instead of the user's terminal."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    levels = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+        QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }
+    qt_log = logging.getLogger("qt")
+
+    def handler(kind: QtMsgType, _context: object, message: str) -> None:
+        qt_log.log(levels.get(kind, logging.WARNING), "%s", message)
+
+    qInstallMessageHandler(handler)
+
+
 def create_qt_app(argv: list[str] | None = None) -> tuple[object, list[object]]:
     from PySide6.QtGui import QFont
     from PySide6.QtWidgets import QApplication
@@ -82,42 +98,78 @@ def build_services(db: Database) -> Services:
     return Services(ServiceContext(db, actor))
 
 
-def build_main_window(db: Database, services: Services):  # type: ignore[no-untyped-def]
-    from gridvisit.ui.main_window import DatabaseSummary, MainWindow
+def build_main_window(db: Database, services: Services, settings: object = None):  # type: ignore[no-untyped-def]
+    from gridvisit.ui.main_window import MainWindow
 
-    with db.read_session() as s:
-
-        def count(model: type) -> int:
-            return int(s.scalar(select(func.count()).select_from(model)) or 0)
-
-        summary = DatabaseSummary(
-            path=str(db.path or db.engine.url),
-            communities=count(Community),
-            grids=count(Grid),
-            building_groups=count(BuildingGroup),
-            households=count(Household),
-            user_name=services.ctx.actor.display_name or services.ctx.actor.username,
-        )
-    return MainWindow(summary)
+    label = db.path.name if db.path else db.engine.url.render_as_string(hide_password=True)
+    return MainWindow(services, db_label=label, settings=settings)  # type: ignore[arg-type]
 
 
-def run_gui(db_path: Path, *, create: bool) -> int:
+def _settings():  # type: ignore[no-untyped-def]
+    """Window state lives in an INI file in our config folder on every platform."""
+    from PySide6.QtCore import QSettings
+
+    return QSettings(str(paths.config_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+
+def run_gui(
+    db_path: Path, *, create: bool, screenshot: Path | None = None, page: str = "households"
+) -> int:
+    """Open the main window on `db_path`. With `screenshot`, wait until the data is on
+    screen, save a PNG of the window and exit."""
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     app, _translators = create_qt_app()
+    if "pytest" not in sys.modules:  # pytest-qt installs its own handler to check warnings
+        _route_qt_messages()
     try:
         db = open_database(db_path, create=create)
     except GridVisitError as exc:
-        QMessageBox.critical(
-            None,
-            QApplication.translate("app", "Cannot open the database"),
-            f"{exc.message}\n{exc.hint}".strip(),
-        )
+        if screenshot is not None:
+            print(f"错误:{exc}", file=sys.stderr)
+        else:
+            QMessageBox.critical(
+                None,
+                QApplication.translate("app", "Cannot open the database"),
+                f"{exc.message}\n{exc.hint}".strip(),
+            )
         return 1
     services = build_services(db)
-    window = build_main_window(db, services)
+    if screenshot is not None:
+        # A throwaway settings file: screenshots show the default layout and leave the
+        # user's remembered layout alone.
+        import tempfile
+
+        from PySide6.QtCore import QSettings
+
+        scratch = Path(tempfile.mkdtemp(prefix="gridvisit-shot-")) / "window.ini"
+        settings = QSettings(str(scratch), QSettings.Format.IniFormat)
+        settings.setValue("main/page", page)
+    else:
+        settings = _settings()
+    window = build_main_window(db, services, settings)
+    result = {"code": 0}
+    if screenshot is not None:
+        window.resize(1400, 860)
+
+        def shoot() -> None:
+            app.processEvents()  # type: ignore[attr-defined]
+            if not window.grab().save(str(screenshot)):
+                print(f"错误:无法写入截图文件 {screenshot}", file=sys.stderr)
+                result["code"] = 1
+            window.close()
+
+        def when_loaded() -> None:
+            if window.is_loaded():
+                window.loaded.disconnect(when_loaded)
+                QTimer.singleShot(100, shoot)
+
+        window.loaded.connect(when_loaded)
     window.show()
     try:
-        return int(app.exec())  # type: ignore[attr-defined]
+        code = int(app.exec())  # type: ignore[attr-defined]
+        return result["code"] or code
     finally:
+        window.tasks.wait(5000)
         db.dispose()

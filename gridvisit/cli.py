@@ -80,6 +80,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--demo", action="store_true", help="打开演示数据库(不存在时自动生成 2000 户)"
     )
+    parser.add_argument(
+        "--screenshot",
+        metavar="文件.png",
+        type=Path,
+        help="打开主窗口,数据加载完后保存窗口截图并退出",
+    )
+    parser.add_argument(
+        "--page",
+        choices=("households", "problems", "due"),
+        default="households",
+        help="截图时显示的页面(默认 households)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="子命令", parser_class=_Parser)
 
     demo = sub.add_parser(
@@ -177,7 +189,7 @@ def _cmd_gui(args: argparse.Namespace) -> int:
         db_path = Path(args.gui_db) if args.gui_db else paths.default_database_path()
     from gridvisit.app import run_gui
 
-    return run_gui(db_path, create=not args.gui_db)
+    return run_gui(db_path, create=not args.gui_db, screenshot=args.screenshot, page=args.page)
 
 
 def _setup_logging() -> Path | None:

@@ -9,12 +9,14 @@ from enum import StrEnum
 class _Labelled(StrEnum):
     @property
     def label(self) -> str:
-        return _LABELS[self]
+        # Keyed by class too: StrEnum members equal their value, so ProblemStatus.RESOLVED
+        # and EventKind.RESOLVED ("resolved") would collide as plain dict keys.
+        return _LABELS_BY_CLASS[(type(self), self.value)]
 
     @classmethod
     def from_label(cls, text: str):  # type: ignore[no-untyped-def]
         for member in cls:
-            if _LABELS[member] == text.strip():
+            if member.label == text.strip():
                 return member
         raise ValueError(text)
 
@@ -86,38 +88,42 @@ class EventKind(_Labelled):
     REOPENED = "reopened"
 
 
-_LABELS: dict[StrEnum, str] = {
-    Role.GRID_WORKER: "网格员",
-    Role.COMMUNITY_ADMIN: "社区管理员",
-    Role.SUBDISTRICT_ADMIN: "街道管理员",
-    Gender.MALE: "男",
-    Gender.FEMALE: "女",
-    VisitMethod.IN_PERSON: "入户",
-    VisitMethod.PHONE: "电话",
-    VisitMethod.VIDEO: "视频",
-    VisitMethod.CHANCE: "偶遇",
-    VisitPurpose.ROUTINE: "日常走访",
-    VisitPurpose.SIX_SITUATIONS: "六情大走访",
-    VisitPurpose.SPECIAL_CARE: "重点人群关怀",
-    VisitPurpose.PROBLEM_FOLLOWUP: "问题回访",
-    VisitPurpose.FESTIVAL: "节日慰问",
-    VisitPurpose.POLICY: "政策宣传",
-    VisitPurpose.OTHER: "其他",
-    HandlingLevel.GRID: "网格",
-    HandlingLevel.COMMUNITY: "社区",
-    HandlingLevel.SUBDISTRICT: "街道",
-    ProblemStatus.PENDING: "待受理",
-    ProblemStatus.IN_PROGRESS: "办理中",
-    ProblemStatus.RESOLVED: "已办结",
-    ProblemStatus.CLOSED: "已回访销号",
-    Satisfaction.SATISFIED: "满意",
-    Satisfaction.BASICALLY: "基本满意",
-    Satisfaction.DISSATISFIED: "不满意",
-    EventKind.CREATED: "登记",
-    EventKind.ACCEPTED: "受理派单",
-    EventKind.PROGRESS: "办理进展",
-    EventKind.ESCALATED: "上报",
-    EventKind.RESOLVED: "办结",
-    EventKind.RETURN_VISIT: "回访",
-    EventKind.REOPENED: "重新办理",
+_LABELS: list[tuple[StrEnum, str]] = [
+    (Role.GRID_WORKER, "网格员"),
+    (Role.COMMUNITY_ADMIN, "社区管理员"),
+    (Role.SUBDISTRICT_ADMIN, "街道管理员"),
+    (Gender.MALE, "男"),
+    (Gender.FEMALE, "女"),
+    (VisitMethod.IN_PERSON, "入户"),
+    (VisitMethod.PHONE, "电话"),
+    (VisitMethod.VIDEO, "视频"),
+    (VisitMethod.CHANCE, "偶遇"),
+    (VisitPurpose.ROUTINE, "日常走访"),
+    (VisitPurpose.SIX_SITUATIONS, "六情大走访"),
+    (VisitPurpose.SPECIAL_CARE, "重点人群关怀"),
+    (VisitPurpose.PROBLEM_FOLLOWUP, "问题回访"),
+    (VisitPurpose.FESTIVAL, "节日慰问"),
+    (VisitPurpose.POLICY, "政策宣传"),
+    (VisitPurpose.OTHER, "其他"),
+    (HandlingLevel.GRID, "网格"),
+    (HandlingLevel.COMMUNITY, "社区"),
+    (HandlingLevel.SUBDISTRICT, "街道"),
+    (ProblemStatus.PENDING, "待受理"),
+    (ProblemStatus.IN_PROGRESS, "办理中"),
+    (ProblemStatus.RESOLVED, "已办结"),
+    (ProblemStatus.CLOSED, "已回访销号"),
+    (Satisfaction.SATISFIED, "满意"),
+    (Satisfaction.BASICALLY, "基本满意"),
+    (Satisfaction.DISSATISFIED, "不满意"),
+    (EventKind.CREATED, "登记"),
+    (EventKind.ACCEPTED, "受理派单"),
+    (EventKind.PROGRESS, "办理进展"),
+    (EventKind.ESCALATED, "上报"),
+    (EventKind.RESOLVED, "办结"),
+    (EventKind.RETURN_VISIT, "回访"),
+    (EventKind.REOPENED, "重新办理"),
+]
+
+_LABELS_BY_CLASS: dict[tuple[type, str], str] = {
+    (type(member), member.value): text for member, text in _LABELS
 }

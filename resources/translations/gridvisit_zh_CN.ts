@@ -1,26 +1,965 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>DuePage</name>
+    <message>
+        <source>Log a visit for the selected household</source>
+        <translation>为选中住户登记走访</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Building group</source>
+        <translation>楼栋党小组</translation>
+    </message>
+    <message>
+        <source>Tier</source>
+        <translation>等级</translation>
+    </message>
+    <message>
+        <source>Last visit</source>
+        <translation>上次走访</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>从未走访</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>应访日期</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>超期</translation>
+    </message>
+    <message>
+        <source>No household is due this week here. Well done!</source>
+        <translation>本周这里没有应访住户,做得好!</translation>
+    </message>
+    <message>
+        <source>All tiers</source>
+        <translation>全部等级</translation>
+    </message>
+    <message>
+        <source>Scope: {name}</source>
+        <translation>范围:{name}</translation>
+    </message>
+    <message>
+        <source>{n} due, {o} overdue</source>
+        <translation>应访 {n} 户,其中超期 {o} 户</translation>
+    </message>
+    <message>
+        <source>{n} days</source>
+        <translation>{n} 天</translation>
+    </message>
+    <message>
+        <source>due today</source>
+        <translation>今天应访</translation>
+    </message>
+    <message>
+        <source>in {n} days</source>
+        <translation>还有 {n} 天</translation>
+    </message>
+</context>
+<context>
+    <name>HouseholdDialog</name>
+    <message>
+        <source>&amp;Building</source>
+        <translation>楼栋(&amp;B)</translation>
+    </message>
+    <message>
+        <source>&amp;Unit</source>
+        <translation>单元(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Room</source>
+        <translation>室号(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Phone</source>
+        <translation>电话(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Automatic (from special groups)</source>
+        <translation>自动(按重点人群)</translation>
+    </message>
+    <message>
+        <source>Visit &amp;tier</source>
+        <translation>走访等级(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Party centre household</source>
+        <translation>党员中心户</translation>
+    </message>
+    <message>
+        <source>&amp;Notes</source>
+        <translation>备注(&amp;N)</translation>
+    </message>
+</context>
+<context>
+    <name>HouseholdsPage</name>
+    <message>
+        <source>Search address, name, phone or pinyin initials (Ctrl+F)</source>
+        <translation>搜索地址、姓名、电话或拼音首字母(Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>New household</source>
+        <translation>新增住户</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Head</source>
+        <translation>户主</translation>
+    </message>
+    <message>
+        <source>Members</source>
+        <translation>人数</translation>
+    </message>
+    <message>
+        <source>Special groups</source>
+        <translation>重点人群</translation>
+    </message>
+    <message>
+        <source>Tier</source>
+        <translation>等级</translation>
+    </message>
+    <message>
+        <source>Last visit</source>
+        <translation>上次走访</translation>
+    </message>
+    <message>
+        <source>Next due</source>
+        <translation>下次应访</translation>
+    </message>
+    <message>
+        <source>Open problems</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>Log a visit (Ctrl+N)</source>
+        <translation>登记走访(Ctrl+N)</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <source>Move</source>
+        <translation>移动</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Relation</source>
+        <translation>关系</translation>
+    </message>
+    <message>
+        <source>Gender</source>
+        <translation>性别</translation>
+    </message>
+    <message>
+        <source>Age</source>
+        <translation>年龄</translation>
+    </message>
+    <message>
+        <source>ID number</source>
+        <translation>身份证号</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>Party member</source>
+        <translation>党员</translation>
+    </message>
+    <message>
+        <source>Add resident</source>
+        <translation>新增居民</translation>
+    </message>
+    <message>
+        <source>Edit resident</source>
+        <translation>编辑居民</translation>
+    </message>
+    <message>
+        <source>Resident moved out</source>
+        <translation>居民迁出</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>方式</translation>
+    </message>
+    <message>
+        <source>Purpose</source>
+        <translation>目的</translation>
+    </message>
+    <message>
+        <source>Worker</source>
+        <translation>走访人</translation>
+    </message>
+    <message>
+        <source>Problems</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>Situation</source>
+        <translation>走访情况</translation>
+    </message>
+    <message>
+        <source>Reported</source>
+        <translation>登记时间</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Deadline</source>
+        <translation>办理时限</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>问题描述</translation>
+    </message>
+    <message>
+        <source>Residents</source>
+        <translation>居民</translation>
+    </message>
+    <message>
+        <source>Visits</source>
+        <translation>走访记录</translation>
+    </message>
+    <message>
+        <source>Select a household to see its residents, visits and problems.</source>
+        <translation>选择一户住户,查看其居民、走访记录和问题。</translation>
+    </message>
+    <message>
+        <source>{shown} of {total}</source>
+        <translation>找到 {shown} 户 / 共 {total} 户</translation>
+    </message>
+    <message>
+        <source>{total} households</source>
+        <translation>共 {total} 户</translation>
+    </message>
+    <message>
+        <source>Loading households…</source>
+        <translation>正在加载住户……</translation>
+    </message>
+    <message>
+        <source>No household matches “{q}”. Press Esc to clear the search.</source>
+        <translation>没有与“{q}”匹配的住户。按 Esc 清除搜索。</translation>
+    </message>
+    <message>
+        <source>No households here yet.
+Choose a building group on the left and click “New household”, or right-click the tree to add communities, grids and building groups.</source>
+        <translation>这里还没有住户。
+请在左侧选择一个楼栋党小组后点击“新增住户”;也可以右键点击层级树,新建社区、网格和楼栋党小组。</translation>
+    </message>
+    <message>
+        <source>{date} (overdue {days} d)</source>
+        <translation>{date}(超期 {days} 天)</translation>
+    </message>
+    <message>
+        <source>party centre household</source>
+        <translation>党员中心户</translation>
+    </message>
+    <message>
+        <source>contacted by {a}</source>
+        <translation>联系人:党员中心户 {a}</translation>
+    </message>
+    <message>
+        <source>tier: {t}</source>
+        <translation>走访等级:{t}</translation>
+    </message>
+    <message>
+        <source>phone: {p}</source>
+        <translation>电话:{p}</translation>
+    </message>
+    <message>
+        <source>Residents ({n})</source>
+        <translation>居民({n})</translation>
+    </message>
+    <message>
+        <source>Visits ({n})</source>
+        <translation>走访记录({n})</translation>
+    </message>
+    <message>
+        <source>Problems ({n})</source>
+        <translation>问题({n})</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>gridvisit — household visits</source>
         <translation>网格走访 — 入户走访管理</translation>
     </message>
     <message>
-        <source>Household visits and problem list</source>
-        <translation>入户走访与问题清单</translation>
+        <source>Community / grid / building group</source>
+        <translation>社区 / 网格 / 楼栋党小组</translation>
     </message>
     <message>
-        <source>{communities} communities, {grids} grids, {groups} building groups, {households} households</source>
-        <translation>社区 {communities} 个,网格 {grids} 个,楼栋党小组 {groups} 个,住户 {households} 户</translation>
+        <source>Households</source>
+        <translation>住户</translation>
     </message>
     <message>
-        <source>Database: {path}</source>
-        <translation>数据库:{path}</translation>
+        <source>Overdue</source>
+        <translation>超期</translation>
     </message>
     <message>
-        <source>Signed in as {user}</source>
+        <source>Household count</source>
+        <translation>户数</translation>
+    </message>
+    <message>
+        <source>Problems</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>Due this week</source>
+        <translation>本周应访</translation>
+    </message>
+    <message>
+        <source>User: {user}</source>
         <translation>当前用户:{user}</translation>
+    </message>
+    <message>
+        <source>&amp;Log a visit</source>
+        <translation>登记走访(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;New household</source>
+        <translation>新增住户(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>刷新(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;About</source>
+        <translation>关于(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Households</source>
+        <translation>住户(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;Problems</source>
+        <translation>问题(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Due this week</source>
+        <translation>本周应访(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;Hierarchy</source>
+        <translation>组织层级(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Main</source>
+        <translation>主工具栏</translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
+        <source>Loading the hierarchy…</source>
+        <translation>正在加载组织层级……</translation>
+    </message>
+    <message>
+        <source>{h} households, {o} overdue visits, {p} open problems</source>
+        <translation>住户 {h} 户,走访超期 {o} 户,未销号问题 {p} 个</translation>
+    </message>
+    <message>
+        <source>Week {w} ({a} – {b})</source>
+        <translation>第 {w} 周({a} 至 {b})</translation>
+    </message>
+    <message>
+        <source>Loading {n} households…</source>
+        <translation>正在加载 {n} 户住户……</translation>
+    </message>
+    <message>
+        <source>Could not load data</source>
+        <translation>数据加载失败</translation>
+    </message>
+    <message>
+        <source>Log a visit</source>
+        <translation>登记走访</translation>
+    </message>
+    <message>
+        <source>Select a household first.</source>
+        <translation>请先选择一户住户。</translation>
+    </message>
+    <message>
+        <source>Visit to {a} saved with {n} problem(s).</source>
+        <translation>已保存 {a} 的走访记录,登记问题 {n} 个。</translation>
+    </message>
+    <message>
+        <source>New household</source>
+        <translation>新增住户</translation>
+    </message>
+    <message>
+        <source>Choose a building group in the tree on the left first.</source>
+        <translation>请先在左侧层级树中选择一个楼栋党小组。</translation>
+    </message>
+    <message>
+        <source>Edit household</source>
+        <translation>编辑住户</translation>
+    </message>
+    <message>
+        <source>Move household</source>
+        <translation>移动住户</translation>
+    </message>
+    <message>
+        <source>To building group</source>
+        <translation>移到楼栋党小组</translation>
+    </message>
+    <message>
+        <source>Delete household</source>
+        <translation>删除住户</translation>
+    </message>
+    <message>
+        <source>Delete {a} and its residents? This cannot be undone.</source>
+        <translation>确定删除 {a} 及其居民吗?删除后无法恢复。</translation>
+    </message>
+    <message>
+        <source>Archive it instead? Its history is kept.</source>
+        <translation>是否改为归档?历史记录会保留。</translation>
+    </message>
+    <message>
+        <source>Add resident</source>
+        <translation>新增居民</translation>
+    </message>
+    <message>
+        <source>Edit resident</source>
+        <translation>编辑居民</translation>
+    </message>
+    <message>
+        <source>Resident moved out</source>
+        <translation>居民迁出</translation>
+    </message>
+    <message>
+        <source>Mark {n} as moved out? Visits that mention them are kept.</source>
+        <translation>确定将 {n} 标记为已迁出吗?相关走访记录会保留。</translation>
+    </message>
+    <message>
+        <source>Please check</source>
+        <translation>请核对</translation>
+    </message>
+    <message>
+        <source>Problem is now “{s}”.</source>
+        <translation>问题状态已变为“{s}”。</translation>
+    </message>
+    <message>
+        <source>New community…</source>
+        <translation>新建社区……</translation>
+    </message>
+    <message>
+        <source>New community</source>
+        <translation>新建社区</translation>
+    </message>
+    <message>
+        <source>Community name</source>
+        <translation>社区名称</translation>
+    </message>
+    <message>
+        <source>New grid…</source>
+        <translation>新建网格……</translation>
+    </message>
+    <message>
+        <source>New grid</source>
+        <translation>新建网格</translation>
+    </message>
+    <message>
+        <source>Grid name</source>
+        <translation>网格名称</translation>
+    </message>
+    <message>
+        <source>New building group…</source>
+        <translation>新建楼栋党小组……</translation>
+    </message>
+    <message>
+        <source>New building group</source>
+        <translation>新建楼栋党小组</translation>
+    </message>
+    <message>
+        <source>Building group name</source>
+        <translation>楼栋党小组名称</translation>
+    </message>
+    <message>
+        <source>Rename…</source>
+        <translation>重命名……</translation>
+    </message>
+    <message>
+        <source>Rename</source>
+        <translation>重命名</translation>
+    </message>
+    <message>
+        <source>New name</source>
+        <translation>新名称</translation>
+    </message>
+    <message>
+        <source>Move to…</source>
+        <translation>移动到……</translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation>删除……</translation>
+    </message>
+    <message>
+        <source>Archive…</source>
+        <translation>归档……</translation>
+    </message>
+    <message>
+        <source>To community</source>
+        <translation>移到社区</translation>
+    </message>
+    <message>
+        <source>To grid</source>
+        <translation>移到网格</translation>
+    </message>
+    <message>
+        <source>Move {n}</source>
+        <translation>移动“{n}”</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Delete “{n}”? This cannot be undone.</source>
+        <translation>确定删除“{n}”吗?删除后无法恢复。</translation>
+    </message>
+    <message>
+        <source>Archive</source>
+        <translation>归档</translation>
+    </message>
+    <message>
+        <source>Archive “{n}”? It disappears from the lists; its history is kept.</source>
+        <translation>确定归档“{n}”吗?归档后不再显示在列表中,历史记录会保留。</translation>
+    </message>
+    <message>
+        <source>Not possible</source>
+        <translation>无法操作</translation>
+    </message>
+    <message>
+        <source>About gridvisit</source>
+        <translation>关于网格走访</translation>
+    </message>
+    <message>
+        <source>gridvisit {v}
+Offline household visits and problem lists for community grid workers.</source>
+        <translation>网格走访 {v}
+社区网格员离线入户走访与问题清单管理工具。</translation>
+    </message>
+</context>
+<context>
+    <name>ProblemActionDialog</name>
+    <message>
+        <source>Accept and dispatch</source>
+        <translation>受理派单</translation>
+    </message>
+    <message>
+        <source>Add progress</source>
+        <translation>添加办理进展</translation>
+    </message>
+    <message>
+        <source>Escalate to the next level</source>
+        <translation>上报上一级</translation>
+    </message>
+    <message>
+        <source>Resolve</source>
+        <translation>办结</translation>
+    </message>
+    <message>
+        <source>Return visit</source>
+        <translation>回访</translation>
+    </message>
+    <message>
+        <source>Reopen</source>
+        <translation>重新办理</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>e.g. property service centre, residents' committee</source>
+        <translation>例如:物业服务中心、社区居委会</translation>
+    </message>
+    <message>
+        <source>Responsible &amp;unit</source>
+        <translation>责任单位(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Responsible &amp;person</source>
+        <translation>责任人(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Satisfaction</source>
+        <translation>满意度(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>办理进展</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Resolution</source>
+        <translation>办理结果</translation>
+    </message>
+    <message>
+        <source>Resident's feedback</source>
+        <translation>居民反馈</translation>
+    </message>
+    <message>
+        <source>Confirm</source>
+        <translation>确定</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Cannot save</source>
+        <translation>无法保存</translation>
+    </message>
+</context>
+<context>
+    <name>ProblemRow</name>
+    <message>
+        <source>Problem {n}</source>
+        <translation>问题 {n}</translation>
+    </message>
+    <message>
+        <source>— choose a category —</source>
+        <translation>—— 请选择类别 ——</translation>
+    </message>
+    <message>
+        <source>What is the problem, where, since when</source>
+        <translation>什么问题、在哪里、从什么时候开始</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>问题描述</translation>
+    </message>
+    <message>
+        <source>Urgency</source>
+        <translation>紧急程度</translation>
+    </message>
+    <message>
+        <source>Handled by</source>
+        <translation>办理层级</translation>
+    </message>
+</context>
+<context>
+    <name>ProblemsPage</name>
+    <message>
+        <source>Not closed</source>
+        <translation>未销号</translation>
+    </message>
+    <message>
+        <source>Open (pending or in progress)</source>
+        <translation>未办结(待受理、办理中)</translation>
+    </message>
+    <message>
+        <source>All statuses</source>
+        <translation>全部状态</translation>
+    </message>
+    <message>
+        <source>All levels</source>
+        <translation>全部层级</translation>
+    </message>
+    <message>
+        <source>Overdue only</source>
+        <translation>只看超期</translation>
+    </message>
+    <message>
+        <source>Reported from</source>
+        <translation>登记日期</translation>
+    </message>
+    <message>
+        <source>Reported</source>
+        <translation>登记时间</translation>
+    </message>
+    <message>
+        <source>Place</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>问题描述</translation>
+    </message>
+    <message>
+        <source>Urgency</source>
+        <translation>紧急程度</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>层级</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Deadline</source>
+        <translation>办理时限</translation>
+    </message>
+    <message>
+        <source>Responsible</source>
+        <translation>责任单位/责任人</translation>
+    </message>
+    <message>
+        <source>No problems match these filters.</source>
+        <translation>没有符合筛选条件的问题。</translation>
+    </message>
+    <message>
+        <source>Accept &amp;&amp; dispatch</source>
+        <translation>受理派单</translation>
+    </message>
+    <message>
+        <source>Add progress</source>
+        <translation>添加办理进展</translation>
+    </message>
+    <message>
+        <source>Escalate</source>
+        <translation>上报</translation>
+    </message>
+    <message>
+        <source>Resolve</source>
+        <translation>办结</translation>
+    </message>
+    <message>
+        <source>Return visit</source>
+        <translation>回访</translation>
+    </message>
+    <message>
+        <source>Reopen</source>
+        <translation>重新办理</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <source>All categories</source>
+        <translation>全部类别</translation>
+    </message>
+    <message>
+        <source>Scope: {name}</source>
+        <translation>范围:{name}</translation>
+    </message>
+    <message>
+        <source>{n} problems, {o} overdue</source>
+        <translation>共 {n} 个问题,超期 {o} 个</translation>
+    </message>
+    <message>
+        <source>Select a problem to see its history and act on it.</source>
+        <translation>选择一个问题,查看流转记录并办理。</translation>
+    </message>
+    <message>
+        <source> — OVERDUE</source>
+        <translation> — 已超期</translation>
+    </message>
+    <message>
+        <source>{date} (overdue {days} d)</source>
+        <translation>{date}(超期 {days} 天)</translation>
+    </message>
+</context>
+<context>
+    <name>ResidentDialog</name>
+    <message>
+        <source>&amp;Name</source>
+        <translation>姓名(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Gender</source>
+        <translation>性别(&amp;G)</translation>
+    </message>
+    <message>
+        <source>(from ID number)</source>
+        <translation>(按身份证号)</translation>
+    </message>
+    <message>
+        <source>&amp;ID number</source>
+        <translation>身份证号(&amp;I)</translation>
+    </message>
+    <message>
+        <source>&amp;Phone</source>
+        <translation>电话(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Relation to head</source>
+        <translation>与户主关系(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Head of household</source>
+        <translation>户主</translation>
+    </message>
+    <message>
+        <source>Party member</source>
+        <translation>党员</translation>
+    </message>
+    <message>
+        <source>Special &amp;groups</source>
+        <translation>重点人群(&amp;G)</translation>
+    </message>
+    <message>
+        <source>N&amp;otes</source>
+        <translation>备注(&amp;O)</translation>
+    </message>
+</context>
+<context>
+    <name>VisitDialog</name>
+    <message>
+        <source>Log a visit — {address}</source>
+        <translation>登记走访 — {address}</translation>
+    </message>
+    <message>
+        <source>member</source>
+        <translation>家庭成员</translation>
+    </message>
+    <message>
+        <source>Family situation, needs, what was explained</source>
+        <translation>家庭情况、需求、宣传讲解了什么</translation>
+    </message>
+    <message>
+        <source>&amp;Time</source>
+        <translation>走访时间(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Worker</source>
+        <translation>走访人(&amp;W)</translation>
+    </message>
+    <message>
+        <source>&amp;Method</source>
+        <translation>走访方式(&amp;M)</translation>
+    </message>
+    <message>
+        <source>&amp;Purpose</source>
+        <translation>走访目的(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Residents present</source>
+        <translation>在场居民</translation>
+    </message>
+    <message>
+        <source>&amp;Situation</source>
+        <translation>走访情况(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Add a problem (Alt+A)</source>
+        <translation>添加问题(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Ctrl+Enter saves, Esc cancels</source>
+        <translation>Ctrl+Enter 保存,Esc 取消</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Problems raised in this visit</source>
+        <translation>本次走访登记的问题</translation>
+    </message>
+    <message>
+        <source>Problem {n}</source>
+        <translation>问题 {n}</translation>
+    </message>
+    <message>
+        <source>Cannot save</source>
+        <translation>无法保存</translation>
+    </message>
+</context>
+<context>
+    <name>_FormDialog</name>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Cannot save</source>
+        <translation>无法保存</translation>
     </message>
 </context>
 <context>

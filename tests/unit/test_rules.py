@@ -99,3 +99,24 @@ def test_problem_time_limits() -> None:
     assert not problem_is_overdue(P, same_day, datetime(2026, 11, 18, 23, 59, tzinfo=LOCAL_TZ))
     assert problem_is_overdue(IP, same_day, same_day)
     assert not problem_is_overdue(R, same_day, datetime(2027, 1, 1, tzinfo=LOCAL_TZ))
+
+
+def test_every_enum_member_has_its_own_label() -> None:
+    from gridvisit.core import enums
+
+    for cls in (
+        enums.Role,
+        enums.Gender,
+        enums.VisitMethod,
+        enums.VisitPurpose,
+        enums.HandlingLevel,
+        ProblemStatus,
+        Satisfaction,
+        EventKind,
+    ):
+        labels = [m.label for m in cls]
+        assert all(labels) and len(set(labels)) == len(labels), cls
+    # Same value "resolved" in two enums, different words.
+    assert ProblemStatus.RESOLVED.label == "已办结"
+    assert EventKind.RESOLVED.label == "办结"
+    assert ProblemStatus.from_label("已回访销号") is ProblemStatus.CLOSED

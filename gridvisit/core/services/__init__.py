@@ -7,6 +7,7 @@ from gridvisit.core.services.households import HouseholdService
 from gridvisit.core.services.problems import ProblemService
 from gridvisit.core.services.users import UserService
 from gridvisit.core.services.visits import VisitService
+from gridvisit.core.services.workspace import WorkspaceService
 
 
 class Services:
@@ -19,6 +20,7 @@ class Services:
         self.households = HouseholdService(ctx)
         self.visits = VisitService(ctx)
         self.problems = ProblemService(ctx)
+        self.workspace = WorkspaceService(ctx)
 
 
 __all__ = [
@@ -29,4 +31,5 @@ __all__ = [
     "Services",
     "UserService",
     "VisitService",
+    "WorkspaceService",
 ]

@@ -23,7 +23,7 @@ from gridvisit.storage.models import (
     VisitTier,
 )
 
-_RELATIONS = ("户主", "配偶", "子女", "父母", "孙子女", "祖父母", "兄弟姐妹", "租户", "其他")
+RELATIONS = ("户主", "配偶", "子女", "父母", "孙子女", "祖父母", "兄弟姐妹", "租户", "其他")
 
 
 def household_rec(h: Household) -> HouseholdRec:
@@ -92,10 +92,8 @@ def validate_resident(
         else:
             errors[f"{prefix}phone"] = pc.error
     relation = data.relation.strip()
-    if relation and relation not in _RELATIONS:
-        errors[f"{prefix}relation"] = (
-            f"与户主关系“{relation}”不在可选范围内:{'、'.join(_RELATIONS)}"
-        )
+    if relation and relation not in RELATIONS:
+        errors[f"{prefix}relation"] = f"与户主关系“{relation}”不在可选范围内:{'、'.join(RELATIONS)}"
     unknown = [g for g in data.special_groups if g not in known_groups]
     if unknown:
         errors[f"{prefix}special_groups"] = f"未知的重点人群类别:{'、'.join(unknown)}"

@@ -1,0 +1,139 @@
+"""The workflow steps of a problem: accept and dispatch, progress, escalate, resolve,
+return visit, reopen. One dialog, fields depending on the step."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gridvisit.core.enums import EventKind, Satisfaction
+from gridvisit.core.errors import GridVisitError, ValidationError
+from gridvisit.core.records import ProblemRec
+from gridvisit.core.services import Services
+from gridvisit.ui.dialogs.common import (
+    FieldErrors,
+    add_save_shortcuts,
+    column,
+    combo,
+    save_cancel_buttons,
+)
+
+
+class ProblemActionDialog(QDialog):
+    def __init__(
+        self,
+        services: Services,
+        problem_id: int,
+        kind: EventKind,
+        summary: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.problem_id = problem_id
+        self.kind = kind
+        self.result_problem: ProblemRec | None = None
+        self.errors = FieldErrors()
+        titles = {
+            EventKind.ACCEPTED: self.tr("Accept and dispatch"),
+            EventKind.PROGRESS: self.tr("Add progress"),
+            EventKind.ESCALATED: self.tr("Escalate to the next level"),
+            EventKind.RESOLVED: self.tr("Resolve"),
+            EventKind.RETURN_VISIT: self.tr("Return visit"),
+            EventKind.REOPENED: self.tr("Reopen"),
+        }
+        self.setWindowTitle(titles[kind])
+        self.resize(520, 320)
+        form = QFormLayout()
+        about = QLabel(summary, self)
+        about.setWordWrap(True)
+        form.addRow(self.tr("Problem"), about)
+        self.unit = QLineEdit(self)
+        self.person = QLineEdit(self)
+        self.satisfaction = combo(self, [(s.label, s) for s in Satisfaction])
+        self.note = QPlainTextEdit(self)
+        self.note.setTabChangesFocus(True)
+        note_error = self.errors.make_label(self)
+        note_key = "resolution" if kind is EventKind.RESOLVED else "note"
+        self.errors.register(note_key, self.note, note_error)
+        if kind is EventKind.ACCEPTED:
+            unit_error = self.errors.make_label(self)
+            person_error = self.errors.make_label(self)
+            self.errors.register("assigned_unit", self.unit, unit_error)
+            self.errors.register("assigned_person", self.person, person_error)
+            self.unit.setPlaceholderText(
+                self.tr("e.g. property service centre, residents' committee")
+            )
+            form.addRow(self.tr("Responsible &unit"), column(self, self.unit, unit_error))
+            form.addRow(self.tr("Responsible &person"), column(self, self.person, person_error))
+        if kind is EventKind.RETURN_VISIT:
+            form.addRow(self.tr("&Satisfaction"), self.satisfaction)
+        note_labels = {
+            EventKind.ACCEPTED: self.tr("Note"),
+            EventKind.PROGRESS: self.tr("Progress"),
+            EventKind.ESCALATED: self.tr("Reason"),
+            EventKind.RESOLVED: self.tr("Resolution"),
+            EventKind.RETURN_VISIT: self.tr("Resident's feedback"),
+            EventKind.REOPENED: self.tr("Reason"),
+        }
+        form.addRow(note_labels[kind], column(self, self.note, note_error))
+        buttons = save_cancel_buttons(self, self.tr("Confirm"), self.tr("Cancel"))
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        add_save_shortcuts(self, self.save)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        (
+            self.unit
+            if kind is EventKind.ACCEPTED
+            else self.satisfaction
+            if kind is EventKind.RETURN_VISIT
+            else self.note
+        ).setFocus()
+
+    def save(self) -> None:
+        p, note = self.services.problems, self.note.toPlainText()
+        try:
+            if self.kind is EventKind.ACCEPTED:
+                done = p.accept(self.problem_id, self.unit.text(), self.person.text(), note)
+            elif self.kind is EventKind.PROGRESS:
+                done = p.add_progress(self.problem_id, note)
+            elif self.kind is EventKind.ESCALATED:
+                done = p.escalate(self.problem_id, note)
+            elif self.kind is EventKind.RESOLVED:
+                done = p.resolve(self.problem_id, note)
+            elif self.kind is EventKind.RETURN_VISIT:
+                done = p.return_visit(self.problem_id, self.satisfaction.currentData(), note)
+            else:
+                done = p.reopen(self.problem_id, note)
+        except ValidationError as exc:
+            rest = self.errors.show(exc.errors)
+            if rest:
+                QMessageBox.warning(self, self.tr("Cannot save"), "\n".join(rest))
+            return
+        except GridVisitError as exc:
+            QMessageBox.warning(self, self.tr("Cannot save"), str(exc))
+            return
+        self.result_problem = done
+        self.accept()
+
+    @classmethod
+    def ask(
+        cls,
+        parent: QWidget | None,
+        services: Services,
+        problem_id: int,
+        kind: EventKind,
+        summary: str,
+    ) -> ProblemRec | None:
+        dialog = cls(services, problem_id, kind, summary, parent)
+        return dialog.result_problem if dialog.exec() == QDialog.DialogCode.Accepted else None

@@ -1,0 +1,280 @@
+"""Log a visit, with zero or more problems, entirely from the keyboard.
+
+Tab walks the fields, Alt+A adds a problem, Ctrl+Enter saves, Esc cancels. Invalid
+fields are marked inline with the reason and nothing is saved."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDateTimeEdit,
+    QDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gridvisit.core.clock import LOCAL_TZ
+from gridvisit.core.enums import HandlingLevel, VisitMethod, VisitPurpose
+from gridvisit.core.errors import GridVisitError, ValidationError
+from gridvisit.core.records import ProblemInput, ResidentRec, VisitInput, VisitRec
+from gridvisit.core.services import Services
+from gridvisit.core.services.workspace import Reference
+from gridvisit.ui.dialogs.common import (
+    FieldErrors,
+    add_save_shortcuts,
+    column,
+    combo,
+    save_cancel_buttons,
+)
+
+
+def _limit_text(days: int) -> str:
+    return "当天" if days == 0 else f"{days} 天"
+
+
+class ProblemRow(QGroupBox):
+    """One problem raised during the visit."""
+
+    def __init__(
+        self,
+        number: int,
+        reference: Reference,
+        errors: FieldErrors,
+        on_remove,
+        parent: QWidget | None = None,
+    ) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(parent)
+        self.setTitle(self.tr("Problem {n}").format(n=number))
+        names = {c: n for c, n, _p in reference.categories}
+        categories = [("", None)] + [
+            (f"{names[p]} / {n}" if p else n, c) for c, n, p in reference.categories
+        ]
+        self.category = combo(
+            self, [(t or self.tr("— choose a category —"), d) for t, d in categories]
+        )
+        self.description = QLineEdit(self)
+        self.description.setPlaceholderText(self.tr("What is the problem, where, since when"))
+        self.urgency = combo(
+            self,
+            [(f"{n}({_limit_text(d)})", c) for c, n, d in reference.urgencies],
+            current="normal",
+        )
+        self.level = combo(self, [(lv.label, lv) for lv in HandlingLevel])
+        self.remove = QToolButton(self)
+        self.remove.setText(self.tr("Remove"))
+        self.remove.clicked.connect(lambda: on_remove(self))
+        self.number = number
+        form = QFormLayout(self)
+        self.category_error = errors.make_label(self)
+        self.description_error = errors.make_label(self)
+        form.addRow(self.tr("Category"), column(self, self.category, self.category_error))
+        form.addRow(self.tr("Description"), column(self, self.description, self.description_error))
+        line = QHBoxLayout()
+        line.addWidget(QLabel(self.tr("Urgency"), self))
+        line.addWidget(self.urgency, 1)
+        line.addWidget(QLabel(self.tr("Handled by"), self))
+        line.addWidget(self.level, 1)
+        line.addWidget(self.remove)
+        form.addRow(line)
+
+    def register(self, errors: FieldErrors, index: int) -> None:
+        errors.register(f"problems[{index}].category_code", self.category, self.category_error)
+        errors.register(f"problems[{index}].description", self.description, self.description_error)
+
+    def value(self) -> ProblemInput:
+        return ProblemInput(
+            category_code=self.category.currentData() or "",
+            description=self.description.text(),
+            urgency_code=self.urgency.currentData(),
+            level=self.level.currentData(),
+        )
+
+
+class VisitDialog(QDialog):
+    def __init__(
+        self,
+        services: Services,
+        reference: Reference,
+        household_id: int,
+        address: str,
+        residents: list[ResidentRec],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.reference = reference
+        self.household_id = household_id
+        self.saved: VisitRec | None = None
+        self.errors = FieldErrors()
+        self.setWindowTitle(self.tr("Log a visit — {address}").format(address=address))
+        self.resize(720, 680)
+
+        # Wall-clock Beijing time whatever the laptop's zone; LOCAL_TZ is re-attached on save.
+        beijing_now = datetime.now(LOCAL_TZ).replace(tzinfo=None, second=0, microsecond=0)
+        now = QDateTime(beijing_now)
+        self.when = QDateTimeEdit(now, self)
+        self.when.setCalendarPopup(True)
+        self.when.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.when.setMaximumDateTime(now.addSecs(600))
+        users = sorted(reference.users.items(), key=lambda u: u[1])
+        self.worker = combo(
+            self, [(name, uid) for uid, name in users], current=services.ctx.actor.user_id
+        )
+        self.method = combo(self, [(m.label, m) for m in VisitMethod])
+        self.purpose = combo(self, [(p.label, p) for p in VisitPurpose])
+        self.present = QListWidget(self)
+        self.present.setMaximumHeight(110)
+        for r in residents:
+            relation = r.relation or self.tr("member")
+            item = QListWidgetItem(f"{r.name}({relation})", self.present)
+            item.setData(Qt.ItemDataRole.UserRole, r.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+        if not residents:
+            self.present.setEnabled(False)
+        self.notes = QPlainTextEdit(self)
+        self.notes.setTabChangesFocus(True)
+        self.notes.setPlaceholderText(self.tr("Family situation, needs, what was explained"))
+        self.notes.setMaximumHeight(110)
+
+        when_error = self.errors.make_label(self)
+        worker_error = self.errors.make_label(self)
+        notes_error = self.errors.make_label(self)
+        present_error = self.errors.make_label(self)
+        self.errors.register("visited_at", self.when, when_error)
+        self.errors.register("worker_id", self.worker, worker_error)
+        self.errors.register("notes", self.notes, notes_error)
+        self.errors.register("present_resident_ids", self.present, present_error)
+
+        form = QFormLayout()
+        form.addRow(self.tr("&Time"), column(self, self.when, when_error))
+        form.addRow(self.tr("&Worker"), column(self, self.worker, worker_error))
+        form.addRow(self.tr("&Method"), self.method)
+        form.addRow(self.tr("&Purpose"), self.purpose)
+        form.addRow(self.tr("Residents present"), column(self, self.present, present_error))
+        form.addRow(self.tr("&Situation"), column(self, self.notes, notes_error))
+
+        self.problem_rows: list[ProblemRow] = []
+        self.problem_box = QVBoxLayout()
+        self.problem_box.addStretch(1)
+        holder = QWidget(self)
+        holder.setLayout(self.problem_box)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(holder)
+        self.add_problem_button = QPushButton(self.tr("&Add a problem (Alt+A)"), self)
+        self.add_problem_button.clicked.connect(self.add_problem)
+        QShortcut(QKeySequence("Alt+A"), self, activated=self.add_problem)
+
+        hint = QLabel(self.tr("Ctrl+Enter saves, Esc cancels"), self)
+        hint.setStyleSheet("color: #666;")
+        buttons = save_cancel_buttons(self, self.tr("Save"), self.tr("Cancel"))
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        add_save_shortcuts(self, self.save)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        title = QLabel(self.tr("Problems raised in this visit"), self)
+        font = title.font()
+        font.setBold(True)
+        title.setFont(font)
+        head = QHBoxLayout()
+        head.addWidget(title)
+        head.addStretch(1)
+        head.addWidget(self.add_problem_button)
+        layout.addLayout(head)
+        layout.addWidget(scroll, 1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(hint)
+        bottom.addStretch(1)
+        bottom.addWidget(buttons)
+        layout.addLayout(bottom)
+        self.when.setFocus()
+
+    # -- problems -----------------------------------------------------------------
+    def add_problem(self) -> ProblemRow:
+        row = ProblemRow(
+            len(self.problem_rows) + 1, self.reference, self.errors, self.remove_problem, self
+        )
+        self.problem_rows.append(row)
+        self.problem_box.insertWidget(self.problem_box.count() - 1, row)
+        row.show()  # a child added to a visible dialog is otherwise shown only later
+        self._renumber()
+        row.category.setFocus()
+        return row
+
+    def remove_problem(self, row: ProblemRow) -> None:
+        self.problem_rows.remove(row)
+        row.setParent(None)
+        row.deleteLater()
+        self._renumber()
+        (
+            self.problem_rows[-1].category if self.problem_rows else self.add_problem_button
+        ).setFocus()
+
+    def _renumber(self) -> None:
+        for i, row in enumerate(self.problem_rows):
+            row.setTitle(self.tr("Problem {n}").format(n=i + 1))
+            row.register(self.errors, i)
+
+    # -- saving -------------------------------------------------------------------
+    def value(self) -> VisitInput:
+        moment = self.when.dateTime().toPython().replace(tzinfo=None)
+        visited_at = moment.replace(tzinfo=LOCAL_TZ) if isinstance(moment, datetime) else None
+        present = tuple(
+            self.present.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.present.count())
+            if self.present.item(i).checkState() == Qt.CheckState.Checked
+        )
+        return VisitInput(
+            household_id=self.household_id,
+            visited_at=visited_at,  # type: ignore[arg-type]
+            method=self.method.currentData(),
+            purpose=self.purpose.currentData(),
+            notes=self.notes.toPlainText(),
+            present_resident_ids=present,
+            problems=tuple(r.value() for r in self.problem_rows),
+            worker_id=self.worker.currentData(),
+        )
+
+    def save(self) -> None:
+        try:
+            self.saved = self.services.visits.record(self.value())
+        except ValidationError as exc:
+            rest = self.errors.show(exc.errors)
+            if rest:
+                QMessageBox.warning(self, self.tr("Cannot save"), "\n".join(rest))
+            return
+        except GridVisitError as exc:
+            QMessageBox.warning(self, self.tr("Cannot save"), str(exc))
+            return
+        self.accept()
+
+    @classmethod
+    def ask(
+        cls,
+        parent: QWidget | None,
+        services: Services,
+        reference: Reference,
+        household_id: int,
+        address: str,
+        residents: list[ResidentRec],
+    ) -> VisitRec | None:
+        dialog = cls(services, reference, household_id, address, residents, parent)
+        return dialog.saved if dialog.exec() == QDialog.DialogCode.Accepted else None

@@ -1,0 +1,437 @@
+"""The household workspace: search, the household table of the selected node and
+the selected household's residents, visits and problems."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gridvisit.core.clock import today_local, utcnow
+from gridvisit.core.masking import mask_id_number
+from gridvisit.core.records import ResidentRec
+from gridvisit.core.search import normalize_query
+from gridvisit.core.services.workspace import HouseholdDetail, HouseholdRow, ProblemLine, VisitLine
+from gridvisit.ui import fmt
+from gridvisit.ui.table_model import ROW_ROLE, Column, RowTableModel
+
+
+def make_table(
+    parent: QWidget, model: RowTableModel, *, sortable: bool = True, descending: bool = False
+) -> QTableView:
+    view = QTableView(parent)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setSortingEnabled(sortable)
+    if sortable:
+        # Set explicitly: Qt's default sort indicator is descending.
+        view.sortByColumn(
+            0, Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+        )
+    view.setWordWrap(False)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(26)
+    view.horizontalHeader().setHighlightSections(False)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+def empty_state(parent: QWidget, text: str) -> QLabel:
+    label = QLabel(text, parent)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #666; font-size: 13pt; padding: 24px;")
+    return label
+
+
+class HouseholdsPage(QWidget):
+    household_selected = Signal(object)  # household id or None
+    log_visit_requested = Signal(int)
+    add_household_requested = Signal()
+    edit_household_requested = Signal(int)
+    move_household_requested = Signal(int)
+    delete_household_requested = Signal(int)
+    add_resident_requested = Signal(int)
+    edit_resident_requested = Signal(int, object)
+    remove_resident_requested = Signal(int, object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText(
+            self.tr("Search address, name, phone or pinyin initials (Ctrl+F)")
+        )
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._apply_search)
+        QShortcut(QKeySequence.StandardKey.Find, self, activated=self.focus_search)
+        clear = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search)
+        clear.setContext(Qt.ShortcutContext.WidgetShortcut)
+        clear.activated.connect(self.search.clear)
+        self.count_label = QLabel(self)
+        self.new_button = QPushButton(self.tr("New household"), self)
+        self.new_button.clicked.connect(self.add_household_requested)
+
+        today = today_local()
+        self.model: RowTableModel[HouseholdRow] = RowTableModel(
+            [
+                Column(self.tr("Address"), lambda r: r.address, sort_key=lambda r: r.address_key),
+                Column(self.tr("Head"), lambda r: r.head),
+                Column(
+                    self.tr("Members"),
+                    lambda r: str(r.members),
+                    sort_key=lambda r: r.members,
+                    align_right=True,
+                ),
+                Column(self.tr("Special groups"), lambda r: r.groups),
+                Column(self.tr("Tier"), lambda r: r.tier_name, sort_key=lambda r: r.tier_code),
+                Column(
+                    self.tr("Last visit"),
+                    lambda r: fmt.day(r.last_visit),
+                    sort_key=lambda r: fmt.day(r.last_visit),
+                ),
+                Column(
+                    self.tr("Next due"),
+                    lambda r: self._due_text(r),
+                    sort_key=lambda r: r.next_due,
+                    alert=lambda r: r.overdue,
+                ),
+                Column(
+                    self.tr("Open problems"),
+                    lambda r: str(r.open_problems) if r.open_problems else "",
+                    sort_key=lambda r: r.open_problems,
+                    align_right=True,
+                    alert=lambda r: r.open_problems > 0,
+                ),
+            ],
+            key=lambda r: r.id,
+            parent=self,
+        )
+        self._today = today
+        self.table = make_table(self, self.model)
+        header = self.table.horizontalHeader()
+        for col, width in enumerate((125, 70, 40, 130, 44, 88, 150, 50)):
+            header.resizeSection(col, width)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.table.doubleClicked.connect(lambda _i: self._emit_visit())
+        self.empty = empty_state(self, "")
+        self.table_stack = QStackedWidget(self)
+        self.table_stack.addWidget(self.table)
+        self.table_stack.addWidget(self.empty)
+
+        # -- details -------------------------------------------------------------
+        self.detail_title = QLabel(self)
+        font = self.detail_title.font()
+        font.setPointSize(font.pointSize() + 3)
+        font.setBold(True)
+        self.detail_title.setFont(font)
+        self.detail_info = QLabel(self)
+        self.detail_info.setWordWrap(True)
+        self.visit_button = QPushButton(self.tr("Log a visit (Ctrl+N)"), self)
+        self.visit_button.clicked.connect(self._emit_visit)
+        QShortcut(QKeySequence.StandardKey.New, self, activated=self._emit_visit)
+        self.edit_button = QPushButton(self.tr("Edit"), self)
+        self.edit_button.clicked.connect(
+            lambda: self._emit_for_current(self.edit_household_requested)
+        )
+        self.move_button = QPushButton(self.tr("Move"), self)
+        self.move_button.clicked.connect(
+            lambda: self._emit_for_current(self.move_household_requested)
+        )
+        self.delete_button = QPushButton(self.tr("Delete"), self)
+        self.delete_button.clicked.connect(
+            lambda: self._emit_for_current(self.delete_household_requested)
+        )
+
+        self.residents: RowTableModel[ResidentRec] = RowTableModel(
+            [
+                Column(self.tr("Name"), lambda r: r.name),
+                Column(self.tr("Relation"), lambda r: r.relation),
+                Column(self.tr("Gender"), lambda r: {"M": "男", "F": "女"}.get(r.gender, "")),
+                Column(
+                    self.tr("Age"),
+                    lambda r: fmt.age(r.birth_date),
+                    align_right=True,
+                    sort_key=lambda r: r.birth_date.toordinal() if r.birth_date else 0,
+                ),
+                Column(self.tr("ID number"), lambda r: mask_id_number(r.id_number)),
+                Column(self.tr("Phone"), lambda r: r.phone),
+                Column(
+                    self.tr("Special groups"),
+                    lambda r: "、".join(self._group_names.get(g, g) for g in r.special_groups),
+                ),
+                Column(self.tr("Party member"), lambda r: "是" if r.is_party_member else ""),
+            ],
+            key=lambda r: r.id,
+            parent=self,
+        )
+        self.resident_table = make_table(self, self.residents, sortable=False)
+        self.resident_table.doubleClicked.connect(lambda _i: self._edit_resident())
+        self.add_resident_button = QPushButton(self.tr("Add resident"), self)
+        self.add_resident_button.clicked.connect(
+            lambda: self._emit_for_current(self.add_resident_requested)
+        )
+        self.edit_resident_button = QPushButton(self.tr("Edit resident"), self)
+        self.edit_resident_button.clicked.connect(self._edit_resident)
+        self.remove_resident_button = QPushButton(self.tr("Resident moved out"), self)
+        self.remove_resident_button.clicked.connect(self._remove_resident)
+        self.visits: RowTableModel[VisitLine] = RowTableModel(
+            [
+                Column(self.tr("Time"), lambda v: fmt.when(v.visited_at)),
+                Column(self.tr("Method"), lambda v: v.method.label),
+                Column(self.tr("Purpose"), lambda v: v.purpose.label),
+                Column(self.tr("Worker"), lambda v: v.worker),
+                Column(
+                    self.tr("Problems"),
+                    lambda v: str(v.problems) if v.problems else "",
+                    align_right=True,
+                ),
+                Column(self.tr("Situation"), lambda v: v.notes),
+            ],
+            key=lambda v: v.id,
+            parent=self,
+        )
+        self.problems: RowTableModel[ProblemLine] = RowTableModel(
+            [
+                Column(self.tr("Reported"), lambda p: fmt.day(p.reported_at)),
+                Column(self.tr("Category"), lambda p: p.category),
+                Column(self.tr("Status"), lambda p: p.status.label),
+                Column(
+                    self.tr("Deadline"),
+                    lambda p: fmt.deadline(p.due_at),
+                    alert=lambda p: p.is_overdue(self._now()),
+                ),
+                Column(self.tr("Description"), lambda p: p.description),
+            ],
+            key=lambda p: p.id,
+            parent=self,
+        )
+        self.tabs = QTabWidget(self)
+        residents_box = QWidget(self)
+        rl = QVBoxLayout(residents_box)
+        rl.setContentsMargins(0, 4, 0, 0)
+        rl.addWidget(self.resident_table)
+        rb = QHBoxLayout()
+        for b in (self.add_resident_button, self.edit_resident_button, self.remove_resident_button):
+            rb.addWidget(b)
+        rb.addStretch(1)
+        rl.addLayout(rb)
+        self.tabs.addTab(residents_box, self.tr("Residents"))
+        visit_table = make_table(self, self.visits, sortable=False)
+        problem_table = make_table(self, self.problems, sortable=False)
+        self._detail_views = (self.resident_table, visit_table, problem_table)
+        self.tabs.addTab(visit_table, self.tr("Visits"))
+        self.tabs.addTab(problem_table, self.tr("Problems"))
+
+        detail = QWidget(self)
+        dl = QVBoxLayout(detail)
+        dl.setContentsMargins(6, 0, 0, 0)
+        dl.addWidget(self.detail_title)
+        dl.addWidget(self.detail_info)
+        buttons = QHBoxLayout()
+        for b in (self.visit_button, self.edit_button, self.move_button, self.delete_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        dl.addLayout(buttons)
+        dl.addWidget(self.tabs, 1)
+        self.detail_empty = empty_state(
+            self, self.tr("Select a household to see its residents, visits and problems.")
+        )
+        self.detail_stack = QStackedWidget(self)
+        self.detail_stack.addWidget(self.detail_empty)
+        self.detail_stack.addWidget(detail)
+
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.count_label)
+        top.addWidget(self.new_button)
+        left = QWidget(self)
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addLayout(top)
+        ll.addWidget(self.table_stack, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.detail_stack)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([720, 400])
+        self.splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+
+        self._group_names: dict[str, str] = {}
+        self._now = utcnow  # replaced by the services clock in the main window
+        self._detail: HouseholdDetail | None = None
+        self._loading = False
+        self.show_detail(None)
+        self._update_empty()
+
+    # -- rows ----------------------------------------------------------------------
+    def set_group_names(self, names: dict[str, str]) -> None:
+        self._group_names = names
+
+    def set_loading(self, loading: bool) -> None:
+        self._loading = loading
+        self._update_empty()
+
+    def set_rows(self, rows: list[HouseholdRow], select_id: int | None = None) -> None:
+        self._today = today_local()
+        self.model.set_rows(rows)
+        self._apply_search(self.search.text())
+        self._loading = False
+        self._update_empty()
+        if select_id is not None and self.select_household(select_id):
+            return
+        if self.model.rowCount():
+            self.table.selectRow(0)
+        else:
+            self.show_detail(None)
+
+    def replace_row(self, row: HouseholdRow) -> None:
+        self.model.replace_row(row)
+
+    def select_household(self, household_id: int) -> bool:
+        pos = self.model.position_of(household_id)
+        if pos is None:
+            return False
+        index = self.model.index(pos, 0)
+        self.table.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.table.scrollTo(index)
+        return True
+
+    def current_id(self) -> int | None:
+        row = self.model.row_at(self.table.currentIndex().row())
+        return row.id if row else None
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def _apply_search(self, text: str) -> None:
+        query = normalize_query(text)
+        current = self.current_id()
+        self.model.set_filter((lambda r: query in r.haystack) if query else None)
+        total, shown = len(self.model.all_rows()), self.model.rowCount()
+        self.count_label.setText(
+            self.tr("{shown} of {total}").format(shown=shown, total=total)
+            if query
+            else self.tr("{total} households").format(total=total)
+        )
+        self._update_empty()
+        if current is not None and self.select_household(current):
+            return
+        if shown:
+            self.table.selectRow(0)
+        else:
+            self.show_detail(None)
+
+    def _update_empty(self) -> None:
+        if self.model.rowCount():
+            self.table_stack.setCurrentWidget(self.table)
+            return
+        if self._loading:
+            text = self.tr("Loading households…")
+        elif self.model.all_rows():
+            text = self.tr("No household matches “{q}”. Press Esc to clear the search.").format(
+                q=self.search.text()
+            )
+        else:
+            text = self.tr(
+                "No households here yet.\nChoose a building group on the left and "
+                "click “New household”, or right-click the tree to add communities, "
+                "grids and building groups."
+            )
+        self.empty.setText(text)
+        self.table_stack.setCurrentWidget(self.empty)
+
+    def _due_text(self, row: HouseholdRow) -> str:
+        text = fmt.day(row.next_due)
+        if row.overdue_days > 0:
+            return self.tr("{date} (overdue {days} d)").format(date=text, days=row.overdue_days)
+        return text
+
+    # -- details -------------------------------------------------------------------
+    def _row_changed(self, current, _previous) -> None:  # type: ignore[no-untyped-def]
+        row = self.model.data(current, ROW_ROLE) if current.isValid() else None
+        self.household_selected.emit(row.id if row else None)
+
+    def show_detail(self, detail: HouseholdDetail | None) -> None:
+        self._detail = detail
+        if detail is None:
+            self.detail_stack.setCurrentWidget(self.detail_empty)
+            self.residents.set_rows([])
+            self.visits.set_rows([])
+            self.problems.set_rows([])
+            return
+        self.detail_stack.setCurrentWidget(self.detail_stack.widget(1))
+        centre = (
+            self.tr("party centre household")
+            if detail.is_party_centre
+            else (
+                self.tr("contacted by {a}").format(a=detail.centre_address)
+                if detail.centre_address
+                else ""
+            )
+        )
+        self.detail_title.setText(detail.address)
+        parts = [detail.place, self.tr("tier: {t}").format(t=detail.tier_name)]
+        if detail.phone:
+            parts.append(self.tr("phone: {p}").format(p=detail.phone))
+        if centre:
+            parts.append(centre)
+        if detail.notes:
+            parts.append(detail.notes)
+        self.detail_info.setText(" · ".join(parts))
+        self.residents.set_rows(list(detail.residents))
+        self.visits.set_rows(list(detail.visits))
+        self.problems.set_rows(list(detail.problems))
+        for view in self._detail_views:
+            view.resizeColumnsToContents()
+        self.tabs.setTabText(0, self.tr("Residents ({n})").format(n=len(detail.residents)))
+        self.tabs.setTabText(1, self.tr("Visits ({n})").format(n=len(detail.visits)))
+        self.tabs.setTabText(2, self.tr("Problems ({n})").format(n=len(detail.problems)))
+
+    def _emit_visit(self) -> None:
+        hid = self.current_id()
+        if hid is not None:
+            self.log_visit_requested.emit(hid)
+
+    def _emit_for_current(self, signal) -> None:  # type: ignore[no-untyped-def]
+        hid = self.current_id()
+        if hid is not None:
+            signal.emit(hid)
+
+    def _current_resident(self) -> ResidentRec | None:
+        return self.residents.row_at(self.resident_table.currentIndex().row())
+
+    def _edit_resident(self) -> None:
+        hid, resident = self.current_id(), self._current_resident()
+        if hid is not None and resident is not None:
+            self.edit_resident_requested.emit(hid, resident)
+
+    def _remove_resident(self) -> None:
+        hid, resident = self.current_id(), self._current_resident()
+        if hid is not None and resident is not None:
+            self.remove_resident_requested.emit(hid, resident)

@@ -1,0 +1,154 @@
+"""One table model for every list in the app: lean row objects plus column specs.
+
+Filtering and sorting happen in Python over the row list (a few ms for 30,000
+rows); the view only ever asks for the visible cells. Never QStandardItemModel
+for big lists (DESIGN.md §3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+
+R = TypeVar("R")
+Index = QModelIndex | QPersistentModelIndex
+
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1
+OVERDUE_COLOR = QColor("#c62828")
+
+
+@dataclass(frozen=True)
+class Column(Generic[R]):
+    title: str
+    text: Callable[[R], str]
+    sort_key: Callable[[R], Any] | None = None
+    alert: Callable[[R], bool] | None = None  # red and bold when true
+    tooltip: Callable[[R], str] | None = None
+    align_right: bool = False
+
+
+class RowTableModel(QAbstractTableModel, Generic[R]):
+    def __init__(
+        self, columns: Sequence[Column[R]], key: Callable[[R], Any] = id, parent: Any = None
+    ) -> None:
+        super().__init__(parent)
+        self._columns = list(columns)
+        self._key = key
+        self._all: list[R] = []
+        self._visible: list[R] = []
+        self._filter: Callable[[R], bool] | None = None
+        self._sort: tuple[int, Qt.SortOrder] | None = None
+        self._positions: dict[Any, int] = {}
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._alert_brush = QBrush(OVERDUE_COLOR)
+
+    # -- contents ------------------------------------------------------------------
+    def set_rows(self, rows: Sequence[R]) -> None:
+        self.beginResetModel()
+        self._all = list(rows)
+        self._apply()
+        self.endResetModel()
+
+    def set_filter(self, predicate: Callable[[R], bool] | None) -> None:
+        self.beginResetModel()
+        self._filter = predicate
+        self._apply()
+        self.endResetModel()
+
+    def replace_row(self, row: R) -> bool:
+        """Swap one row in place (same key); the view repaints just that line."""
+        key = self._key(row)
+        for i, old in enumerate(self._all):
+            if self._key(old) == key:
+                self._all[i] = row
+                break
+        else:
+            return False
+        pos = self._positions.get(key)
+        if pos is not None:
+            self._visible[pos] = row
+            self.dataChanged.emit(self.index(pos, 0), self.index(pos, len(self._columns) - 1))
+        return True
+
+    def remove_key(self, key: Any) -> None:
+        self.beginResetModel()
+        self._all = [r for r in self._all if self._key(r) != key]
+        self._apply()
+        self.endResetModel()
+
+    def rows(self) -> list[R]:
+        return list(self._visible)
+
+    def all_rows(self) -> list[R]:
+        return list(self._all)
+
+    def row_at(self, row: int) -> R | None:
+        return self._visible[row] if 0 <= row < len(self._visible) else None
+
+    def position_of(self, key: Any) -> int | None:
+        return self._positions.get(key)
+
+    def _apply(self) -> None:
+        rows = [r for r in self._all if self._filter(r)] if self._filter else list(self._all)
+        if self._sort is not None:
+            col, order = self._sort
+            spec = self._columns[col]
+            keyfn = spec.sort_key or spec.text
+            rows.sort(key=keyfn, reverse=order == Qt.SortOrder.DescendingOrder)
+        self._visible = rows
+        self._positions = {self._key(r): i for i, r in enumerate(rows)}
+
+    # -- Qt model API --------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._visible)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._columns)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(self._columns)
+        ):
+            return self._columns[section].title
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (
+            not index.isValid()
+            or not 0 <= index.row() < len(self._visible)
+            or not 0 <= index.column() < len(self._columns)
+        ):
+            return None
+        row = self._visible[index.row()]
+        spec = self._columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return spec.text(row)
+        if role == ROW_ROLE:
+            return row
+        if spec.alert is not None and spec.alert(row):
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return self._alert_brush
+            if role == Qt.ItemDataRole.FontRole:
+                return self._bold
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return spec.tooltip(row) if spec.tooltip else spec.text(row) or None
+        if role == Qt.ItemDataRole.TextAlignmentRole and spec.align_right:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self._columns):
+            return
+        self.layoutAboutToBeChanged.emit()
+        self._sort = (column, order)
+        self._apply()
+        self.layoutChanged.emit()

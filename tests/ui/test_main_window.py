@@ -1,0 +1,283 @@
+"""The real main window, driven as a user would: tree, search, visit dialog,
+problem workflow, due visits, remembered layout."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+from sqlalchemy import func, select
+
+from gridvisit.core.enums import EventKind, ProblemStatus, Satisfaction
+from gridvisit.core.search import initials
+from gridvisit.core.services import Services
+from gridvisit.storage.models import Problem, Visit
+from gridvisit.ui.dialogs.problem_action import ProblemActionDialog
+from gridvisit.ui.dialogs.visit_dialog import VisitDialog
+from gridvisit.ui.main_window import NODE_ROLE, MainWindow
+from tests.ui.conftest import on_next_modal
+
+
+def _select_node(qtbot, window: MainWindow, key: str) -> None:  # type: ignore[no-untyped-def]
+    window.tree.setCurrentIndex(window._items[key].index())
+    qtbot.waitUntil(window.is_loaded, timeout=10_000)
+
+
+def _a_group(window: MainWindow) -> str:
+    return next(k for k in window._items if k.startswith("building_group:"))
+
+
+def _count(services: Services, model: type) -> int:
+    with services.ctx.read() as s:
+        return int(s.scalar(select(func.count()).select_from(model)))
+
+
+def test_window_is_chinese_and_shows_the_first_group(window: MainWindow) -> None:
+    assert window.windowTitle() == "网格走访 — 入户走访管理"
+    assert window.pages.tabText(0) == "住户"
+    assert window._node is not None and window._node.kind == "building_group"
+    rows = window.households.model.rowCount()
+    assert rows == window._node.counts.households > 0
+    assert window.households.detail_title.text().endswith("室")
+
+
+def test_tree_counts_add_up(window: MainWindow) -> None:
+    root = window._nodes["root"]
+    assert root.counts.households == 240
+    for community in root.children:
+        assert community.counts.households == sum(g.counts.households for g in community.children)
+
+
+def test_search_as_you_type(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    page = window.households
+    _select_node(qtbot, window, "root")
+    total = page.model.rowCount()
+    target = page.model.row_at(37)
+    query = initials(target.head)[0]  # e.g. "zs" for 张三
+    QTest.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(page.search.hasFocus)
+    QTest.keyClicks(page.search, query)
+    shown = page.model.rows()
+    assert 0 < len(shown) < total
+    assert target.id in {r.id for r in shown}
+    assert all(query in r.haystack for r in shown)
+    page.search.setText(target.room)
+    assert all(target.room in r.haystack for r in page.model.rows())
+    QTest.keyClick(page.search, Qt.Key.Key_Escape)
+    assert page.search.text() == ""
+    assert page.model.rowCount() == total
+
+
+def test_log_visit_with_two_problems_updates_row_and_counts(
+    qtbot,
+    window: MainWindow,  # type: ignore[no-untyped-def]
+    services: Services,
+) -> None:
+    page = window.households
+    key = _a_group(window)
+    _select_node(qtbot, window, key)
+    row = page.model.row_at(0)
+    page.table.selectRow(0)
+    group_before = window._nodes[key].counts.open_problems
+    root_before = window._nodes["root"].counts.open_problems
+    resets: list[int] = []
+    page.model.modelReset.connect(lambda: resets.append(1))
+
+    def fill(dialog: VisitDialog) -> None:
+        assert dialog.method.currentText() == "入户"
+        dialog.notes.setPlainText("老人身体尚可,叮嘱注意用电安全")
+        for category, text in (("elevator", "电梯经常停运"), ("leak", "卫生间渗水")):
+            problem = dialog.add_problem()
+            problem.category.setCurrentIndex(problem.category.findData(category))
+            problem.description.setText(text)
+        QTest.qWait(50)  # let the dialog become the active window
+        QTest.keyClick(dialog.notes, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+    state = on_next_modal(fill)
+    window.log_visit(row.id)
+    assert not state["left_open"], "Ctrl+Enter did not save the visit"
+    fresh = page.model.rows()[page.model.position_of(row.id)]
+    assert fresh.open_problems == row.open_problems + 2
+    assert fresh.last_visit is not None and fresh.last_visit > (
+        row.last_visit or fresh.last_visit.min.replace(tzinfo=fresh.last_visit.tzinfo)
+    )
+    assert not fresh.overdue
+    assert window._nodes[key].counts.open_problems == group_before + 2
+    assert window._nodes["root"].counts.open_problems == root_before + 2
+    assert window._items[key].parent().child(window._items[key].row(), 3).text() == str(
+        group_before + 2
+    )
+    assert resets == []  # the table was not reloaded
+    assert page.visits.rowCount() >= 1 and page.problems.rowCount() >= 2
+
+
+def test_invalid_visit_shows_reason_and_saves_nothing(
+    qtbot,
+    window: MainWindow,  # type: ignore[no-untyped-def]
+    services: Services,
+) -> None:
+    visits, problems = _count(services, Visit), _count(services, Problem)
+    row = window.households.model.row_at(0)
+    seen: dict[str, str] = {}
+
+    def fill(dialog: VisitDialog) -> None:
+        problem = dialog.add_problem()  # no category, no description
+        dialog.save()
+        seen["description"] = problem.description_error.text()
+        seen["category"] = problem.category_error.text()
+        seen["visible"] = str(problem.description_error.isVisible())
+        seen["open"] = str(dialog.isVisible())
+        dialog.reject()
+
+    on_next_modal(fill)
+    window.log_visit(row.id)
+    assert seen == {
+        "description": "问题描述不能为空",
+        "category": "请选择问题类别",
+        "visible": "True",
+        "open": "True",
+    }
+    assert (_count(services, Visit), _count(services, Problem)) == (visits, problems)
+
+
+def test_problem_through_the_whole_workflow(
+    qtbot,
+    window: MainWindow,  # type: ignore[no-untyped-def]
+    services: Services,
+) -> None:
+    key = _a_group(window)
+    _select_node(qtbot, window, key)
+    row = window.households.model.row_at(1)
+
+    def new_problem(dialog: VisitDialog) -> None:
+        problem = dialog.add_problem()
+        problem.category.setCurrentIndex(problem.category.findData("streetlight"))
+        problem.description.setText("楼下路灯不亮")
+        dialog.save()
+
+    state = on_next_modal(new_problem)
+    window.log_visit(row.id)
+    assert not state["left_open"]
+    window.pages.setCurrentIndex(1)
+    qtbot.waitUntil(window.is_loaded, timeout=10_000)
+    page = window.problems
+    pid = max(p.id for p in page.model.rows())
+    page.table.selectRow(page.model.position_of(pid))
+    assert page.buttons[EventKind.ACCEPTED].isEnabled()
+    assert not page.buttons[EventKind.RESOLVED].isEnabled()
+
+    steps = [
+        (
+            EventKind.ACCEPTED,
+            lambda d: (d.unit.setText("物业服务中心"), d.person.setText("王经理")),
+        ),
+        (EventKind.PROGRESS, lambda d: d.note.setPlainText("已报修")),
+        (EventKind.ESCALATED, lambda d: d.note.setPlainText("物业无法解决")),
+        (EventKind.ACCEPTED, lambda d: d.unit.setText("社区居委会")),
+        (EventKind.RESOLVED, lambda d: d.note.setPlainText("已更换灯具")),
+        (
+            EventKind.RETURN_VISIT,
+            lambda d: d.satisfaction.setCurrentIndex(
+                d.satisfaction.findData(Satisfaction.SATISFIED)
+            ),
+        ),
+    ]
+    for kind, fill in steps:
+
+        def act(dialog: ProblemActionDialog, fill=fill) -> None:
+            fill(dialog)
+            dialog.save()
+
+        assert page.buttons[kind].isEnabled(), kind
+        on_next_modal(act)
+        page.buttons[kind].click()
+        assert not isinstance(QApplication.activeModalWidget(), ProblemActionDialog)
+    line = page.model.rows()[page.model.position_of(pid)]
+    assert line.status is ProblemStatus.CLOSED
+    assert page.events.rowCount() == 7  # created + six steps
+    assert page.buttons[EventKind.REOPENED].isEnabled()
+    assert not page.buttons[EventKind.ACCEPTED].isEnabled()
+    assert services.problems.get(pid).satisfaction == "satisfied"
+
+
+def test_empty_description_in_action_is_refused(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.pages.setCurrentIndex(1)
+    qtbot.waitUntil(window.is_loaded, timeout=10_000)
+    page = window.problems
+    open_rows = [p for p in page.model.rows() if p.status is ProblemStatus.IN_PROGRESS]
+    if not open_rows:
+        return
+    page.table.selectRow(page.model.position_of(open_rows[0].id))
+    seen = {}
+
+    def act(dialog: ProblemActionDialog) -> None:
+        dialog.save()  # resolution left empty
+        seen["error"] = dialog.errors._fields["resolution"][1].text()
+        dialog.reject()
+
+    on_next_modal(act)
+    page.buttons[EventKind.RESOLVED].click()
+    assert seen["error"] == "办理结果不能为空"
+
+
+def test_due_page_lists_most_overdue_first_and_logs_a_visit(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    _select_node(qtbot, window, "root")
+    window.pages.setCurrentIndex(2)
+    qtbot.waitUntil(window.is_loaded, timeout=10_000)
+    rows = window.due.model.rows()
+    assert rows, "the demo data has households due this week"
+    assert [r.days_overdue for r in rows] == sorted((r.days_overdue for r in rows), reverse=True)
+    first = rows[0]
+
+    def save(dialog: VisitDialog) -> None:
+        dialog.save()
+
+    on_next_modal(save)
+    window.due.visit_button.click()
+    qtbot.waitUntil(window.is_loaded, timeout=10_000)
+    assert first.household_id not in {r.household_id for r in window.due.model.rows()}
+
+
+def test_layout_and_last_node_are_remembered(
+    qtbot,
+    zh,
+    services: Services,  # type: ignore[no-untyped-def]
+    settings: QSettings,
+) -> None:
+    first = MainWindow(services, settings=settings)
+    qtbot.addWidget(first)
+    first.show()
+    qtbot.waitUntil(first.is_loaded, timeout=10_000)
+    keys = [k for k in first._items if k.startswith("building_group:")]
+    target = keys[-1]
+    _select_node(qtbot, first, target)
+    first.pages.setCurrentIndex(2)
+    first.resize(900, 560)  # fits the offscreen virtual screen
+    size = (first.width(), first.height())
+    first.splitter.setSizes([250, 640])
+    geometry = first.saveGeometry()
+    splitter_state = first.splitter.saveState()
+    first.close()
+    assert settings.value("main/splitter") == splitter_state
+    assert settings.value("main/geometry") == geometry
+
+    second = MainWindow(services, settings=settings)
+    qtbot.addWidget(second)
+    second.show()
+    qtbot.waitUntil(second.is_loaded, timeout=10_000)
+    assert second._node.key == target
+    assert second.tree.currentIndex().siblingAtColumn(0).data(NODE_ROLE) == target
+    assert second.pages.currentIndex() == 2
+    # Offscreen's virtual screen is 800 px wide and clamps restored widths; height fits.
+    assert second.height() == size[1]
+
+
+def test_models_pass_qtmodeltester(qtmodeltester, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    qtmodeltester.check(window.tree_model)
+    qtmodeltester.check(window.households.model)
+    qtmodeltester.check(window.households.residents)
+    qtmodeltester.check(window.households.visits)
+    window.pages.setCurrentIndex(1)
+    qtmodeltester.check(window.problems.model)
+    window.households.search.setText("1")  # a filtered model too
+    qtmodeltester.check(window.households.model)
