@@ -42,7 +42,7 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         self._visible: list[R] = []
         self._filter: Callable[[R], bool] | None = None
         self._sort: tuple[int, Qt.SortOrder] | None = None
-        self._positions: dict[Any, int] = {}
+        self._positions: dict[Any, int] | None = None
         self._bold = QFont()
         self._bold.setBold(True)
         self._alert_brush = QBrush(OVERDUE_COLOR)
@@ -51,13 +51,17 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
     def set_rows(self, rows: Sequence[R]) -> None:
         self.beginResetModel()
         self._all = list(rows)
+        self._sort_all()
         self._apply()
         self.endResetModel()
 
-    def set_filter(self, predicate: Callable[[R], bool] | None) -> None:
+    def set_filter(self, predicate: Callable[[R], bool] | None, *, narrow: bool = False) -> None:
+        """With `narrow`, the new predicate only ever removes rows from the current
+        view (the user typed one more character), so only visible rows are tested."""
         self.beginResetModel()
+        base = self._visible if narrow and self._filter is not None else None
         self._filter = predicate
-        self._apply()
+        self._apply(base)
         self.endResetModel()
 
     def replace_row(self, row: R) -> bool:
@@ -69,7 +73,7 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
                 break
         else:
             return False
-        pos = self._positions.get(key)
+        pos = self.position_of(key)
         if pos is not None:
             self._visible[pos] = row
             self.dataChanged.emit(self.index(pos, 0), self.index(pos, len(self._columns) - 1))
@@ -91,17 +95,24 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         return self._visible[row] if 0 <= row < len(self._visible) else None
 
     def position_of(self, key: Any) -> int | None:
+        if self._positions is None:  # built on demand: typing must not pay for it
+            self._positions = {self._key(r): i for i, r in enumerate(self._visible)}
         return self._positions.get(key)
 
-    def _apply(self) -> None:
-        rows = [r for r in self._all if self._filter(r)] if self._filter else list(self._all)
+    def _sort_all(self) -> None:
+        # Rows are kept in display order; a filter keeps that order, so a keystroke in
+        # the search box never sorts.
         if self._sort is not None:
             col, order = self._sort
             spec = self._columns[col]
-            keyfn = spec.sort_key or spec.text
-            rows.sort(key=keyfn, reverse=order == Qt.SortOrder.DescendingOrder)
-        self._visible = rows
-        self._positions = {self._key(r): i for i, r in enumerate(rows)}
+            self._all.sort(
+                key=spec.sort_key or spec.text, reverse=order == Qt.SortOrder.DescendingOrder
+            )
+
+    def _apply(self, base: list[R] | None = None) -> None:
+        rows = self._all if base is None else base
+        self._visible = [r for r in rows if self._filter(r)] if self._filter else list(rows)
+        self._positions = None
 
     # -- Qt model API --------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -150,5 +161,6 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
             return
         self.layoutAboutToBeChanged.emit()
         self._sort = (column, order)
+        self._sort_all()
         self._apply()
         self.layoutChanged.emit()

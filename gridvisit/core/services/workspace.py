@@ -110,15 +110,16 @@ class HouseholdRow:
     overdue_days: int
     open_problems: int
     haystack: str
+    address_key: tuple[tuple[int, str], ...] = ()  # natural sort order, computed once
+
+    def __post_init__(self) -> None:
+        if not self.address_key:
+            self.address_key = (_natural(self.building), _natural(self.unit), _natural(self.room))
 
     @property
     def address(self) -> str:
         unit = f"{self.unit}单元" if self.unit else ""
         return f"{self.building}栋{unit}{self.room}室"
-
-    @property
-    def address_key(self) -> tuple[tuple[int, str], ...]:
-        return (_natural(self.building), _natural(self.unit), _natural(self.room))
 
     @property
     def overdue(self) -> bool:

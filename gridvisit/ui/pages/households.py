@@ -280,6 +280,7 @@ class HouseholdsPage(QWidget):
         self._group_names: dict[str, str] = {}
         self._now = utcnow  # replaced by the services clock in the main window
         self._detail: HouseholdDetail | None = None
+        self._last_query = ""
         self._loading = False
         self.show_detail(None)
         self._update_empty()
@@ -294,6 +295,7 @@ class HouseholdsPage(QWidget):
 
     def set_rows(self, rows: list[HouseholdRow], select_id: int | None = None) -> None:
         self._today = today_local()
+        self._last_query = ""
         self.model.set_rows(rows)
         self._apply_search(self.search.text())
         self._loading = False
@@ -332,7 +334,9 @@ class HouseholdsPage(QWidget):
     def _apply_search(self, text: str) -> None:
         query = normalize_query(text)
         current = self.current_id()
-        self.model.set_filter((lambda r: query in r.haystack) if query else None)
+        narrow = bool(self._last_query) and query.startswith(self._last_query)
+        self._last_query = query
+        self.model.set_filter((lambda r: query in r.haystack) if query else None, narrow=narrow)
         total, shown = len(self.model.all_rows()), self.model.rowCount()
         self.count_label.setText(
             self.tr("{shown} of {total}").format(shown=shown, total=total)
