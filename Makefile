@@ -44,8 +44,9 @@ translations: $(STAMP)
 demo: $(STAMP) $(QM)
 	$(PY) -m gridvisit --demo
 
-benchmark: $(STAMP)
+benchmark: $(STAMP) $(QM)
 	$(PY) benchmarks/bench_demo.py
+	$(PY) benchmarks/bench_main_window.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache $(QM)

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFormLayout,
     QLabel,
     QVBoxLayout,
     QWidget,
@@ -94,3 +95,13 @@ def column(parent: QWidget, *widgets: QWidget) -> QVBoxLayout:
     for w in widgets:
         layout.addWidget(w)
     return layout
+
+
+def form_row(
+    form: QFormLayout, parent: QWidget, text: str, widget: QWidget, *extra: QWidget
+) -> None:
+    """A form row whose label's Alt+letter mnemonic focuses `widget` (QFormLayout only
+    sets a buddy itself when the field is a single widget)."""
+    label = QLabel(text, parent)
+    label.setBuddy(widget)
+    form.addRow(label, column(parent, widget, *extra) if extra else widget)

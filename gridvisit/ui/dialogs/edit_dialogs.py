@@ -27,8 +27,8 @@ from gridvisit.core.services.workspace import Reference
 from gridvisit.ui.dialogs.common import (
     FieldErrors,
     add_save_shortcuts,
-    column,
     combo,
+    form_row,
     save_cancel_buttons,
 )
 
@@ -47,7 +47,7 @@ class _FormDialog(QDialog):
     def field(self, key: str, label: str, widget: QWidget) -> QWidget:
         error = self.errors.make_label(self)
         self.errors.register(key, widget, error)
-        self.form.addRow(label, column(self, widget, error))
+        form_row(self.form, self, label, widget, error)
         return widget
 
     def finish(self, save: Callable[[], Any]) -> None:

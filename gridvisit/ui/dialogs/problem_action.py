@@ -21,8 +21,8 @@ from gridvisit.core.services import Services
 from gridvisit.ui.dialogs.common import (
     FieldErrors,
     add_save_shortcuts,
-    column,
     combo,
+    form_row,
     save_cancel_buttons,
 )
 
@@ -72,10 +72,10 @@ class ProblemActionDialog(QDialog):
             self.unit.setPlaceholderText(
                 self.tr("e.g. property service centre, residents' committee")
             )
-            form.addRow(self.tr("Responsible &unit"), column(self, self.unit, unit_error))
-            form.addRow(self.tr("Responsible &person"), column(self, self.person, person_error))
+            form_row(form, self, self.tr("Responsible &unit"), self.unit, unit_error)
+            form_row(form, self, self.tr("Responsible &person"), self.person, person_error)
         if kind is EventKind.RETURN_VISIT:
-            form.addRow(self.tr("&Satisfaction"), self.satisfaction)
+            form_row(form, self, self.tr("&Satisfaction"), self.satisfaction)
         note_labels = {
             EventKind.ACCEPTED: self.tr("Note"),
             EventKind.PROGRESS: self.tr("Progress"),
@@ -84,7 +84,7 @@ class ProblemActionDialog(QDialog):
             EventKind.RETURN_VISIT: self.tr("Resident's feedback"),
             EventKind.REOPENED: self.tr("Reason"),
         }
-        form.addRow(note_labels[kind], column(self, self.note, note_error))
+        form_row(form, self, note_labels[kind], self.note, note_error)
         buttons = save_cancel_buttons(self, self.tr("Confirm"), self.tr("Cancel"))
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)

@@ -39,6 +39,7 @@ from gridvisit.ui.dialogs.common import (
     add_save_shortcuts,
     column,
     combo,
+    form_row,
     save_cancel_buttons,
 )
 
@@ -122,7 +123,7 @@ class VisitDialog(QDialog):
         self.saved: VisitRec | None = None
         self.errors = FieldErrors()
         self.setWindowTitle(self.tr("Log a visit — {address}").format(address=address))
-        self.resize(720, 680)
+        self.resize(720, 780)
 
         # Wall-clock Beijing time whatever the laptop's zone; LOCAL_TZ is re-attached on save.
         beijing_now = datetime.now(LOCAL_TZ).replace(tzinfo=None, second=0, microsecond=0)
@@ -162,12 +163,12 @@ class VisitDialog(QDialog):
         self.errors.register("present_resident_ids", self.present, present_error)
 
         form = QFormLayout()
-        form.addRow(self.tr("&Time"), column(self, self.when, when_error))
-        form.addRow(self.tr("&Worker"), column(self, self.worker, worker_error))
-        form.addRow(self.tr("&Method"), self.method)
-        form.addRow(self.tr("&Purpose"), self.purpose)
-        form.addRow(self.tr("Residents present"), column(self, self.present, present_error))
-        form.addRow(self.tr("&Situation"), column(self, self.notes, notes_error))
+        form_row(form, self, self.tr("&Time"), self.when, when_error)
+        form_row(form, self, self.tr("&Worker"), self.worker, worker_error)
+        form_row(form, self, self.tr("&Method"), self.method)
+        form_row(form, self, self.tr("&Purpose"), self.purpose)
+        form_row(form, self, self.tr("Residents present"), self.present, present_error)
+        form_row(form, self, self.tr("&Situation"), self.notes, notes_error)
 
         self.problem_rows: list[ProblemRow] = []
         self.problem_box = QVBoxLayout()

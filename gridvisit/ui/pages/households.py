@@ -125,7 +125,7 @@ class HouseholdsPage(QWidget):
         self._today = today
         self.table = make_table(self, self.model)
         header = self.table.horizontalHeader()
-        for col, width in enumerate((125, 70, 40, 130, 44, 88, 150, 50)):
+        for col, width in enumerate((118, 62, 40, 118, 42, 86, 140, 44)):
             header.resizeSection(col, width)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)

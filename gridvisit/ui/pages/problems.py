@@ -113,7 +113,7 @@ class ProblemsPage(QWidget):
             parent=self,
         )
         self.table = make_table(self, self.model, descending=True)  # newest first
-        for col, width in enumerate((120, 150, 110, 240, 50, 45, 75, 150)):
+        for col, width in enumerate((120, 140, 110, 240, 64, 45, 75, 150)):
             self.table.horizontalHeader().resizeSection(col, width)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.empty = empty_state(self, self.tr("No problems match these filters."))
@@ -173,7 +173,6 @@ class ProblemsPage(QWidget):
         ):
             filters.addWidget(w)
         filters.addStretch(1)
-        filters.addWidget(self.count_label)
         detail = QWidget(self)
         dl = QVBoxLayout(detail)
         dl.setContentsMargins(0, 0, 0, 0)
@@ -189,6 +188,7 @@ class ProblemsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(filters)
+        layout.addWidget(self.count_label)
         layout.addWidget(self.splitter, 1)
         self.show_problem(None, [])
 
