@@ -640,6 +640,7 @@ class MainWindow(QMainWindow):
         menu = QMenu(self)
         self._fill_node_menu(menu, self._nodes.get(key))
         menu.exec(self.tree.viewport().mapToGlobal(pos))
+        menu.deleteLater()
 
     def _fill_node_menu(self, menu: QMenu, node: TreeNode | None) -> None:
         menu.clear()

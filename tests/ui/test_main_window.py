@@ -282,3 +282,71 @@ def test_models_pass_qtmodeltester(qtmodeltester, window: MainWindow) -> None:  
     qtmodeltester.check(window.problems.model)
     window.households.search.setText("1")  # a filtered model too
     qtmodeltester.check(window.households.model)
+
+
+def test_edit_hierarchy_and_households(
+    qtbot,
+    window: MainWindow,
+    services: Services,  # type: ignore[no-untyped-def]
+    monkeypatch,
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from gridvisit.ui.dialogs.edit_dialogs import HouseholdDialog, NameDialog
+
+    def name_it(text: str):  # type: ignore[no-untyped-def]
+        def fill(dialog: NameDialog) -> None:
+            dialog.name.setText(text)
+            dialog.save()
+
+        return fill
+
+    # community -> grid -> building group through the same dialogs the tree menu opens
+    h = services.hierarchy
+    on_next_modal(name_it("测试社区"))
+    window._name_dialog("新建社区", "社区名称", h.add_community)
+    qtbot.waitUntil(lambda: any(n.name == "测试社区" for n in window._nodes.values()))
+    community = next(n for n in window._nodes.values() if n.name == "测试社区")
+    on_next_modal(name_it("测试网格"))
+    window._name_dialog("新建网格", "网格名称", lambda name: h.add_grid(community.id, name))
+    qtbot.waitUntil(lambda: any(n.name == "测试网格" for n in window._nodes.values()))
+    grid = next(n for n in window._nodes.values() if n.name == "测试网格")
+    on_next_modal(name_it("1号楼党小组"))
+    window._name_dialog("新建楼栋党小组", "名称", lambda name: h.add_building_group(grid.id, name))
+
+    def new_group() -> str | None:
+        grid_node = window._nodes.get(f"grid:{grid.id}")
+        return (
+            next((c.key for c in grid_node.children if c.name == "1号楼党小组"), None)
+            if grid_node
+            else None
+        )
+
+    qtbot.waitUntil(lambda: new_group() is not None)
+    group_key = new_group()
+    _select_node(qtbot, window, group_key)
+    assert window.households.model.rowCount() == 0
+    assert "还没有住户" in window.households.empty.text()  # empty state explains what to do
+
+    def new_household(dialog: HouseholdDialog) -> None:
+        dialog.building.setText("1")
+        dialog.unit.setText("2")
+        dialog.room.setText("301")
+        dialog.phone.setText("12345")  # invalid first
+        dialog.save()
+        assert dialog.isVisible()
+        dialog.phone.setText("13812345678")
+        dialog.save()
+
+    on_next_modal(new_household)
+    window._add_household()
+    assert [r.address for r in window.households.model.rows()] == ["1栋2单元301室"]
+    assert window._nodes[group_key].counts.households == 1
+    assert window._nodes[f"community:{community.id}"].counts.households == 1
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: shown.append(text))
+    window._delete_node(window._nodes[group_key])
+    assert shown and "不能删除" in shown[0]  # refused with the reason
+    assert group_key in window._nodes

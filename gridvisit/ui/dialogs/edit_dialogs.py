@@ -74,7 +74,10 @@ class _FormDialog(QDialog):
         self.accept()
 
     def run(self) -> Any:
-        return self.result_value if self.exec() == QDialog.DialogCode.Accepted else None
+        try:
+            return self.result_value if self.exec() == QDialog.DialogCode.Accepted else None
+        finally:
+            self.deleteLater()  # on the GUI thread, not whenever a GC happens to run
 
 
 class HouseholdDialog(_FormDialog):

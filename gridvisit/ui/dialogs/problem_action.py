@@ -136,4 +136,7 @@ class ProblemActionDialog(QDialog):
         summary: str,
     ) -> ProblemRec | None:
         dialog = cls(services, problem_id, kind, summary, parent)
-        return dialog.result_problem if dialog.exec() == QDialog.DialogCode.Accepted else None
+        try:
+            return dialog.result_problem if dialog.exec() == QDialog.DialogCode.Accepted else None
+        finally:
+            dialog.deleteLater()

@@ -278,4 +278,7 @@ class VisitDialog(QDialog):
         residents: list[ResidentRec],
     ) -> VisitRec | None:
         dialog = cls(services, reference, household_id, address, residents, parent)
-        return dialog.saved if dialog.exec() == QDialog.DialogCode.Accepted else None
+        try:
+            return dialog.saved if dialog.exec() == QDialog.DialogCode.Accepted else None
+        finally:
+            dialog.deleteLater()  # on the GUI thread, not whenever a GC happens to run
