@@ -334,3 +334,12 @@ def test_due_visits_by_tier(services: Services, place: dict[str, int], clock: Cl
     assert [d.household_id for d in due] == [key.id, fresh.id]
     assert due[0].days_overdue == 3 and due[0].tier_code == "key"
     assert due[1].days_overdue == 0
+
+
+def test_natural_order_uses_the_first_number() -> None:
+    from gridvisit.core.services.workspace import _natural
+
+    names = ["7号楼党小组", "12-14号楼党小组", "1-3号楼党小组", "4-6号楼党小组"]
+    assert sorted(names, key=_natural) == ["1-3号楼党小组", "4-6号楼党小组", "7号楼党小组",
+                                           "12-14号楼党小组"]
+    assert sorted(["1502", "302", "1001"], key=_natural) == ["302", "1001", "1502"]

@@ -4,6 +4,7 @@ one household's details, problem rows. Built with a few set-based queries so tha
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ from gridvisit.storage.models import (
 )
 from gridvisit.storage.types import UTCDateTime
 
+_FIRST_NUMBER = re.compile(r"\d+")
 _OPEN = (ProblemStatus.PENDING.value, ProblemStatus.IN_PROGRESS.value, ProblemStatus.RESOLVED.value)
 
 
@@ -54,8 +56,9 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 def _natural(text: str) -> tuple[int, str]:
-    digits = "".join(ch for ch in text if ch.isdigit())
-    return (int(digits) if digits else 0, text)
+    """Sort key by the first number in the text: 2 < 10, and "1-3号楼" < "7号楼"."""
+    match = _FIRST_NUMBER.search(text)
+    return (int(match.group()) if match else 0, text)
 
 
 @dataclass
