@@ -1,6 +1,13 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>Dialogs</name>
+    <message>
+        <source>Cannot save</source>
+        <translation>无法保存</translation>
+    </message>
+</context>
+<context>
     <name>DuePage</name>
     <message>
         <source>Log a visit for the selected household</source>
@@ -666,10 +673,6 @@ Offline household visits and problem lists for community grid workers.</source>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
-    <message>
-        <source>Cannot save</source>
-        <translation>无法保存</translation>
-    </message>
 </context>
 <context>
     <name>ProblemRow</name>
@@ -942,10 +945,6 @@ Offline household visits and problem lists for community grid workers.</source>
         <source>Problem {n}</source>
         <translation>问题 {n}</translation>
     </message>
-    <message>
-        <source>Cannot save</source>
-        <translation>无法保存</translation>
-    </message>
 </context>
 <context>
     <name>_FormDialog</name>
@@ -956,10 +955,6 @@ Offline household visits and problem lists for community grid workers.</source>
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
-    </message>
-    <message>
-        <source>Cannot save</source>
-        <translation>无法保存</translation>
     </message>
 </context>
 <context>

@@ -32,6 +32,7 @@ def test_chinese_catalogue_is_loaded(qapp: QApplication) -> None:
     try:
         assert translators, "gridvisit_zh_CN.qm missing: `make test` builds it"
         assert QApplication.translate("MainWindow", "Due this week") == "本周应访"
+        assert QApplication.translate("Dialogs", "Cannot save") == "无法保存"
     finally:
         for t in translators:
             qapp.removeTranslator(t)

@@ -340,6 +340,10 @@ def test_natural_order_uses_the_first_number() -> None:
     from gridvisit.core.services.workspace import _natural
 
     names = ["7号楼党小组", "12-14号楼党小组", "1-3号楼党小组", "4-6号楼党小组"]
-    assert sorted(names, key=_natural) == ["1-3号楼党小组", "4-6号楼党小组", "7号楼党小组",
-                                           "12-14号楼党小组"]
+    assert sorted(names, key=_natural) == [
+        "1-3号楼党小组",
+        "4-6号楼党小组",
+        "7号楼党小组",
+        "12-14号楼党小组",
+    ]
     assert sorted(["1502", "302", "1001"], key=_natural) == ["302", "1001", "1502"]

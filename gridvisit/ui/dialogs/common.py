@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -10,9 +13,12 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
+
+from gridvisit.core.errors import GridVisitError, ValidationError
 
 ERROR_STYLE = "color: #c62828;"
 INVALID_STYLE = "border: 1px solid #c62828;"
@@ -105,3 +111,27 @@ def form_row(
     label = QLabel(text, parent)
     label.setBuddy(widget)
     form.addRow(label, column(parent, widget, *extra) if extra else widget)
+
+
+_FAILED = object()
+
+
+def _cannot_save() -> str:
+    return QCoreApplication.translate("Dialogs", "Cannot save")
+
+
+def submit(dialog: QDialog, errors: FieldErrors, action: Callable[[], Any]) -> Any:
+    """Run a save; on a ValidationError mark the fields inline, on any other known error
+    say why. Returns the action's result, or `FAILED` when nothing was saved."""
+    try:
+        return action()
+    except ValidationError as exc:
+        rest = errors.show(exc.errors)
+        if rest:
+            QMessageBox.warning(dialog, _cannot_save(), "\n".join(rest))
+    except GridVisitError as exc:
+        QMessageBox.warning(dialog, _cannot_save(), str(exc))
+    return _FAILED
+
+
+FAILED = _FAILED

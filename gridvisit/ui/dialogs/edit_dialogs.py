@@ -13,23 +13,23 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from gridvisit.core.enums import Gender
-from gridvisit.core.errors import GridVisitError, ValidationError
 from gridvisit.core.records import ResidentInput, ResidentRec
 from gridvisit.core.services.households import RELATIONS
 from gridvisit.core.services.workspace import Reference
 from gridvisit.ui.dialogs.common import (
+    FAILED,
     FieldErrors,
     add_save_shortcuts,
     combo,
     form_row,
     save_cancel_buttons,
+    submit,
 )
 
 
@@ -61,17 +61,10 @@ class _FormDialog(QDialog):
         layout.addWidget(buttons)
 
     def save(self) -> None:
-        try:
-            self.result_value = self._save()
-        except ValidationError as exc:
-            rest = self.errors.show(exc.errors)
-            if rest:
-                QMessageBox.warning(self, self.tr("Cannot save"), "\n".join(rest))
-            return
-        except GridVisitError as exc:
-            QMessageBox.warning(self, self.tr("Cannot save"), str(exc))
-            return
-        self.accept()
+        result = submit(self, self.errors, self._save)
+        if result is not FAILED:
+            self.result_value = result
+            self.accept()
 
     def run(self) -> Any:
         try:

@@ -8,22 +8,22 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from gridvisit.core.enums import EventKind, Satisfaction
-from gridvisit.core.errors import GridVisitError, ValidationError
 from gridvisit.core.records import ProblemRec
 from gridvisit.core.services import Services
 from gridvisit.ui.dialogs.common import (
+    FAILED,
     FieldErrors,
     add_save_shortcuts,
     combo,
     form_row,
     save_cancel_buttons,
+    submit,
 )
 
 
@@ -101,30 +101,24 @@ class ProblemActionDialog(QDialog):
         ).setFocus()
 
     def save(self) -> None:
-        p, note = self.services.problems, self.note.toPlainText()
-        try:
-            if self.kind is EventKind.ACCEPTED:
-                done = p.accept(self.problem_id, self.unit.text(), self.person.text(), note)
-            elif self.kind is EventKind.PROGRESS:
-                done = p.add_progress(self.problem_id, note)
-            elif self.kind is EventKind.ESCALATED:
-                done = p.escalate(self.problem_id, note)
-            elif self.kind is EventKind.RESOLVED:
-                done = p.resolve(self.problem_id, note)
-            elif self.kind is EventKind.RETURN_VISIT:
-                done = p.return_visit(self.problem_id, self.satisfaction.currentData(), note)
-            else:
-                done = p.reopen(self.problem_id, note)
-        except ValidationError as exc:
-            rest = self.errors.show(exc.errors)
-            if rest:
-                QMessageBox.warning(self, self.tr("Cannot save"), "\n".join(rest))
-            return
-        except GridVisitError as exc:
-            QMessageBox.warning(self, self.tr("Cannot save"), str(exc))
-            return
-        self.result_problem = done
-        self.accept()
+        result = submit(self, self.errors, self._apply)
+        if result is not FAILED:
+            self.result_problem = result
+            self.accept()
+
+    def _apply(self) -> ProblemRec:
+        p, note, pid = self.services.problems, self.note.toPlainText(), self.problem_id
+        if self.kind is EventKind.ACCEPTED:
+            return p.accept(pid, self.unit.text(), self.person.text(), note)
+        if self.kind is EventKind.PROGRESS:
+            return p.add_progress(pid, note)
+        if self.kind is EventKind.ESCALATED:
+            return p.escalate(pid, note)
+        if self.kind is EventKind.RESOLVED:
+            return p.resolve(pid, note)
+        if self.kind is EventKind.RETURN_VISIT:
+            return p.return_visit(pid, self.satisfaction.currentData(), note)
+        return p.reopen(pid, note)
 
     @classmethod
     def ask(

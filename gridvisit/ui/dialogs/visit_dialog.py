@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -30,17 +29,18 @@ from PySide6.QtWidgets import (
 
 from gridvisit.core.clock import LOCAL_TZ
 from gridvisit.core.enums import HandlingLevel, VisitMethod, VisitPurpose
-from gridvisit.core.errors import GridVisitError, ValidationError
 from gridvisit.core.records import ProblemInput, ResidentRec, VisitInput, VisitRec
 from gridvisit.core.services import Services
 from gridvisit.core.services.workspace import Reference
 from gridvisit.ui.dialogs.common import (
+    FAILED,
     FieldErrors,
     add_save_shortcuts,
     column,
     combo,
     form_row,
     save_cancel_buttons,
+    submit,
 )
 
 
@@ -255,17 +255,10 @@ class VisitDialog(QDialog):
         )
 
     def save(self) -> None:
-        try:
-            self.saved = self.services.visits.record(self.value())
-        except ValidationError as exc:
-            rest = self.errors.show(exc.errors)
-            if rest:
-                QMessageBox.warning(self, self.tr("Cannot save"), "\n".join(rest))
-            return
-        except GridVisitError as exc:
-            QMessageBox.warning(self, self.tr("Cannot save"), str(exc))
-            return
-        self.accept()
+        result = submit(self, self.errors, lambda: self.services.visits.record(self.value()))
+        if result is not FAILED:
+            self.saved = result
+            self.accept()
 
     @classmethod
     def ask(
