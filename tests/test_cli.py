@@ -114,3 +114,21 @@ def test_console_script_is_installed() -> None:
     )
     assert result.returncode == 1
     assert "找不到数据库文件" in result.stderr
+
+
+def test_failed_demo_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gridvisit.storage import demo
+
+    target = tmp_path / "keep.db"
+    assert main(["demo", "--db", str(target), "--households", "5"]) == 0
+    before = target.read_bytes()
+
+    def boom(*_a: object, **_k: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(demo, "_build", boom)
+    assert main(["demo", "--db", str(target), "--households", "5", "--force"]) != 0
+    assert target.read_bytes() == before  # the old database is untouched
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.db"]

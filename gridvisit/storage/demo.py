@@ -7,6 +7,7 @@ give the same database. UUIDs come from the RNG too, for the same reason.
 
 from __future__ import annotations
 
+import os
 import random
 import uuid
 from collections.abc import Callable
@@ -289,10 +290,13 @@ def generate_demo(
             )
         if path.is_dir():
             raise StorageError(f"“{path}”是一个文件夹,不能作为数据库文件。")
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    # Built beside the target and renamed at the end, so a failed or interrupted run
+    # never leaves a half-built database (or destroys the one it was to replace).
+    building = path.with_name(f".{path.name}.building")
+    _remove_sqlite_files(building)
     say = progress or (lambda _msg: None)
-    db = open_database(path, create=True)
+    db = open_database(building, create=True)
+    done = False
     try:
         end = end or datetime.now(LOCAL_TZ).date()
         gen = _Gen(seed, end, weeks)
@@ -346,9 +350,20 @@ def generate_demo(
             problems=len(gen.rows.get("problem", [])),
             problem_events=len(gen.rows.get("problem_event", [])),
         )
+        done = True
         return stats
     finally:
-        db.dispose()
+        db.dispose()  # closes the last connection: SQLite folds the WAL into the file
+        if done:
+            _remove_sqlite_files(path)
+            os.replace(building, path)
+        else:
+            _remove_sqlite_files(building)
+
+
+def _remove_sqlite_files(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def _build(gen: _Gen, db: Database, n_households: int) -> None:
