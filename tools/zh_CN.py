@@ -199,6 +199,8 @@ ZH = {
     "Ctrl+Enter saves, Esc cancels": "Ctrl+Enter 保存,Esc 取消",
     "Problems raised in this visit": "本次走访登记的问题",
     "member": "家庭成员",
+    "same day": "当天",
+    "Yes": "是",
     # problems page
     "Not closed": "未销号",
     "Open (pending or in progress)": "未办结(待受理、办理中)",

@@ -13,6 +13,13 @@ from gridvisit.core.enums import (
     VisitMethod,
     VisitPurpose,
 )
+from gridvisit.core.rules import problem_is_overdue
+
+
+def format_address(building: str, unit: str, room: str) -> str:
+    """3 / 2 / 301 → 3栋2单元301室 (the unit is optional)."""
+    unit_text = f"{unit}单元" if unit else ""
+    return f"{building}栋{unit_text}{room}室"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +101,7 @@ class HouseholdRec:
 
     @property
     def address(self) -> str:
-        unit = f"{self.unit}单元" if self.unit else ""
-        return f"{self.building}栋{unit}{self.room}室"
+        return format_address(self.building, self.unit, self.room)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +181,7 @@ class ProblemRec:
     events: tuple[ProblemEventRec, ...] = field(default=())
 
     def is_overdue(self, now: datetime) -> bool:
-        return self.status.is_open and now >= self.due_at
+        return problem_is_overdue(self.status, self.due_at, now)
 
 
 @dataclass(frozen=True, slots=True)

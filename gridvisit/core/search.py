@@ -46,7 +46,3 @@ def haystack(address_forms: Iterable[str], names: Iterable[str], phones: Iterabl
 
 def normalize_query(text: str) -> str:
     return re.sub(r"[\s\-]", "", text).lower()
-
-
-def matches(hay: str, query: str) -> bool:
-    return query in hay

@@ -725,28 +725,24 @@ class MainWindow(QMainWindow):
             self.reload_tree()
 
     def _delete_node(self, node: TreeNode) -> None:
-        answer = QMessageBox.question(
-            self,
+        self._remove_node(
             self.tr("Delete"),
             self.tr("Delete “{n}”? This cannot be undone.").format(n=node.name),
+            lambda: self.services.hierarchy.delete(node.kind, node.id),
         )
-        if answer == QMessageBox.StandardButton.Yes and self._guard(
-            lambda: self.services.hierarchy.delete(node.kind, node.id)
-        ):
-            self._node = None
-            self.reload_tree()
 
     def _archive_node(self, node: TreeNode) -> None:
-        answer = QMessageBox.question(
-            self,
+        self._remove_node(
             self.tr("Archive"),
             self.tr("Archive “{n}”? It disappears from the lists; its history is kept.").format(
                 n=node.name
             ),
+            lambda: self.services.hierarchy.archive(node.kind, node.id),
         )
-        if answer == QMessageBox.StandardButton.Yes and self._guard(
-            lambda: self.services.hierarchy.archive(node.kind, node.id)
-        ):
+
+    def _remove_node(self, title: str, question: str, action: Callable[[], Any]) -> None:
+        answer = QMessageBox.question(self, title, question)
+        if answer == QMessageBox.StandardButton.Yes and self._guard(action):
             self._node = None
             self.reload_tree()
 

@@ -19,6 +19,7 @@ Index = QModelIndex | QPersistentModelIndex
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 OVERDUE_COLOR = QColor("#c62828")
+_ALERT_ROLES = (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole)
 
 
 @dataclass(frozen=True)
@@ -145,11 +146,10 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
             return spec.text(row)
         if role == ROW_ROLE:
             return row
-        if spec.alert is not None and spec.alert(row):
-            if role == Qt.ItemDataRole.ForegroundRole:
-                return self._alert_brush
-            if role == Qt.ItemDataRole.FontRole:
-                return self._bold
+        if role in _ALERT_ROLES:
+            if spec.alert is not None and spec.alert(row):
+                return self._alert_brush if role == Qt.ItemDataRole.ForegroundRole else self._bold
+            return None
         if role == Qt.ItemDataRole.ToolTipRole:
             return spec.tooltip(row) if spec.tooltip else spec.text(row) or None
         if role == Qt.ItemDataRole.TextAlignmentRole and spec.align_right:

@@ -116,6 +116,10 @@
         <translation>新增住户</translation>
     </message>
     <message>
+        <source>Yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
         <source>Address</source>
         <translation>地址</translation>
     </message>
@@ -707,6 +711,14 @@ Offline household visits and problem lists for community grid workers.</source>
     <message>
         <source>Handled by</source>
         <translation>办理层级</translation>
+    </message>
+    <message>
+        <source>same day</source>
+        <translation>当天</translation>
+    </message>
+    <message>
+        <source>{n} days</source>
+        <translation>{n} 天</translation>
     </message>
 </context>
 <context>

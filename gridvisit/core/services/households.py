@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from gridvisit.core.enums import Gender
 from gridvisit.core.errors import ConflictError, ValidationError
-from gridvisit.core.records import HouseholdRec, ResidentInput, ResidentRec
+from gridvisit.core.records import HouseholdRec, ResidentInput, ResidentRec, format_address
 from gridvisit.core.rules import tier_for_groups
 from gridvisit.core.services.context import ServiceContext, get_or_404
 from gridvisit.core.services.hierarchy import household_has_history
@@ -419,9 +419,8 @@ class HouseholdService:
             )
         )
         if taken:
-            unit_text = f"{unit}单元" if unit else ""
             raise ConflictError(
-                f"{building}栋{unit_text}{room}室已经登记过了。",
+                f"{format_address(building, unit, room)}已经登记过了。",
                 hint="请在列表中找到这户并编辑,不要重复登记。",
             )
 

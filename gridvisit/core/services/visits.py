@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -16,7 +16,14 @@ from gridvisit.core.enums import (
     VisitPurpose,
 )
 from gridvisit.core.errors import ValidationError
-from gridvisit.core.records import DueVisit, ProblemInput, Scope, VisitInput, VisitRec
+from gridvisit.core.records import (
+    DueVisit,
+    ProblemInput,
+    Scope,
+    VisitInput,
+    VisitRec,
+    format_address,
+)
 from gridvisit.core.rules import days_overdue, next_visit_due, problem_due_at
 from gridvisit.core.services.context import ServiceContext, get_or_404
 from gridvisit.core.services.scoping import households_in
@@ -250,16 +257,13 @@ class VisitService:
         out: list[DueVisit] = []
         with self.ctx.read() as s:
             for hid, gid, b, u, r, tier, created, last_at, interval in s.execute(q):
-                if last_at is not None and last_at.tzinfo is None:  # aggregate lost its type
-                    last_at = last_at.replace(tzinfo=UTC)
                 due = next_visit_due(last_at, created, interval)
                 if due <= until:
-                    unit = f"{u}单元" if u else ""
                     out.append(
                         DueVisit(
                             hid,
                             gid,
-                            f"{b}栋{unit}{r}室",
+                            format_address(b, u, r),
                             tier,
                             last_at,
                             due,

@@ -8,7 +8,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session
@@ -22,8 +22,8 @@ from gridvisit.core.enums import (
     VisitMethod,
     VisitPurpose,
 )
-from gridvisit.core.records import ProblemEventRec, ResidentRec, Scope
-from gridvisit.core.rules import days_overdue, next_visit_due
+from gridvisit.core.records import ProblemEventRec, ResidentRec, Scope, format_address
+from gridvisit.core.rules import days_overdue, next_visit_due, problem_is_overdue
 from gridvisit.core.services.context import ServiceContext, get_or_404
 from gridvisit.core.services.households import household_rec, resident_rec
 from gridvisit.core.services.problems import event_rec
@@ -49,10 +49,13 @@ _FIRST_NUMBER = re.compile(r"\d+")
 _OPEN = (ProblemStatus.PENDING.value, ProblemStatus.IN_PROGRESS.value, ProblemStatus.RESOLVED.value)
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:  # aggregates can lose the column type
-        return value.replace(tzinfo=UTC)
-    return value
+def category_labels(categories: list[tuple[str, str, str | None]]) -> dict[str, str]:
+    """code -> "物业管理 / 电梯" (parent / child) or the top-level name itself."""
+    names = {code: name for code, name, _parent in categories}
+    return {
+        code: f"{names[parent]} / {name}" if parent in names else name
+        for code, name, parent in categories
+    }
 
 
 def _natural(text: str) -> tuple[int, str]:
@@ -121,8 +124,7 @@ class HouseholdRow:
 
     @property
     def address(self) -> str:
-        unit = f"{self.unit}单元" if self.unit else ""
-        return f"{self.building}栋{unit}{self.room}室"
+        return format_address(self.building, self.unit, self.room)
 
     @property
     def overdue(self) -> bool:
@@ -159,7 +161,7 @@ class ProblemLine:
     place: str  # the household's address, or the location of a public-area problem
 
     def is_overdue(self, now: datetime) -> bool:
-        return self.status.is_open and now >= self.due_at
+        return problem_is_overdue(self.status, self.due_at, now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,12 +199,9 @@ class Reference:
     urgencies: list[tuple[str, str, int]]  # code, name, limit days
     users: dict[int, str]
 
-    def category_name(self, code: str) -> str:
-        names = {c: n for c, n, _p in self.categories}
-        parents = {c: p for c, _n, p in self.categories}
-        name = names.get(code, code)
-        parent = parents.get(code)
-        return f"{names[parent]} / {name}" if parent else name
+    @property
+    def category_labels(self) -> dict[str, str]:
+        return category_labels(self.categories)
 
 
 class WorkspaceService:
@@ -443,11 +442,10 @@ class WorkspaceService:
             head = next((m[0] for m in members if m[2]), members[0][0] if members else "")
             codes = list(dict.fromkeys(g for m in members for g in m[3]))
             tier_name, interval = tiers.get(tier, (tier, 90))
-            last_at = _aware(last.get(hid))
+            last_at = last.get(hid)
             due = next_visit_due(last_at, created, interval)
-            unit_text = f"{unit}单元" if unit else ""
             hay = search.haystack(
-                (f"{building}栋{unit_text}{room}室", f"{building}-{unit}-{room}"),
+                (format_address(building, unit, room), f"{building}-{unit}-{room}"),
                 (m[0] for m in members),
                 [phone, *(m[1] for m in members)],
             )
@@ -604,24 +602,22 @@ class WorkspaceService:
 
     @staticmethod
     def _problem_lines(s: Session, q) -> list[ProblemLine]:  # type: ignore[no-untyped-def]
-        names = {
-            c: (n, p)
-            for c, n, p in s.execute(
-                select(ProblemCategory.code, ProblemCategory.name, ProblemCategory.parent_code)
-            )
-        }
+        labels = category_labels(
+            [
+                tuple(row)
+                for row in s.execute(
+                    select(ProblemCategory.code, ProblemCategory.name, ProblemCategory.parent_code)
+                )
+            ]
+        )
         urg = dict(s.execute(select(UrgencyLevel.code, UrgencyLevel.name)).all())
         q = q.add_columns(Household.building, Household.unit, Household.room).outerjoin(
             Household, Household.id == Problem.household_id
         )
         out = []
         for p, building, unit, room in s.execute(q):
-            if building is not None:
-                place = f"{building}栋{unit + '单元' if unit else ''}{room}室"
-            else:
-                place = p.location
-            name, parent = names.get(p.category_code, (p.category_code, None))
-            category = f"{names[parent][0]}/{name}" if parent in names else name
+            place = format_address(building, unit, room) if building is not None else p.location
+            category = labels.get(p.category_code, p.category_code)
             out.append(
                 ProblemLine(
                     p.id,

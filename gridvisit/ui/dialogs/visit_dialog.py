@@ -44,10 +44,6 @@ from gridvisit.ui.dialogs.common import (
 )
 
 
-def _limit_text(days: int) -> str:
-    return "当天" if days == 0 else f"{days} 天"
-
-
 class ProblemRow(QGroupBox):
     """One problem raised during the visit."""
 
@@ -61,18 +57,16 @@ class ProblemRow(QGroupBox):
     ) -> None:  # type: ignore[no-untyped-def]
         super().__init__(parent)
         self.setTitle(self.tr("Problem {n}").format(n=number))
-        names = {c: n for c, n, _p in reference.categories}
-        categories = [("", None)] + [
-            (f"{names[p]} / {n}" if p else n, c) for c, n, p in reference.categories
-        ]
         self.category = combo(
-            self, [(t or self.tr("— choose a category —"), d) for t, d in categories]
+            self,
+            [(self.tr("— choose a category —"), None)]
+            + [(label, code) for code, label in reference.category_labels.items()],
         )
         self.description = QLineEdit(self)
         self.description.setPlaceholderText(self.tr("What is the problem, where, since when"))
         self.urgency = combo(
             self,
-            [(f"{n}({_limit_text(d)})", c) for c, n, d in reference.urgencies],
+            [(f"{n}({self._limit_text(d)})", c) for c, n, d in reference.urgencies],
             current="normal",
         )
         self.level = combo(self, [(lv.label, lv) for lv in HandlingLevel])
@@ -92,6 +86,9 @@ class ProblemRow(QGroupBox):
         line.addWidget(self.level, 1)
         line.addWidget(self.remove)
         form.addRow(line)
+
+    def _limit_text(self, days: int) -> str:
+        return self.tr("same day") if days == 0 else self.tr("{n} days").format(n=days)
 
     def register(self, errors: FieldErrors, index: int) -> None:
         errors.register(f"problems[{index}].category_code", self.category, self.category_error)

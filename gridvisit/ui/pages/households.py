@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gridvisit.core.clock import today_local, utcnow
+from gridvisit.core.clock import utcnow
+from gridvisit.core.enums import Gender
 from gridvisit.core.masking import mask_id_number
 from gridvisit.core.records import ResidentRec
 from gridvisit.core.search import normalize_query
@@ -87,7 +88,9 @@ class HouseholdsPage(QWidget):
         self.new_button = QPushButton(self.tr("New household"), self)
         self.new_button.clicked.connect(self.add_household_requested)
 
-        today = today_local()
+        # Translated once: data() runs for every painted cell.
+        self._overdue_format = self.tr("{date} (overdue {days} d)")
+        yes = self.tr("Yes")
         self.model: RowTableModel[HouseholdRow] = RowTableModel(
             [
                 Column(self.tr("Address"), lambda r: r.address, sort_key=lambda r: r.address_key),
@@ -122,7 +125,6 @@ class HouseholdsPage(QWidget):
             key=lambda r: r.id,
             parent=self,
         )
-        self._today = today
         self.table = make_table(self, self.model)
         header = self.table.horizontalHeader()
         for col, width in enumerate((118, 62, 40, 118, 42, 86, 140, 44)):
@@ -163,7 +165,7 @@ class HouseholdsPage(QWidget):
             [
                 Column(self.tr("Name"), lambda r: r.name),
                 Column(self.tr("Relation"), lambda r: r.relation),
-                Column(self.tr("Gender"), lambda r: {"M": "男", "F": "女"}.get(r.gender, "")),
+                Column(self.tr("Gender"), lambda r: Gender(r.gender).label if r.gender else ""),
                 Column(
                     self.tr("Age"),
                     lambda r: fmt.age(r.birth_date),
@@ -176,7 +178,7 @@ class HouseholdsPage(QWidget):
                     self.tr("Special groups"),
                     lambda r: "、".join(self._group_names.get(g, g) for g in r.special_groups),
                 ),
-                Column(self.tr("Party member"), lambda r: "是" if r.is_party_member else ""),
+                Column(self.tr("Party member"), lambda r: yes if r.is_party_member else ""),
             ],
             key=lambda r: r.id,
             parent=self,
@@ -294,7 +296,6 @@ class HouseholdsPage(QWidget):
         self._update_empty()
 
     def set_rows(self, rows: list[HouseholdRow], select_id: int | None = None) -> None:
-        self._today = today_local()
         self._last_query = ""
         self.model.set_rows(rows)
         self._apply_search(self.search.text())
@@ -373,7 +374,7 @@ class HouseholdsPage(QWidget):
     def _due_text(self, row: HouseholdRow) -> str:
         text = fmt.day(row.next_due)
         if row.overdue_days > 0:
-            return self.tr("{date} (overdue {days} d)").format(date=text, days=row.overdue_days)
+            return self._overdue_format.format(date=text, days=row.overdue_days)
         return text
 
     # -- details -------------------------------------------------------------------

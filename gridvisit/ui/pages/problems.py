@@ -47,6 +47,8 @@ class ProblemsPage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._now = utcnow
+        # Translated once: data() runs for every painted cell.
+        self._overdue_format = self.tr("{date} (overdue {days} d)")
         self.scope_label = QLabel(self)
         self.status = QComboBox(self)
         self.status.addItem(
@@ -267,9 +269,9 @@ class ProblemsPage(QWidget):
 
     def _deadline(self, p: ProblemLine) -> str:
         text = fmt.deadline(p.due_at)
-        if p.is_overdue(self._now()):
-            days = (self._now() - p.due_at).days + 1
-            return self.tr("{date} (overdue {days} d)").format(date=text, days=days)
+        now = self._now()
+        if p.is_overdue(now):
+            return self._overdue_format.format(date=text, days=(now - p.due_at).days + 1)
         return text
 
     @staticmethod
