@@ -2,8 +2,9 @@
 
 Prints figures and ratios; never part of the test run's pass/fail.
   - whole-process `--screenshot` time at 30,000 vs 300 households   (target ratio <= 1.3)
-  - search per keystroke at 30,000 and 3,000 households, whole sub-district selected
-    (targets: median <= 30 ms at 30k, and <= 2x the 3k figure)
+  - search per keystroke at 30,000 and 3,000 households, whole sub-district selected,
+    until the first screens of matches show (targets: median <= 30 ms at 30k, and
+    <= 2x the 3k figure); also until every match is found, for information
   - saving a visit with two problems                                  (target median <= 20 ms)
   - peak memory of the app process with the 30k database open          (target <= 300 MB)
 Usage: python benchmarks/bench_main_window.py [--keep DIR]
@@ -67,27 +68,39 @@ def screenshot_seconds(db: Path, out: Path, runs: int = 3) -> float:
     return statistics.median(times)
 
 
-def search_ms(db_path: Path) -> tuple[float, int]:
+def search_ms(db_path: Path) -> tuple[float, float, int]:
+    """Median ms per keystroke until the first screens of matches are shown (what
+    the typist waits for), and until every match is found (the chunks the event
+    loop runs between keystrokes). The page is shown, as in the app."""
     from PySide6.QtWidgets import QApplication
 
     from gridvisit.ui.pages.households import HouseholdsPage
 
-    _app = QApplication.instance() or QApplication([])
+    app = QApplication.instance() or QApplication([])
     db = open_database(db_path)
     services = build_services(db)
     page = HouseholdsPage()
+    page.resize(1200, 800)
+    page.show()
     page.set_rows(services.workspace.household_rows(Scope()))
-    samples = []
+    app.processEvents()
+    first, full = [], []
     for _round in range(5):
         for text in KEYSTROKES:
             started = time.perf_counter()
             page.search.setText(text)  # filter + model reset + count label, as typed
-            samples.append((time.perf_counter() - started) * 1000)
+            first.append((time.perf_counter() - started) * 1000)
+            while not page.model.is_filter_finished():
+                app.processEvents()
+            full.append((time.perf_counter() - started) * 1000)
+            app.processEvents()  # the repaint a real keystroke would get
         page.search.clear()
+        app.processEvents()
     normalize_query("")
-    rows = len(page.model.all_rows())
+    rows = page.model.total_count()
+    page.close()
     db.dispose()
-    return statistics.median(samples), rows
+    return statistics.median(first), statistics.median(full), rows
 
 
 def save_visit_ms(db_path: Path, n: int = 60) -> float:
@@ -137,12 +150,16 @@ def main() -> None:
         f"(target <= 1.3)"
     )
 
-    ms3k, rows3k = search_ms(dbs[3000])
-    ms30k, rows30k = search_ms(dbs[30000])
-    print(f"search per keystroke, {rows3k:,} rows   {ms3k:8.1f} ms median")
+    ms3k, all3k, rows3k = search_ms(dbs[3000])
+    ms30k, all30k, rows30k = search_ms(dbs[30000])
+    print(f"search per keystroke, {rows3k:,} rows   {ms3k:8.1f} ms median to first matches")
     print(
-        f"search per keystroke, {rows30k:,} rows  {ms30k:8.1f} ms median (target <= 30), "
-        f"ratio to 3k {ms30k / ms3k:.2f} (target <= 2)"
+        f"search per keystroke, {rows30k:,} rows  {ms30k:8.1f} ms median to first matches "
+        f"(target <= 30), ratio to 3k {ms30k / ms3k:.2f} (target <= 2)"
+    )
+    print(
+        f"  until every match is found: {all3k:.1f} ms at 3k, {all30k:.1f} ms at 30k "
+        f"(in event-loop chunks; typing is never blocked by them)"
     )
 
     scratch = work / "save.db"

@@ -118,6 +118,8 @@ ZH = {
     "Visits": "走访记录",
     "Select a household to see its residents, visits and problems.": "选择一户住户,查看其居民、走访记录和问题。",
     "{shown} of {total}": "找到 {shown} 户 / 共 {total} 户",
+    "{shown}+ of {total}, searching…": "已找到 {shown} 户 / 共 {total} 户，查找中……",
+    "Searching…": "正在查找……",
     "{total} households": "共 {total} 户",
     "Loading households…": "正在加载住户……",
     "No household matches “{q}”. Press Esc to clear the search.": "没有与“{q}”匹配的住户。按 Esc 清除搜索。",

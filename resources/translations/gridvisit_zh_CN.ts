@@ -290,6 +290,14 @@ Choose a building group on the left and click “New household”, or right-clic
         <translation>{date}(超期 {days} 天)</translation>
     </message>
     <message>
+        <source>{shown}+ of {total}, searching…</source>
+        <translation>已找到 {shown} 户 / 共 {total} 户，查找中……</translation>
+    </message>
+    <message>
+        <source>Searching…</source>
+        <translation>正在查找……</translation>
+    </message>
+    <message>
         <source>party centre household</source>
         <translation>党员中心户</translation>
     </message>

@@ -48,6 +48,8 @@ def make_table(
     view.setWordWrap(False)
     view.verticalHeader().hide()
     view.verticalHeader().setDefaultSectionSize(26)
+    # Fixed rows let the header skip per-row bookkeeping on 30,000-row resets.
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
     view.horizontalHeader().setHighlightSections(False)
     view.horizontalHeader().setStretchLastSection(True)
     return view
@@ -126,6 +128,9 @@ class HouseholdsPage(QWidget):
             parent=self,
         )
         self.table = make_table(self, self.model)
+        # Matches beyond the first screens arrive in chunks after the keystroke.
+        self.model.rowsInserted.connect(self._matches_arrived)
+        self.model.filter_finished.connect(self._matches_arrived)
         header = self.table.horizontalHeader()
         for col, width in enumerate((118, 62, 40, 118, 42, 86, 140, 44)):
             header.resizeSection(col, width)
@@ -311,8 +316,8 @@ class HouseholdsPage(QWidget):
     def replace_row(self, row: HouseholdRow) -> None:
         self.model.replace_row(row)
 
-    def select_household(self, household_id: int) -> bool:
-        pos = self.model.position_of(household_id)
+    def select_household(self, household_id: int, *, finish: bool = True) -> bool:
+        pos = self.model.position_of(household_id, finish=finish)
         if pos is None:
             return False
         index = self.model.index(pos, 0)
@@ -338,19 +343,32 @@ class HouseholdsPage(QWidget):
         narrow = bool(self._last_query) and query.startswith(self._last_query)
         self._last_query = query
         self.model.set_filter((lambda r: query in r.haystack) if query else None, narrow=narrow)
-        total, shown = len(self.model.all_rows()), self.model.rowCount()
-        self.count_label.setText(
-            self.tr("{shown} of {total}").format(shown=shown, total=total)
-            if query
-            else self.tr("{total} households").format(total=total)
-        )
+        self._update_count()
         self._update_empty()
-        if current is not None and self.select_household(current):
+        # Only among the matches found so far: a keystroke must not wait for the rest.
+        if current is not None and self.select_household(current, finish=False):
             return
-        if shown:
+        if self.model.rowCount():
             self.table.selectRow(0)
         else:
             self.show_detail(None)
+
+    def _matches_arrived(self, *_args: object) -> None:
+        self._update_count()
+        if self.table_stack.currentWidget() is not self.table or not self.model.rowCount():
+            self._update_empty()
+            if self.model.rowCount() and self.table.currentIndex().row() < 0:
+                self.table.selectRow(0)
+
+    def _update_count(self) -> None:
+        total, shown = self.model.total_count(), self.model.rowCount()
+        if not self._last_query:
+            text = self.tr("{total} households").format(total=total)
+        elif self.model.is_filter_finished():
+            text = self.tr("{shown} of {total}").format(shown=shown, total=total)
+        else:
+            text = self.tr("{shown}+ of {total}, searching…").format(shown=shown, total=total)
+        self.count_label.setText(text)
 
     def _update_empty(self) -> None:
         if self.model.rowCount():
@@ -358,7 +376,9 @@ class HouseholdsPage(QWidget):
             return
         if self._loading:
             text = self.tr("Loading households…")
-        elif self.model.all_rows():
+        elif not self.model.is_filter_finished():
+            text = self.tr("Searching…")
+        elif self.model.total_count():
             text = self.tr("No household matches “{q}”. Press Esc to clear the search.").format(
                 q=self.search.text()
             )
