@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from gridvisit import __version__
-from gridvisit.core.errors import GridVisitError
+from gridvisit.core.errors import GridVisitError, ValidationError
 
 log = logging.getLogger("gridvisit")
 
@@ -130,6 +130,29 @@ def build_parser() -> argparse.ArgumentParser:
         description="检查数据库完整性、外键和架构版本。完好时返回 0,否则返回 1。",
     )
     check.add_argument("--db", required=True, metavar="路径", help="要检查的数据库文件")
+
+    report = sub.add_parser("report", help="生成报表", description="生成报表 PDF。")
+    kinds = report.add_subparsers(
+        dest="report", metavar="报表", required=True, parser_class=_Parser
+    )
+    weekly = kinds.add_parser(
+        "weekly",
+        help="每周问题清单",
+        description="生成某一周的问题清单 PDF(横向 A4),供每周联席会议使用。"
+        "居民姓名和电话默认打码,不含身份证号。",
+    )
+    weekly.add_argument("--db", required=True, metavar="路径", help="数据库文件")
+    weekly.add_argument("--week", required=True, metavar="YYYY-Www", help="ISO 周次,例如 2026-W47")
+    weekly.add_argument("--community", metavar="社区", help="只列出这个社区(名称)")
+    weekly.add_argument("--grid", metavar="网格", help="只列出这个网格(名称)")
+    weekly.add_argument(
+        "--full-names",
+        action="store_true",
+        help="显示居民完整姓名(仅限内部使用,每页会注明含个人信息)",
+    )
+    weekly.add_argument(
+        "-o", "--output", required=True, type=Path, metavar="文件.pdf", help="输出的 PDF 文件"
+    )
     return parser
 
 
@@ -174,6 +197,37 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 1
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from gridvisit.app import build_services
+    from gridvisit.core.clock import IsoWeek
+    from gridvisit.reports.weekly import write_weekly_pdf
+    from gridvisit.storage import open_database
+
+    try:
+        week = IsoWeek.parse(args.week)  # before touching anything
+    except ValidationError as exc:
+        raise GridVisitError(exc.errors["week"], hint="周次的写法:--week 2026-W47") from None
+    started = time.perf_counter()
+    db = open_database(args.db)
+    try:
+        services = build_services(db)
+        scope, name = services.weekly.scope_for(args.community, args.grid)
+        report = services.weekly.build(week, scope, name)
+    finally:
+        db.dispose()
+    write_weekly_pdf(report, args.output, full_names=args.full_names)
+    s = report.summary
+    print(f"已生成:{args.output}")
+    print(
+        f"  {name} {week}:新增 {s.new} 件,结转未办结 {s.carried_over} 件,"
+        f"办结 {s.resolved} 件,超期 {s.overdue} 件"
+    )
+    if args.full_names:
+        print("  注意:本文件含居民完整姓名,仅限内部使用。")
+    print(f"  用时 {time.perf_counter() - started:.1f} 秒")
+    return 0
+
+
 def _cmd_gui(args: argparse.Namespace) -> int:
     from gridvisit import paths
 
@@ -211,7 +265,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logfile = _setup_logging()
-    handlers = {"demo": _cmd_demo, "check": _cmd_check, None: _cmd_gui}
+    handlers = {"demo": _cmd_demo, "check": _cmd_check, "report": _cmd_report, None: _cmd_gui}
     try:
         return handlers[args.command](args)
     except GridVisitError as exc:

@@ -57,3 +57,7 @@ class DatabaseTooNewError(StorageError):
 
 class DatabaseCorruptError(StorageError):
     pass
+
+
+class OutputError(GridVisitError):
+    """A file the user asked for (a PDF, an export) cannot be written there."""

@@ -337,13 +337,13 @@ def test_due_visits_by_tier(services: Services, place: dict[str, int], clock: Cl
 
 
 def test_natural_order_uses_the_first_number() -> None:
-    from gridvisit.core.services.workspace import _natural
+    from gridvisit.core.services.workspace import natural_key
 
     names = ["7号楼党小组", "12-14号楼党小组", "1-3号楼党小组", "4-6号楼党小组"]
-    assert sorted(names, key=_natural) == [
+    assert sorted(names, key=natural_key) == [
         "1-3号楼党小组",
         "4-6号楼党小组",
         "7号楼党小组",
         "12-14号楼党小组",
     ]
-    assert sorted(["1502", "302", "1001"], key=_natural) == ["302", "1001", "1502"]
+    assert sorted(["1502", "302", "1001"], key=natural_key) == ["302", "1001", "1502"]

@@ -7,6 +7,7 @@ from gridvisit.core.services.households import HouseholdService
 from gridvisit.core.services.problems import ProblemService
 from gridvisit.core.services.users import UserService
 from gridvisit.core.services.visits import VisitService
+from gridvisit.core.services.weekly import WeeklyReportService
 from gridvisit.core.services.workspace import WorkspaceService
 
 
@@ -21,6 +22,7 @@ class Services:
         self.visits = VisitService(ctx)
         self.problems = ProblemService(ctx)
         self.workspace = WorkspaceService(ctx)
+        self.weekly = WeeklyReportService(ctx)
 
 
 __all__ = [
@@ -31,5 +33,6 @@ __all__ = [
     "Services",
     "UserService",
     "VisitService",
+    "WeeklyReportService",
     "WorkspaceService",
 ]

@@ -58,7 +58,7 @@ def category_labels(categories: list[tuple[str, str, str | None]]) -> dict[str, 
     }
 
 
-def _natural(text: str) -> tuple[int, str]:
+def natural_key(text: str) -> tuple[int, str]:
     """Sort key by the first number in the text: 2 < 10, and "1-3号楼" < "7号楼"."""
     match = _FIRST_NUMBER.search(text)
     return (int(match.group()) if match else 0, text)
@@ -120,7 +120,11 @@ class HouseholdRow:
 
     def __post_init__(self) -> None:
         if not self.address_key:
-            self.address_key = (_natural(self.building), _natural(self.unit), _natural(self.room))
+            self.address_key = (
+                natural_key(self.building),
+                natural_key(self.unit),
+                natural_key(self.room),
+            )
 
     @property
     def address(self) -> str:
@@ -295,7 +299,7 @@ class WorkspaceService:
                 node.counts.open_problems = per_grid_public.get(grid_id, 0)
                 grid_nodes[grid_id] = node
                 community_nodes[cid].children.append(node)
-        for gid, grid_id, name in sorted(groups, key=lambda g: _natural(g[2])):
+        for gid, grid_id, name in sorted(groups, key=lambda g: natural_key(g[2])):
             if grid_id in grid_nodes:
                 node = TreeNode("building_group", gid, name, per_group.get(gid, Counts()))
                 grid_nodes[grid_id].children.append(node)

@@ -1,0 +1,452 @@
+"""The weekly problem list (每周问题清单) as a print-ready PDF.
+
+Landscape A4, the bundled CJK font embedded as a subset, header row repeated on
+every page, "第 x 页 共 y 页" and the generation time on every page, a signature
+block at the end. Residents' names and phone numbers are masked and ID numbers
+removed unless `full_names` is asked for, in which case every page says the
+document holds personal information. Never imports Qt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from functools import cache
+from itertools import groupby
+from pathlib import Path
+from typing import Any, BinaryIO
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+from reportlab.platypus import (
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from gridvisit import paths
+from gridvisit.core.clock import to_local
+from gridvisit.core.errors import OutputError
+from gridvisit.core.masking import mask_name, mask_phone, scrub_text
+from gridvisit.core.services.weekly import ReportProblem, WeeklyReport
+
+FONT = "WenQuanYiMicroHei"
+FONT_FILE = "wqy-microhei.ttc"
+PAGE = landscape(A4)
+MARGIN = 12 * mm
+ALERT = colors.HexColor("#c62828")
+ALERT_BG = colors.HexColor("#fdecea")
+HEADER_BG = colors.HexColor("#dfe6ee")
+GROUP_BG = colors.HexColor("#f1f3f5")
+GRID_LINE = colors.HexColor("#8a9099")
+MUTED = colors.HexColor("#5f6368")
+# Tables select their cell font even for Paragraph cells: without this, an unembedded
+# Helvetica is listed on every page.
+_CELL_FONT = [("FONTNAME", (0, 0), (-1, -1), FONT)]
+PERSONAL_NOTICE = "本文件含居民个人信息,仅限内部工作使用,不得外传、不得公开张贴"
+
+COLUMNS: tuple[tuple[str, float], ...] = (
+    ("序号", 9),
+    ("位置", 28),
+    ("类别", 20),
+    ("问题描述", 60),
+    ("紧急程度", 15),
+    ("来源", 28),
+    ("责任单位/责任人", 30),
+    ("办理时限", 19),
+    ("状态", 24),
+    ("办理情况", 40),
+)  # widths in mm: 273 mm = landscape A4 minus the margins
+_WIDTH_MM = dict(COLUMNS)
+
+
+@cache
+def register_font() -> str:
+    """Register the bundled font once; <b> maps to the same face (it has no bold)."""
+    pdfmetrics.registerFont(TTFont(FONT, str(paths.resource_path("fonts", FONT_FILE)), 0))
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT, italic=FONT, boldItalic=FONT)
+    return FONT
+
+
+@cache
+def _styles() -> dict[str, ParagraphStyle]:
+    font = register_font()
+    base = ParagraphStyle("base", fontName=font, fontSize=8.5, leading=11, wordWrap="CJK")
+    return {
+        "cell": base,
+        "cell_c": ParagraphStyle("cell_c", base, alignment=TA_CENTER),
+        "head": ParagraphStyle("head", base, fontSize=9, alignment=TA_CENTER),
+        "group": ParagraphStyle("group", base, fontSize=9, leading=12),
+        "title": ParagraphStyle(
+            "title", base, fontSize=20, leading=26, alignment=TA_CENTER, spaceAfter=2 * mm
+        ),
+        "subtitle": ParagraphStyle(
+            "subtitle", base, fontSize=10.5, leading=14, alignment=TA_CENTER
+        ),
+        "section": ParagraphStyle(
+            "section", base, fontSize=13, leading=18, spaceBefore=5 * mm, spaceAfter=2 * mm
+        ),
+        "note": ParagraphStyle("note", base, fontSize=8, leading=11, textColor=MUTED),
+        "sum_head": ParagraphStyle("sum_head", base, fontSize=9, alignment=TA_CENTER),
+        "sum_value": ParagraphStyle(
+            "sum_value", base, fontSize=12, leading=16, alignment=TA_CENTER
+        ),
+        "empty": ParagraphStyle("empty", base, fontSize=10, leading=14, textColor=MUTED),
+        "sign": ParagraphStyle("sign", base, fontSize=11, leading=16),
+    }
+
+
+def _text(value: str) -> str:
+    """User text for a Paragraph: markup-escaped, line breaks kept."""
+    return escape(value).replace("\n", "<br/>")
+
+
+def _fit(value: str, column: str, max_lines: int = 22) -> str:
+    """Cut text that would make its row taller than a page (ReportLab cannot lay such a
+    row out); the full text stays in the app."""
+    per_line = max(4, int(_WIDTH_MM[column] * mm / 9))  # CJK characters per line
+    used, kept = 0, []
+    for part in value.split("\n"):
+        lines = max(1, -(-len(part) // per_line))
+        if used + lines > max_lines:
+            room = (max_lines - used) * per_line
+            if room > 0:
+                kept.append(part[:room])
+            return "\n".join(kept) + "……(全文见系统)"
+        used += lines
+        kept.append(part)
+    return value
+
+
+def _day(moment: datetime | None) -> str:
+    return to_local(moment).strftime("%Y-%m-%d") if moment else ""
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+class _Writer:
+    """Turns one WeeklyReport into flowables."""
+
+    def __init__(self, report: WeeklyReport, *, full_names: bool) -> None:
+        self.report = report
+        self.full_names = full_names
+        self.st = _styles()
+        self.P = Paragraph
+
+    # -- masking ---------------------------------------------------------------------
+    def name(self, value: str) -> str:
+        return value if self.full_names else mask_name(value)
+
+    def free(self, value: str, p: ReportProblem) -> str:
+        return scrub_text(value, p.household_names, mask_names=not self.full_names)
+
+    # -- document ------------------------------------------------------------------
+    def story(self) -> list[Any]:
+        r, st = self.report, self.st
+        week = r.week
+        monday, sunday = week.monday, week.sunday
+        story: list[Any] = [
+            Paragraph(_text(f"{r.scope_name} 第{week.week}周问题清单"), st["title"]),
+            Paragraph(
+                f"{week.year}年第{week.week}周:{monday.year}年{monday.month}月{monday.day}日"
+                f"(星期一)至 {sunday.year}年{sunday.month}月{sunday.day}日(星期日)",
+                st["subtitle"],
+            ),
+        ]
+        if r.as_of < week.end:
+            local = to_local(r.as_of)
+            story.append(Paragraph(f"本周尚未结束,数据截至 {local:%Y-%m-%d %H:%M}", st["subtitle"]))
+        story += [Spacer(1, 4 * mm), self.summary()]
+        sections = (
+            ("一、本周新增", r.new, "本周没有新增问题。", False),
+            ("二、结转未办结", r.carried_over, "没有结转未办结的问题。", True),
+            ("三、本周办结", r.resolved, "本周没有办结的问题。", False),
+        )
+        if r.is_empty:
+            story.append(Paragraph("本周没有新增、结转或办结的问题。", st["section"]))
+        for title, items, empty, carried in sections:
+            story.append(Paragraph(f"{title}({len(items)} 件)", st["section"]))
+            if items:
+                story.append(self.table(items, carried=carried))
+            else:
+                story.append(Paragraph(empty, st["empty"]))
+        story.append(Spacer(1, 10 * mm))
+        story.append(self.signature())
+        return story
+
+    def summary(self) -> Table:
+        s, st = self.report.summary, self.st
+        cells = [
+            ("本周走访", f"{s.visits} 次"),
+            ("走访户数", f"{s.households_visited} 户"),
+            (
+                "应访户覆盖",
+                f"{s.due_visited}/{s.due_households} 户<br/>({_percent(s.coverage)})",
+            ),
+            ("本周新增", f"{s.new} 件"),
+            ("本周办结", f"{s.resolved} 件"),
+            ("结转未办结", f"{s.carried_over} 件"),
+            ("超期未办结", f"<font color='#c62828'>{s.overdue}</font> 件"),
+            ("办结率", _percent(s.resolution_rate)),
+            ("回访满意率", f"{_percent(s.satisfaction_rate)}<br/>(回访 {s.return_visits} 次)"),
+        ]
+        width = (PAGE[0] - 2 * MARGIN) / len(cells)
+        table = Table(
+            [
+                [Paragraph(h, st["sum_head"]) for h, _v in cells],
+                [Paragraph(v, st["sum_value"]) for _h, v in cells],
+            ],
+            colWidths=[width] * len(cells),
+        )
+        table.setStyle(
+            TableStyle(
+                [
+                    *_CELL_FONT,
+                    ("GRID", (0, 0), (-1, -1), 0.6, GRID_LINE),
+                    ("BACKGROUND", (0, 0), (-1, 0), HEADER_BG),
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                    ("TOPPADDING", (0, 1), (-1, 1), 4),
+                    ("BOTTOMPADDING", (0, 1), (-1, 1), 5),
+                ]
+            )
+        )
+        note = Paragraph(
+            f"说明:覆盖 = 本周应访户中已走访的户数;办结率 = 本周办结 ÷(上周末未办结 "
+            f"{s.open_at_start} + 本周新增 {s.new});回访满意率 =(满意 {s.satisfied} + 基本满意 "
+            f"{s.basically_satisfied})÷ 回访次数,不满意 {s.dissatisfied} 次。"
+            f"超期 = 超过办理时限仍未办结。",
+            st["note"],
+        )
+        return KeepTogether([table, Spacer(1, 1.5 * mm), note])
+
+    def table(self, items: Sequence[ReportProblem], *, carried: bool) -> Table:
+        st = self.st
+        rows: list[list[Any]] = [[Paragraph(h, st["head"]) for h, _w in COLUMNS]]
+        style: list[tuple[Any, ...]] = [
+            *_CELL_FONT,
+            ("GRID", (0, 0), (-1, -1), 0.5, GRID_LINE),
+            ("BACKGROUND", (0, 0), (-1, 0), HEADER_BG),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 3),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ]
+        number = 0
+        for key, group in groupby(items, key=lambda p: p.group_key):
+            members = list(group)
+            community, grid, building_group = key
+            where = " › ".join([community, grid, building_group or "网格公共区域"])
+            style += [
+                ("SPAN", (0, len(rows)), (-1, len(rows))),
+                ("BACKGROUND", (0, len(rows)), (-1, len(rows)), GROUP_BG),
+                # never a group's heading alone at the foot of a page
+                ("NOSPLIT", (0, len(rows)), (-1, len(rows) + 1)),
+            ]
+            rows.append([Paragraph(f"{_text(where)}({len(members)} 件)", st["group"])])
+            for p in members:
+                number += 1
+                if p.overdue_days > 0:
+                    style.append(("BACKGROUND", (0, len(rows)), (-1, len(rows)), ALERT_BG))
+                rows.append(self.row(number, p, carried=carried))
+        widths = [w * mm for _h, w in COLUMNS]
+        table = Table(rows, colWidths=widths, repeatRows=1, splitInRow=1)
+        table.setStyle(TableStyle(style))
+        return table
+
+    def row(self, number: int, p: ReportProblem, *, carried: bool) -> list[Any]:
+        st, P = self.st, self.P
+        reported = to_local(p.reported_at)
+        source = [f"{reported:%m-%d} {'走访' if p.worker else '登记'}"]
+        if p.worker:
+            source.append(f"网格员 {_text(p.worker)}")
+        if p.reporter:
+            who = self.name(p.reporter)
+            if p.reporter_phone:
+                who += f" {mask_phone(p.reporter_phone)}"
+            source.append(f"反映人 {_text(who)}")
+        handler = [x for x in (p.assigned_unit, p.assigned_person) if x]
+        status = [f"{p.status.label}({p.level.label})"]
+        if carried:
+            status.append(f"已 {p.days_open} 天")
+        if p.overdue_days > 0:
+            status.append(f"<font color='#c62828'><b>超期 {p.overdue_days} 天</b></font>")
+        if p.resolved_at is not None:
+            done = f"{_day(p.resolved_at)} 办结:{_text(_fit(self.free(p.resolution, p), '办理情况', 18))}"
+            visit = p.satisfaction.label if p.satisfaction else "待回访"
+            progress = f"{done}<br/>回访:{visit}"
+        else:
+            progress = _text(_fit(self.free(p.progress, p), "办理情况")) or "—"
+        limit_day = to_local(p.due_at).date().toordinal() - 1  # due_at is the next midnight
+        return [
+            P(str(number), st["cell_c"]),
+            P(_text(_fit(p.place, "位置")) or "—", st["cell"]),
+            P(_text(p.category), st["cell"]),
+            P(_text(_fit(self.free(p.description, p), "问题描述")), st["cell"]),
+            P(_text(p.urgency), st["cell_c"]),
+            P("<br/>".join(source), st["cell"]),
+            P(
+                "<br/>".join(_text(_fit(x, "责任单位/责任人", 8)) for x in handler) or "未派单",
+                st["cell"],
+            ),
+            P(datetime.fromordinal(limit_day).strftime("%Y-%m-%d"), st["cell_c"]),
+            P("<br/>".join(status), st["cell"]),
+            P(progress, st["cell"]),
+        ]
+
+    def signature(self) -> KeepTogether:
+        st = self.st
+        line = "_" * 18
+        table = Table(
+            [
+                [
+                    Paragraph(f"填报人:{line}", st["sign"]),
+                    Paragraph(f"审核人:{line}", st["sign"]),
+                    Paragraph("日期:______年____月____日", st["sign"]),
+                ]
+            ],
+            colWidths=[(PAGE[0] - 2 * MARGIN) / 3] * 3,
+        )
+        table.setStyle(TableStyle(_CELL_FONT))
+        return KeepTogether([table])
+
+
+def _canvas_class(header: str, generated: str, notice: bool) -> type[canvas.Canvas]:
+    """A canvas that draws the running header and footer once the page count is known."""
+
+    class NumberedCanvas(canvas.Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                self._decorate(number, total)
+                super().showPage()
+            super().save()
+
+        def _decorate(self, number: int, total: int) -> None:
+            width, height = PAGE
+            self.saveState()
+            self.setFont(FONT, 8)
+            self.setFillColor(MUTED)
+            self.drawString(MARGIN, height - 8 * mm, header)
+            self.drawRightString(width - MARGIN, height - 8 * mm, f"生成时间:{generated}")
+            if notice:
+                self.setFillColor(ALERT)
+                self.setFont(FONT, 9)
+                self.drawCentredString(width / 2, height - 8 * mm, PERSONAL_NOTICE)
+            self.setFillColor(MUTED)
+            self.setFont(FONT, 9)
+            self.drawCentredString(width / 2, 6 * mm, f"第 {number} 页 共 {total} 页")
+            self.restoreState()
+
+    return NumberedCanvas
+
+
+def render_weekly(
+    report: WeeklyReport, out: str | os.PathLike[str] | BinaryIO, *, full_names: bool = False
+) -> None:
+    register_font()
+    writer = _Writer(report, full_names=full_names)
+    title = f"{report.scope_name} 第{report.week.week}周问题清单"
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=PAGE,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=13 * mm,
+        bottomMargin=12 * mm,
+        title=title,
+        author=report.subdistrict,
+        subject="每周问题清单",
+        creator="gridvisit",
+        initialFontName=FONT,  # else an unembedded Helvetica is listed on every page
+    )
+    header = f"{report.subdistrict} · {title}"
+    generated = f"{to_local(report.generated_at):%Y-%m-%d %H:%M}"
+    doc.build(writer.story(), canvasmaker=_canvas_class(header, generated, notice=full_names))
+
+
+def write_atomically(path: Path, produce: Callable[[BinaryIO], None]) -> None:
+    """Write through a temporary file beside `path`, then rename: a failed or
+    interrupted run leaves either the old file or none, never half a file."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"文件夹“{folder}”不存在。", hint="请先创建这个文件夹,或换一个保存位置。")
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    except OSError as exc:
+        reason = _OS_REASONS.get(exc.errno or 0, exc.strerror or str(exc))
+        raise OutputError(
+            f"不能在“{folder}”里写文件:{reason}。", hint="请换一个有写权限的保存位置。"
+        ) from exc
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            produce(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+_OS_REASONS = {
+    errno.EACCES: "没有写权限",
+    errno.EPERM: "没有写权限",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EROFS: "磁盘是只读的",
+    errno.EISDIR: "这是一个文件夹",
+}
+
+
+def write_weekly_pdf(report: WeeklyReport, path: Path, *, full_names: bool = False) -> None:
+    path = Path(path)
+    if path.is_dir():
+        raise OutputError(
+            f"“{path}”是一个文件夹。", hint=f"请给出文件名,例如 {path / default_file_name(report)}"
+        )
+    try:
+        write_atomically(path, lambda fh: render_weekly(report, fh, full_names=full_names))
+    except OSError as exc:
+        reason = _OS_REASONS.get(exc.errno or 0, exc.strerror or str(exc))
+        raise OutputError(
+            f"保存“{path}”失败:{reason}。",
+            hint="请换一个保存位置,或检查磁盘空间;如果文件正在 PDF 阅读器里打开,请先关闭。",
+        ) from exc
+
+
+def default_file_name(report: WeeklyReport) -> str:
+    return f"{report.scope_name}_{report.week}_问题清单.pdf"
+
+
+__all__: Iterable[str] = [
+    "default_file_name",
+    "register_font",
+    "render_weekly",
+    "write_atomically",
+    "write_weekly_pdf",
+]
