@@ -11,6 +11,31 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ZH = {
+    # weekly problem list
+    "&Weekly problem list…": "每周问题清单(&W)…",
+    "Weekly problem list": "每周问题清单",
+    "Whole sub-district": "全街道",
+    "Full names (internal use only)": "显示完整姓名(仅限内部使用)",
+    "Print residents' full names. Every page then says the document holds personal information.": "打印居民完整姓名;每页都会注明本文件含居民个人信息。",
+    "&Week:": "周次(&W):",
+    "&Community:": "社区(&C):",
+    "&Grid:": "网格(&G):",
+    "&Print…": "打印(&P)…",
+    "&Save as PDF…": "另存为 PDF(&S)…",
+    "Close": "关闭",
+    "Week {n} of {y} ({a} – {b})": "{y}年第{n}周({a} 至 {b})",
+    " — this week": " — 本周",
+    "All grids": "全部网格",
+    "Building the list…": "正在生成问题清单……",
+    "The PDF could not be opened for preview.": "生成的 PDF 无法打开预览。",
+    "{pages} pages · new {new}, carried over {carried}, resolved {resolved}, overdue {overdue}": "共 {pages} 页 · 新增 {new} 件,结转未办结 {carried} 件,办结 {resolved} 件,超期 {overdue} 件",
+    "The list could not be built:\n{m}": "问题清单生成失败:\n{m}",
+    "Cannot print": "无法打印",
+    "The printer could not be started. Check that it is connected.": "无法启动打印机,请检查打印机是否已连接并开机。",
+    "Save weekly problem list": "保存每周问题清单",
+    "PDF files (*.pdf)": "PDF 文件 (*.pdf)",
+    "Saving {path} failed: {reason}. Choose another folder.": "保存 {path} 失败:{reason}。请换一个文件夹。",
+    "Saved to {path}": "已保存到 {path}",
     # main window
     "gridvisit — household visits": "网格走访 — 入户走访管理",
     "Household visits and problem list": "入户走访与问题清单",

@@ -148,6 +148,9 @@ class MainWindow(QMainWindow):
         self.act_visit = self._action(self.tr("&Log a visit"), self._log_visit_current)
         self.act_new_household = self._action(self.tr("&New household"), self._add_household)
         self.act_refresh = self._action(self.tr("&Refresh"), self.reload_all, "F5")
+        self.act_weekly = self._action(
+            self.tr("&Weekly problem list…"), self._weekly_report, "Ctrl+Shift+P"
+        )
         self.act_quit = self._action(self.tr("&Quit"), self.close, "Ctrl+Q")
         self.act_about = self._action(self.tr("&About"), self._about)
         page_actions = []
@@ -158,6 +161,7 @@ class MainWindow(QMainWindow):
                 self._action(name, lambda i=i: self.pages.setCurrentIndex(i), f"Ctrl+{i + 1}")
             )
         file_menu = self.menuBar().addMenu(self.tr("&File"))
+        file_menu.addAction(self.act_weekly)
         file_menu.addAction(self.act_refresh)
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
@@ -177,8 +181,22 @@ class MainWindow(QMainWindow):
         toolbar = self.addToolBar(self.tr("Main"))
         toolbar.setObjectName("main_toolbar")
         toolbar.setMovable(False)
-        for a in (self.act_visit, self.act_new_household, self.act_refresh):
+        for a in (self.act_visit, self.act_new_household, self.act_weekly, self.act_refresh):
             toolbar.addAction(a)
+
+    def _weekly_report(self) -> None:
+        # Imported here: QtPdf and ReportLab load when the list is first opened, so
+        # start-up does not pay for them.
+        from gridvisit.ui.dialogs.weekly_report import WeeklyReportDialog
+
+        names: dict[str, str] = {}
+        index = self.tree.currentIndex().siblingAtColumn(0)
+        while index.isValid():
+            node = self._nodes.get(index.data(NODE_ROLE))
+            if node is not None:
+                names[node.kind] = node.name
+            index = index.parent()
+        WeeklyReportDialog.open_for(self.services, names.get("community"), names.get("grid"), self)
 
     def _connect_pages(self) -> None:
         h = self.households

@@ -373,6 +373,10 @@ Choose a building group on the left and click “New household”, or right-clic
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
+        <source>&amp;Weekly problem list…</source>
+        <translation>每周问题清单(&amp;W)…</translation>
+    </message>
+    <message>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
@@ -964,6 +968,107 @@ Offline household visits and problem lists for community grid workers.</source>
     <message>
         <source>Problem {n}</source>
         <translation>问题 {n}</translation>
+    </message>
+</context>
+<context>
+    <name>WeeklyReportDialog</name>
+    <message>
+        <source>Weekly problem list</source>
+        <translation>每周问题清单</translation>
+    </message>
+    <message>
+        <source>Whole sub-district</source>
+        <translation>全街道</translation>
+    </message>
+    <message>
+        <source>Full names (internal use only)</source>
+        <translation>显示完整姓名(仅限内部使用)</translation>
+    </message>
+    <message>
+        <source>Print residents' full names. Every page then says the document holds personal information.</source>
+        <translation>打印居民完整姓名;每页都会注明本文件含居民个人信息。</translation>
+    </message>
+    <message>
+        <source>&amp;Week:</source>
+        <translation>周次(&amp;W):</translation>
+    </message>
+    <message>
+        <source>&amp;Community:</source>
+        <translation>社区(&amp;C):</translation>
+    </message>
+    <message>
+        <source>&amp;Grid:</source>
+        <translation>网格(&amp;G):</translation>
+    </message>
+    <message>
+        <source>&amp;Print…</source>
+        <translation>打印(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>&amp;Save as PDF…</source>
+        <translation>另存为 PDF(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Week {n} of {y} ({a} – {b})</source>
+        <translation>{y}年第{n}周({a} 至 {b})</translation>
+    </message>
+    <message>
+        <source> — this week</source>
+        <translation> — 本周</translation>
+    </message>
+    <message>
+        <source>All grids</source>
+        <translation>全部网格</translation>
+    </message>
+    <message>
+        <source>Building the list…</source>
+        <translation>正在生成问题清单……</translation>
+    </message>
+    <message>
+        <source>The PDF could not be opened for preview.</source>
+        <translation>生成的 PDF 无法打开预览。</translation>
+    </message>
+    <message>
+        <source>{pages} pages · new {new}, carried over {carried}, resolved {resolved}, overdue {overdue}</source>
+        <translation>共 {pages} 页 · 新增 {new} 件,结转未办结 {carried} 件,办结 {resolved} 件,超期 {overdue} 件</translation>
+    </message>
+    <message>
+        <source>The list could not be built:
+{m}</source>
+        <translation>问题清单生成失败:
+{m}</translation>
+    </message>
+    <message>
+        <source>Cannot print</source>
+        <translation>无法打印</translation>
+    </message>
+    <message>
+        <source>The printer could not be started. Check that it is connected.</source>
+        <translation>无法启动打印机,请检查打印机是否已连接并开机。</translation>
+    </message>
+    <message>
+        <source>Save weekly problem list</source>
+        <translation>保存每周问题清单</translation>
+    </message>
+    <message>
+        <source>PDF files (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Cannot save</source>
+        <translation>无法保存</translation>
+    </message>
+    <message>
+        <source>Saving {path} failed: {reason}. Choose another folder.</source>
+        <translation>保存 {path} 失败:{reason}。请换一个文件夹。</translation>
+    </message>
+    <message>
+        <source>Saved to {path}</source>
+        <translation>已保存到 {path}</translation>
     </message>
 </context>
 <context>
