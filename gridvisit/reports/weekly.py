@@ -30,6 +30,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 from reportlab.platypus import (
+    Flowable,
     KeepTogether,
     Paragraph,
     SimpleDocTemplate,
@@ -110,6 +111,24 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
+class _Cell(Paragraph):
+    """A Paragraph that remembers its line breaks for a given width.
+
+    A long table is split once per page, and ReportLab re-wraps every remaining cell
+    at each split: without this, building the list grows with rows × pages."""
+
+    _cached: tuple[float, Any, list[float], Any, float] | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        cached = self._cached
+        if cached is not None and cached[0] == availWidth:
+            _w, self.width, self._wrapWidths, self.blPara, self.height = cached
+            return self.width, self.height
+        width, height = super().wrap(availWidth, availHeight)
+        self._cached = (availWidth, self.width, self._wrapWidths, self.blPara, self.height)
+        return width, height
+
+
 def _text(value: str) -> str:
     """User text for a Paragraph: markup-escaped, line breaks kept."""
     return escape(value).replace("\n", "<br/>")
@@ -140,6 +159,94 @@ def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
+_GROUP, _ALERT, _PLAIN = "group", "alert", "plain"
+_PAD = 3
+
+
+class _PagedTable(Flowable):
+    """A long table laid out one page at a time.
+
+    ReportLab's Table re-measures every remaining row each time it splits, so a
+    section of a thousand rows costs rows × pages. This flowable measures each row
+    once and hands the frame a Table of exactly the rows that fit, header first;
+    a building group's heading never ends a page."""
+
+    def __init__(
+        self,
+        header: list[Any],
+        rows: list[tuple[list[Any], str]],
+        heights: list[float] | None = None,
+    ) -> None:
+        super().__init__()
+        self.header, self.rows = header, rows
+        self.widths = [w * mm for _h, w in COLUMNS]
+        self._heights = heights
+
+    def _row_height(self, cells: list[Any]) -> float:
+        widths = [sum(self.widths)] if len(cells) == 1 else self.widths
+        return 2 * _PAD + max(
+            c.wrap(w - 2 * _PAD, 1e6)[1] for c, w in zip(cells, widths, strict=False)
+        )
+
+    def _measure(self) -> list[float]:
+        if self._heights is None:
+            self._heights = [self._row_height(cells) for cells, _kind in self.rows]
+        return self._heights
+
+    def _table(self, rows: list[tuple[list[Any], str]]) -> Table:
+        style: list[tuple[Any, ...]] = [
+            *_CELL_FONT,
+            ("GRID", (0, 0), (-1, -1), 0.5, GRID_LINE),
+            ("BACKGROUND", (0, 0), (-1, 0), HEADER_BG),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), _PAD),
+            ("RIGHTPADDING", (0, 0), (-1, -1), _PAD),
+            ("TOPPADDING", (0, 0), (-1, -1), _PAD),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), _PAD),
+        ]
+        data = [self.header]
+        for i, (cells, kind) in enumerate(rows, start=1):
+            if kind == _GROUP:
+                style += [("SPAN", (0, i), (-1, i)), ("BACKGROUND", (0, i), (-1, i), GROUP_BG)]
+                cells = cells + [""] * (len(COLUMNS) - 1)
+            elif kind == _ALERT:
+                style.append(("BACKGROUND", (0, i), (-1, i), ALERT_BG))
+            data.append(cells)
+        table = Table(data, colWidths=self.widths, repeatRows=1, splitInRow=1)
+        table.setStyle(TableStyle(style))
+        return table
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width = sum(self.widths)
+        self.height = self._row_height(self.header) + sum(self._measure())
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Any]:
+        heights = self._measure()
+        room = availHeight - self._row_height(self.header)
+        count = 0
+        while count < len(self.rows) and heights[count] <= room:
+            room -= heights[count]
+            count += 1
+        while count and self.rows[count - 1][1] == _GROUP:
+            count -= 1
+        if count == 0:
+            return []
+        first = self._table(self.rows[:count])
+        while count > 1 and first.wrap(availWidth, availHeight)[1] > availHeight:
+            count -= 1  # our estimate was short: trust the real table
+            first = self._table(self.rows[:count])
+        if count == len(self.rows):
+            return [first]
+        rest = _PagedTable(self.header, self.rows[count:], heights[count:])
+        return [first, rest]
+
+    def draw(self) -> None:
+        table = self._table(self.rows)
+        table.wrapOn(self.canv, self.width, self.height)
+        table.drawOn(self.canv, 0, 0)
+
+
 class _Writer:
     """Turns one WeeklyReport into flowables."""
 
@@ -147,7 +254,7 @@ class _Writer:
         self.report = report
         self.full_names = full_names
         self.st = _styles()
-        self.P = Paragraph
+        self.P = _Cell
 
     # -- masking ---------------------------------------------------------------------
     def name(self, value: str) -> str:
@@ -235,38 +342,20 @@ class _Writer:
         )
         return KeepTogether([table, Spacer(1, 1.5 * mm), note])
 
-    def table(self, items: Sequence[ReportProblem], *, carried: bool) -> Table:
+    def table(self, items: Sequence[ReportProblem], *, carried: bool) -> _PagedTable:
         st = self.st
-        rows: list[list[Any]] = [[Paragraph(h, st["head"]) for h, _w in COLUMNS]]
-        style: list[tuple[Any, ...]] = [
-            *_CELL_FONT,
-            ("GRID", (0, 0), (-1, -1), 0.5, GRID_LINE),
-            ("BACKGROUND", (0, 0), (-1, 0), HEADER_BG),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 3),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        ]
+        rows: list[tuple[list[Any], str]] = []
         number = 0
         for key, group in groupby(items, key=lambda p: p.group_key):
             members = list(group)
             community, grid, building_group = key
             where = " › ".join([community, grid, building_group or "网格公共区域"])
-            style += [
-                ("SPAN", (0, len(rows)), (-1, len(rows))),
-                ("BACKGROUND", (0, len(rows)), (-1, len(rows)), GROUP_BG),
-                # never a group's heading alone at the foot of a page
-                ("NOSPLIT", (0, len(rows)), (-1, len(rows) + 1)),
-            ]
-            rows.append([Paragraph(f"{_text(where)}({len(members)} 件)", st["group"])])
+            rows.append(([_Cell(f"{_text(where)}({len(members)} 件)", st["group"])], _GROUP))
             for p in members:
                 number += 1
-                if p.overdue_days > 0:
-                    style.append(("BACKGROUND", (0, len(rows)), (-1, len(rows)), ALERT_BG))
-                rows.append(self.row(number, p, carried=carried))
-        widths = [w * mm for _h, w in COLUMNS]
-        table = Table(rows, colWidths=widths, repeatRows=1, splitInRow=1)
-        table.setStyle(TableStyle(style))
-        return table
+                kind = _ALERT if p.overdue_days > 0 else _PLAIN
+                rows.append((self.row(number, p, carried=carried), kind))
+        return _PagedTable([_Cell(h, st["head"]) for h, _w in COLUMNS], rows)
 
     def row(self, number: int, p: ReportProblem, *, carried: bool) -> list[Any]:
         st, P = self.st, self.P
