@@ -47,6 +47,7 @@ demo: $(STAMP) $(QM)
 benchmark: $(STAMP) $(QM)
 	$(PY) benchmarks/bench_demo.py
 	$(PY) benchmarks/bench_main_window.py
+	$(PY) benchmarks/bench_weekly_report.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache $(QM)

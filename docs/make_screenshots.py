@@ -92,9 +92,44 @@ def main() -> None:
     QTest.qWait(100)
     action.grab().save(str(OUT / "accept-dialog.png"))
     action.reject()
+    _weekly_report(services, tmp, window)
     window.close()
     db.dispose()
     print(f"screenshots written to {OUT}")
+
+
+def _weekly_report(services, tmp: Path, window) -> None:  # type: ignore[no-untyped-def]
+    """Page 1 of last week's list (rendered with QtPdf, no external tool) and the dialog."""
+    from PySide6.QtCore import QEventLoop, QSize, QTimer
+    from PySide6.QtPdf import QPdfDocument
+
+    from gridvisit.core.clock import IsoWeek, today_local
+    from gridvisit.reports.weekly import write_weekly_pdf
+    from gridvisit.ui.dialogs.weekly_report import WeeklyReportDialog
+
+    week = IsoWeek.containing(today_local(services.ctx.now())).previous()
+    community = services.hierarchy.communities()[0].name
+    scope, name = services.weekly.scope_for(community, None)
+    pdf = tmp / "weekly.pdf"
+    write_weekly_pdf(services.weekly.build(week, scope, name), pdf)
+    doc = QPdfDocument()
+    doc.load(str(pdf))
+    points = doc.pagePointSize(0)
+    doc.render(0, QSize(round(points.width() * 2), round(points.height() * 2))).save(
+        str(OUT / "weekly-report-p1.png")
+    )
+
+    dialog = WeeklyReportDialog(services, community=community, parent=window)
+    dialog.week.setCurrentIndex(1)  # last week
+    dialog.resize(1280, 860)
+    loop = QEventLoop()
+    dialog.finished_building.connect(loop.quit)
+    dialog.show()
+    loop.exec()
+    QTimer.singleShot(300, loop.quit)
+    loop.exec()
+    dialog.grab().save(str(OUT / "weekly-dialog.png"))
+    dialog.reject()
 
 
 if __name__ == "__main__":

@@ -101,6 +101,8 @@ def _styles() -> dict[str, ParagraphStyle]:
         "section": ParagraphStyle(
             "section", base, fontSize=13, leading=18, spaceBefore=5 * mm, spaceAfter=2 * mm
         ),
+        # a section heading that travels with its table: the space before is a Spacer
+        "caption": ParagraphStyle("caption", base, fontSize=13, leading=18, spaceAfter=2 * mm),
         "note": ParagraphStyle("note", base, fontSize=8, leading=11, textColor=MUTED),
         "sum_head": ParagraphStyle("sum_head", base, fontSize=9, alignment=TA_CENTER),
         "sum_value": ParagraphStyle(
@@ -169,16 +171,18 @@ class _PagedTable(Flowable):
     ReportLab's Table re-measures every remaining row each time it splits, so a
     section of a thousand rows costs rows × pages. This flowable measures each row
     once and hands the frame a Table of exactly the rows that fit, header first;
-    a building group's heading never ends a page."""
+    a building group's heading never ends a page, nor does the section's heading
+    (`caption`), which travels with the first rows."""
 
     def __init__(
         self,
         header: list[Any],
         rows: list[tuple[list[Any], str]],
+        caption: Paragraph | None = None,
         heights: list[float] | None = None,
     ) -> None:
         super().__init__()
-        self.header, self.rows = header, rows
+        self.header, self.rows, self.caption = header, rows, caption
         self.widths = [w * mm for _h, w in COLUMNS]
         self._heights = heights
 
@@ -218,11 +222,18 @@ class _PagedTable(Flowable):
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         self.width = sum(self.widths)
-        self.height = self._row_height(self.header) + sum(self._measure())
+        self.height = self._caption_height() + self._row_height(self.header) + sum(self._measure())
         return self.width, self.height
+
+    def _caption_height(self) -> float:
+        if self.caption is None:
+            return 0.0
+        return self.caption.wrap(sum(self.widths), 1e6)[1] + self.caption.style.spaceAfter
 
     def split(self, availWidth: float, availHeight: float) -> list[Any]:
         heights = self._measure()
+        caption = self._caption_height()
+        availHeight -= caption
         room = availHeight - self._row_height(self.header)
         count = 0
         while count < len(self.rows) and heights[count] <= room:
@@ -236,14 +247,19 @@ class _PagedTable(Flowable):
         while count > 1 and first.wrap(availWidth, availHeight)[1] > availHeight:
             count -= 1  # our estimate was short: trust the real table
             first = self._table(self.rows[:count])
+        parts: list[Any] = []
+        if self.caption is not None:
+            parts = [self.caption, Spacer(1, self.caption.style.spaceAfter)]
         if count == len(self.rows):
-            return [first]
-        rest = _PagedTable(self.header, self.rows[count:], heights[count:])
-        return [first, rest]
+            return [*parts, first]
+        return [*parts, first, _PagedTable(self.header, self.rows[count:], None, heights[count:])]
 
     def draw(self) -> None:
         table = self._table(self.rows)
-        table.wrapOn(self.canv, self.width, self.height)
+        _w, height = table.wrapOn(self.canv, self.width, self.height)
+        if self.caption is not None:  # first, so text extraction reads it first
+            self.caption.wrapOn(self.canv, self.width, self.height)
+            self.caption.drawOn(self.canv, 0, height + self.caption.style.spaceAfter)
         table.drawOn(self.canv, 0, 0)
 
 
@@ -288,11 +304,12 @@ class _Writer:
         if r.is_empty:
             story.append(Paragraph("本周没有新增、结转或办结的问题。", st["section"]))
         for title, items, empty, carried in sections:
-            story.append(Paragraph(f"{title}({len(items)} 件)", st["section"]))
+            heading = f"{title}({len(items)} 件)"
             if items:
-                story.append(self.table(items, carried=carried))
+                caption = Paragraph(heading, st["caption"])
+                story += [Spacer(1, 5 * mm), self.table(caption, items, carried=carried)]
             else:
-                story.append(Paragraph(empty, st["empty"]))
+                story += [Paragraph(heading, st["section"]), Paragraph(empty, st["empty"])]
         story.append(Spacer(1, 10 * mm))
         story.append(self.signature())
         return story
@@ -342,7 +359,9 @@ class _Writer:
         )
         return KeepTogether([table, Spacer(1, 1.5 * mm), note])
 
-    def table(self, items: Sequence[ReportProblem], *, carried: bool) -> _PagedTable:
+    def table(
+        self, heading: Paragraph, items: Sequence[ReportProblem], *, carried: bool
+    ) -> _PagedTable:
         st = self.st
         rows: list[tuple[list[Any], str]] = []
         number = 0
@@ -355,7 +374,7 @@ class _Writer:
                 number += 1
                 kind = _ALERT if p.overdue_days > 0 else _PLAIN
                 rows.append((self.row(number, p, carried=carried), kind))
-        return _PagedTable([_Cell(h, st["head"]) for h, _w in COLUMNS], rows)
+        return _PagedTable([_Cell(h, st["head"]) for h, _w in COLUMNS], rows, heading)
 
     def row(self, number: int, p: ReportProblem, *, carried: bool) -> list[Any]:
         st, P = self.st, self.P

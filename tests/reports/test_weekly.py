@@ -319,3 +319,28 @@ def test_failed_write_leaves_no_file_and_keeps_the_old_one(
 def test_week_boundaries_are_beijing_midnights() -> None:
     assert WEEK.start == at("11-16 00:00:00")
     assert WEEK.end - timedelta(seconds=1) == at("11-22 23:59:59")
+
+
+def test_paged_table_splits_by_page_and_keeps_group_headings_with_their_rows() -> None:
+    st = pdf._styles()
+    rows = []
+    for g in range(12):
+        rows.append(([pdf._Cell(f"组{g}", st["group"])], pdf._GROUP))
+        for i in range(g % 4 + 1):
+            cells = [pdf._Cell(f"{g}-{i}", st["cell"]) for _c in pdf.COLUMNS]
+            cells[3] = pdf._Cell("很长的问题描述" * (i * 6 + 1), st["cell"])  # 1 to 12 lines
+            rows.append((cells, pdf._PLAIN))
+    header = [pdf._Cell(h, st["head"]) for h, _w in pdf.COLUMNS]
+    for room in (200, 260, 330, 500):
+        table: object = pdf._PagedTable(header, list(rows))
+        placed = 0
+        while isinstance(table, pdf._PagedTable):
+            parts = table.split(800, room)
+            assert parts, f"nothing fits in {room} pt"
+            first = parts[0]
+            count = len(first._cellvalues) - 1
+            assert first.wrap(800, room)[1] <= room
+            assert table.rows[count - 1][1] != pdf._GROUP  # a heading never ends a page
+            placed += count
+            table = parts[1] if len(parts) > 1 else None
+        assert placed == len(rows)
