@@ -8,6 +8,8 @@ status is replayed to Sunday 24:00.
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -344,3 +346,14 @@ def test_paged_table_splits_by_page_and_keeps_group_headings_with_their_rows() -
             placed += count
             table = parts[1] if len(parts) > 1 else None
         assert placed == len(rows)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_pdftotext_reads_the_chinese(world: World, tmp_path: Path) -> None:
+    out = tmp_path / "w47.pdf"
+    pdf.write_weekly_pdf(world.report(), out)
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(out), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "同安街道 第47周问题清单" in text
+    assert "结转未办结" in text and "问题A" in text
