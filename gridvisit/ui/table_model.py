@@ -68,8 +68,8 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         self._bold.setBold(True)
         self._alert_brush = QBrush(OVERDUE_COLOR)
         # A filter change returns after this many matches (a few screens) or rows tested.
-        self.first_matches = 300
-        self.first_step = 3000
+        self.first_matches = 200
+        self.first_step = 1000
         self.chunk = 6000  # rows tested per event-loop turn afterwards (~2 ms)
         self._timer = QTimer(self)
         self._timer.setInterval(0)
