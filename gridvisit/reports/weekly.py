@@ -13,7 +13,7 @@ import contextlib
 import errno
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import cache
 from itertools import groupby
@@ -270,7 +270,6 @@ class _Writer:
         self.report = report
         self.full_names = full_names
         self.st = _styles()
-        self.P = _Cell
 
     # -- masking ---------------------------------------------------------------------
     def name(self, value: str) -> str:
@@ -377,7 +376,7 @@ class _Writer:
         return _PagedTable([_Cell(h, st["head"]) for h, _w in COLUMNS], rows, heading)
 
     def row(self, number: int, p: ReportProblem, *, carried: bool) -> list[Any]:
-        st, P = self.st, self.P
+        st, P = self.st, _Cell
         reported = to_local(p.reported_at)
         source = [f"{reported:%m-%d} {'走访' if p.worker else '登记'}"]
         if p.worker:
@@ -551,7 +550,7 @@ def default_file_name(report: WeeklyReport) -> str:
     return f"{report.scope_name}_{report.week}_问题清单.pdf"
 
 
-__all__: Iterable[str] = [
+__all__ = [
     "default_file_name",
     "register_font",
     "render_weekly",

@@ -1,11 +1,14 @@
-"""Limit household and problem queries to a part of the hierarchy."""
+"""Query pieces the services share: limiting household and problem queries to a part
+of the hierarchy, and each household's last visit."""
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from datetime import datetime
+
+from sqlalchemy import Select, func, select
 
 from gridvisit.core.records import Scope
-from gridvisit.storage.models import BuildingGroup, Grid, Household, Problem
+from gridvisit.storage.models import BuildingGroup, Grid, Household, Problem, Visit
 
 
 def households_in(q: Select, scope: Scope) -> Select:  # type: ignore[type-arg]
@@ -33,3 +36,11 @@ def problems_in(q: Select, scope: Scope) -> Select:  # type: ignore[type-arg]
         grids = select(Grid.id).where(Grid.community_id == scope.community_id)
         return q.where(Problem.grid_id.in_(grids))
     return q
+
+
+def last_visits(before: datetime | None = None) -> Select:  # type: ignore[type-arg]
+    """household_id and its latest visited_at (as `last`), optionally before a moment."""
+    q = select(Visit.household_id, func.max(Visit.visited_at).label("last"))
+    if before is not None:
+        q = q.where(Visit.visited_at < before)
+    return q.group_by(Visit.household_id)

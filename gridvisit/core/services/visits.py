@@ -26,7 +26,7 @@ from gridvisit.core.records import (
 )
 from gridvisit.core.rules import days_overdue, next_visit_due, problem_due_at
 from gridvisit.core.services.context import ServiceContext, get_or_404
-from gridvisit.core.services.scoping import households_in
+from gridvisit.core.services.scoping import households_in, last_visits
 from gridvisit.core.validation import optional_text, require_text
 from gridvisit.storage.models import (
     BuildingGroup,
@@ -232,11 +232,7 @@ class VisitService:
         """Households due by `until` (default: the Sunday of this week), most overdue first."""
         today = today or today_local(self.ctx.now())
         until = until or IsoWeek.containing(today).sunday
-        last = (
-            select(Visit.household_id, func.max(Visit.visited_at).label("last"))
-            .group_by(Visit.household_id)
-            .subquery()
-        )
+        last = last_visits().subquery()
         q = (
             select(
                 Household.id,

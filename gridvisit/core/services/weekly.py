@@ -27,15 +27,14 @@ from gridvisit.core.errors import NotFoundError
 from gridvisit.core.records import Scope, format_address
 from gridvisit.core.rules import next_visit_due
 from gridvisit.core.services.context import ServiceContext
-from gridvisit.core.services.scoping import households_in, problems_in
-from gridvisit.core.services.workspace import category_labels, natural_key
+from gridvisit.core.services.scoping import households_in, last_visits, problems_in
+from gridvisit.core.services.workspace import load_category_labels, natural_key
 from gridvisit.storage.models import (
     BuildingGroup,
     Community,
     Grid,
     Household,
     Problem,
-    ProblemCategory,
     ProblemEvent,
     Resident,
     Setting,
@@ -275,12 +274,7 @@ class WeeklyReportService:
             scope,
         )
         visits, visited = s.execute(visits_q).one()
-        last = (
-            select(Visit.household_id, func.max(Visit.visited_at).label("last"))
-            .where(Visit.visited_at < start)
-            .group_by(Visit.household_id)
-            .subquery()
-        )
+        last = last_visits(before=start).subquery()
         seen = select(Visit.household_id.label("hid")).where(in_week).distinct().subquery()
         q = households_in(
             select(Household.created_at, last.c.last, VisitTier.interval_days, seen.c.hid)
@@ -362,14 +356,7 @@ class WeeklyReportService:
         }
         groups = dict(s.execute(select(BuildingGroup.id, BuildingGroup.name)).all())
         users = dict(s.execute(select(User.id, User.display_name)).all())
-        labels = category_labels(
-            [
-                (c.code, c.name, c.parent_code)
-                for c in s.execute(
-                    select(ProblemCategory.code, ProblemCategory.name, ProblemCategory.parent_code)
-                )
-            ]
-        )
+        labels = load_category_labels(s)
         urgency = dict(s.execute(select(UrgencyLevel.code, UrgencyLevel.name)).all())
 
         household_ids = sorted({p.household_id for p in problems if p.household_id})

@@ -27,7 +27,7 @@ from gridvisit.core.rules import days_overdue, next_visit_due, problem_is_overdu
 from gridvisit.core.services.context import ServiceContext, get_or_404
 from gridvisit.core.services.households import household_rec, resident_rec
 from gridvisit.core.services.problems import event_rec
-from gridvisit.core.services.scoping import households_in, problems_in
+from gridvisit.core.services.scoping import households_in, last_visits, problems_in
 from gridvisit.storage.models import (
     BuildingGroup,
     Community,
@@ -56,6 +56,17 @@ def category_labels(categories: list[tuple[str, str, str | None]]) -> dict[str, 
         code: f"{names[parent]} / {name}" if parent in names else name
         for code, name, parent in categories
     }
+
+
+def load_category_labels(s: Session) -> dict[str, str]:
+    return category_labels(
+        [
+            (code, name, parent)
+            for code, name, parent in s.execute(
+                select(ProblemCategory.code, ProblemCategory.name, ProblemCategory.parent_code)
+            )
+        ]
+    )
 
 
 def natural_key(text: str) -> tuple[int, str]:
@@ -344,9 +355,7 @@ class WorkspaceService:
             },
             value=Household.tier_code,
         )
-        last = select(Visit.household_id, func.max(Visit.visited_at).label("last")).group_by(
-            Visit.household_id
-        )
+        last = last_visits()
         if only_group is not None:
             last = last.join(Household, Household.id == Visit.household_id).where(
                 Household.building_group_id == only_group
@@ -606,14 +615,7 @@ class WorkspaceService:
 
     @staticmethod
     def _problem_lines(s: Session, q) -> list[ProblemLine]:  # type: ignore[no-untyped-def]
-        labels = category_labels(
-            [
-                tuple(row)
-                for row in s.execute(
-                    select(ProblemCategory.code, ProblemCategory.name, ProblemCategory.parent_code)
-                )
-            ]
-        )
+        labels = load_category_labels(s)
         urg = dict(s.execute(select(UrgencyLevel.code, UrgencyLevel.name)).all())
         q = q.add_columns(Household.building, Household.unit, Household.room).outerjoin(
             Household, Household.id == Problem.household_id
