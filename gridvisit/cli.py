@@ -153,6 +153,56 @@ def build_parser() -> argparse.ArgumentParser:
     weekly.add_argument(
         "-o", "--output", required=True, type=Path, metavar="文件.pdf", help="输出的 PDF 文件"
     )
+    export = sub.add_parser(
+        "export",
+        help="导出数据包(交街道)",
+        description="把本机数据导出为数据包(zip),交街道合并。默认只含上次导出后的改动。",
+    )
+    export.add_argument("--db", required=True, metavar="路径", help="数据库文件")
+    export.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        type=Path,
+        metavar="文件",
+        help="输出文件(.zip);与 --per-grid 同用时为文件夹",
+    )
+    export.add_argument("--full", action="store_true", help="导出全部数据,而不只是上次导出后的改动")
+    export.add_argument(
+        "--per-grid", action="store_true", help="每个网格一个数据包,写入 -o 指定的文件夹"
+    )
+
+    merge = sub.add_parser(
+        "merge",
+        help="合并数据包",
+        description="把数据包合并进数据库(不存在时自动创建)。每个数据包要么全部合并,要么完全不合并。",
+    )
+    merge.add_argument(
+        "--db",
+        required=True,
+        metavar="路径或URL",
+        help="目标数据库文件,或 postgresql+psycopg://… 地址",
+    )
+    merge.add_argument(
+        "--recheck",
+        action="store_true",
+        help="已合并过的同一文件也逐条重新核对(默认直接跳过,结果相同)",
+    )
+    merge.add_argument(
+        "packages", nargs="+", type=Path, metavar="数据包", help="一个或多个数据包文件"
+    )
+
+    ret = sub.add_parser(
+        "export-return",
+        help="导出回传包(街道→网格)",
+        description="在街道数据库上,为一个网格导出回传包:组织架构、该网格的问题及其流转记录和状态。",
+    )
+    ret.add_argument("--db", required=True, metavar="路径或URL", help="街道数据库")
+    ret.add_argument("--grid", required=True, metavar="网格", help="网格名称")
+    ret.add_argument("--community", metavar="社区", help="网格重名时指明社区")
+    ret.add_argument(
+        "-o", "--output", required=True, type=Path, metavar="文件.zip", help="输出文件"
+    )
     return parser
 
 
@@ -228,6 +278,104 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _actor_name(db: object) -> str:
+    from gridvisit.app import build_services
+
+    actor = build_services(db).ctx.actor  # type: ignore[arg-type]
+    return actor.username
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from gridvisit.exchange.export import export_package, export_per_grid
+    from gridvisit.exchange.records import ENTITY_LABELS
+    from gridvisit.storage import open_database
+
+    started = time.perf_counter()
+    db = open_database(args.db)
+    try:
+        who = _actor_name(db)
+        if args.per_grid:
+            results = export_per_grid(
+                db,
+                args.output,
+                full=args.full,
+                exported_by=who,
+                progress=lambda msg: print(msg, file=sys.stderr),
+            )
+        else:
+            results = [export_package(db, args.output, full=args.full, exported_by=who)]
+    finally:
+        db.dispose()
+    since = results[0].since if results else None
+    print(
+        f"已导出 {len(results)} 个数据包"
+        + (f"(自 {since:%Y-%m-%d %H:%M} 起的改动)" if since else "(全部数据)")
+    )
+    for r in results:
+        counts = ",".join(f"{ENTITY_LABELS[t]} {n}" for t, n in r.counts.items()) or "无改动"
+        print(f"  {r.path}:{counts}")
+    print(f"  用时 {time.perf_counter() - started:.1f} 秒")
+    return 0
+
+
+def _cmd_merge(args: argparse.Namespace) -> int:
+    from gridvisit.exchange.merge import merge_package
+    from gridvisit.exchange.package import read_package
+    from gridvisit.storage import open_database
+
+    started = time.perf_counter()
+    db = open_database(args.db, create=True)
+    failed = 0
+    totals: dict[str, int] = {}
+    try:
+        for path in args.packages:
+            try:
+                package = read_package(path)
+                stats = merge_package(db, package, recheck=args.recheck)
+            except GridVisitError as exc:
+                failed += 1
+                print(f"{path.name}:未合并。{exc.message}", file=sys.stderr)
+                if exc.hint:
+                    print(f"  {exc.hint}", file=sys.stderr)
+                continue
+            m = package.manifest
+            print(f"{path.name}({m.grid_names}):{stats.summary()}")
+            for key, value in stats.as_dict().items():
+                totals[key] = totals.get(key, 0) + value
+    finally:
+        db.dispose()
+    merged = len(args.packages) - failed
+    print(
+        f"合计 {merged} 个数据包:新增 {totals.get('inserted', 0)},更新 {totals.get('updated', 0)},"
+        f"未变 {totals.get('unchanged', 0)},冲突 {totals.get('conflicts', 0)},"
+        f"疑似重复 {totals.get('duplicates', 0)}"
+    )
+    if totals.get("conflicts") or totals.get("duplicates"):
+        print("冲突和疑似重复已记录,请在程序的“合并待处理”页面逐条处理。")
+    print(f"用时 {time.perf_counter() - started:.1f} 秒")
+    if failed:
+        print(f"有 {failed} 个数据包未合并,见上方说明。", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _cmd_export_return(args: argparse.Namespace) -> int:
+    from gridvisit.exchange.export import export_return, find_grid
+    from gridvisit.exchange.records import ENTITY_LABELS
+    from gridvisit.storage import open_database
+
+    db = open_database(args.db)
+    try:
+        grid_id, name = find_grid(db, args.grid, args.community)
+        result = export_return(db, args.output, grid_id, exported_by=_actor_name(db))
+    finally:
+        db.dispose()
+    counts = ",".join(f"{ENTITY_LABELS[t]} {n}" for t, n in result.counts.items())
+    print(f"已为 {name} 导出回传包:{result.path}")
+    print(f"  {counts}")
+    return 0
+
+
 def _cmd_gui(args: argparse.Namespace) -> int:
     from gridvisit import paths
 
@@ -265,7 +413,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logfile = _setup_logging()
-    handlers = {"demo": _cmd_demo, "check": _cmd_check, "report": _cmd_report, None: _cmd_gui}
+    handlers = {
+        "demo": _cmd_demo,
+        "check": _cmd_check,
+        "report": _cmd_report,
+        "export": _cmd_export,
+        "merge": _cmd_merge,
+        "export-return": _cmd_export_return,
+        None: _cmd_gui,
+    }
     try:
         return handlers[args.command](args)
     except GridVisitError as exc:

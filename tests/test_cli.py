@@ -175,3 +175,32 @@ def test_report_weekly_refuses_bad_input_and_writes_nothing(
     assert main(["report", "weekly", "--db", str(small_demo), *extra, "-o", str(out)]) == 1
     assert message in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_export_merge_and_return_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "src.db"
+    assert main(["demo", "--db", str(src), "--households", "500", "--weeks", "2"]) == 0
+    out = tmp_path / "pk"
+    out.mkdir()
+    assert main(["export", "--db", str(src), "--per-grid", "--full", "-o", str(out)]) == 0
+    packages = sorted(out.glob("*.zip"))
+    assert len(packages) >= 2
+    capsys.readouterr()
+    sub = tmp_path / "sub.db"
+    assert main(["merge", "--db", str(sub), *map(str, packages)]) == 0
+    text = capsys.readouterr().out
+    assert f"合计 {len(packages)} 个数据包" in text and "冲突 0" in text
+    # A damaged package: exit 1, named, the others still merged.
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(packages[0].read_bytes()[:-5])
+    assert main(["merge", "--db", str(sub), str(bad), str(packages[1])]) == 1
+    captured = capsys.readouterr()
+    assert "bad.zip:未合并" in captured.err and "合并过同一文件" in captured.out
+    grid = sqlite3.connect(sub).execute("SELECT name FROM grid ORDER BY id").fetchone()[0]
+    ret = tmp_path / "ret.zip"
+    assert main(["export-return", "--db", str(sub), "--grid", grid, "-o", str(ret)]) == 0
+    assert ret.exists()
+    assert main(["export-return", "--db", str(sub), "--grid", "没有这个网格", "-o", str(ret)]) == 1
+    assert "找不到网格" in capsys.readouterr().err

@@ -9,11 +9,8 @@ document holds personal information. Never imports Qt.
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import os
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 from itertools import groupby
@@ -42,6 +39,7 @@ from reportlab.platypus import (
 from gridvisit import paths
 from gridvisit.core.clock import to_local
 from gridvisit.core.errors import OutputError
+from gridvisit.core.files import os_reason, write_atomically
 from gridvisit.core.masking import mask_name, mask_phone, scrub_text
 from gridvisit.core.services.weekly import ReportProblem, WeeklyReport
 
@@ -495,41 +493,6 @@ def render_weekly(
     doc.build(writer.story(), canvasmaker=_canvas_class(header, generated, notice=full_names))
 
 
-def write_atomically(path: Path, produce: Callable[[BinaryIO], None]) -> None:
-    """Write through a temporary file beside `path`, then rename: a failed or
-    interrupted run leaves either the old file or none, never half a file."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(f"文件夹“{folder}”不存在。", hint="请先创建这个文件夹,或换一个保存位置。")
-    try:
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
-    except OSError as exc:
-        reason = _OS_REASONS.get(exc.errno or 0, exc.strerror or str(exc))
-        raise OutputError(
-            f"不能在“{folder}”里写文件:{reason}。", hint="请换一个有写权限的保存位置。"
-        ) from exc
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            produce(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-
-
-_OS_REASONS = {
-    errno.EACCES: "没有写权限",
-    errno.EPERM: "没有写权限",
-    errno.ENOSPC: "磁盘空间不足",
-    errno.EROFS: "磁盘是只读的",
-    errno.EISDIR: "这是一个文件夹",
-}
-
-
 def write_weekly_pdf(report: WeeklyReport, path: Path, *, full_names: bool = False) -> None:
     path = Path(path)
     if path.is_dir():
@@ -539,7 +502,7 @@ def write_weekly_pdf(report: WeeklyReport, path: Path, *, full_names: bool = Fal
     try:
         write_atomically(path, lambda fh: render_weekly(report, fh, full_names=full_names))
     except OSError as exc:
-        reason = _OS_REASONS.get(exc.errno or 0, exc.strerror or str(exc))
+        reason = os_reason(exc)
         raise OutputError(
             f"保存“{path}”失败:{reason}。",
             hint="请换一个保存位置,或检查磁盘空间;如果文件正在 PDF 阅读器里打开,请先关闭。",
@@ -554,6 +517,5 @@ __all__ = [
     "default_file_name",
     "register_font",
     "render_weekly",
-    "write_atomically",
     "write_weekly_pdf",
 ]

@@ -301,6 +301,84 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
+# --- exchange with the sub-district (local bookkeeping; never exported) --------------
+
+
+class MergeConflict(Base):
+    """One competing copy of a travelling record: two or more copies of the same UUID
+    and version with different content. Every copy is kept here, the winner too, until
+    a supervisor settles it."""
+
+    __tablename__ = "merge_conflict"
+    __table_args__ = (
+        UniqueConstraint(
+            "entity", "uuid", "version", "payload_hash", name="uq_merge_conflict_copy"
+        ),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entity: Mapped[str] = mapped_column(String(32))
+    uuid: Mapped[str] = mapped_column(String(36), index=True)
+    version: Mapped[int]
+    payload_hash: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column()
+    source: Mapped[str] = mapped_column(String(200), default="")
+    detected_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class PossibleDuplicate(Base):
+    """Two records that may be the same person or place, for a supervisor to review:
+    residents sharing a citizen ID number, or same-named users and hierarchy nodes."""
+
+    __tablename__ = "possible_duplicate"
+    __table_args__ = (
+        UniqueConstraint("kind", "uuid_a", "uuid_b", name="uq_possible_duplicate_pair"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))  # a table name
+    uuid_a: Mapped[str] = mapped_column(String(36))  # uuid_a < uuid_b
+    uuid_b: Mapped[str] = mapped_column(String(36))
+    detected_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(default=None)
+    resolution: Mapped[str] = mapped_column(String(16), default="")
+
+
+class UuidAlias(Base):
+    """A hierarchy node another device created under the same name: references to the
+    alias UUID resolve to the node already here."""
+
+    __tablename__ = "uuid_alias"
+    entity: Mapped[str] = mapped_column(String(32), primary_key=True)
+    alias: Mapped[str] = mapped_column(String(36), primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36))
+
+
+class RecordVersion(Base):
+    """Content of a version a merge replaced, so a late copy of that version with other
+    content is still recognised as a conflict whatever order packages arrive in."""
+
+    __tablename__ = "record_version"
+    entity: Mapped[str] = mapped_column(String(32), primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    version: Mapped[int] = mapped_column(primary_key=True)
+    payload_hash: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column()
+
+
+class MergeLog(Base):
+    """Every package merged into this database."""
+
+    __tablename__ = "merge_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    package_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    file_name: Mapped[str] = mapped_column(String(255), default="")
+    kind: Mapped[str] = mapped_column(String(16))
+    device: Mapped[str] = mapped_column(String(36), default="")
+    created_at: Mapped[datetime]
+    merged_at: Mapped[datetime] = mapped_column(default=utcnow)
+    counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
 SYNC_MODELS: tuple[type[SyncMixin], ...] = (
     User,
     Community,

@@ -31,9 +31,10 @@ from PySide6.QtWidgets import (
 
 from gridvisit.core.clock import IsoWeek, today_local
 from gridvisit.core.errors import GridVisitError
+from gridvisit.core.files import write_atomically
 from gridvisit.core.services import Services
 from gridvisit.core.services.weekly import WeeklyReport
-from gridvisit.reports.weekly import default_file_name, render_weekly, write_atomically
+from gridvisit.reports.weekly import default_file_name, render_weekly
 from gridvisit.ui.tasks import TaskRunner
 
 WEEKS_BACK = 52

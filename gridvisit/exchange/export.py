@@ -1,0 +1,292 @@
+"""Export packages (laptop → sub-district) and return packages (sub-district → laptop).
+
+A package is self-contained: besides the records chosen, it holds every record they
+refer to (the household of a visit, the grid of a household, the user who made it...)
+so that it can be merged into an empty database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from gridvisit import __version__
+from gridvisit.core.clock import to_local, utcnow
+from gridvisit.core.errors import NotFoundError, OutputError
+from gridvisit.core.files import write_file
+from gridvisit.exchange.package import Manifest, build_package
+from gridvisit.exchange.records import SPECS, Spec, canonical, chunks
+from gridvisit.storage.engine import Database
+from gridvisit.storage.models import (
+    BuildingGroup,
+    Community,
+    Grid,
+    Household,
+    Problem,
+)
+
+LAST_EXPORT_KEY = "exchange.last_export_at"
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    grids: str
+    counts: dict[str, int]
+    since: datetime | None
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def _scope(spec: Spec, grid_ids: set[int] | None) -> ColumnElement[bool] | None:
+    """Rows of `spec` that belong to the grids (None: every grid)."""
+    if grid_ids is None:
+        return None
+    ids = sorted(grid_ids)
+    t = spec.table
+    groups = select(BuildingGroup.id).where(BuildingGroup.grid_id.in_(ids))
+    households = select(Household.id).where(Household.building_group_id.in_(groups))
+    match t.name:
+        case "community":
+            return t.c.id.in_(select(Grid.community_id).where(Grid.id.in_(ids)))
+        case "grid":
+            return t.c.id.in_(ids)
+        case "building_group":
+            return t.c.grid_id.in_(ids)
+        case "household":
+            return t.c.building_group_id.in_(groups)
+        case "resident" | "visit":
+            return t.c.household_id.in_(households)
+        case "problem":
+            return t.c.grid_id.in_(ids)
+        case "problem_event":
+            return t.c.problem_id.in_(select(Problem.id).where(Problem.grid_id.in_(ids)))
+    return None  # users travel only when something refers to them
+
+
+_RETURN_TABLES = {"community", "grid", "building_group", "problem", "problem_event"}
+
+
+def collect(
+    session: Session,
+    grid_ids: set[int] | None,
+    since: datetime | None,
+    *,
+    tables: set[str] | None = None,
+) -> dict[str, set[int]]:
+    """Ids per table: rows of the grids changed since `since`, plus everything they
+    refer to, transitively."""
+    chosen: dict[str, set[int]] = {s.name: set() for s in SPECS}
+    refs_of: dict[str, dict[int, tuple[Any, ...]]] = {s.name: {} for s in SPECS}
+    for spec in SPECS:
+        if tables is not None and spec.name not in tables:
+            continue
+        cond = _scope(spec, grid_ids)
+        if cond is None and spec.name == "app_user":
+            continue
+        t = spec.table
+        query = select(t.c.id, *(t.c[r.column] for r in spec.refs))
+        if cond is not None:
+            query = query.where(cond)
+        if since is not None:
+            query = query.where(t.c.updated_at >= since)
+        for row in session.execute(query):
+            chosen[spec.name].add(row[0])
+            refs_of[spec.name][row[0]] = tuple(row[1:])
+    # Close over references, latest table first: every reference points to an earlier
+    # table or to the same one (handled by looping until nothing new turns up).
+    for spec in reversed(SPECS):
+        t = spec.table
+        done: set[int] = set()
+        while pending := chosen[spec.name] - done:
+            unknown = [i for i in pending if i not in refs_of[spec.name]]
+            for batch in chunks(unknown):
+                query = select(t.c.id, *(t.c[r.column] for r in spec.refs))
+                for row in session.execute(query.where(t.c.id.in_(batch))):
+                    refs_of[spec.name][row[0]] = tuple(row[1:])
+            for ident in pending:
+                for ref, target_id in zip(
+                    spec.refs, refs_of[spec.name].get(ident, ()), strict=False
+                ):
+                    if target_id is not None:
+                        chosen[ref.target.name].add(target_id)
+            done |= pending
+    return chosen
+
+
+def package_lines(session: Session, chosen: dict[str, set[int]]) -> dict[str, list[str]]:
+    lines: dict[str, list[str]] = {}
+    for spec in SPECS:
+        ids = sorted(chosen[spec.name])
+        out: list[str] = []
+        base = spec.select_payload()
+        for batch in chunks(ids, 900):
+            rows = session.execute(base.where(spec.table.c.id.in_(batch)).order_by(spec.table.c.id))
+            out.extend(canonical(spec.payload(r)) for r in rows)
+        lines[spec.name] = out
+    return lines
+
+
+def _grid_entries(session: Session, grid_ids: Iterable[int]) -> list[dict[str, str]]:
+    rows = session.execute(
+        select(Grid.uuid, Grid.name, Community.name)
+        .join(Community, Community.id == Grid.community_id)
+        .where(Grid.id.in_(sorted(grid_ids)))
+        .order_by(Community.name, Grid.name)
+    )
+    return [{"uuid": u, "name": g, "community": c} for u, g, c in rows]
+
+
+def _all_grid_ids(session: Session) -> set[int]:
+    return set(session.scalars(select(Grid.id)))
+
+
+def _last_export(db: Database) -> datetime | None:
+    value = db.setting(LAST_EXPORT_KEY)
+    return datetime.fromisoformat(value) if value else None
+
+
+def _write(
+    db: Database,
+    path: Path,
+    grid_ids: set[int] | None,
+    since: datetime | None,
+    *,
+    kind: str,
+    exported_by: str,
+    until: datetime,
+) -> ExportResult:
+    with db.read_session() as s:
+        chosen = collect(s, grid_ids, since, tables=_RETURN_TABLES if kind == "return" else None)
+        lines = package_lines(s, chosen)
+        grids = _grid_entries(s, grid_ids if grid_ids is not None else _all_grid_ids(s))
+    manifest = Manifest(
+        kind=kind,
+        app_version=__version__,
+        device_id=db.device_id,
+        exported_by=exported_by,
+        created_at=until.isoformat(),
+        since=since.isoformat() if since else None,
+        until=until.isoformat(),
+        grids=grids,
+    )
+    data = build_package(manifest, lines)
+    write_file(path, lambda fh: fh.write(data), what="数据包")
+    counts = {t: n for t, n in manifest.counts.items() if n}
+    return ExportResult(Path(path), manifest.grid_names, counts, since)
+
+
+def export_package(
+    db: Database,
+    path: Path,
+    *,
+    full: bool = False,
+    exported_by: str = "",
+    clock: Callable[[], datetime] = utcnow,
+) -> ExportResult:
+    """Everything changed since the last successful export (all with `full`), one file."""
+    until = clock()
+    since = None if full else _last_export(db)
+    result = _write(db, path, None, since, kind="export", exported_by=exported_by, until=until)
+    db.set_setting(LAST_EXPORT_KEY, until.isoformat())
+    return result
+
+
+def export_per_grid(
+    db: Database,
+    folder: Path,
+    *,
+    full: bool = False,
+    exported_by: str = "",
+    clock: Callable[[], datetime] = utcnow,
+    progress: Progress | None = None,
+) -> list[ExportResult]:
+    """One package per grid in `folder`, as each grid's laptop would send it."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise OutputError(
+            f"“{folder}”不是一个已存在的文件夹。", hint="按网格导出时 -o 要给出文件夹。"
+        )
+    until = clock()
+    since = None if full else _last_export(db)
+    with db.read_session() as s:
+        grids = s.execute(
+            select(Grid.id, Grid.name, Community.name)
+            .join(Community, Community.id == Grid.community_id)
+            .where(~Grid.archived)
+            .order_by(Community.name, Grid.name)
+        ).all()
+    stamp = f"{to_local(until):%Y%m%d-%H%M}"
+    results = []
+    for n, (gid, grid, community) in enumerate(grids, 1):
+        if progress:
+            progress(f"正在导出 {community} {grid}({n}/{len(grids)})……")
+        path = folder / safe_file_name(f"{community}_{grid}_{stamp}.zip")
+        results.append(
+            _write(db, path, {gid}, since, kind="export", exported_by=exported_by, until=until)
+        )
+    db.set_setting(LAST_EXPORT_KEY, until.isoformat())
+    return results
+
+
+def find_grid(db: Database, grid: str, community: str | None = None) -> tuple[int, str]:
+    """A grid by name (and community, when the name is not unique)."""
+    with db.read_session() as s:
+        query = (
+            select(Grid.id, Grid.name, Community.name)
+            .join(Community, Community.id == Grid.community_id)
+            .order_by(Community.name, Grid.name)
+        )
+        rows = s.execute(query).all()
+    matches = [r for r in rows if r[1] == grid and (community is None or r[2] == community)]
+    if len(matches) == 1:
+        return matches[0][0], f"{matches[0][2]} {matches[0][1]}"
+    if not matches:
+        names = "、".join(f"{c}/{g}" for _, g, c in rows[:30])
+        raise NotFoundError(f"找不到网格“{grid}”。", hint=f"现有网格:{names}")
+    where = "、".join(r[2] for r in matches)
+    raise NotFoundError(
+        f"有多个名为“{grid}”的网格(在 {where})。", hint="请用 --community 指明社区。"
+    )
+
+
+def export_return(
+    db: Database,
+    path: Path,
+    grid_id: int,
+    *,
+    exported_by: str = "",
+    clock: Callable[[], datetime] = utcnow,
+) -> ExportResult:
+    """The grid's hierarchy and all its problems with their events, for its laptop."""
+    return _write(db, path, {grid_id}, None, kind="return", exported_by=exported_by, until=clock())
+
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
+
+
+def safe_file_name(name: str) -> str:
+    return _UNSAFE.sub("_", name)
+
+
+__all__ = [
+    "ExportResult",
+    "collect",
+    "export_package",
+    "export_per_grid",
+    "export_return",
+    "find_grid",
+    "package_lines",
+    "safe_file_name",
+]

@@ -1,0 +1,267 @@
+"""The package file: a zip holding `manifest.json` and one JSON Lines file per table.
+
+The manifest lists the SHA-256 of every member; the zip comment holds the SHA-256 of
+every byte before it, so any changed, missing or added byte anywhere in the file is
+caught before anything is parsed. Reading treats the file as hostile: it checks the
+size, the entry count, member names, declared and real sizes and the compression
+ratio before it decompresses, and never extracts anything to disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gridvisit.core.errors import GridVisitError
+from gridvisit.exchange.records import SPEC_BY_NAME
+
+FORMAT = "gridvisit-package"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+SEAL_LEN = 64  # hex SHA-256 in the zip comment
+
+# Limits for reading a package from elsewhere. A sub-district's biggest grid is a few
+# MB; these leave two orders of magnitude of room and still stop a zip bomb early.
+MAX_PACKAGE_BYTES = 512 * 1024 * 1024
+MAX_ENTRIES = 64
+MAX_MEMBER_BYTES = 2 * 1024 * 1024 * 1024
+MAX_TOTAL_BYTES = 4 * 1024 * 1024 * 1024
+MAX_RATIO = 200  # JSON Lines of real records compress about 8:1
+READ_BLOCK = 1024 * 1024
+
+
+class PackageError(GridVisitError):
+    """A package that cannot be used; nothing was written."""
+
+
+def member_name(table: str) -> str:
+    return f"records/{table}.jsonl"
+
+
+@dataclass
+class Manifest:
+    kind: str  # "export" (laptop → sub-district) or "return" (sub-district → laptop)
+    app_version: str
+    device_id: str
+    exported_by: str
+    created_at: str
+    since: str | None
+    until: str
+    grids: list[dict[str, str]]
+    counts: dict[str, int] = field(default_factory=dict)
+    members: dict[str, dict[str, Any]] = field(default_factory=dict)
+    format: str = FORMAT
+    format_version: int = FORMAT_VERSION
+
+    def to_json(self) -> bytes:
+        return json.dumps(self.__dict__, ensure_ascii=False, indent=2, sort_keys=True).encode()
+
+    @property
+    def grid_names(self) -> str:
+        return "、".join(g.get("name", "") for g in self.grids) or "全部"
+
+
+@dataclass
+class Package:
+    """A package read and verified, its records parsed per table."""
+
+    manifest: Manifest
+    records: dict[str, list[dict[str, Any]]]
+    sha256: str
+    name: str = ""
+
+
+def seal(data: bytes) -> bytes:
+    """Put the SHA-256 of everything before the zip comment into the comment."""
+    if len(data) < SEAL_LEN:
+        raise ValueError("not a sealed zip")
+    body = data[:-SEAL_LEN]
+    return body + hashlib.sha256(body).hexdigest().encode("ascii")
+
+
+def build_package(manifest: Manifest, lines: dict[str, list[str]]) -> bytes:
+    """The bytes of a sealed package. `lines` maps table name to canonical JSON lines."""
+    members: dict[str, bytes] = {}
+    manifest.counts = {}
+    for table, rows in lines.items():
+        manifest.counts[table] = len(rows)
+        members[member_name(table)] = ("\n".join(rows) + "\n").encode() if rows else b""
+    manifest.members = {
+        name: {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+        for name, data in members.items()
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        zf.writestr(MANIFEST, manifest.to_json())
+        for name, data in members.items():
+            zf.writestr(name, data)
+        zf.comment = b"0" * SEAL_LEN
+    return seal(buffer.getvalue())
+
+
+# --- reading --------------------------------------------------------------------------
+
+
+def _fail(name: str, message: str, hint: str = "") -> PackageError:
+    return PackageError(
+        f"数据包“{name}”{message}", hint=hint or "请向发送方重新索取数据包,本次未写入任何数据。"
+    )
+
+
+def read_package(path: Path) -> Package:
+    path = Path(path)
+    name = path.name
+    try:
+        size = path.stat().st_size
+        if size > MAX_PACKAGE_BYTES:
+            raise _fail(name, f"太大({size // 1024 // 1024} MB),不像是 gridvisit 数据包。")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise PackageError(f"找不到文件“{path}”。", hint="请检查文件路径。") from None
+    except IsADirectoryError:
+        raise PackageError(f"“{path}”是一个文件夹,不是数据包。") from None
+    except OSError as exc:
+        raise PackageError(f"无法读取“{path}”:{exc.strerror}。") from exc
+    return parse_package(data, name)
+
+
+def parse_package(data: bytes, name: str = "数据包") -> Package:
+    if not data.startswith(b"PK\x03\x04"):
+        raise _fail(name, "不是 gridvisit 数据包(不是 zip 文件)。", "请选择导出的 .zip 数据包。")
+    body, stamp = data[:-SEAL_LEN], data[-SEAL_LEN:]
+    if hashlib.sha256(body).hexdigest().encode("ascii") != stamp:
+        raise _fail(name, "已损坏或被改动过(整体校验值不符),可能传输不完整。")
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise _fail(name, f"已损坏,无法打开({exc})。") from None
+    with zf:
+        infos = zf.infolist()
+        _check_entries(name, infos)
+        manifest = _read_manifest(name, zf)
+        records: dict[str, list[dict[str, Any]]] = {}
+        for member, meta in manifest.members.items():
+            table = member.removeprefix("records/").removesuffix(".jsonl")
+            if member != f"records/{table}.jsonl" or table not in SPEC_BY_NAME:
+                raise _fail(name, f"含有未知内容“{member}”。")
+            raw = _read_member(name, zf, member)
+            if hashlib.sha256(raw).hexdigest() != meta.get("sha256"):
+                raise _fail(name, f"中的“{member}”校验值不符,内容被改动过。")
+            records[table] = _parse_lines(name, table, raw)
+        listed = set(manifest.members) | {MANIFEST}
+        extra = [i.filename for i in infos if i.filename not in listed]
+        if extra:
+            raise _fail(name, f"含有清单之外的文件“{extra[0]}”。")
+    return Package(manifest, records, hashlib.sha256(data).hexdigest(), name)
+
+
+def _check_entries(name: str, infos: list[zipfile.ZipInfo]) -> None:
+    if len(infos) > MAX_ENTRIES:
+        raise _fail(name, f"包含 {len(infos)} 个文件,超过上限 {MAX_ENTRIES}。")
+    total = 0
+    seen: set[str] = set()
+    for info in infos:
+        member = info.filename
+        parts = member.replace("\\", "/").split("/")
+        if member.startswith(("/", "\\")) or ".." in parts or ":" in member or "\\" in member:
+            raise _fail(name, f"含有不安全的文件路径“{member}”,已拒绝。")
+        if member in seen:
+            raise _fail(name, f"含有重复的文件“{member}”。")
+        seen.add(member)
+        if info.file_size > MAX_MEMBER_BYTES:
+            raise _fail(name, f"中的“{member}”声明大小异常({info.file_size} 字节),已拒绝。")
+        total += info.file_size
+        if total > MAX_TOTAL_BYTES:
+            raise _fail(name, "解压后总大小超过上限,疑似压缩炸弹,已拒绝。")
+        if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise _fail(name, f"中的“{member}”压缩比异常,疑似压缩炸弹,已拒绝。")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise _fail(name, f"中的“{member}”使用了不支持的压缩方式。")
+        if info.flag_bits & 0x1:
+            raise _fail(name, f"中的“{member}”被加密,无法读取。")
+
+
+def _read_member(name: str, zf: zipfile.ZipFile, member: str) -> bytes:
+    try:
+        info = zf.getinfo(member)
+    except KeyError:
+        raise _fail(name, f"缺少清单中列出的“{member}”,不完整。") from None
+    out = bytearray()
+    try:
+        with zf.open(info) as fh:
+            while block := fh.read(READ_BLOCK):
+                out += block
+                # Never trust the declared size: stop as soon as real output exceeds it.
+                if len(out) > info.file_size:
+                    raise _fail(name, f"中的“{member}”实际大小超过声明,疑似压缩炸弹,已拒绝。")
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise _fail(name, f"中的“{member}”已损坏({exc})。") from None
+    except Exception as exc:  # zlib.error and friends from a corrupt stream
+        if isinstance(exc, PackageError):
+            raise
+        raise _fail(name, f"中的“{member}”已损坏,无法解压。") from None
+    return bytes(out)
+
+
+def _read_manifest(name: str, zf: zipfile.ZipFile) -> Manifest:
+    raw = _read_member(name, zf, MANIFEST)
+    try:
+        doc = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise _fail(name, "的清单(manifest.json)无法解析。") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise _fail(name, "不是 gridvisit 数据包(清单格式不对)。")
+    version = doc.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise _fail(name, "的清单缺少格式版本。")
+    if version > FORMAT_VERSION:
+        raise PackageError(
+            f"数据包“{name}”由更新版本的 gridvisit 生成(格式版本 {version}),"
+            f"当前程序只支持到版本 {FORMAT_VERSION}。",
+            hint="请先升级 gridvisit 再合并,本次未写入任何数据。",
+        )
+    if version < 1:
+        raise _fail(name, f"的格式版本 {version} 无效。")
+    fields = Manifest.__dataclass_fields__
+    try:
+        manifest = Manifest(**{k: v for k, v in doc.items() if k in fields})
+    except TypeError:
+        raise _fail(name, "的清单缺少必要信息。") from None
+    if manifest.kind not in ("export", "return"):
+        raise _fail(name, f"的类型“{manifest.kind}”未知。")
+    if not isinstance(manifest.members, dict) or not all(
+        isinstance(m, dict) for m in manifest.members.values()
+    ):
+        raise _fail(name, "的清单文件列表格式不对。")
+    return manifest
+
+
+def _parse_lines(name: str, table: str, raw: bytes) -> list[dict[str, Any]]:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _fail(name, f"中的 {table} 不是 UTF-8 文本。") from None
+    out: list[dict[str, Any]] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line:
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError:
+            raise _fail(name, f"中的 {table} 第 {number} 行无法解析。") from None
+        if not isinstance(obj, dict):
+            raise _fail(name, f"中的 {table} 第 {number} 行不是记录。")
+        out.append(obj)
+    return out
+
+
+def iter_members(data: bytes) -> Iterator[str]:
+    """Names inside a package (for tests and diagnostics)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        yield from zf.namelist()
