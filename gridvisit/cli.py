@@ -203,6 +203,35 @@ def build_parser() -> argparse.ArgumentParser:
     ret.add_argument(
         "-o", "--output", required=True, type=Path, metavar="文件.zip", help="输出文件"
     )
+    ledger = sub.add_parser(
+        "ledger", help="Excel 台账", description="导出 Excel 台账,或导入住户花名册。"
+    )
+    ledger_kinds = ledger.add_subparsers(
+        dest="ledger", metavar="操作", required=True, parser_class=_Parser
+    )
+    lx = ledger_kinds.add_parser(
+        "export",
+        help="导出台账",
+        description="导出住户、走访或问题台账(.xlsx)。姓名、电话、身份证号默认打码。",
+    )
+    lx.add_argument("--db", required=True, metavar="路径", help="数据库文件")
+    lx.add_argument(
+        "--kind", required=True, choices=("households", "visits", "problems"), help="台账类型"
+    )
+    lx.add_argument(
+        "-o", "--output", required=True, type=Path, metavar="文件.xlsx", help="输出文件"
+    )
+    lx.add_argument("--unmasked", action="store_true", help="不打码(仅限内部使用)")
+    li = ledger_kinds.add_parser(
+        "import",
+        help="导入住户花名册",
+        description="导入社区现有的住户花名册(.xlsx,每行一位居民)。有任何一行不合格时默认不导入。"
+        "\n\n需要的列(第一行为表头):\n" + _roster_columns(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    li.add_argument("--db", required=True, metavar="路径", help="数据库文件")
+    li.add_argument("file", type=Path, metavar="文件.xlsx", help="花名册文件")
+    li.add_argument("--skip-invalid", action="store_true", help="跳过不合格的行,导入其余的行")
     return parser
 
 
@@ -376,6 +405,43 @@ def _cmd_export_return(args: argparse.Namespace) -> int:
     return 0
 
 
+def _roster_columns() -> str:
+    from gridvisit.exchange.ledger import expected_columns_text
+
+    return expected_columns_text()
+
+
+def _cmd_ledger(args: argparse.Namespace) -> int:
+    from gridvisit.exchange.ledger import KINDS, export_ledger, import_roster
+    from gridvisit.storage import open_database
+
+    db = open_database(args.db)
+    try:
+        if args.ledger == "export":
+            result = export_ledger(db, args.kind, args.output, masked=not args.unmasked)
+            print(f"已导出{KINDS[args.kind]}:{result.path}({result.rows} 行)")
+            if args.unmasked:
+                print("注意:本文件含完整的姓名、电话和身份证号,仅限内部使用。")
+            return 0
+        outcome = import_roster(db, args.file, skip_invalid=args.skip_invalid)
+    finally:
+        db.dispose()
+    for error in outcome.errors:
+        print(f"  {error}", file=sys.stderr)
+    if not outcome.imported:
+        print(
+            f"有 {len({e.row for e in outcome.errors})} 行不合格,未导入任何数据。"
+            "请修改后重新导入,或加 --skip-invalid 只导入合格的行。",
+            file=sys.stderr,
+        )
+        return 1
+    print(
+        f"已导入:新建住户 {outcome.households} 户,居民 {outcome.residents} 人;"
+        f"已存在而跳过 {outcome.skipped_existing} 人;不合格而跳过 {len({e.row for e in outcome.errors})} 行。"
+    )
+    return 0
+
+
 def _cmd_gui(args: argparse.Namespace) -> int:
     from gridvisit import paths
 
@@ -420,6 +486,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "export": _cmd_export,
         "merge": _cmd_merge,
         "export-return": _cmd_export_return,
+        "ledger": _cmd_ledger,
         None: _cmd_gui,
     }
     try:
