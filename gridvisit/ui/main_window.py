@@ -151,6 +151,18 @@ class MainWindow(QMainWindow):
         self.act_weekly = self._action(
             self.tr("&Weekly problem list…"), self._weekly_report, "Ctrl+Shift+P"
         )
+        from gridvisit.ui.dialogs.exchange import ExchangeActions
+
+        self.exchange = ExchangeActions(self, self.services)
+        self.act_export = self._action(self.tr("&Export package…"), self.exchange.export_package)
+        self.act_merge = self._action(self.tr("&Merge packages…"), self.exchange.merge_packages)
+        self.act_review = self._action(self.tr("Merge &review…"), self.exchange.review)
+        self.act_ledger = self._action(
+            self.tr("Export &ledger (Excel)…"), self.exchange.export_ledger
+        )
+        self.act_roster = self._action(
+            self.tr("&Import household roster (Excel)…"), self.exchange.import_roster
+        )
         self.act_quit = self._action(self.tr("&Quit"), self.close, "Ctrl+Q")
         self.act_about = self._action(self.tr("&About"), self._about)
         page_actions = []
@@ -162,6 +174,13 @@ class MainWindow(QMainWindow):
             )
         file_menu = self.menuBar().addMenu(self.tr("&File"))
         file_menu.addAction(self.act_weekly)
+        file_menu.addSeparator()
+        for a in (self.act_export, self.act_merge, self.act_review):
+            file_menu.addAction(a)
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_ledger)
+        file_menu.addAction(self.act_roster)
+        file_menu.addSeparator()
         file_menu.addAction(self.act_refresh)
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)

@@ -71,6 +71,105 @@
     </message>
 </context>
 <context>
+    <name>ExchangeActions</name>
+    <message>
+        <source>Please wait</source>
+        <translation>请稍候</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>操作失败</translation>
+    </message>
+    <message>
+        <source>Export package</source>
+        <translation>导出数据包</translation>
+    </message>
+    <message>
+        <source>What to export:</source>
+        <translation>导出内容:</translation>
+    </message>
+    <message>
+        <source>Changes since the last export</source>
+        <translation>上次导出后的改动</translation>
+    </message>
+    <message>
+        <source>All data</source>
+        <translation>全部数据</translation>
+    </message>
+    <message>
+        <source>Packages (*.zip)</source>
+        <translation>数据包 (*.zip)</translation>
+    </message>
+    <message>
+        <source>Saved {path}</source>
+        <translation>已保存:{path}</translation>
+    </message>
+    <message>
+        <source>No changes since the last export.</source>
+        <translation>上次导出后没有改动。</translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation>正在导出……</translation>
+    </message>
+    <message>
+        <source>Merge packages</source>
+        <translation>合并数据包</translation>
+    </message>
+    <message>
+        <source>{n} package(s) processed.</source>
+        <translation>已处理 {n} 个数据包。</translation>
+    </message>
+    <message>
+        <source>{n} package(s) could not be merged; see the details.</source>
+        <translation>其中 {n} 个数据包未能合并,原因见详细信息。</translation>
+    </message>
+    <message>
+        <source>Conflicts or possible duplicates were found. Review them now?</source>
+        <translation>发现冲突或疑似重复记录。现在处理吗?</translation>
+    </message>
+    <message>
+        <source>Merging…</source>
+        <translation>正在合并……</translation>
+    </message>
+    <message>
+        <source>Export ledger</source>
+        <translation>导出台账</translation>
+    </message>
+    <message>
+        <source>Ledger:</source>
+        <translation>台账:</translation>
+    </message>
+    <message>
+        <source>Excel (*.xlsx)</source>
+        <translation>Excel 文件 (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>Saved {path} ({n} rows). Names, phones and ID numbers are masked.</source>
+        <translation>已保存:{path}(共 {n} 行)。姓名、电话和身份证号已打码。</translation>
+    </message>
+    <message>
+        <source>Import household roster</source>
+        <translation>导入住户花名册</translation>
+    </message>
+    <message>
+        <source>Importing…</source>
+        <translation>正在导入……</translation>
+    </message>
+    <message>
+        <source>{n} row(s) are invalid, so nothing was imported. Import the valid rows and skip the invalid ones?</source>
+        <translation>有 {n} 行不合格,未导入任何数据。是否跳过不合格的行,只导入合格的行?</translation>
+    </message>
+    <message>
+        <source>Expected columns:</source>
+        <translation>需要的列:</translation>
+    </message>
+    <message>
+        <source>Imported {h} new household(s) and {r} resident(s); {e} already known.</source>
+        <translation>已导入新住户 {h} 户、居民 {r} 人;{e} 人已在系统中,已跳过。</translation>
+    </message>
+</context>
+<context>
     <name>HouseholdDialog</name>
     <message>
         <source>&amp;Building</source>
@@ -375,6 +474,26 @@ Choose a building group on the left and click “New household”, or right-clic
     <message>
         <source>&amp;Weekly problem list…</source>
         <translation>每周问题清单(&amp;W)…</translation>
+    </message>
+    <message>
+        <source>&amp;Export package…</source>
+        <translation>导出数据包(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>&amp;Merge packages…</source>
+        <translation>合并数据包(&amp;M)…</translation>
+    </message>
+    <message>
+        <source>Merge &amp;review…</source>
+        <translation>合并待处理(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Export &amp;ledger (Excel)…</source>
+        <translation>导出台账 Excel(&amp;L)…</translation>
+    </message>
+    <message>
+        <source>&amp;Import household roster (Excel)…</source>
+        <translation>导入住户花名册 Excel(&amp;I)…</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
@@ -908,6 +1027,109 @@ Offline household visits and problem lists for community grid workers.</source>
     </message>
 </context>
 <context>
+    <name>ReviewDialog</name>
+    <message>
+        <source>Merge review</source>
+        <translation>合并待处理</translation>
+    </message>
+    <message>
+        <source>Record type</source>
+        <translation>记录类型</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <source>Copies</source>
+        <translation>版本份数</translation>
+    </message>
+    <message>
+        <source>Found</source>
+        <translation>发现时间</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <source>Changed at</source>
+        <translation>修改时间</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>Content</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>Records changed on two devices from the same version:</source>
+        <translation>在两台设备上从同一版本分别修改过的记录:</translation>
+    </message>
+    <message>
+        <source>Copies of the selected record (the current one is marked):</source>
+        <translation>所选记录的各个版本(标有“当前”的是系统现在采用的):</translation>
+    </message>
+    <message>
+        <source>Use the selected copy</source>
+        <translation>采用所选版本</translation>
+    </message>
+    <message>
+        <source>Keep the current copy</source>
+        <translation>保留当前版本</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Record A</source>
+        <translation>记录一</translation>
+    </message>
+    <message>
+        <source>Record B</source>
+        <translation>记录二</translation>
+    </message>
+    <message>
+        <source>Records that may be the same person or place:</source>
+        <translation>可能是同一个人或同一处的记录:</translation>
+    </message>
+    <message>
+        <source>Same person or place</source>
+        <translation>确认是同一个</translation>
+    </message>
+    <message>
+        <source>Not the same</source>
+        <translation>不是同一个</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Conflicts ({n})</source>
+        <translation>冲突({n})</translation>
+    </message>
+    <message>
+        <source>Possible duplicates ({n})</source>
+        <translation>疑似重复({n})</translation>
+    </message>
+    <message>
+        <source>current</source>
+        <translation>当前</translation>
+    </message>
+    <message>
+        <source>this database</source>
+        <translation>本数据库</translation>
+    </message>
+</context>
+<context>
     <name>VisitDialog</name>
     <message>
         <source>Log a visit — {address}</source>
@@ -1087,6 +1309,17 @@ Offline household visits and problem lists for community grid workers.</source>
     <message>
         <source>Cannot open the database</source>
         <translation>无法打开数据库</translation>
+    </message>
+</context>
+<context>
+    <name>exchange</name>
+    <message>
+        <source>Yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>否</translation>
     </message>
 </context>
 </TS>

@@ -1,0 +1,226 @@
+"""What merges leave for a supervisor: conflicts and possible duplicates, and settling them.
+
+Settling a conflict by choosing a copy writes that copy back as a new version (so it
+travels on and wins everywhere by the normal rules); keeping the current copy only
+closes the conflict. Both go through the merge itself, so references are checked the
+same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+
+from gridvisit.core.clock import utcnow
+from gridvisit.core.errors import NotFoundError
+from gridvisit.core.masking import mask_name
+from gridvisit.exchange.merge import merge_package
+from gridvisit.exchange.package import Manifest, Package
+from gridvisit.exchange.records import ENTITY_LABELS, SPEC_BY_NAME, canonical
+from gridvisit.storage.engine import Database
+from gridvisit.storage.models import MergeConflict, PossibleDuplicate
+
+DUPLICATE_LABELS = {
+    "resident": "身份证号相同的居民",
+    "app_user": "同名用户",
+    "community": "同名社区",
+    "grid": "同名网格",
+    "building_group": "同名楼栋党小组",
+}
+
+
+@dataclass(frozen=True)
+class ConflictCopy:
+    payload_hash: str
+    payload: dict[str, Any]
+    source: str
+    current: bool  # the copy the table holds now
+
+
+@dataclass(frozen=True)
+class Conflict:
+    entity: str
+    uuid: str
+    version: int
+    detected_at: datetime
+    copies: tuple[ConflictCopy, ...]
+
+    @property
+    def label(self) -> str:
+        return ENTITY_LABELS.get(self.entity, self.entity)
+
+    @property
+    def description(self) -> str:
+        return describe(self.entity, self.copies[0].payload)
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    id: int
+    kind: str
+    uuid_a: str
+    uuid_b: str
+    detected_at: datetime
+    text_a: str
+    text_b: str
+
+    @property
+    def label(self) -> str:
+        return DUPLICATE_LABELS.get(self.kind, self.kind)
+
+
+def describe(entity: str, payload: dict[str, Any]) -> str:
+    """A short, masked description of a record for lists."""
+    match entity:
+        case "household":
+            parts = [payload.get("building", ""), payload.get("unit", ""), payload.get("room", "")]
+            return "-".join(p for p in parts if p)
+        case "resident":
+            return mask_name(payload.get("name", ""))
+        case "visit":
+            return f"{str(payload.get('visited_at', ''))[:10]} 走访"
+        case "problem":
+            return str(payload.get("description", ""))[:24]
+        case "problem_event":
+            return str(payload.get("note", "") or payload.get("kind", ""))[:24]
+        case "app_user":
+            return str(payload.get("display_name", ""))
+    return str(payload.get("name", ""))
+
+
+def open_conflicts(db: Database) -> list[Conflict]:
+    with db.read_session() as s:
+        rows = s.execute(
+            select(
+                MergeConflict.entity,
+                MergeConflict.uuid,
+                MergeConflict.version,
+                MergeConflict.payload_hash,
+                MergeConflict.payload,
+                MergeConflict.source,
+                MergeConflict.detected_at,
+            )
+            .where(MergeConflict.resolved_at.is_(None))
+            .order_by(MergeConflict.detected_at, MergeConflict.id)
+        ).all()
+        current: dict[tuple[str, str], str] = {}
+        for entity, uuid in {(r.entity, r.uuid) for r in rows}:
+            spec = SPEC_BY_NAME[entity]
+            row = s.execute(spec.select_payload().where(spec.table.c.uuid == uuid)).first()
+            if row is not None:
+                text = canonical(spec.payload(row))
+                current[(entity, uuid)] = hashlib.sha256(text.encode()).hexdigest()
+    groups: dict[tuple[str, str, int], list[Any]] = {}
+    for r in rows:
+        groups.setdefault((r.entity, r.uuid, r.version), []).append(r)
+    out = []
+    for (entity, uuid, version), copies in groups.items():
+        out.append(
+            Conflict(
+                entity,
+                uuid,
+                version,
+                min(c.detected_at for c in copies),
+                tuple(
+                    ConflictCopy(
+                        c.payload_hash,
+                        c.payload,
+                        c.source,
+                        current.get((entity, uuid)) == c.payload_hash,
+                    )
+                    for c in copies
+                ),
+            )
+        )
+    return out
+
+
+def open_duplicates(db: Database) -> list[Duplicate]:
+    with db.read_session() as s:
+        rows = s.execute(
+            select(
+                PossibleDuplicate.id,
+                PossibleDuplicate.kind,
+                PossibleDuplicate.uuid_a,
+                PossibleDuplicate.uuid_b,
+                PossibleDuplicate.detected_at,
+            )
+            .where(PossibleDuplicate.resolved_at.is_(None))
+            .order_by(PossibleDuplicate.detected_at, PossibleDuplicate.id)
+        ).all()
+        out = []
+        for r in rows:
+            texts = []
+            for uuid in (r.uuid_a, r.uuid_b):
+                spec = SPEC_BY_NAME[r.kind]
+                row = s.execute(spec.select_payload().where(spec.table.c.uuid == uuid)).first()
+                texts.append(describe(r.kind, spec.payload(row)) if row else "(本库没有这条记录)")
+            out.append(Duplicate(r.id, r.kind, r.uuid_a, r.uuid_b, r.detected_at, *texts))
+    return out
+
+
+def resolve_conflict(
+    db: Database,
+    conflict: Conflict,
+    chosen_hash: str | None,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+) -> None:
+    """Close a conflict; with `chosen_hash`, make that copy the current one."""
+    now = clock()
+    if chosen_hash is not None:
+        copy = next((c for c in conflict.copies if c.payload_hash == chosen_hash), None)
+        if copy is None:
+            raise NotFoundError("找不到所选的版本,可能已被处理。", hint="请刷新列表。")
+        spec = SPEC_BY_NAME[conflict.entity]
+        with db.read_session() as s:
+            version = s.scalar(
+                select(spec.table.c.version).where(spec.table.c.uuid == conflict.uuid)
+            )
+        payload = dict(copy.payload)
+        payload["version"] = max(version or 0, conflict.version) + 1
+        payload["updated_at"] = now.isoformat()
+        text = canonical(payload)
+        package = Package(
+            Manifest(
+                kind="export",
+                app_version="",
+                device_id=db.device_id,
+                exported_by="",
+                created_at=now.isoformat(),
+                since=None,
+                until=now.isoformat(),
+                grids=[],
+            ),
+            {conflict.entity: [payload]},
+            hashlib.sha256(text.encode()).hexdigest(),
+            "冲突处理",
+        )
+        merge_package(db, package, clock=clock, recheck=True)
+    with db.session() as s:
+        s.execute(
+            update(MergeConflict)
+            .where(
+                MergeConflict.entity == conflict.entity,
+                MergeConflict.uuid == conflict.uuid,
+                MergeConflict.version == conflict.version,
+            )
+            .values(resolved_at=now)
+        )
+
+
+def resolve_duplicate(
+    db: Database, duplicate_id: int, same: bool, *, clock: Callable[[], datetime] = utcnow
+) -> None:
+    """Record a supervisor's verdict; merging the two records is left to the editors."""
+    with db.session() as s:
+        s.execute(
+            update(PossibleDuplicate)
+            .where(PossibleDuplicate.id == duplicate_id)
+            .values(resolved_at=clock(), resolution="same" if same else "different")
+        )

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from PySide6.QtCore import QEventLoop, QTimer
+from sqlalchemy import select
+
+from gridvisit import app as app_module
+from gridvisit.exchange.export import export_package
+from gridvisit.exchange.merge import merge_package
+from gridvisit.exchange.package import read_package
+from gridvisit.storage import Database, open_database
+from gridvisit.storage.models import Household
+from gridvisit.ui.dialogs.exchange import Ask, ReviewDialog
+from gridvisit.ui.main_window import MainWindow
+
+
+class Script:
+    """Answers the exchange actions' questions and records what they say. Waits in a
+    QEventLoop (not a polling loop, which starves the worker thread)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, **answers: Any) -> None:
+        self.answers = answers
+        self.told: list[tuple[str, str, bool]] = []
+        self.loop = QEventLoop()
+        monkeypatch.setattr(Ask, "choose", staticmethod(lambda *a: answers.get("choose", 0)))
+        monkeypatch.setattr(Ask, "save_file", staticmethod(lambda *a: answers["save"]))
+        monkeypatch.setattr(Ask, "open_files", staticmethod(lambda *a: answers["open"]))
+        monkeypatch.setattr(Ask, "confirm", staticmethod(self._confirm))
+        monkeypatch.setattr(Ask, "tell", staticmethod(self._tell))
+
+    def _confirm(self, _parent: Any, _title: str, text: str, details: str = "") -> bool:
+        self.told.append((text, details, False))
+        self.loop.quit()
+        return bool(self.answers.get("confirm", False))
+
+    def _tell(self, _p: Any, _t: str, text: str, details: str = "", *, error: bool = False) -> None:
+        self.told.append((text, details, error))
+        self.loop.quit()
+
+    def run(self, action: Any) -> tuple[str, str, bool]:
+        QTimer.singleShot(60_000, self.loop.quit)
+        action.trigger()
+        self.loop.exec()
+        assert self.told, "the action never reported back"
+        return self.told[-1]
+
+
+def test_export_package_from_the_menu(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "out.zip"
+    script = Script(monkeypatch, choose=1, save=target)
+    text, details, error = script.run(window.act_export)
+    assert not error and "已保存" in text and "住户" in details
+    package = read_package(target)
+    assert package.manifest.since is None and package.records["household"]
+
+
+def test_merge_from_the_menu_updates_and_reports(
+    window: MainWindow, demo_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    laptop_path = tmp_path / "laptop.db"
+    shutil.copy(demo_db.path, laptop_path)
+    laptop = open_database(laptop_path)
+    svc = app_module.build_services(laptop)
+    with laptop.read_session() as s:
+        hid = s.scalars(select(Household.id).order_by(Household.id)).first()
+    svc.households.update(hid, notes="网格员回访:已安装扶手")
+    package = export_package(laptop, tmp_path / "l.zip", full=True).path
+    laptop.dispose()
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(package.read_bytes()[:-3])
+    script = Script(monkeypatch, open=[package, bad])
+    text, details, error = script.run(window.act_merge)
+    assert "已处理 2 个数据包" in text and "1 个数据包未能合并" in text and error
+    assert "更新 1" in details and "bad.zip" in details
+    with demo_db.read_session() as s:
+        assert s.get(Household, hid).notes == "网格员回访:已安装扶手"
+
+
+def test_review_window_settles_a_conflict(
+    qtbot,
+    zh,
+    demo_db: Database,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    with demo_db.read_session() as s:
+        hid = s.scalars(select(Household.id).order_by(Household.id)).first()
+    packages = []
+    for n, note in enumerate(("甲的备注", "乙的备注")):
+        path = tmp_path / f"l{n}.db"
+        shutil.copy(demo_db.path, path)
+        db = open_database(path)
+        app_module.build_services(db).households.update(hid, notes=note)
+        packages.append(export_package(db, tmp_path / f"l{n}.zip", full=True).path)
+        db.dispose()
+    for p in packages:
+        merge_package(demo_db, read_package(p))
+    dialog = ReviewDialog(demo_db)
+    qtbot.addWidget(dialog)
+    assert dialog.conflicts.rowCount() == 1 and dialog.copies.rowCount() == 2
+    assert dialog.tabs.tabText(0) == "冲突(1)"
+    current = next(i for i, c in enumerate(dialog._conflicts[0].copies) if c.current)
+    other = 1 - current
+    chosen_note = dialog._conflicts[0].copies[other].payload["notes"]
+    dialog.copies.selectRow(other)
+    dialog.use_copy.click()
+    with demo_db.read_session() as s:
+        assert s.get(Household, hid).notes == chosen_note
+    assert dialog.conflicts.rowCount() == 0 and dialog.tabs.tabText(0) == "冲突(0)"
+
+
+def test_export_ledger_from_the_menu(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "visits.xlsx"
+    script = Script(monkeypatch, choose=1, save=target)
+    text, _details, error = script.run(window.act_ledger)
+    assert not error and "已打码" in text
+    assert load_workbook(target).active["A1"].value == "走访时间"
