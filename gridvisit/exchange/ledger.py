@@ -326,7 +326,7 @@ def _check_xlsx_zip(data: bytes, name: str) -> None:
                     )
 
 
-def read_roster(path: Path) -> tuple[list[_Row], list[RowError]]:
+def read_roster(path: Path) -> list[_Row]:
     path = Path(path)
     try:
         if path.stat().st_size > MAX_LEDGER_BYTES:
@@ -378,7 +378,7 @@ def read_roster(path: Path) -> tuple[list[_Row], list[RowError]]:
             out.append(_Row(number, values))
     finally:
         wb.close()
-    return out, []
+    return out
 
 
 def _cell_text(value: Any) -> str:
@@ -440,7 +440,7 @@ def import_roster(
     actor_id: int | None = None,
 ) -> ImportResult:
     """Households and residents from an office roster, in one transaction."""
-    rows, _ = read_roster(path)
+    rows = read_roster(path)
     result = ImportResult(rows=len(rows))
     result.errors = _validate(rows)
     if result.errors and not skip_invalid:
