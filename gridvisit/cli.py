@@ -389,14 +389,19 @@ def _cmd_merge(args: argparse.Namespace) -> int:
 
 
 def _cmd_export_return(args: argparse.Namespace) -> int:
-    from gridvisit.exchange.export import export_return, find_grid
+    from gridvisit.app import build_services
+    from gridvisit.exchange.export import export_return
     from gridvisit.exchange.records import ENTITY_LABELS
     from gridvisit.storage import open_database
 
     db = open_database(args.db)
     try:
-        grid_id, name = find_grid(db, args.grid, args.community)
-        result = export_return(db, args.output, grid_id, exported_by=_actor_name(db))
+        services = build_services(db)
+        scope, name = services.weekly.scope_for(args.community, args.grid)
+        assert scope.grid_id is not None  # --grid is required
+        result = export_return(
+            db, args.output, scope.grid_id, exported_by=services.ctx.actor.username
+        )
     finally:
         db.dispose()
     counts = ",".join(f"{ENTITY_LABELS[t]} {n}" for t, n in result.counts.items())

@@ -203,4 +203,4 @@ def test_export_merge_and_return_from_the_command_line(
     assert main(["export-return", "--db", str(sub), "--grid", grid, "-o", str(ret)]) == 0
     assert ret.exists()
     assert main(["export-return", "--db", str(sub), "--grid", "没有这个网格", "-o", str(ret)]) == 1
-    assert "找不到网格" in capsys.readouterr().err
+    assert "找不到名为“没有这个网格”的网格" in capsys.readouterr().err

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from gridvisit import __version__
 from gridvisit.core.clock import to_local, utcnow
-from gridvisit.core.errors import NotFoundError, OutputError
+from gridvisit.core.errors import OutputError
 from gridvisit.core.files import write_file
 from gridvisit.exchange.package import Manifest, build_package
 from gridvisit.exchange.records import SPECS, Spec, canonical, chunks
@@ -240,27 +240,6 @@ def export_per_grid(
     return results
 
 
-def find_grid(db: Database, grid: str, community: str | None = None) -> tuple[int, str]:
-    """A grid by name (and community, when the name is not unique)."""
-    with db.read_session() as s:
-        query = (
-            select(Grid.id, Grid.name, Community.name)
-            .join(Community, Community.id == Grid.community_id)
-            .order_by(Community.name, Grid.name)
-        )
-        rows = s.execute(query).all()
-    matches = [r for r in rows if r[1] == grid and (community is None or r[2] == community)]
-    if len(matches) == 1:
-        return matches[0][0], f"{matches[0][2]} {matches[0][1]}"
-    if not matches:
-        names = "、".join(f"{c}/{g}" for _, g, c in rows[:30])
-        raise NotFoundError(f"找不到网格“{grid}”。", hint=f"现有网格:{names}")
-    where = "、".join(r[2] for r in matches)
-    raise NotFoundError(
-        f"有多个名为“{grid}”的网格(在 {where})。", hint="请用 --community 指明社区。"
-    )
-
-
 def export_return(
     db: Database,
     path: Path,
@@ -286,7 +265,6 @@ __all__ = [
     "export_package",
     "export_per_grid",
     "export_return",
-    "find_grid",
     "package_lines",
     "safe_file_name",
 ]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -40,7 +41,7 @@ from gridvisit.core.rules import DEFAULT_TIER
 from gridvisit.core.services.scoping import last_visits
 from gridvisit.core.services.workspace import load_category_labels
 from gridvisit.core.validation import check_citizen_id, check_phone
-from gridvisit.exchange.package import MAX_ENTRIES, MAX_RATIO, MAX_TOTAL_BYTES
+from gridvisit.exchange.package import inflation_problem
 from gridvisit.storage.engine import Database
 from gridvisit.storage.models import (
     BuildingGroup,
@@ -58,6 +59,7 @@ from gridvisit.storage.models import (
 
 KINDS = {"households": "住户台账", "visits": "走访台账", "problems": "问题台账"}
 MAX_LEDGER_BYTES = 100 * 1024 * 1024
+MAX_XLSX_ENTRIES = 4096  # sheets, styles, media: far more than a roster has
 
 Progress = Callable[[str], None]
 
@@ -225,16 +227,13 @@ def write_ledger(headers: list[str], rows: list[list[Any]], title: str, out: Bin
     for row in rows:
         out_row: list[Any] = []
         for value in row:
+            cell = WriteOnlyCell(ws, value=value)
             if isinstance(value, datetime):
-                cell = WriteOnlyCell(ws, value=value)
                 cell.number_format = "yyyy-mm-dd hh:mm"
             elif isinstance(value, str):
-                cell = WriteOnlyCell(ws, value=value)
                 # openpyxl turns any text starting with "=" into a live formula; text
                 # it must stay, whatever it starts with.
                 cell.data_type = "s"
-            else:
-                cell = WriteOnlyCell(ws, value=value)
             out_row.append(cell)
         ws.append(out_row)
     wb.save(out)
@@ -306,24 +305,24 @@ def _check_xlsx_zip(data: bytes, name: str) -> None:
             hint="请在 Excel 或 WPS 中“另存为”.xlsx 格式后再导入;不支持旧的 .xls 格式。",
         ) from None
     with zf:
-        infos = zf.infolist()
-        if len(infos) > MAX_ENTRIES * 64:
-            raise LedgerError(f"“{name}”内部文件过多,已拒绝。")
-        total = 0
-        for info in infos:
-            total += info.file_size
-            if total > MAX_TOTAL_BYTES or (
-                info.file_size > 1024 * 1024
-                and info.file_size > MAX_RATIO * max(1, info.compress_size)
-            ):
-                raise LedgerError(f"“{name}”解压后大小异常,疑似压缩炸弹,已拒绝。")
-            if info.filename.endswith((".xml", ".rels")):
-                head = zf.open(info).read(4096)
-                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                    raise LedgerError(
-                        f"“{name}”含有 XML 实体定义,可能是恶意文件,已拒绝。",
-                        hint="正常的 Excel 文件不会有这些内容。请确认文件来源。",
-                    )
+        problem = inflation_problem(zf.infolist(), max_entries=MAX_XLSX_ENTRIES)
+        if problem:
+            raise LedgerError(f"Excel 文件“{name}”{problem}")
+        for info in zf.infolist():
+            if not info.filename.endswith((".xml", ".rels")):
+                continue
+            try:
+                with zf.open(info) as fh:
+                    head = fh.read(4096)
+            except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
+                raise LedgerError(
+                    f"“{name}”已损坏,无法读取。", hint="请用 Excel 或 WPS 打开后重新保存为 .xlsx。"
+                ) from None
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                raise LedgerError(
+                    f"“{name}”含有 XML 实体定义,可能是恶意文件,已拒绝。",
+                    hint="正常的 Excel 文件不会有这些内容。请确认文件来源。",
+                )
 
 
 def read_roster(path: Path) -> list[_Row]:

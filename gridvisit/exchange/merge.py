@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from gridvisit.core.clock import to_local, utcnow
 from gridvisit.exchange.package import Package, PackageError
 from gridvisit.exchange.records import (
+    ENTITY_LABELS,
     SPEC_BY_NAME,
     SPECS,
     RecordError,
@@ -209,9 +210,7 @@ class _Merge:
         incoming = r.values
         for name, mine in zip(_columns(spec)[1:], stored[1:], strict=True):
             if incoming[name] != mine:
-                if name == "username" and incoming[name] == mine.removesuffix(
-                    f"~{incoming['uuid'][:8]}"
-                ):  # see _match_names
+                if name == "username" and incoming[name] == _login_name(mine, incoming["uuid"]):
                     continue
                 return False
         return True
@@ -224,8 +223,7 @@ class _Merge:
             for row in self.s.execute(base.where(spec.table.c.uuid.in_(batch))):
                 payload = spec.payload(row)
                 if spec.name == "app_user":  # see _match_names
-                    suffix = f"~{payload['uuid'][:8]}"
-                    payload["username"] = payload["username"].removesuffix(suffix)
+                    payload["username"] = _login_name(payload["username"], payload["uuid"])
                 out[payload["uuid"]] = canonical(payload)
         return out
 
@@ -352,7 +350,7 @@ class _Merge:
             self._flag_duplicate(spec.name, r.uuid, other_uuid)
             if spec.name == "app_user":
                 # Two people may well share a login name on different laptops: keep both.
-                r.values["username"] = f"{r.values['username']}~{r.uuid[:8]}"
+                r.values["username"] = _renamed_login(r.values["username"], r.uuid)
                 keep.append(r)
                 continue
             self.s.add(UuidAlias(entity=spec.name, alias=r.uuid, uuid=other_uuid))
@@ -536,9 +534,17 @@ def _updated_at(text: str) -> str:
     return json.loads(text)["updated_at"]
 
 
-def _label(table: str) -> str:
-    from gridvisit.exchange.records import ENTITY_LABELS
+def _renamed_login(username: str, uuid: str) -> str:
+    """How a user whose login name is taken here is stored (see `_match_names`)."""
+    return f"{username}~{uuid[:8]}"
 
+
+def _login_name(stored: str, uuid: str) -> str:
+    """The login name a stored user travels with: without the rename suffix."""
+    return stored.removesuffix(_renamed_login("", uuid))
+
+
+def _label(table: str) -> str:
     return ENTITY_LABELS.get(table, table)
 
 

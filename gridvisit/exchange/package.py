@@ -161,10 +161,27 @@ def parse_package(data: bytes, name: str = "数据包") -> Package:
     return Package(manifest, records, hashlib.sha256(data).hexdigest(), name)
 
 
-def _check_entries(name: str, infos: list[zipfile.ZipInfo]) -> None:
-    if len(infos) > MAX_ENTRIES:
-        raise _fail(name, f"包含 {len(infos)} 个文件,超过上限 {MAX_ENTRIES}。")
+def inflation_problem(infos: list[zipfile.ZipInfo], max_entries: int = MAX_ENTRIES) -> str | None:
+    """Why inflating these zip members looks like a zip bomb, or None: too many
+    entries, a declared size or total beyond the limits, or a suspicious ratio."""
+    if len(infos) > max_entries:
+        return f"包含 {len(infos)} 个文件,超过上限 {max_entries}。"
     total = 0
+    for info in infos:
+        if info.file_size > MAX_MEMBER_BYTES:
+            return f"中的“{info.filename}”声明大小异常({info.file_size} 字节),已拒绝。"
+        total += info.file_size
+        if total > MAX_TOTAL_BYTES:
+            return "解压后总大小超过上限,疑似压缩炸弹,已拒绝。"
+        if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            return f"中的“{info.filename}”压缩比异常,疑似压缩炸弹,已拒绝。"
+    return None
+
+
+def _check_entries(name: str, infos: list[zipfile.ZipInfo]) -> None:
+    problem = inflation_problem(infos)
+    if problem:
+        raise _fail(name, problem)
     seen: set[str] = set()
     for info in infos:
         member = info.filename
@@ -174,13 +191,6 @@ def _check_entries(name: str, infos: list[zipfile.ZipInfo]) -> None:
         if member in seen:
             raise _fail(name, f"含有重复的文件“{member}”。")
         seen.add(member)
-        if info.file_size > MAX_MEMBER_BYTES:
-            raise _fail(name, f"中的“{member}”声明大小异常({info.file_size} 字节),已拒绝。")
-        total += info.file_size
-        if total > MAX_TOTAL_BYTES:
-            raise _fail(name, "解压后总大小超过上限,疑似压缩炸弹,已拒绝。")
-        if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise _fail(name, f"中的“{member}”压缩比异常,疑似压缩炸弹,已拒绝。")
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise _fail(name, f"中的“{member}”使用了不支持的压缩方式。")
         if info.flag_bits & 0x1:

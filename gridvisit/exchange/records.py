@@ -21,44 +21,15 @@ from sqlalchemy import Column, Select, Table, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.sqltypes import JSON, Boolean, Date, Integer, String
 
-from gridvisit.storage.models import (
-    BuildingGroup,
-    Community,
-    Grid,
-    Household,
-    Problem,
-    ProblemEvent,
-    Resident,
-    User,
-    Visit,
-)
+from gridvisit.storage.check import COUNTED_TABLES
+from gridvisit.storage.models import SYNC_MODELS
 from gridvisit.storage.types import UTCDateTime
 
-# The order records are written and applied in: every reference points to an earlier
-# table, except the self-references handled in a second pass.
-MODELS: tuple[type, ...] = (
-    User,
-    Community,
-    Grid,
-    BuildingGroup,
-    Household,
-    Resident,
-    Visit,
-    Problem,
-    ProblemEvent,
-)
-
-ENTITY_LABELS = {
-    "app_user": "用户",
-    "community": "社区",
-    "grid": "网格",
-    "building_group": "楼栋党小组",
-    "household": "住户",
-    "resident": "居民",
-    "visit": "走访记录",
-    "problem": "问题",
-    "problem_event": "流转记录",
-}
+# SYNC_MODELS is also the order records are written and applied in: every reference
+# points to an earlier table, except self-references, handled in a second pass.
+MODELS: tuple[type, ...] = SYNC_MODELS
+_TABLES = {m.__tablename__ for m in MODELS}  # type: ignore[attr-defined]
+ENTITY_LABELS = {table: label for table, label in COUNTED_TABLES if table in _TABLES}
 
 CHUNK = 500  # rows per IN (...) query; far below every backend's parameter limit
 

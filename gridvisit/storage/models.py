@@ -379,6 +379,7 @@ class MergeLog(Base):
     counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
+# In dependency order: every reference points to an earlier model (or to its own).
 SYNC_MODELS: tuple[type[SyncMixin], ...] = (
     User,
     Community,

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from gridvisit.core.records import Actor, ResidentInput
 from gridvisit.core.services import ServiceContext, Services
 from gridvisit.core.services.users import ensure_default_admin
-from gridvisit.exchange.export import export_package, export_per_grid, export_return, find_grid
+from gridvisit.exchange.export import export_package, export_per_grid, export_return
 from gridvisit.exchange.merge import merge_package
 from gridvisit.exchange.package import PackageError, parse_package, read_package
 from gridvisit.storage import Database, open_database
@@ -185,8 +185,8 @@ def test_return_package_brings_status_back_to_the_laptop(source: Database, tmp_p
         from gridvisit.storage.models import Grid
 
         grid_name = s.get(Grid, grid_id).name
-    gid, _ = find_grid(sub, grid_name)
-    ret = export_return(sub, tmp_path / "return.zip", gid)
+    scope, _ = svc.weekly.scope_for(None, grid_name)
+    ret = export_return(sub, tmp_path / "return.zip", scope.grid_id)
     assert read_package(ret.path).manifest.kind == "return"
     stats = merge_package(laptop, read_package(ret.path))
     assert stats.updated >= 1 and stats.conflicts == 0
