@@ -61,3 +61,19 @@ class DatabaseCorruptError(StorageError):
 
 class OutputError(GridVisitError):
     """A file the user asked for (a PDF, an export) cannot be written there."""
+
+
+class AuthError(GridVisitError):
+    """Login failed: unknown user, wrong password, too many attempts."""
+
+
+class PermissionDeniedError(GridVisitError):
+    """The acting user's role or area does not allow this."""
+
+
+class EncryptedDatabaseError(StorageError):
+    """The database is encrypted and needs a password (or its key file is missing)."""
+
+
+class PackageSecurityError(GridVisitError):
+    """A package is unsigned, tampered with, from an unknown device or for someone else."""

@@ -272,12 +272,16 @@ def _loader(col: Column[Any]) -> Callable[[Any, str], Any]:
     raise AssertionError(f"unhandled column type {kind!r}")  # a new column type: teach _loader
 
 
+# Columns that never leave the database they were written in.
+LOCAL_COLUMNS = {("app_user", "password_hash")}
+
+
 def _spec(model: type) -> Spec:
     table: Table = model.__table__  # type: ignore[attr-defined]
     refs: list[Ref] = []
     plain: list[Column[Any]] = []
     for col in table.columns:
-        if col.name == "id":
+        if col.name == "id" or (table.name, col.name) in LOCAL_COLUMNS:
             continue
         fks = list(col.foreign_keys)
         target = fks[0].column.table if fks else None

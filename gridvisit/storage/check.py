@@ -7,7 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gridvisit.core.errors import StorageError
-from gridvisit.storage.engine import _check_sqlite_file, head_revision, known_revisions
+from gridvisit.storage.engine import (
+    _check_sqlite_file,
+    connect_raw,
+    head_revision,
+    known_revisions,
+)
 
 COUNTED_TABLES = (
     ("community", "社区"),
@@ -36,12 +41,12 @@ class CheckReport:
         return not self.problems
 
 
-def check_database(target: str | Path) -> CheckReport:
+def check_database(target: str | Path, key: bytes | None = None) -> CheckReport:
     path = Path(target).expanduser()
-    _check_sqlite_file(path, create=False)  # raises a clear StorageError
+    _check_sqlite_file(path, create=False, key=key)  # raises a clear StorageError
     report = CheckReport(path=path, head_version=head_revision())
     try:
-        conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
+        conn = connect_raw(path, key, readonly=True)
     except sqlite3.Error as exc:
         raise StorageError(f"无法打开数据库“{path}”:{exc}") from exc
     try:

@@ -31,9 +31,9 @@ from gridvisit.core.enums import (
 from gridvisit.core.errors import StorageError
 from gridvisit.core.rules import problem_due_at, tier_for_groups
 from gridvisit.core.validation import id_check_char
+from gridvisit.storage.audit import append_audit
 from gridvisit.storage.engine import Database, open_database
 from gridvisit.storage.models import (
-    AuditEntry,
     BuildingGroup,
     Community,
     Grid,
@@ -325,19 +325,19 @@ def generate_demo(
                 for i in range(0, len(rows), 20_000):
                     conn.execute(insert(model.__table__), rows[i : i + 20_000])
             s.merge(Setting(key="subdistrict_name", value=SUBDISTRICT))
-            s.add(
-                AuditEntry(
-                    at=datetime.now(UTC),
-                    device=db.device_id,
-                    actor_name="demo",
-                    action="demo.generate",
-                    detail={
-                        "households": households,
-                        "seed": seed,
-                        "end": end.isoformat(),
-                        "weeks": weeks,
-                    },
-                )
+            append_audit(
+                s,
+                at=datetime.now(UTC),
+                device=db.device_id,
+                actor_id=None,
+                actor_name="demo",
+                action="demo.generate",
+                detail={
+                    "households": households,
+                    "seed": seed,
+                    "end": end.isoformat(),
+                    "weeks": weeks,
+                },
             )
         stats = DemoStats(
             communities=len(gen.rows.get("community", [])),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import sqlite3
 import uuid
 import weakref
@@ -24,7 +25,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect, select
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -34,9 +35,11 @@ from gridvisit.core.errors import (
     DatabaseCorruptError,
     DatabaseNotFoundError,
     DatabaseTooNewError,
+    EncryptedDatabaseError,
     NotADatabaseError,
     StorageError,
 )
+from gridvisit.storage.keystore import keys_path
 from gridvisit.storage.models import Setting, SyncMixin
 
 log = logging.getLogger(__name__)
@@ -50,7 +53,26 @@ def _looks_like_url(target: str) -> bool:
     return "://" in target
 
 
-def _check_sqlite_file(path: Path, *, create: bool) -> None:
+def is_plain_sqlite(path: Path) -> bool:
+    """True for an existing plain (unencrypted) SQLite file."""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:
+        return False
+
+
+def is_encrypted_database(path: Path) -> bool:
+    """An existing, non-empty file that is not plain SQLite but has a key file beside it."""
+    return (
+        path.is_file()
+        and path.stat().st_size > 0
+        and not is_plain_sqlite(path)
+        and keys_path(path).exists()
+    )
+
+
+def _check_sqlite_file(path: Path, *, create: bool, key: bytes | None) -> None:
     if path.is_dir():
         raise StorageError(f"“{path}”是一个文件夹,不是数据库文件。", hint="请指定一个 .db 文件。")
     if not path.exists():
@@ -68,20 +90,35 @@ def _check_sqlite_file(path: Path, *, create: bool) -> None:
         raise StorageError(f"无法读取数据库文件“{path}”:{exc.strerror}。") from exc
     if header == b"" and create:
         return
-    if header != SQLITE_HEADER:
+    if header == SQLITE_HEADER:
+        if key is not None:
+            raise EncryptedDatabaseError(
+                f"数据库“{path.name}”没有加密,不能用密码打开。",
+                hint="用 --no-encryption 打开它,或用 gridvisit encrypt 把它转为加密数据库。",
+            )
+        return
+    if key is None:
+        if keys_path(path).exists():
+            raise EncryptedDatabaseError(
+                f"数据库“{path.name}”已加密,需要密码才能打开。",
+                hint="请不要加 --no-encryption,并输入密码(或设置 GRIDVISIT_PASSWORD)。",
+            )
         raise NotADatabaseError(
             f"“{path}”不是 gridvisit 数据库文件(文件头不对)。",
             hint="请确认选择的是 .db 数据库文件,而不是表格、压缩包或其他文件。",
         )
 
 
-def _install_sqlite_hooks(engine: Engine) -> None:
+def _install_sqlite_hooks(engine: Engine, *, encrypted: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
         # Take transaction control away from pysqlite so pragmas below run outside any
         # transaction and BEGIN is emitted by the "begin" hook instead.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
+        if encrypted:
+            # SQLCipher would print its own log lines on stderr for a wrong key.
+            cur.execute("PRAGMA cipher_log_level = NONE")
         cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = FULL")
@@ -144,18 +181,40 @@ def known_revisions() -> set[str]:
     return {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
 
 
-def backup_sqlite(source: Path, dest: Path) -> Path:
-    """Consistent copy of a live SQLite file through the backup API, written atomically."""
+def _raw_key_pragma(key: bytes) -> str:
+    # A raw key skips SQLCipher's own PBKDF2: the key already comes from argon2id.
+    return f"PRAGMA key = \"x'{key.hex()}'\""
+
+
+def connect_raw(path: Path, key: bytes | None, *, readonly: bool = False) -> sqlite3.Connection:
+    """A DB-API connection outside SQLAlchemy (checks, backups): sqlite3 for a plain
+    file, sqlcipher3 with the raw key for an encrypted one."""
+    target = f"file:{Path(path).resolve()}" + ("?mode=ro" if readonly else "")
+    if key is None:
+        return sqlite3.connect(target, uri=True)
+    import sqlcipher3
+
+    conn = sqlcipher3.connect(target, uri=True)
+    conn.execute("PRAGMA cipher_log_level = NONE")
+    conn.execute(_raw_key_pragma(key))
+    return conn  # type: ignore[no-any-return]
+
+
+def backup_sqlite(source: Path, dest: Path, key: bytes | None = None) -> Path:
+    """Consistent copy of a live SQLite file through the backup API, written atomically.
+    An encrypted database is copied encrypted, with its key file beside the copy."""
     tmp = dest.with_name(dest.name + ".tmp")
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    src = connect_raw(source, key, readonly=True)
+    dst = connect_raw(tmp, key)
     try:
-        dst = sqlite3.connect(tmp)
         try:
             src.backup(dst)
         finally:
             dst.close()
     finally:
         src.close()
+    if key is not None:
+        shutil.copyfile(keys_path(source), keys_path(dest))
     os.replace(tmp, dest)
     return dest
 
@@ -163,9 +222,13 @@ def backup_sqlite(source: Path, dest: Path) -> Path:
 class Database:
     """An open database: its engine, identity and session factory."""
 
-    def __init__(self, engine: Engine, *, path: Path | None = None) -> None:
+    def __init__(
+        self, engine: Engine, *, path: Path | None = None, key: bytes | None = None
+    ) -> None:
         self.engine = engine
         self.path = path
+        # Kept for encrypted backups and for wrapping the key to new users' passwords.
+        self.key = key
         self._write_engine = engine.execution_options(sqlite_write=True)
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(bind=self._write_engine, expire_on_commit=False)
@@ -173,6 +236,14 @@ class Database:
             event.listen(maker, "before_flush", _bump_versions)
         self.device_id = ""
         self.device_id = self._ensure_device_id()
+
+    @property
+    def encrypted(self) -> bool:
+        return self.key is not None
+
+    def backup_to(self, dest: Path) -> Path:
+        assert self.path is not None, "only SQLite files have backups"
+        return backup_sqlite(self.path, dest, self.key)
 
     @property
     def is_sqlite(self) -> bool:
@@ -247,7 +318,9 @@ def translate_operational_error(exc: OperationalError) -> StorageError:
     return StorageError(f"数据库操作失败:{exc.orig or exc}")
 
 
-def _make_engine(target: str | Path, *, create: bool) -> tuple[Engine, Path | None]:
+def _make_engine(
+    target: str | Path, *, create: bool, key: bytes | None
+) -> tuple[Engine, Path | None]:
     text = str(target)
     if _looks_like_url(text):
         url = make_url(text)
@@ -257,16 +330,18 @@ def _make_engine(target: str | Path, *, create: bool) -> tuple[Engine, Path | No
     else:
         path = Path(text)
     path = path.expanduser().resolve()
-    _check_sqlite_file(path, create=create)
-    engine = create_engine(
-        f"sqlite:///{path}",
-        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
-    )
-    _install_sqlite_hooks(engine)
+    _check_sqlite_file(path, create=create, key=key)
+    connect_args = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+    if key is None:
+        engine = create_engine(f"sqlite:///{path}", connect_args=connect_args)
+    else:
+        url = URL.create("sqlite+pysqlcipher", password=f"x'{key.hex()}'", database=str(path))
+        engine = create_engine(url, connect_args=connect_args)
+    _install_sqlite_hooks(engine, encrypted=key is not None)
     return engine, path
 
 
-def _migrate(engine: Engine, path: Path | None, *, backup: bool) -> None:
+def _migrate(engine: Engine, path: Path | None, *, backup: bool, key: bytes | None) -> None:
     head = head_revision()
     with engine.connect() as conn:
         current = MigrationContext.configure(conn).get_current_revision()
@@ -287,7 +362,7 @@ def _migrate(engine: Engine, path: Path | None, *, backup: bool) -> None:
     if backup and current is not None and path is not None:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         dest = path.with_name(f"{path.name}.pre-migrate-{current}-{stamp}.bak")
-        backup_sqlite(path, dest)
+        backup_sqlite(path, dest, key)
         log.info("backed up %s to %s before migrating", path, dest)
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
@@ -305,20 +380,32 @@ def _migrate(engine: Engine, path: Path | None, *, backup: bool) -> None:
 
 
 def open_database(
-    target: str | Path, *, create: bool = False, migrate: bool = True, backup: bool = True
+    target: str | Path,
+    *,
+    create: bool = False,
+    migrate: bool = True,
+    backup: bool = True,
+    key: bytes | None = None,
 ) -> Database:
-    """Open (and with `create`, create) the database at a path or SQLAlchemy URL."""
-    engine, path = _make_engine(target, create=create)
+    """Open (and with `create`, create) the database at a path or SQLAlchemy URL.
+    With `key`, the file is a SQLCipher database encrypted with that raw key; the
+    caller gets the key from the key store (gridvisit.core.auth)."""
+    engine, path = _make_engine(target, create=create, key=key)
     try:
         if migrate:
-            _migrate(engine, path, backup=backup)
-        db = Database(engine, path=path)
+            _migrate(engine, path, backup=backup, key=key)
+        db = Database(engine, path=path, key=key)
         with db.read_session() as s:
             s.execute(select(Setting).limit(1))
         return db
     except SADatabaseError as exc:
         engine.dispose()
         text = str(exc.orig or exc).lower()
+        if key is not None and ("not a database" in text or "file is encrypted" in text):
+            raise EncryptedDatabaseError(
+                f"数据库“{target}”无法用它的密钥文件解密。",
+                hint="密钥文件和数据库不是同一套;请把同一次备份的两个文件放在一起。",
+            ) from exc
         if "not a database" in text or "file is encrypted" in text:
             raise NotADatabaseError(f"“{target}”不是可读的数据库文件。") from exc
         if "malformed" in text:

@@ -122,6 +122,9 @@ class User(SyncMixin, Base):
     role: Mapped[str] = mapped_column(String(32))
     phone: Mapped[str] = mapped_column(String(32), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # argon2id; "" = no password set yet (a database from before logins). Stays local:
+    # the exchange leaves it out of packages.
+    password_hash: Mapped[str] = mapped_column(String(128), default="")
 
 
 class UserGrid(Base):
@@ -299,6 +302,9 @@ class AuditEntry(Base):
     entity: Mapped[str] = mapped_column(String(32), default="")
     entity_uuid: Mapped[str] = mapped_column(String(36), default="", index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Hash chain (storage/audit.py): the previous entry's hash, and this one's.
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    hash: Mapped[str] = mapped_column(String(64), default="")
 
 
 # --- exchange with the sub-district (local bookkeeping; never exported) --------------
@@ -377,6 +383,20 @@ class MergeLog(Base):
     created_at: Mapped[datetime]
     merged_at: Mapped[datetime] = mapped_column(default=utcnow)
     counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Device(Base):
+    """A laptop the sub-district accepts packages from: its public keys (Ed25519 to
+    verify signatures, X25519 to encrypt return packages to it)."""
+
+    __tablename__ = "device"
+    device_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), default="")
+    sign_public: Mapped[str] = mapped_column(String(64))
+    box_public: Mapped[str] = mapped_column(String(64))
+    registered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    registered_by: Mapped[str] = mapped_column(String(64), default="")
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 # In dependency order: every reference points to an earlier model (or to its own).

@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 from gridvisit.core.clock import utcnow
 from gridvisit.core.errors import NotFoundError
 from gridvisit.core.records import Actor
+from gridvisit.storage.audit import append_audit
 from gridvisit.storage.engine import Database
-from gridvisit.storage.models import AuditEntry, Base
+from gridvisit.storage.models import Base
 
 M = TypeVar("M", bound=Base)
 
@@ -50,17 +51,16 @@ class ServiceContext:
             yield session
 
     def audit(self, session: Session, action: str, obj: Any = None, **detail: Any) -> None:
-        session.add(
-            AuditEntry(
-                at=self.now(),
-                device=self.db.device_id,
-                actor_id=self.actor.user_id,
-                actor_name=self.actor.username,
-                action=action,
-                entity=type(obj).__tablename__ if obj is not None else "",
-                entity_uuid=getattr(obj, "uuid", "") if obj is not None else "",
-                detail=_jsonable(detail),
-            )
+        append_audit(
+            session,
+            at=self.now(),
+            device=self.db.device_id,
+            actor_id=self.actor.user_id,
+            actor_name=self.actor.username,
+            action=action,
+            entity=type(obj).__tablename__ if obj is not None else "",
+            entity_uuid=getattr(obj, "uuid", "") if obj is not None else "",
+            detail=_jsonable(detail),
         )
 
 
