@@ -67,12 +67,32 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"“{text}”不是日期,应写成 2026-11-22") from None
 
 
+SECURITY_HELP = (
+    "数据库默认加密(SQLCipher),打开时要用户名和密码:密码取自环境变量 GRIDVISIT_PASSWORD,"
+    "交互使用时会提示输入;用户名取自 --user 或 GRIDVISIT_USER。"
+    "--no-encryption 明确地打开或创建未加密的文件(测试、演示、性能测试用)。"
+)
+
+
+def _common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument(
+        "--no-encryption",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="打开或创建未加密的数据库文件(仅限测试、演示)",
+    )
+    parser.add_argument("--user", default=default, metavar="用户名", help="以哪个用户登录")
+
+
 def build_parser() -> argparse.ArgumentParser:
     _install_argparse_zh()
     parser = _Parser(
         prog="gridvisit",
-        description="网格员入户走访与问题清单管理(离线桌面版)。不带子命令时启动图形界面。",
+        description="网格员入户走访与问题清单管理(离线桌面版)。不带子命令时启动图形界面。"
+        + SECURITY_HELP,
     )
+    _common(parser, suppress=False)
     parser.add_argument(
         "--version", action="version", version=f"gridvisit {__version__}", help="显示版本号并退出"
     )
@@ -92,7 +112,15 @@ def build_parser() -> argparse.ArgumentParser:
         default="households",
         help="截图时显示的页面(默认 households)",
     )
-    sub = parser.add_subparsers(dest="command", metavar="子命令", parser_class=_Parser)
+    common = argparse.ArgumentParser(add_help=False)
+    _common(common, suppress=True)
+
+    class _Sub(_Parser):
+        def __init__(self, *a: object, **kw: object) -> None:
+            kw.setdefault("parents", [common])
+            super().__init__(*a, **kw)  # type: ignore[arg-type]
+
+    sub = parser.add_subparsers(dest="command", metavar="子命令", parser_class=_Sub)
 
     demo = sub.add_parser(
         "demo", help="生成演示数据库", description="生成一个街道规模的演示数据库。"
@@ -132,9 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--db", required=True, metavar="路径", help="要检查的数据库文件")
 
     report = sub.add_parser("report", help="生成报表", description="生成报表 PDF。")
-    kinds = report.add_subparsers(
-        dest="report", metavar="报表", required=True, parser_class=_Parser
-    )
+    kinds = report.add_subparsers(dest="report", metavar="报表", required=True, parser_class=_Sub)
     weekly = kinds.add_parser(
         "weekly",
         help="每周问题清单",
@@ -207,7 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
         "ledger", help="Excel 台账", description="导出 Excel 台账,或导入住户花名册。"
     )
     ledger_kinds = ledger.add_subparsers(
-        dest="ledger", metavar="操作", required=True, parser_class=_Parser
+        dest="ledger", metavar="操作", required=True, parser_class=_Sub
     )
     lx = ledger_kinds.add_parser(
         "export",
@@ -232,13 +258,179 @@ def build_parser() -> argparse.ArgumentParser:
     li.add_argument("--db", required=True, metavar="路径", help="数据库文件")
     li.add_argument("file", type=Path, metavar="文件.xlsx", help="花名册文件")
     li.add_argument("--skip-invalid", action="store_true", help="跳过不合格的行,导入其余的行")
+
+    init = sub.add_parser(
+        "init",
+        help="新建数据库和第一位管理员",
+        description="新建一个(默认加密的)数据库,并设第一位街道管理员;"
+        "对以前版本留下的、还没有密码的数据库,则为其管理员设置密码。",
+    )
+    init.add_argument("--db", required=True, metavar="路径", help="数据库文件")
+    init.add_argument("--name", default="管理员", metavar="姓名", help="管理员姓名")
+
+    enc = sub.add_parser(
+        "encrypt",
+        help="把未加密的数据库转为加密",
+        description="把未加密的数据库就地转为加密数据库。以 --user 登录的用户获得密钥;"
+        "其他用户需由管理员重设密码后才能再登录。",
+    )
+    enc.add_argument("--db", required=True, metavar="路径", help="数据库文件")
+
+    users = sub.add_parser("user", help="用户管理", description="添加用户、修改密码、列出用户。")
+    user_ops = users.add_subparsers(
+        dest="user_op", metavar="操作", required=True, parser_class=_Sub
+    )
+    ua = user_ops.add_parser(
+        "add",
+        help="添加用户",
+        description="添加用户;新用户的密码取自 GRIDVISIT_NEW_PASSWORD 或提示输入。",
+    )
+    ua.add_argument("--db", required=True, metavar="路径", help="数据库文件")
+    ua.add_argument("username", metavar="新用户名")
+    ua.add_argument("--name", required=True, metavar="姓名", help="姓名")
+    ua.add_argument(
+        "--role",
+        required=True,
+        choices=("grid_worker", "community_admin", "subdistrict_admin"),
+        help="网格员 / 社区管理员 / 街道管理员",
+    )
+    ua.add_argument(
+        "--grid", action="append", default=[], metavar="社区/网格", help="负责的网格(可多次)"
+    )
+    ua.add_argument(
+        "--community", action="append", default=[], metavar="社区", help="管理的社区(可多次)"
+    )
+    up = user_ops.add_parser(
+        "passwd",
+        help="修改密码",
+        description="修改自己的密码,或由管理员重设他人的密码(新密码取自 GRIDVISIT_NEW_PASSWORD 或提示输入)。",
+    )
+    up.add_argument("--db", required=True, metavar="路径", help="数据库文件")
+    up.add_argument("username", nargs="?", metavar="用户名", help="要重设密码的用户(默认自己)")
+    ul = user_ops.add_parser("list", help="列出用户")
+    ul.add_argument("--db", required=True, metavar="路径", help="数据库文件")
+
+    audit = sub.add_parser("audit", help="操作日志", description="查看或校验操作日志(审计记录)。")
+    audit_ops = audit.add_subparsers(
+        dest="audit_op", metavar="操作", required=True, parser_class=_Sub
+    )
+    av = audit_ops.add_parser(
+        "verify",
+        help="校验操作日志是否被改动",
+        description="逐条校验操作日志的哈希链。完好返回 0;发现被改动或删除的记录时说明是哪几条,返回 1。",
+    )
+    av.add_argument("--db", required=True, metavar="路径", help="数据库文件")
+    al = audit_ops.add_parser("list", help="列出最近的操作日志")
+    al.add_argument("--db", required=True, metavar="路径", help="数据库文件")
+    al.add_argument("--limit", type=_positive_int, default=50, metavar="N", help="条数(默认 50)")
+
+    keys = sub.add_parser(
+        "keys",
+        help="数据包密钥",
+        description="数据包用街道公钥加密、用设备私钥签名。街道:keys create 生成密钥并把公钥文件发给各网格;"
+        "keys register-device 登记网格电脑的公钥。网格电脑:keys create 导出本机公钥交给街道;"
+        "keys trust-subdistrict 导入街道公钥。",
+    )
+    key_ops = keys.add_subparsers(dest="keys_op", metavar="操作", required=True, parser_class=_Sub)
+    kc = key_ops.add_parser("create", help="生成本机密钥并导出公钥文件")
+    kc.add_argument("--db", required=True, metavar="路径", help="数据库文件")
+    kc.add_argument(
+        "--name", required=True, metavar="名称", help="本机名称,如“和平社区第一网格”或“同安街道”"
+    )
+    kc.add_argument("-o", "--output", required=True, type=Path, metavar="文件.pub", help="公钥文件")
+    kt = key_ops.add_parser("trust-subdistrict", help="导入街道公钥(网格电脑)")
+    kt.add_argument("--db", required=True, metavar="路径", help="数据库文件")
+    kt.add_argument("key_file", type=Path, metavar="街道公钥.pub")
+    kr = key_ops.add_parser("register-device", help="登记网格电脑的公钥(街道)")
+    kr.add_argument("--db", required=True, metavar="路径或URL", help="街道数据库")
+    kr.add_argument("key_file", type=Path, metavar="电脑公钥.pub")
+    kl = key_ops.add_parser("list", help="显示本机指纹、街道公钥和已登记的电脑")
+    kl.add_argument("--db", required=True, metavar="路径或URL", help="数据库文件")
+    ret.add_argument("--device", metavar="电脑", help="回传给哪台已登记的电脑(名称或编号)")
     return parser
 
 
+# --- logging in ---------------------------------------------------------------------------
+
+
+def _secret(env: str, prompt: str) -> str:
+    import getpass
+    import os
+
+    value = os.environ.get(env)
+    if value:
+        return value
+    if sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    raise GridVisitError(
+        "需要密码,但没有提供。", hint=f"请设置环境变量 {env},或在终端里交互运行以输入密码。"
+    )
+
+
+def _username(args: argparse.Namespace, target: str) -> str:
+    import os
+
+    from gridvisit.storage.engine import is_encrypted_database
+    from gridvisit.storage.keystore import KeyStore, keys_path
+
+    explicit = getattr(args, "user", None) or os.environ.get("GRIDVISIT_USER")
+    if explicit:
+        return str(explicit)
+    path = Path(target)
+    if "://" not in target and is_encrypted_database(path):
+        slots = list(KeyStore.load(keys_path(path)).slots)
+        if len(slots) == 1:
+            return slots[0]
+    return "admin"
+
+
+def _throttle():  # type: ignore[no-untyped-def]
+    from gridvisit import paths
+    from gridvisit.core.auth import LoginThrottle
+
+    return LoginThrottle(paths.state_dir() / "login-failures.json")
+
+
+def _login(args: argparse.Namespace, target: str | Path, *, create: bool = False):  # type: ignore[no-untyped-def]
+    """Log in to `target` (creating it, with its first admin, if `create` and missing)."""
+    from gridvisit.core.auth import create_database, login, needs_first_admin, set_first_admin
+    from gridvisit.storage import open_database
+
+    text = str(target)
+    user = _username(args, text)
+    encrypted = not getattr(args, "no_encryption", False)
+    if create and "://" not in text and not Path(text).exists():
+        password = _secret("GRIDVISIT_PASSWORD", f"为新数据库的管理员 {user} 设置密码:")
+        made = create_database(Path(text), user, user, password, encrypted=encrypted)
+        print(
+            f"已新建{'加密' if encrypted else '未加密'}数据库 {text},管理员 {user}。",
+            file=sys.stderr,
+        )
+        return made
+    password = _secret("GRIDVISIT_PASSWORD", f"用户 {user} 的密码:")
+    if create and "://" in text:
+        db = open_database(text, create=True)
+        try:
+            if needs_first_admin(db):
+                set_first_admin(db, user, user, password)
+        finally:
+            db.dispose()
+    return login(text, user, password, encrypted=encrypted, throttle=_throttle())
+
+
+def _services(login):  # type: ignore[no-untyped-def]
+    from gridvisit.core.services import ServiceContext, Services
+
+    return Services(ServiceContext(login.db, login.actor))
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from gridvisit.storage.demo import generate_demo
+    import os
+
+    from gridvisit.storage.demo import DEMO_PASSWORD, generate_demo
 
     started = time.perf_counter()
+    password = os.environ.get("GRIDVISIT_PASSWORD") or DEMO_PASSWORD
     stats = generate_demo(
         args.db,
         households=args.households,
@@ -247,20 +439,32 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         weeks=args.weeks,
         overwrite=args.force,
         progress=lambda msg: print(msg, file=sys.stderr),
+        password=password,
+        encrypted=not args.no_encryption,
     )
     elapsed = time.perf_counter() - started
-    print(f"已生成演示数据库:{args.db}")
+    print(f"已生成演示数据库:{args.db}({'未加密' if args.no_encryption else '已加密'})")
     print(f"  社区 {stats.communities},网格 {stats.grids},楼栋党小组 {stats.building_groups}")
     print(f"  住户 {stats.households},居民 {stats.residents},用户 {stats.users}")
     print(f"  走访记录 {stats.visits},问题 {stats.problems},流转记录 {stats.problem_events}")
+    if password == DEMO_PASSWORD:
+        print(f"  登录:用户名 admin,密码 {DEMO_PASSWORD}(所有演示用户相同)")
+    else:
+        print("  登录:用户名 admin,密码为 GRIDVISIT_PASSWORD 的值(所有演示用户相同)")
     print(f"  用时 {elapsed:.1f} 秒")
     return 0
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from gridvisit.storage.check import COUNTED_TABLES, check_database
+    from gridvisit.storage.engine import is_encrypted_database
 
-    report = check_database(args.db)
+    key = None
+    if is_encrypted_database(Path(args.db)):
+        session = _login(args, args.db)
+        key = session.db.key
+        session.db.dispose()
+    report = check_database(args.db, key)
     print(f"数据库:{report.path}")
     print(f"架构版本:{report.schema_version or '无'}(本程序:{report.head_version})")
     if report.counts:
@@ -277,23 +481,26 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from gridvisit.app import build_services
+    from gridvisit.core.access import Action
     from gridvisit.core.clock import IsoWeek
     from gridvisit.reports.weekly import write_weekly_pdf
-    from gridvisit.storage import open_database
 
     try:
         week = IsoWeek.parse(args.week)  # before touching anything
     except ValidationError as exc:
         raise GridVisitError(exc.errors["week"], hint="周次的写法:--week 2026-W47") from None
     started = time.perf_counter()
-    db = open_database(args.db)
+    session = _login(args, args.db)
     try:
-        services = build_services(db)
+        services = _services(session)
+        if args.full_names:
+            services.ctx.require(Action.EXPORT_UNMASKED)
         scope, name = services.weekly.scope_for(args.community, args.grid)
         report = services.weekly.build(week, scope, name)
+        if args.full_names:
+            services.audit_log.record("report.full_names", week=str(week), scope=name)
     finally:
-        db.dispose()
+        session.db.dispose()
     write_weekly_pdf(report, args.output, full_names=args.full_names)
     s = report.summary
     print(f"已生成:{args.output}")
@@ -307,38 +514,25 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _actor_name(db: object) -> str:
-    from gridvisit.app import build_services
-
-    actor = build_services(db).ctx.actor  # type: ignore[arg-type]
-    return actor.username
-
-
 def _cmd_export(args: argparse.Namespace) -> int:
-    from gridvisit.exchange.export import export_package, export_per_grid
     from gridvisit.exchange.records import ENTITY_LABELS
-    from gridvisit.storage import open_database
 
     started = time.perf_counter()
-    db = open_database(args.db)
+    session = _login(args, args.db)
     try:
-        who = _actor_name(db)
+        exchange = _services(session).exchange
         if args.per_grid:
-            results = export_per_grid(
-                db,
-                args.output,
-                full=args.full,
-                exported_by=who,
-                progress=lambda msg: print(msg, file=sys.stderr),
+            results = exchange.export_per_grid(
+                args.output, full=args.full, progress=lambda msg: print(msg, file=sys.stderr)
             )
         else:
-            results = [export_package(db, args.output, full=args.full, exported_by=who)]
+            results = [exchange.export_package(args.output, full=args.full)]
     finally:
-        db.dispose()
+        session.db.dispose()
     since = results[0].since if results else None
     print(
-        f"已导出 {len(results)} 个数据包"
-        + (f"(自 {since:%Y-%m-%d %H:%M} 起的改动)" if since else "(全部数据)")
+        f"已导出 {len(results)} 个数据包(已加密并签名)"
+        + (f",自 {since:%Y-%m-%d %H:%M} 起的改动" if since else ",全部数据")
     )
     for r in results:
         counts = ",".join(f"{ENTITY_LABELS[t]} {n}" for t, n in r.counts.items()) or "无改动"
@@ -348,31 +542,34 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_merge(args: argparse.Namespace) -> int:
-    from gridvisit.exchange.merge import merge_package
-    from gridvisit.exchange.package import read_package
-    from gridvisit.storage import open_database
-
     started = time.perf_counter()
-    db = open_database(args.db, create=True)
+    session = _login(args, args.db, create=True)
     failed = 0
     totals: dict[str, int] = {}
     try:
+        services = _services(session)
+        exchange = services.exchange
+        from gridvisit.core.access import Action
+
+        # The sub-district merges grid packages; a laptop takes return packages.
+        at_subdistrict = services.ctx.can(Action.MERGE)
         for path in args.packages:
             try:
-                package = read_package(path)
-                stats = merge_package(db, package, recheck=args.recheck)
+                if at_subdistrict:
+                    package, stats = exchange.merge_file(path, recheck=args.recheck)
+                else:
+                    package, stats = exchange.merge_return(path)
             except GridVisitError as exc:
                 failed += 1
                 print(f"{path.name}:未合并。{exc.message}", file=sys.stderr)
                 if exc.hint:
                     print(f"  {exc.hint}", file=sys.stderr)
                 continue
-            m = package.manifest
-            print(f"{path.name}({m.grid_names}):{stats.summary()}")
+            print(f"{path.name}({package.manifest.grid_names}):{stats.summary()}")
             for key, value in stats.as_dict().items():
                 totals[key] = totals.get(key, 0) + value
     finally:
-        db.dispose()
+        session.db.dispose()
     merged = len(args.packages) - failed
     print(
         f"合计 {merged} 个数据包:新增 {totals.get('inserted', 0)},更新 {totals.get('updated', 0)},"
@@ -389,23 +586,18 @@ def _cmd_merge(args: argparse.Namespace) -> int:
 
 
 def _cmd_export_return(args: argparse.Namespace) -> int:
-    from gridvisit.app import build_services
-    from gridvisit.exchange.export import export_return
     from gridvisit.exchange.records import ENTITY_LABELS
-    from gridvisit.storage import open_database
 
-    db = open_database(args.db)
+    session = _login(args, args.db)
     try:
-        services = build_services(db)
+        services = _services(session)
         scope, name = services.weekly.scope_for(args.community, args.grid)
         assert scope.grid_id is not None  # --grid is required
-        result = export_return(
-            db, args.output, scope.grid_id, exported_by=services.ctx.actor.username
-        )
+        result, device = services.exchange.export_return(args.output, scope.grid_id, args.device)
     finally:
-        db.dispose()
+        session.db.dispose()
     counts = ",".join(f"{ENTITY_LABELS[t]} {n}" for t, n in result.counts.items())
-    print(f"已为 {name} 导出回传包:{result.path}")
+    print(f"已为 {name} 导出回传包:{result.path}(发给 {device.name or device.device_id[:8]})")
     print(f"  {counts}")
     return 0
 
@@ -417,20 +609,20 @@ def _roster_columns() -> str:
 
 
 def _cmd_ledger(args: argparse.Namespace) -> int:
-    from gridvisit.exchange.ledger import KINDS, export_ledger, import_roster
-    from gridvisit.storage import open_database
+    from gridvisit.exchange.ledger import KINDS
 
-    db = open_database(args.db)
+    session = _login(args, args.db)
     try:
+        exchange = _services(session).exchange
         if args.ledger == "export":
-            result = export_ledger(db, args.kind, args.output, masked=not args.unmasked)
+            result = exchange.export_ledger(args.kind, args.output, masked=not args.unmasked)
             print(f"已导出{KINDS[args.kind]}:{result.path}({result.rows} 行)")
             if args.unmasked:
                 print("注意:本文件含完整的姓名、电话和身份证号,仅限内部使用。")
             return 0
-        outcome = import_roster(db, args.file, skip_invalid=args.skip_invalid)
+        outcome = exchange.import_roster(args.file, skip_invalid=args.skip_invalid)
     finally:
-        db.dispose()
+        session.db.dispose()
     for error in outcome.errors:
         print(f"  {error}", file=sys.stderr)
     if not outcome.imported:
@@ -445,6 +637,152 @@ def _cmd_ledger(args: argparse.Namespace) -> int:
         f"已存在而跳过 {outcome.skipped_existing} 人;不合格而跳过 {len({e.row for e in outcome.errors})} 行。"
     )
     return 0
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from gridvisit.core.auth import create_database, needs_first_admin, set_first_admin
+    from gridvisit.storage import open_database
+    from gridvisit.storage.engine import is_plain_sqlite
+
+    user = getattr(args, "user", None) or "admin"
+    path = Path(args.db)
+    password = _secret("GRIDVISIT_PASSWORD", f"为管理员 {user} 设置密码:")
+    if path.exists() and is_plain_sqlite(path):
+        db = open_database(path)
+        try:
+            if not needs_first_admin(db):
+                raise GridVisitError("此数据库已经有管理员了。", hint="请用已有账号登录。")
+            set_first_admin(db, user, args.name, password)
+        finally:
+            db.dispose()
+        print(
+            f"已为 {path} 设置管理员 {user} 的密码。这个数据库没有加密:可用 gridvisit encrypt 加密。"
+        )
+        return 0
+    made = create_database(path, user, args.name, password, encrypted=not args.no_encryption)
+    made.db.dispose()
+    print(f"已新建{'未加密' if args.no_encryption else '加密'}数据库 {path},管理员 {user}。")
+    return 0
+
+
+def _cmd_encrypt(args: argparse.Namespace) -> int:
+    from gridvisit.core.auth import encrypt_database
+
+    user = _username(args, args.db)
+    password = _secret("GRIDVISIT_PASSWORD", f"用户 {user} 的密码:")
+    others = encrypt_database(Path(args.db), user, password, throttle=_throttle())
+    print(f"已加密 {args.db};密钥文件 {args.db}.keys 必须与它放在一起(备份时两者一起)。")
+    if others:
+        print(
+            f"其他用户({'、'.join(others)})需由管理员用 gridvisit user passwd 重设密码后才能登录。"
+        )
+    return 0
+
+
+def _cmd_user(args: argparse.Namespace) -> int:
+    from gridvisit.core.enums import Role
+
+    session = _login(args, args.db)
+    try:
+        services = _services(session)
+        if args.user_op == "list":
+            for u in services.users.list():
+                print(f"{u.username}\t{u.display_name}\t{u.role.label}")
+            return 0
+        if args.user_op == "add":
+            grid_ids = [_grid_id(services, text) for text in args.grid]
+            community_ids = [_community_id(services, text) for text in args.community]
+            password = _secret("GRIDVISIT_NEW_PASSWORD", f"新用户 {args.username} 的密码:")
+            rec = services.users.create(
+                args.username,
+                args.name,
+                Role(args.role),
+                password=password,
+                grid_ids=grid_ids,
+                community_ids=community_ids,
+            )
+            print(f"已添加用户 {rec.username}({rec.role.label})。")
+            return 0
+        new = _secret("GRIDVISIT_NEW_PASSWORD", "新密码:")
+        me = session.actor.username
+        if not args.username or args.username == me:
+            services.users.change_own_password(_secret("GRIDVISIT_PASSWORD", "原密码:"), new)
+            print("密码已修改。")
+        else:
+            target = next((u for u in services.users.list() if u.username == args.username), None)
+            if target is None:
+                raise GridVisitError(
+                    f"找不到用户“{args.username}”。", hint="用 gridvisit user list 查看。"
+                )
+            services.users.reset_password(target.id, new)
+            print(f"已重设 {args.username} 的密码。")
+        return 0
+    finally:
+        session.db.dispose()
+
+
+def _community_id(services, name: str) -> int:  # type: ignore[no-untyped-def]
+    scope, _ = services.weekly.scope_for(name, None)
+    return int(scope.community_id)
+
+
+def _grid_id(services, text: str) -> int:  # type: ignore[no-untyped-def]
+    community, _, grid = text.rpartition("/")
+    scope, _ = services.weekly.scope_for(community or None, grid)
+    return int(scope.grid_id)
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    session = _login(args, args.db)
+    try:
+        audit = _services(session).audit_log
+        if args.audit_op == "list":
+            for e in audit.entries(limit=args.limit):
+                print(f"{e.id}\t{e.at_local:%Y-%m-%d %H:%M}\t{e.actor}\t{e.action_label}\t{e.what}")
+            return 0
+        verdict = audit.verify()
+    finally:
+        session.db.dispose()
+    if verdict.ok:
+        print(f"操作日志完好:共 {verdict.entries} 条,哈希链完整。")
+        return 0
+    print(
+        f"操作日志被改动!共 {verdict.entries} 条,发现 {len(verdict.problems)} 处问题:",
+        file=sys.stderr,
+    )
+    for problem in verdict.problems:
+        print(f"  - {problem}", file=sys.stderr)
+    return 1
+
+
+def _cmd_keys(args: argparse.Namespace) -> int:
+    session = _login(args, args.db)
+    try:
+        keys = _services(session).keys
+        if args.keys_op == "create":
+            public = keys.create(args.output, args.name)
+            print(f"已导出公钥文件:{args.output}")
+            print(f"  名称 {public.name},指纹 {public.fingerprint}")
+            print("  请把公钥文件交给对方,并通过电话等另一渠道核对指纹。")
+        elif args.keys_op == "trust-subdistrict":
+            public = keys.trust_subdistrict(args.key_file)
+            print(f"已导入街道公钥:{public.name},指纹 {public.fingerprint}")
+            print("  请与街道核对这个指纹;之后导出的数据包只有街道能打开。")
+        elif args.keys_op == "register-device":
+            public, new = keys.register_device(args.key_file)
+            state = "已登记" if new else "早已登记,未改动"
+            print(f"{state}电脑:{public.name}({public.device_id[:8]}),指纹 {public.fingerprint}")
+        else:
+            info = keys.overview()
+            print(f"本机指纹:{info.own.fingerprint}")
+            sub = info.subdistrict
+            print(f"街道公钥:{f'{sub.name} {sub.fingerprint}' if sub else '未导入'}")
+            print(f"已登记的电脑:{len(info.devices)} 台")
+            for d in info.devices:
+                print(f"  {d.name or '未命名'}\t{d.device_id[:8]}\t{d.fingerprint}")
+        return 0
+    finally:
+        session.db.dispose()
 
 
 def _cmd_gui(args: argparse.Namespace) -> int:
@@ -492,6 +830,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "merge": _cmd_merge,
         "export-return": _cmd_export_return,
         "ledger": _cmd_ledger,
+        "init": _cmd_init,
+        "encrypt": _cmd_encrypt,
+        "user": _cmd_user,
+        "audit": _cmd_audit,
+        "keys": _cmd_keys,
         None: _cmd_gui,
     }
     try:

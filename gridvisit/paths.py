@@ -44,3 +44,7 @@ def resource_root() -> Path:
 
 def resource_path(*parts: str) -> Path:
     return resource_root().joinpath(*parts)
+
+
+def state_dir() -> Path:
+    return Path(platformdirs.user_state_dir(APP_NAME, _AUTHOR, ensure_exists=True))

@@ -28,19 +28,25 @@ def _dump(path: Path) -> dict[str, list[tuple]]:
     return data
 
 
+@pytest.fixture(autouse=True)
+def _password(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GRIDVISIT_PASSWORD", "gridvisit-demo")
+
+
 def test_demo_is_reproducible_and_realistic(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     args = ["--households", "150", "--seed", "7", "--end-date", "2026-11-20"]
-    assert main(["demo", "--db", str(tmp_path / "a.db"), *args]) == 0
+    assert main(["demo", "--no-encryption", "--db", str(tmp_path / "a.db"), *args]) == 0
     assert "住户 150" in capsys.readouterr().out
-    assert main(["demo", "--db", str(tmp_path / "b.db"), *args]) == 0
+    assert main(["demo", "--no-encryption", "--db", str(tmp_path / "b.db"), *args]) == 0
     a, b = _dump(tmp_path / "a.db"), _dump(tmp_path / "b.db")
     assert a == b
     assert (
         main(
             [
                 "demo",
+                "--no-encryption",
                 "--db",
                 str(tmp_path / "c.db"),
                 *args[:2],
@@ -74,10 +80,12 @@ def test_demo_is_reproducible_and_realistic(
 def test_demo_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "keep.db"
     target.write_bytes(b"precious")
-    assert main(["demo", "--db", str(target), "--households", "5"]) == 1
+    assert main(["demo", "--no-encryption", "--db", str(target), "--households", "5"]) == 1
     assert "已存在" in capsys.readouterr().err
     assert target.read_bytes() == b"precious"
-    assert main(["demo", "--db", str(target), "--households", "5", "--force"]) == 0
+    assert (
+        main(["demo", "--no-encryption", "--db", str(target), "--households", "5", "--force"]) == 0
+    )
 
 
 @pytest.mark.parametrize(
@@ -124,14 +132,16 @@ def test_failed_demo_leaves_nothing_behind(
     from gridvisit.storage import demo
 
     target = tmp_path / "keep.db"
-    assert main(["demo", "--db", str(target), "--households", "5"]) == 0
+    assert main(["demo", "--no-encryption", "--db", str(target), "--households", "5"]) == 0
     before = target.read_bytes()
 
     def boom(*_a: object, **_k: object) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(demo, "_build", boom)
-    assert main(["demo", "--db", str(target), "--households", "5", "--force"]) != 0
+    assert (
+        main(["demo", "--no-encryption", "--db", str(target), "--households", "5", "--force"]) != 0
+    )
     assert target.read_bytes() == before  # the old database is untouched
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.db"]
 
@@ -139,7 +149,21 @@ def test_failed_demo_leaves_nothing_behind(
 @pytest.fixture(scope="module")
 def small_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("cli") / "demo.db"
-    assert main(["demo", "--db", str(path), "--households", "120", "--end-date", "2026-11-20"]) == 0
+    assert (
+        main(
+            [
+                "demo",
+                "--no-encryption",
+                "--db",
+                str(path),
+                "--households",
+                "120",
+                "--end-date",
+                "2026-11-20",
+            ]
+        )
+        == 0
+    )
     return path
 
 
@@ -150,7 +174,7 @@ def test_report_weekly_writes_a_pdf(
     conn = sqlite3.connect(small_demo)
     community = conn.execute("SELECT name FROM community ORDER BY name").fetchone()[0]
     conn.close()
-    argv = ["report", "weekly", "--db", str(small_demo), "--week", "2026-W47"]
+    argv = ["--no-encryption", "report", "weekly", "--db", str(small_demo), "--week", "2026-W47"]
     assert main([*argv, "--community", community, "-o", str(out)]) == 0
     assert out.read_bytes().startswith(b"%PDF")
     said = capsys.readouterr().out
@@ -174,7 +198,8 @@ def test_report_weekly_refuses_bad_input_and_writes_nothing(
     message: str,
 ) -> None:
     out = tmp_path / "w.pdf"
-    assert main(["report", "weekly", "--db", str(small_demo), *extra, "-o", str(out)]) == 1
+    argv = ["--no-encryption", "report", "weekly", "--db", str(small_demo)]
+    assert main([*argv, *extra, "-o", str(out)]) == 1
     assert message in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
 
@@ -182,27 +207,49 @@ def test_report_weekly_refuses_bad_input_and_writes_nothing(
 def test_export_merge_and_return_from_the_command_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    src = tmp_path / "src.db"
+    src = tmp_path / "src.db"  # encrypted, like a laptop
     assert main(["demo", "--db", str(src), "--households", "500", "--weeks", "2"]) == 0
+    sub = tmp_path / "sub.db"  # plain, so the test can look inside with sqlite3
+    assert main(["--no-encryption", "init", "--db", str(sub)]) == 0
+    laptop_pub, sub_pub = tmp_path / "laptop.pub", tmp_path / "sub.pub"
     out = tmp_path / "pk"
     out.mkdir()
+    # Without the sub-district's key there is nothing to encrypt to.
+    assert main(["export", "--db", str(src), "--per-grid", "--full", "-o", str(out)]) == 1
+    assert "还没有导入街道的公钥" in capsys.readouterr().err
+    assert (
+        main(["keys", "create", "--db", str(src), "--name", "网格电脑", "-o", str(laptop_pub)]) == 0
+    )
+    keys_sub = ["keys", "create", "--db", str(sub), "--no-encryption", "--name", "街道"]
+    assert main([*keys_sub, "-o", str(sub_pub)]) == 0
+    assert main(["keys", "trust-subdistrict", "--db", str(src), str(sub_pub)]) == 0
     assert main(["export", "--db", str(src), "--per-grid", "--full", "-o", str(out)]) == 0
-    packages = sorted(out.glob("*.zip"))
+    packages = sorted(out.glob("*.gvpkg"))
     assert len(packages) >= 2
+    # Not registered yet: refused, nothing merged.
+    assert main(["--no-encryption", "merge", "--db", str(sub), str(packages[0])]) == 1
+    assert "来自未登记的设备" in capsys.readouterr().err
+    assert (
+        main(["--no-encryption", "keys", "register-device", "--db", str(sub), str(laptop_pub)]) == 0
+    )
     capsys.readouterr()
-    sub = tmp_path / "sub.db"
-    assert main(["merge", "--db", str(sub), *map(str, packages)]) == 0
+    assert main(["--no-encryption", "merge", "--db", str(sub), *map(str, packages)]) == 0
     text = capsys.readouterr().out
     assert f"合计 {len(packages)} 个数据包" in text and "冲突 0" in text
     # A damaged package: exit 1, named, the others still merged.
-    bad = tmp_path / "bad.zip"
+    bad = tmp_path / "bad.gvpkg"
     bad.write_bytes(packages[0].read_bytes()[:-5])
-    assert main(["merge", "--db", str(sub), str(bad), str(packages[1])]) == 1
+    assert main(["--no-encryption", "merge", "--db", str(sub), str(bad), str(packages[1])]) == 1
     captured = capsys.readouterr()
-    assert "bad.zip:未合并" in captured.err and "合并过同一文件" in captured.out
+    assert "bad.gvpkg:未合并" in captured.err and "合并过同一文件" in captured.out
     grid = sqlite3.connect(sub).execute("SELECT name FROM grid ORDER BY id").fetchone()[0]
-    ret = tmp_path / "ret.zip"
-    assert main(["export-return", "--db", str(sub), "--grid", grid, "-o", str(ret)]) == 0
+    ret = tmp_path / "ret.gvpkg"
+    back = ["--no-encryption", "export-return", "--db", str(sub)]
+    assert main([*back, "--grid", grid, "-o", str(ret)]) == 0
     assert ret.exists()
-    assert main(["export-return", "--db", str(sub), "--grid", "没有这个网格", "-o", str(ret)]) == 1
+    # The laptop takes the return package from its sub-district.
+    capsys.readouterr()
+    assert main(["merge", "--db", str(src), str(ret)]) == 0
+    assert "合计 1 个数据包" in capsys.readouterr().out
+    assert main([*back, "--grid", "没有这个网格", "-o", str(ret)]) == 1
     assert "找不到名为“没有这个网格”的网格" in capsys.readouterr().err

@@ -202,3 +202,5 @@ class Scope:
     community_id: int | None = None
     grid_id: int | None = None
     building_group_id: int | None = None
+    # The actor's area (ServiceContext.narrow): None = not limited.
+    grid_ids: frozenset[int] | None = None

@@ -152,6 +152,13 @@ def _all_grid_ids(session: Session) -> set[int]:
     return set(session.scalars(select(Grid.id)))
 
 
+# Sealed packages are not zip files any more; their own suffix says so.
+PACKAGE_SUFFIX = ".gvpkg"
+
+# Turns the plain package into what is written (keys.seal: encrypted and signed).
+Sealer = Callable[[bytes], bytes]
+
+
 def _last_export(db: Database) -> datetime | None:
     value = db.setting(LAST_EXPORT_KEY)
     return datetime.fromisoformat(value) if value else None
@@ -166,6 +173,7 @@ def _write(
     kind: str,
     exported_by: str,
     until: datetime,
+    sealer: Sealer | None,
 ) -> ExportResult:
     with db.read_session() as s:
         chosen = collect(s, grid_ids, since, tables=_RETURN_TABLES if kind == "return" else None)
@@ -182,6 +190,8 @@ def _write(
         grids=grids,
     )
     data = build_package(manifest, lines)
+    if sealer is not None:
+        data = sealer(data)
     write_file(path, lambda fh: fh.write(data), what="数据包")
     counts = {t: n for t, n in manifest.counts.items() if n}
     return ExportResult(Path(path), manifest.grid_names, counts, since)
@@ -194,11 +204,23 @@ def export_package(
     full: bool = False,
     exported_by: str = "",
     clock: Callable[[], datetime] = utcnow,
+    sealer: Sealer | None = None,
+    grid_ids: set[int] | None = None,
 ) -> ExportResult:
-    """Everything changed since the last successful export (all with `full`), one file."""
+    """Everything changed since the last successful export (all with `full`), one file;
+    `grid_ids` limits it to those grids (the exporting user's area)."""
     until = clock()
     since = None if full else _last_export(db)
-    result = _write(db, path, None, since, kind="export", exported_by=exported_by, until=until)
+    result = _write(
+        db,
+        path,
+        grid_ids,
+        since,
+        kind="export",
+        exported_by=exported_by,
+        until=until,
+        sealer=sealer,
+    )
     db.set_setting(LAST_EXPORT_KEY, until.isoformat())
     return result
 
@@ -211,6 +233,8 @@ def export_per_grid(
     exported_by: str = "",
     clock: Callable[[], datetime] = utcnow,
     progress: Progress | None = None,
+    sealer: Sealer | None = None,
+    grid_ids: set[int] | None = None,
 ) -> list[ExportResult]:
     """One package per grid in `folder`, as each grid's laptop would send it."""
     folder = Path(folder)
@@ -227,14 +251,25 @@ def export_per_grid(
             .where(~Grid.archived)
             .order_by(Community.name, Grid.name)
         ).all()
+    if grid_ids is not None:
+        grids = [g for g in grids if g[0] in grid_ids]
     stamp = f"{to_local(until):%Y%m%d-%H%M}"
     results = []
     for n, (gid, grid, community) in enumerate(grids, 1):
         if progress:
             progress(f"正在导出 {community} {grid}({n}/{len(grids)})……")
-        path = folder / safe_file_name(f"{community}_{grid}_{stamp}.zip")
+        path = folder / safe_file_name(f"{community}_{grid}_{stamp}{PACKAGE_SUFFIX}")
         results.append(
-            _write(db, path, {gid}, since, kind="export", exported_by=exported_by, until=until)
+            _write(
+                db,
+                path,
+                {gid},
+                since,
+                kind="export",
+                exported_by=exported_by,
+                until=until,
+                sealer=sealer,
+            )
         )
     db.set_setting(LAST_EXPORT_KEY, until.isoformat())
     return results
@@ -247,9 +282,19 @@ def export_return(
     *,
     exported_by: str = "",
     clock: Callable[[], datetime] = utcnow,
+    sealer: Sealer | None = None,
 ) -> ExportResult:
     """The grid's hierarchy and all its problems with their events, for its laptop."""
-    return _write(db, path, {grid_id}, None, kind="return", exported_by=exported_by, until=clock())
+    return _write(
+        db,
+        path,
+        {grid_id},
+        None,
+        kind="return",
+        exported_by=exported_by,
+        until=clock(),
+        sealer=sealer,
+    )
 
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')

@@ -75,7 +75,9 @@ def _day(moment: datetime | None) -> datetime | None:
     return to_local(moment).replace(tzinfo=None) if moment else None
 
 
-def _household_rows(s: Session, masked: bool) -> tuple[list[str], list[list[Any]]]:
+def _household_rows(
+    s: Session, masked: bool, grid_ids: frozenset[int] | None
+) -> tuple[list[str], list[list[Any]]]:
     headers = [
         "社区", "网格", "楼栋党小组", "楼栋", "单元", "室", "户主", "户主身份证号",
         "联系电话", "人数", "走访等级", "重点人群", "党员中心户", "最近走访", "备注",
@@ -97,6 +99,8 @@ def _household_rows(s: Session, masked: bool) -> tuple[list[str], list[list[Any]
                   Household.unit, Household.room)
     )  # fmt: skip
     rows = []
+    if grid_ids is not None:
+        query = query.where(Grid.id.in_(grid_ids))
     for h, group, grid, community in s.execute(query):
         members = people.get(h.id, [])
         head = next((m for m in members if m.is_head), members[0] if members else None)
@@ -115,7 +119,9 @@ def _household_rows(s: Session, masked: bool) -> tuple[list[str], list[list[Any]
     return headers, rows
 
 
-def _visit_rows(s: Session, masked: bool) -> tuple[list[str], list[list[Any]]]:
+def _visit_rows(
+    s: Session, masked: bool, grid_ids: frozenset[int] | None
+) -> tuple[list[str], list[list[Any]]]:
     headers = [
         "走访时间", "社区", "网格", "楼栋党小组", "地址", "户主", "走访方式", "走访目的",
         "走访人", "情况记录",
@@ -133,6 +139,8 @@ def _visit_rows(s: Session, masked: bool) -> tuple[list[str], list[list[Any]]]:
         .order_by(Visit.visited_at)
     )
     rows = []
+    if grid_ids is not None:
+        query = query.where(Grid.id.in_(grid_ids))
     for v, h, group, grid, community, worker in s.execute(query):
         head = heads.get(h.id, "")
         rows.append([
@@ -145,7 +153,9 @@ def _visit_rows(s: Session, masked: bool) -> tuple[list[str], list[list[Any]]]:
     return headers, rows
 
 
-def _problem_rows(s: Session, masked: bool) -> tuple[list[str], list[list[Any]]]:
+def _problem_rows(
+    s: Session, masked: bool, grid_ids: frozenset[int] | None
+) -> tuple[list[str], list[list[Any]]]:
     headers = [
         "上报时间", "社区", "网格", "地址或位置", "类别", "问题描述", "紧急程度", "办理层级",
         "状态", "办理期限", "承办单位", "办结时间", "办理结果", "满意度",
@@ -165,6 +175,8 @@ def _problem_rows(s: Session, masked: bool) -> tuple[list[str], list[list[Any]]]
         .order_by(Problem.reported_at)
     )
     rows = []
+    if grid_ids is not None:
+        query = query.where(Grid.id.in_(grid_ids))
     for p, grid, community in s.execute(query):
         where = households.get(p.household_id, "") if p.household_id else p.location
         text = p.description
@@ -239,11 +251,19 @@ def write_ledger(headers: list[str], rows: list[list[Any]], title: str, out: Bin
     wb.save(out)
 
 
-def export_ledger(db: Database, kind: str, path: Path, *, masked: bool = True) -> LedgerResult:
+def export_ledger(
+    db: Database,
+    kind: str,
+    path: Path,
+    *,
+    masked: bool = True,
+    grid_ids: frozenset[int] | None = None,
+) -> LedgerResult:
+    """`grid_ids` limits the rows to those grids (the actor's area); None = all."""
     if kind not in _BUILDERS:
         raise LedgerError(f"未知的台账类型“{kind}”。", hint="可选:" + "、".join(KINDS))
     with db.read_session() as s:
-        headers, rows = _BUILDERS[kind](s, masked)
+        headers, rows = _BUILDERS[kind](s, masked, grid_ids)
     write_file(path, lambda fh: write_ledger(headers, rows, KINDS[kind], fh), what="台账")
     return LedgerResult(Path(path), len(rows))
 

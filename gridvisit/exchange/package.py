@@ -13,7 +13,7 @@ import hashlib
 import io
 import json
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -114,7 +114,8 @@ def _fail(name: str, message: str, hint: str = "") -> PackageError:
     )
 
 
-def read_package(path: Path) -> Package:
+def read_package(path: Path, unsealer: Callable[[bytes, str], bytes] | None = None) -> Package:
+    """Read a package file; `unsealer` (keys.unseal) verifies and decrypts it first."""
     path = Path(path)
     name = path.name
     try:
@@ -128,6 +129,8 @@ def read_package(path: Path) -> Package:
         raise PackageError(f"“{path}”是一个文件夹,不是数据包。") from None
     except OSError as exc:
         raise PackageError(f"无法读取“{path}”:{exc.strerror}。") from exc
+    if unsealer is not None:
+        data = unsealer(data, name)
     return parse_package(data, name)
 
 

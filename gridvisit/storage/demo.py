@@ -7,6 +7,7 @@ give the same database. UUIDs come from the RNG too, for the same reason.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import random
 import uuid
@@ -16,6 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from argon2 import PasswordHasher
 from sqlalchemy import insert, select
 
 from gridvisit.core.clock import LOCAL_TZ
@@ -32,7 +34,15 @@ from gridvisit.core.errors import StorageError
 from gridvisit.core.rules import problem_due_at, tier_for_groups
 from gridvisit.core.validation import id_check_char
 from gridvisit.storage.audit import append_audit
-from gridvisit.storage.engine import Database, open_database
+from gridvisit.storage.engine import Database, encrypt_in_place, open_database
+from gridvisit.storage.keystore import (
+    ARGON2_MEMORY_KIB,
+    ARGON2_PARALLELISM,
+    ARGON2_TIME,
+    KeyStore,
+    Slot,
+    keys_path,
+)
 from gridvisit.storage.models import (
     BuildingGroup,
     Community,
@@ -268,6 +278,10 @@ class _Gen:
         return local.astimezone(UTC)
 
 
+# Printed by `gridvisit demo`; a demo database holds only invented people.
+DEMO_PASSWORD = "gridvisit-demo"
+
+
 def generate_demo(
     target: str | Path,
     *,
@@ -277,8 +291,11 @@ def generate_demo(
     weeks: int = 52,
     overwrite: bool = False,
     progress: Callable[[str], None] | None = None,
+    password: str = DEMO_PASSWORD,
+    encrypted: bool = False,
 ) -> DemoStats:
-    """Build a demo sub-district database at `target` and return what it holds."""
+    """Build a demo sub-district database at `target` and return what it holds. Every
+    demo user logs in with `password`; with `encrypted` each also gets a key slot."""
     if households < 1:
         raise StorageError("住户数必须至少为 1。")
     path = Path(target)
@@ -305,6 +322,13 @@ def generate_demo(
         db.set_setting("device_id", db.device_id)
         say("生成社区、网格和住户……")
         _build(gen, db, households)
+        # One hash for every demo user, salted from the seed so the file is reproducible.
+        salt = hashlib.sha256(f"gridvisit-demo-{seed}".encode()).digest()[:16]
+        shared_hash = PasswordHasher(
+            time_cost=ARGON2_TIME, memory_cost=ARGON2_MEMORY_KIB, parallelism=ARGON2_PARALLELISM
+        ).hash(password, salt=salt)
+        for row in gen.rows.get("app_user", []):
+            row["password_hash"] = shared_hash
         say("写入数据库……")
         with db.session() as s:
             conn = s.connection()
@@ -354,8 +378,30 @@ def generate_demo(
         return stats
     finally:
         db.dispose()  # closes the last connection: SQLite folds the WAL into the file
+        if done and encrypted:
+            try:
+                say("加密数据库……")
+                key = os.urandom(32)
+                store = KeyStore(
+                    keys_path(building),
+                    {
+                        row["username"]: Slot.seal(row["username"], password, key)
+                        for row in gen.rows.get("app_user", [])
+                    },
+                )
+                encrypt_in_place(building, key, store.save)
+            except BaseException:
+                done = False
+                keys_path(building).unlink(missing_ok=True)
+                raise
+            finally:
+                if not done:
+                    _remove_sqlite_files(building)
         if done:
             _remove_sqlite_files(path)
+            keys_path(path).unlink(missing_ok=True)
+            if encrypted:
+                os.replace(keys_path(building), keys_path(path))
             os.replace(building, path)
         else:
             _remove_sqlite_files(building)

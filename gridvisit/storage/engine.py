@@ -14,7 +14,7 @@ import shutil
 import sqlite3
 import uuid
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -217,6 +217,35 @@ def backup_sqlite(source: Path, dest: Path, key: bytes | None = None) -> Path:
         shutil.copyfile(keys_path(source), keys_path(dest))
     os.replace(tmp, dest)
     return dest
+
+
+def encrypt_in_place(path: Path, key: bytes, before_swap: Callable[[], None]) -> None:
+    """Replace a plain SQLite file with an encrypted copy (raw `key`).
+
+    The copy is written beside it with `sqlcipher_export`; `before_swap` (writing the
+    key file) runs next; only then does the copy replace the original, so an
+    interruption leaves the plain file as it was. The old blocks are not wiped."""
+    import sqlcipher3
+
+    temp = path.with_name(f".{path.name}.encrypting")
+    temp.unlink(missing_ok=True)
+    conn = sqlcipher3.connect(str(path))
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute(f"ATTACH DATABASE ? AS encrypted KEY \"x'{key.hex()}'\"", (str(temp),))
+        conn.execute("SELECT sqlcipher_export('encrypted')")
+        conn.execute("DETACH DATABASE encrypted")
+    finally:
+        conn.close()
+    try:
+        before_swap()
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    # Checkpointed (TRUNCATE) above, so the old WAL holds nothing left to apply.
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    os.replace(temp, path)
 
 
 class Database:

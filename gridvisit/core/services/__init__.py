@@ -1,6 +1,11 @@
 """Domain services. Each opens its own short transaction on the Database it was given;
 records come back as frozen dataclasses so no session leaks out."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from gridvisit.core.services.audit import AuditService
 from gridvisit.core.services.context import ServiceContext
 from gridvisit.core.services.hierarchy import HierarchyService
 from gridvisit.core.services.households import HouseholdService
@@ -9,6 +14,9 @@ from gridvisit.core.services.users import UserService
 from gridvisit.core.services.visits import VisitService
 from gridvisit.core.services.weekly import WeeklyReportService
 from gridvisit.core.services.workspace import WorkspaceService
+
+if TYPE_CHECKING:
+    from gridvisit.exchange.service import ExchangeService, KeyService
 
 
 class Services:
@@ -23,9 +31,25 @@ class Services:
         self.problems = ProblemService(ctx)
         self.workspace = WorkspaceService(ctx)
         self.weekly = WeeklyReportService(ctx)
+        self.audit_log = AuditService(ctx)
+
+    # The exchange sits above core (it uses the services' rules), so it is imported
+    # when first asked for.
+    @property
+    def exchange(self) -> ExchangeService:
+        from gridvisit.exchange.service import ExchangeService
+
+        return ExchangeService(self.ctx)
+
+    @property
+    def keys(self) -> KeyService:
+        from gridvisit.exchange.service import KeyService
+
+        return KeyService(self.ctx)
 
 
 __all__ = [
+    "AuditService",
     "HierarchyService",
     "HouseholdService",
     "ProblemService",

@@ -4,18 +4,33 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gridvisit.core.access import Action, allowed, denied, out_of_area
 from gridvisit.core.clock import utcnow
+from gridvisit.core.enums import Role
 from gridvisit.core.errors import NotFoundError
-from gridvisit.core.records import Actor
+from gridvisit.core.records import Actor, Scope
 from gridvisit.storage.audit import append_audit
 from gridvisit.storage.engine import Database
-from gridvisit.storage.models import Base
+from gridvisit.storage.models import (
+    Base,
+    BuildingGroup,
+    Community,
+    Grid,
+    Household,
+    Problem,
+    Resident,
+    User,
+    UserCommunity,
+    UserGrid,
+    Visit,
+)
 
 M = TypeVar("M", bound=Base)
 
@@ -50,6 +65,101 @@ class ServiceContext:
         with self.db.read_session() as session:
             yield session
 
+    # -- access ---------------------------------------------------------------------
+    def can(self, action: Action) -> bool:
+        return allowed(self.actor.role, action)
+
+    def require(self, action: Action) -> None:
+        if not self.can(action):
+            raise denied(self.actor.role, action)
+
+    def area(self, s: Session) -> frozenset[int] | None:
+        """Ids of the grids the actor works in; None = every grid (sub-district)."""
+        role = Role(self.actor.role)
+        if role is Role.SUBDISTRICT_ADMIN:
+            return None
+        if self.actor.user_id is None:
+            return frozenset()
+        if role is Role.COMMUNITY_ADMIN:
+            mine = select(UserCommunity.community_id).where(
+                UserCommunity.user_id == self.actor.user_id
+            )
+            return frozenset(s.scalars(select(Grid.id).where(Grid.community_id.in_(mine))))
+        return frozenset(
+            s.scalars(select(UserGrid.grid_id).where(UserGrid.user_id == self.actor.user_id))
+        )
+
+    def communities(self, s: Session) -> frozenset[int] | None:
+        """Communities the actor may manage (None = all); grid workers manage none."""
+        role = Role(self.actor.role)
+        if role is Role.SUBDISTRICT_ADMIN:
+            return None
+        if role is Role.COMMUNITY_ADMIN and self.actor.user_id is not None:
+            return frozenset(
+                s.scalars(
+                    select(UserCommunity.community_id).where(
+                        UserCommunity.user_id == self.actor.user_id
+                    )
+                )
+            )
+        return frozenset()
+
+    def get(self, s: Session, model: type[M], ident: int | None) -> M:
+        """`get_or_404`, then refused unless the record lies in the actor's area."""
+        obj = get_or_404(s, model, ident)
+        self.check_area(s, obj)
+        return obj
+
+    def check_id(self, s: Session, model: type[Base], ident: int | None) -> None:
+        """For reads by id: refused if the record exists outside the actor's area (a
+        missing one simply yields nothing)."""
+        obj = s.get(model, ident) if ident is not None else None
+        if obj is not None:
+            self.check_area(s, obj)
+
+    def check_area(self, s: Session, obj: Any) -> None:
+        area = self.area(s)
+        if area is None:
+            return
+        if isinstance(obj, Community):
+            communities = self.communities(s)
+            inside = (communities is not None and obj.id in communities) or bool(
+                area & set(s.scalars(select(Grid.id).where(Grid.community_id == obj.id)))
+            )
+            if not inside:
+                raise out_of_area()
+            return
+        if isinstance(obj, User):
+            if obj.id != self.actor.user_id and not self._manages_user(s, obj):
+                raise out_of_area()
+            return
+        if _grid_of(s, obj) not in area:
+            raise out_of_area()
+
+    def _manages_user(self, s: Session, user: User) -> bool:
+        communities = self.communities(s)
+        if communities is None:
+            return True
+        if not communities or user.role != Role.GRID_WORKER.value:
+            return False
+        grids = select(UserGrid.grid_id).where(UserGrid.user_id == user.id)
+        theirs = set(s.scalars(select(Grid.community_id).where(Grid.id.in_(grids))))
+        return bool(theirs) and theirs <= communities
+
+    def narrow(self, s: Session, scope: Scope) -> Scope:
+        """The scope limited to the actor's area; a node outside it is refused."""
+        area = self.area(s)
+        if area is None:
+            return scope
+        if scope.building_group_id is not None:
+            self.check_area(s, get_or_404(s, BuildingGroup, scope.building_group_id))
+        elif scope.grid_id is not None and scope.grid_id not in area:
+            raise out_of_area()
+        elif scope.community_id is not None:
+            self.check_area(s, get_or_404(s, Community, scope.community_id))
+        limit = area if scope.grid_ids is None else area & scope.grid_ids
+        return replace(scope, grid_ids=frozenset(limit))
+
     def audit(self, session: Session, action: str, obj: Any = None, **detail: Any) -> None:
         append_audit(
             session,
@@ -62,6 +172,21 @@ class ServiceContext:
             entity_uuid=getattr(obj, "uuid", "") if obj is not None else "",
             detail=_jsonable(detail),
         )
+
+
+def _grid_of(s: Session, obj: Any) -> int | None:
+    if isinstance(obj, Grid):
+        return obj.id
+    if isinstance(obj, BuildingGroup | Problem):
+        return obj.grid_id
+    if isinstance(obj, Household):
+        return s.scalar(
+            select(BuildingGroup.grid_id).where(BuildingGroup.id == obj.building_group_id)
+        )
+    if isinstance(obj, Resident | Visit):
+        household = s.get(Household, obj.household_id)
+        return _grid_of(s, household) if household is not None else None
+    raise TypeError(f"no area rule for {type(obj).__name__}")
 
 
 def get_or_404(session: Session, model: type[M], ident: int | None) -> M:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from gridvisit.core.access import Action, guarded
 from gridvisit.core.errors import ConflictError, ValidationError
 from gridvisit.core.records import NodeRec
-from gridvisit.core.services.context import ServiceContext, get_or_404
+from gridvisit.core.services.context import ServiceContext
 from gridvisit.core.validation import require_text
 from gridvisit.storage.models import BuildingGroup, Community, Grid, Household, Problem, Visit
 
@@ -29,6 +30,7 @@ class HierarchyService:
         self.ctx = ctx
 
     # -- create -------------------------------------------------------------------
+    @guarded(Action.ADD_COMMUNITY)
     def add_community(self, name: str) -> NodeRec:
         name = self._name(name, "community")
         with self.ctx.write() as s:
@@ -39,10 +41,11 @@ class HierarchyService:
             self.ctx.audit(s, "community.add", obj, name=name)
             return _node("community", obj)
 
+    @guarded(Action.EDIT_HIERARCHY)
     def add_grid(self, community_id: int, name: str, leader_name: str = "") -> NodeRec:
         name = self._name(name, "grid")
         with self.ctx.write() as s:
-            get_or_404(s, Community, community_id)
+            self.ctx.get(s, Community, community_id)
             self._unique(s, Grid, name, Grid.community_id == community_id, Grid.name == name)
             obj = Grid(community_id=community_id, name=name, leader_name=leader_name.strip())
             s.add(obj)
@@ -50,12 +53,13 @@ class HierarchyService:
             self.ctx.audit(s, "grid.add", obj, name=name)
             return _node("grid", obj)
 
+    @guarded(Action.EDIT_HIERARCHY)
     def add_building_group(
         self, grid_id: int, name: str, buildings: str = "", leader_name: str = ""
     ) -> NodeRec:
         name = self._name(name, "building_group")
         with self.ctx.write() as s:
-            get_or_404(s, Grid, grid_id)
+            self.ctx.get(s, Grid, grid_id)
             self._unique(
                 s, BuildingGroup, name, BuildingGroup.grid_id == grid_id, BuildingGroup.name == name
             )
@@ -71,11 +75,13 @@ class HierarchyService:
             return _node("building_group", obj)
 
     # -- change -------------------------------------------------------------------
+    @guarded(Action.EDIT_HIERARCHY)
     def rename(self, kind: str, node_id: int, new_name: str) -> NodeRec:
         model = _KINDS[kind]
+        self._require_kind(kind)
         name = self._name(new_name, kind)
         with self.ctx.write() as s:
-            obj = get_or_404(s, model, node_id)
+            obj = self.ctx.get(s, model, node_id)
             if obj.name == name:
                 return _node(kind, obj)
             siblings = [model.name == name, model.id != node_id]
@@ -89,10 +95,11 @@ class HierarchyService:
             self.ctx.audit(s, f"{kind}.rename", obj, old=old, new=name)
             return _node(kind, obj)
 
+    @guarded(Action.ADD_COMMUNITY)
     def move_grid(self, grid_id: int, community_id: int) -> NodeRec:
         with self.ctx.write() as s:
-            grid = get_or_404(s, Grid, grid_id)
-            get_or_404(s, Community, community_id)
+            grid = self.ctx.get(s, Grid, grid_id)
+            self.ctx.get(s, Community, community_id)
             self._unique(
                 s,
                 Grid,
@@ -106,10 +113,11 @@ class HierarchyService:
             self.ctx.audit(s, "grid.move", grid, from_community=old, to_community=community_id)
             return _node("grid", grid)
 
+    @guarded(Action.EDIT_HIERARCHY)
     def move_building_group(self, group_id: int, grid_id: int) -> NodeRec:
         with self.ctx.write() as s:
-            group = get_or_404(s, BuildingGroup, group_id)
-            get_or_404(s, Grid, grid_id)
+            group = self.ctx.get(s, BuildingGroup, group_id)
+            self.ctx.get(s, Grid, grid_id)
             self._unique(
                 s,
                 BuildingGroup,
@@ -126,12 +134,14 @@ class HierarchyService:
             self.ctx.audit(s, "building_group.move", group, from_grid=old, to_grid=grid_id)
             return _node("building_group", group)
 
+    @guarded(Action.EDIT_HIERARCHY)
     def delete(self, kind: str, node_id: int) -> None:
         """Delete an empty node. One that still holds anything is refused with the reason;
         one whose households have visit or problem history can only be archived."""
         model = _KINDS[kind]
+        self._require_kind(kind)
         with self.ctx.write() as s:
-            obj = get_or_404(s, model, node_id)
+            obj = self.ctx.get(s, model, node_id)
             label = _LABELS[kind]
             children = self._child_count(s, kind, node_id)
             if children:
@@ -152,10 +162,12 @@ class HierarchyService:
             self.ctx.audit(s, f"{kind}.delete", obj, name=obj.name)
             s.delete(obj)
 
+    @guarded(Action.EDIT_HIERARCHY)
     def archive(self, kind: str, node_id: int) -> None:
         model = _KINDS[kind]
+        self._require_kind(kind)
         with self.ctx.write() as s:
-            obj = get_or_404(s, model, node_id)
+            obj = self.ctx.get(s, model, node_id)
             if kind != "building_group" and self._child_count(s, kind, node_id):
                 raise ConflictError(
                     f"{_LABELS[kind]}“{obj.name}”下还有未归档的下级,不能归档。",
@@ -176,28 +188,43 @@ class HierarchyService:
             self.ctx.audit(s, f"{kind}.archive", obj, name=obj.name)
 
     # -- read ---------------------------------------------------------------------
+    @guarded(Action.READ)
     def communities(self) -> list[NodeRec]:
         with self.ctx.read() as s:
-            rows = s.scalars(
-                select(Community).where(Community.archived.is_(False)).order_by(Community.name)
-            )
-            return [_node("community", c) for c in rows]
+            q = select(Community).where(Community.archived.is_(False)).order_by(Community.name)
+            area = self.ctx.area(s)
+            if area is not None:
+                q = q.where(Community.id.in_(select(Grid.community_id).where(Grid.id.in_(area))))
+            return [_node("community", c) for c in s.scalars(q)]
 
+    @guarded(Action.READ)
     def grids(self, community_id: int | None = None) -> list[NodeRec]:
         with self.ctx.read() as s:
             q = select(Grid).where(Grid.archived.is_(False)).order_by(Grid.name)
             if community_id is not None:
                 q = q.where(Grid.community_id == community_id)
+            area = self.ctx.area(s)
+            if area is not None:
+                q = q.where(Grid.id.in_(area))
             return [_node("grid", g) for g in s.scalars(q)]
 
+    @guarded(Action.READ)
     def building_groups(self, grid_id: int | None = None) -> list[NodeRec]:
         with self.ctx.read() as s:
             q = select(BuildingGroup).where(BuildingGroup.archived.is_(False))
             if grid_id is not None:
                 q = q.where(BuildingGroup.grid_id == grid_id)
+            area = self.ctx.area(s)
+            if area is not None:
+                q = q.where(BuildingGroup.grid_id.in_(area))
             return [_node("building_group", b) for b in s.scalars(q.order_by(BuildingGroup.id))]
 
     # -- helpers ------------------------------------------------------------------
+    def _require_kind(self, kind: str) -> None:
+        # Communities themselves are the sub-district's to change.
+        if kind == "community":
+            self.ctx.require(Action.ADD_COMMUNITY)
+
     @staticmethod
     def _name(value: str, kind: str) -> str:
         errors: dict[str, str] = {}

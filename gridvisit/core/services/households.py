@@ -8,11 +8,12 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from gridvisit.core.access import Action, guarded
 from gridvisit.core.enums import Gender
 from gridvisit.core.errors import ConflictError, ValidationError
 from gridvisit.core.records import HouseholdRec, ResidentInput, ResidentRec, format_address
 from gridvisit.core.rules import tier_for_groups
-from gridvisit.core.services.context import ServiceContext, get_or_404
+from gridvisit.core.services.context import ServiceContext
 from gridvisit.core.services.hierarchy import household_has_history
 from gridvisit.core.validation import check_citizen_id, check_phone, optional_text, require_text
 from gridvisit.storage.models import (
@@ -120,6 +121,7 @@ class HouseholdService:
         self.last_warnings: list[str] = []
 
     # -- households -----------------------------------------------------------------
+    @guarded(Action.RECORD)
     def register(
         self,
         building_group_id: int,
@@ -148,7 +150,7 @@ class HouseholdService:
                     errors.update(exc.errors)
             if errors:
                 raise ValidationError(errors)
-            get_or_404(s, BuildingGroup, building_group_id)
+            self.ctx.get(s, BuildingGroup, building_group_id)
             self._address_free(s, building_group_id, building, unit, room)
             h = Household(
                 building_group_id=building_group_id,
@@ -171,6 +173,7 @@ class HouseholdService:
             self.last_warnings = warnings
             return household_rec(h)
 
+    @guarded(Action.RECORD)
     def update(self, household_id: int, **fields: Any) -> HouseholdRec:
         """Change address, phone, notes or a manual tier (`tier_code`, or None to go back
         to the tier implied by special groups)."""
@@ -179,7 +182,7 @@ class HouseholdService:
         if bad:
             raise ValueError(f"unknown household fields: {bad}")
         with self.ctx.write() as s:
-            h = get_or_404(s, Household, household_id)
+            h = self.ctx.get(s, Household, household_id)
             errors: dict[str, str] = {}
             building, unit, room, phone, notes = self._address(
                 errors,
@@ -212,10 +215,11 @@ class HouseholdService:
                 self.ctx.audit(s, "household.update", h, **changed)
             return household_rec(h)
 
+    @guarded(Action.RECORD)
     def move(self, household_id: int, building_group_id: int) -> HouseholdRec:
         with self.ctx.write() as s:
-            h = get_or_404(s, Household, household_id)
-            get_or_404(s, BuildingGroup, building_group_id)
+            h = self.ctx.get(s, Household, household_id)
+            self.ctx.get(s, BuildingGroup, building_group_id)
             if h.building_group_id == building_group_id:
                 return household_rec(h)
             self._address_free(s, building_group_id, h.building, h.unit, h.room)
@@ -224,10 +228,11 @@ class HouseholdService:
             self.ctx.audit(s, "household.move", h, from_group=old, to_group=building_group_id)
             return household_rec(h)
 
+    @guarded(Action.RECORD)
     def delete(self, household_id: int) -> None:
         """Delete a household registered by mistake; with history it is refused."""
         with self.ctx.write() as s:
-            h = get_or_404(s, Household, household_id)
+            h = self.ctx.get(s, Household, household_id)
             if household_has_history(s, household_id):
                 raise ConflictError(
                     f"住户“{household_rec(h).address}”已有走访或问题记录,不能删除。",
@@ -242,9 +247,10 @@ class HouseholdService:
             self.ctx.audit(s, "household.delete", h, address=household_rec(h).address)
             s.delete(h)
 
+    @guarded(Action.RECORD)
     def archive(self, household_id: int) -> None:
         with self.ctx.write() as s:
-            h = get_or_404(s, Household, household_id)
+            h = self.ctx.get(s, Household, household_id)
             h.archived = True
             for other in s.scalars(
                 select(Household).where(Household.centre_household_id == household_id)
@@ -252,12 +258,21 @@ class HouseholdService:
                 other.centre_household_id = None
             self.ctx.audit(s, "household.archive", h, address=household_rec(h).address)
 
+    @guarded(Action.READ)
     def get(self, household_id: int) -> HouseholdRec:
         with self.ctx.read() as s:
-            return household_rec(get_or_404(s, Household, household_id))
+            return household_rec(self.ctx.get(s, Household, household_id))
 
+    @guarded(Action.READ)
+    def get_by_uuid(self, uuid: str) -> HouseholdRec:
+        with self.ctx.read() as s:
+            found = s.scalar(select(Household.id).where(Household.uuid == uuid))
+            return household_rec(self.ctx.get(s, Household, found))
+
+    @guarded(Action.READ)
     def in_group(self, building_group_id: int) -> list[HouseholdRec]:
         with self.ctx.read() as s:
+            self.ctx.check_id(s, BuildingGroup, building_group_id)
             q = select(Household).where(
                 Household.building_group_id == building_group_id, Household.archived.is_(False)
             )
@@ -267,9 +282,10 @@ class HouseholdService:
             ]
 
     # -- party centre households ----------------------------------------------------
+    @guarded(Action.RECORD)
     def set_party_centre(self, household_id: int, is_centre: bool) -> HouseholdRec:
         with self.ctx.write() as s:
-            h = get_or_404(s, Household, household_id)
+            h = self.ctx.get(s, Household, household_id)
             if h.is_party_centre == is_centre:
                 return household_rec(h)
             h.is_party_centre = is_centre
@@ -281,12 +297,13 @@ class HouseholdService:
             self.ctx.audit(s, "household.party_centre", h, value=is_centre)
             return household_rec(h)
 
+    @guarded(Action.RECORD)
     def assign_centre(self, household_id: int, centre_id: int | None) -> HouseholdRec:
         """Make `centre_id` the party centre household that contacts this household."""
         with self.ctx.write() as s:
-            h = get_or_404(s, Household, household_id)
+            h = self.ctx.get(s, Household, household_id)
             if centre_id is not None:
-                centre = get_or_404(s, Household, centre_id)
+                centre = self.ctx.get(s, Household, centre_id)
                 if not centre.is_party_centre:
                     raise ConflictError(
                         f"“{household_rec(centre).address}”不是党员中心户。",
@@ -301,17 +318,20 @@ class HouseholdService:
             self.ctx.audit(s, "household.assign_centre", h, centre=centre_id)
             return household_rec(h)
 
+    @guarded(Action.READ)
     def contacted_by(self, centre_id: int) -> list[HouseholdRec]:
         with self.ctx.read() as s:
+            self.ctx.check_id(s, Household, centre_id)
             q = select(Household).where(
                 Household.centre_household_id == centre_id, Household.archived.is_(False)
             )
             return [household_rec(h) for h in s.scalars(q.order_by(Household.id))]
 
     # -- residents ------------------------------------------------------------------
+    @guarded(Action.RECORD)
     def add_resident(self, household_id: int, data: ResidentInput) -> ResidentRec:
         with self.ctx.write() as s:
-            h = get_or_404(s, Household, household_id)
+            h = self.ctx.get(s, Household, household_id)
             clean, self.last_warnings = validate_resident(data, self._known_groups(s))
             r = self._new_resident(h.id, clean)
             s.add(r)
@@ -320,9 +340,10 @@ class HouseholdService:
             self.ctx.audit(s, "resident.add", r, household=h.uuid)
             return resident_rec(r)
 
+    @guarded(Action.RECORD)
     def update_resident(self, resident_id: int, data: ResidentInput) -> ResidentRec:
         with self.ctx.write() as s:
-            r = get_or_404(s, Resident, resident_id)
+            r = self.ctx.get(s, Resident, resident_id)
             clean, self.last_warnings = validate_resident(data, self._known_groups(s))
             changed = []
             for key in (
@@ -349,10 +370,11 @@ class HouseholdService:
                 self.ctx.audit(s, "resident.update", r, fields=changed)
             return resident_rec(r)
 
+    @guarded(Action.RECORD)
     def move_resident(self, resident_id: int, household_id: int) -> ResidentRec:
         with self.ctx.write() as s:
-            r = get_or_404(s, Resident, resident_id)
-            target = get_or_404(s, Household, household_id)
+            r = self.ctx.get(s, Resident, resident_id)
+            target = self.ctx.get(s, Household, household_id)
             source = r.household
             if source.id == target.id:
                 return resident_rec(r)
@@ -368,23 +390,37 @@ class HouseholdService:
             )
             return resident_rec(r)
 
+    @guarded(Action.RECORD)
     def remove_resident(self, resident_id: int) -> None:
         """Residents who moved away are archived, so visits that named them stay readable."""
         with self.ctx.write() as s:
-            r = get_or_404(s, Resident, resident_id)
+            r = self.ctx.get(s, Resident, resident_id)
             r.archived = True
             s.flush()
             self._recompute_tier(s, r.household)
             self.ctx.audit(s, "resident.remove", r)
 
+    @guarded(Action.READ)
     def residents(self, household_id: int) -> list[ResidentRec]:
         with self.ctx.read() as s:
+            self.ctx.check_id(s, Household, household_id)
             q = select(Resident).where(
                 Resident.household_id == household_id, Resident.archived.is_(False)
             )
             return [
                 resident_rec(r) for r in s.scalars(q.order_by(Resident.is_head.desc(), Resident.id))
             ]
+
+    @guarded(Action.REVEAL)
+    def reveal(self, resident_id: int, field: str) -> str:
+        """One resident's full ID number or phone, shown on purpose; audited (which
+        field, never the value)."""
+        if field not in ("id_number", "phone"):
+            raise ValueError(f"not a revealable field: {field}")
+        with self.ctx.write() as s:
+            r = self.ctx.get(s, Resident, resident_id)
+            self.ctx.audit(s, "resident.reveal", r, field=field)
+            return str(getattr(r, field))
 
     # -- helpers --------------------------------------------------------------------
     @staticmethod

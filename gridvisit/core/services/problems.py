@@ -7,11 +7,12 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from gridvisit.core.access import Action, guarded
 from gridvisit.core.enums import EventKind, HandlingLevel, ProblemStatus, Satisfaction
 from gridvisit.core.errors import ValidationError
 from gridvisit.core.records import ProblemEventRec, ProblemInput, ProblemRec, Scope
 from gridvisit.core.rules import allowed_actions, transition
-from gridvisit.core.services.context import ServiceContext, get_or_404
+from gridvisit.core.services.context import ServiceContext
 from gridvisit.core.services.scoping import problems_in
 from gridvisit.core.services.visits import add_problem, validate_problem
 from gridvisit.core.validation import optional_text, require_text
@@ -67,15 +68,16 @@ class ProblemService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 
+    @guarded(Action.RECORD)
     def report(
         self, grid_id: int, data: ProblemInput, *, building_group_id: int | None = None
     ) -> ProblemRec:
         """A problem in a public area (no household, no visit)."""
         errors: dict[str, str] = {}
         with self.ctx.write() as s:
-            get_or_404(s, Grid, grid_id)
+            self.ctx.get(s, Grid, grid_id)
             if building_group_id is not None:
-                group = get_or_404(s, BuildingGroup, building_group_id)
+                group = self.ctx.get(s, BuildingGroup, building_group_id)
                 if group.grid_id != grid_id:
                     errors["building_group_id"] = "楼栋党小组不属于这个网格"
             clean, limit = validate_problem(s, data, "", errors)
@@ -97,6 +99,7 @@ class ProblemService:
             return problem_rec(problem, with_events=True)
 
     # -- workflow -----------------------------------------------------------------
+    @guarded(Action.RECORD)
     def accept(self, problem_id: int, unit: str, person: str = "", note: str = "") -> ProblemRec:
         """受理并派单 to a responsible unit and person."""
         errors: dict[str, str] = {}
@@ -107,16 +110,20 @@ class ProblemService:
             raise ValidationError(errors)
         return self._act(problem_id, EventKind.ACCEPTED, note, unit=unit, person=person)
 
+    @guarded(Action.RECORD)
     def add_progress(self, problem_id: int, note: str) -> ProblemRec:
         return self._act(problem_id, EventKind.PROGRESS, self._required_note(note, "办理进展"))
 
+    @guarded(Action.RECORD)
     def escalate(self, problem_id: int, reason: str) -> ProblemRec:
         return self._act(problem_id, EventKind.ESCALATED, self._required_note(reason, "上报原因"))
 
+    @guarded(Action.RECORD)
     def resolve(self, problem_id: int, resolution: str) -> ProblemRec:
         text = self._required_note(resolution, "办理结果", field="resolution")
         return self._act(problem_id, EventKind.RESOLVED, text, resolution=text)
 
+    @guarded(Action.RECORD)
     def return_visit(
         self, problem_id: int, satisfaction: Satisfaction, note: str = ""
     ) -> ProblemRec:
@@ -129,6 +136,7 @@ class ProblemService:
             problem_id, EventKind.RETURN_VISIT, note, satisfaction=Satisfaction(satisfaction)
         )
 
+    @guarded(Action.RECORD)
     def reopen(self, problem_id: int, reason: str) -> ProblemRec:
         return self._act(
             problem_id, EventKind.REOPENED, self._required_note(reason, "重新办理原因")
@@ -147,7 +155,7 @@ class ProblemService:
     ) -> ProblemRec:
         now = self.ctx.now()
         with self.ctx.write() as s:
-            p = get_or_404(s, Problem, problem_id)
+            p = self.ctx.get(s, Problem, problem_id)
             status, level = ProblemStatus(p.status), HandlingLevel(p.level)
             step = transition(status, level, kind, satisfaction)
             event = ProblemEvent(
@@ -202,14 +210,17 @@ class ProblemService:
         return value
 
     # -- read ---------------------------------------------------------------------
+    @guarded(Action.READ)
     def get(self, problem_id: int) -> ProblemRec:
         with self.ctx.read() as s:
-            return problem_rec(get_or_404(s, Problem, problem_id), with_events=True)
+            return problem_rec(self.ctx.get(s, Problem, problem_id), with_events=True)
 
+    @guarded(Action.READ)
     def actions(self, problem_id: int) -> list[EventKind]:
         p = self.get(problem_id)
         return allowed_actions(p.status, p.level)
 
+    @guarded(Action.READ)
     def list(
         self,
         scope: Scope | None = None,
@@ -225,9 +236,11 @@ class ProblemService:
                 Problem.status.in_([ProblemStatus.PENDING.value, ProblemStatus.IN_PROGRESS.value]),
                 Problem.due_at <= overdue_at,
             )
-        q = problems_in(q, scope or Scope()).order_by(Problem.due_at, Problem.id)
         with self.ctx.read() as s:
+            q = problems_in(q, self.ctx.narrow(s, scope or Scope()))
+            q = q.order_by(Problem.due_at, Problem.id)
             return [problem_rec(p) for p in s.scalars(q)]
 
+    @guarded(Action.READ)
     def overdue(self, scope: Scope | None = None, now: datetime | None = None) -> list[ProblemRec]:
         return self.list(scope or Scope(), overdue_at=now or self.ctx.now())

@@ -12,6 +12,9 @@ from gridvisit.storage.models import BuildingGroup, Grid, Household, Problem, Vi
 
 
 def households_in(q: Select, scope: Scope) -> Select:  # type: ignore[type-arg]
+    if scope.grid_ids is not None:
+        allowed = select(BuildingGroup.id).where(BuildingGroup.grid_id.in_(scope.grid_ids))
+        q = q.where(Household.building_group_id.in_(allowed))
     if scope.building_group_id is not None:
         return q.where(Household.building_group_id == scope.building_group_id)
     if scope.grid_id is not None:
@@ -28,6 +31,8 @@ def households_in(q: Select, scope: Scope) -> Select:  # type: ignore[type-arg]
 
 
 def problems_in(q: Select, scope: Scope) -> Select:  # type: ignore[type-arg]
+    if scope.grid_ids is not None:
+        q = q.where(Problem.grid_id.in_(scope.grid_ids))
     if scope.building_group_id is not None:
         return q.where(Problem.building_group_id == scope.building_group_id)
     if scope.grid_id is not None:

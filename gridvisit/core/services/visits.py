@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from gridvisit.core.access import Action, guarded
 from gridvisit.core.clock import IsoWeek, today_local
 from gridvisit.core.enums import (
     EventKind,
@@ -25,7 +26,7 @@ from gridvisit.core.records import (
     format_address,
 )
 from gridvisit.core.rules import days_overdue, next_visit_due, problem_due_at
-from gridvisit.core.services.context import ServiceContext, get_or_404
+from gridvisit.core.services.context import ServiceContext
 from gridvisit.core.services.scoping import households_in, last_visits
 from gridvisit.core.validation import optional_text, require_text
 from gridvisit.storage.models import (
@@ -133,6 +134,7 @@ class VisitService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 
+    @guarded(Action.RECORD)
     def record(self, data: VisitInput) -> VisitRec:
         """Save a visit and every problem raised in it, all or nothing."""
         errors: dict[str, str] = {}
@@ -156,7 +158,7 @@ class VisitService:
             purpose = VisitPurpose.ROUTINE
         notes = optional_text(errors, "notes", "走访情况", data.notes, max_len=5000)
         with self.ctx.write() as s:
-            household = get_or_404(s, Household, data.household_id)
+            household = self.ctx.get(s, Household, data.household_id)
             worker_id = data.worker_id or self.ctx.actor.user_id
             if worker_id is None or s.get(User, worker_id) is None:
                 errors["worker_id"] = "请选择走访的网格员"
@@ -211,8 +213,10 @@ class VisitService:
             )
             return _visit_rec(visit, tuple(p.id for p in problems))
 
+    @guarded(Action.READ)
     def for_household(self, household_id: int) -> list[VisitRec]:
         with self.ctx.read() as s:
+            self.ctx.check_id(s, Household, household_id)
             visits = s.scalars(
                 select(Visit)
                 .where(Visit.household_id == household_id)
@@ -220,12 +224,15 @@ class VisitService:
             )
             return [_visit_rec(v) for v in visits]
 
+    @guarded(Action.READ)
     def last_visit(self, household_id: int) -> datetime | None:
         with self.ctx.read() as s:
+            self.ctx.check_id(s, Household, household_id)
             return s.scalar(
                 select(func.max(Visit.visited_at)).where(Visit.household_id == household_id)
             )
 
+    @guarded(Action.READ)
     def due(
         self, scope: Scope | None = None, *, today: date | None = None, until: date | None = None
     ) -> list[DueVisit]:
@@ -249,9 +256,9 @@ class VisitService:
             .outerjoin(last, last.c.household_id == Household.id)
             .where(Household.archived.is_(False))
         )
-        q = households_in(q, scope or Scope())
         out: list[DueVisit] = []
         with self.ctx.read() as s:
+            q = households_in(q, self.ctx.narrow(s, scope or Scope()))
             for hid, gid, b, u, r, tier, created, last_at, interval in s.execute(q):
                 due = next_visit_due(last_at, created, interval)
                 if due <= until:

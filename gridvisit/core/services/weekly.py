@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
+from gridvisit.core.access import Action, guarded
 from gridvisit.core.clock import IsoWeek, local_date
 from gridvisit.core.enums import EventKind, HandlingLevel, ProblemStatus, Satisfaction
 from gridvisit.core.errors import NotFoundError
@@ -146,6 +147,7 @@ class WeeklyReportService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 
+    @guarded(Action.WEEKLY_REPORT)
     def scope_for(self, community: str | None, grid: str | None) -> tuple[Scope, str]:
         """Scope and title name for names typed by a user; NotFoundError lists the choices."""
         with self.ctx.read() as s:
@@ -188,10 +190,12 @@ class WeeklyReportService:
                 )
             return Scope(grid_id=found[0].id), f"{found[0].community}{found[0].name}"
 
+    @guarded(Action.WEEKLY_REPORT)
     def build(self, week: IsoWeek, scope: Scope, scope_name: str) -> WeeklyReport:
         now = self.ctx.now()
         start, as_of = week.start, min(week.end, now)
         with self.ctx.read() as s:
+            scope = self.ctx.narrow(s, scope)
             summary_visits = self._visit_figures(s, week, scope, as_of)
             problems = self._problems(s, week, scope, as_of)
             replays = self._replay(s, [p.id for p in problems], start, as_of)

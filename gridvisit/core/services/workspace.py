@@ -14,6 +14,7 @@ from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session
 
 from gridvisit.core import search
+from gridvisit.core.access import Action, guarded
 from gridvisit.core.clock import local_midnight, today_local
 from gridvisit.core.enums import (
     EventKind,
@@ -24,7 +25,7 @@ from gridvisit.core.enums import (
 )
 from gridvisit.core.records import ProblemEventRec, ResidentRec, Scope, format_address
 from gridvisit.core.rules import days_overdue, next_visit_due, problem_is_overdue
-from gridvisit.core.services.context import ServiceContext, get_or_404
+from gridvisit.core.services.context import ServiceContext
 from gridvisit.core.services.households import household_rec, resident_rec
 from gridvisit.core.services.problems import event_rec
 from gridvisit.core.services.scoping import households_in, last_visits, problems_in
@@ -223,6 +224,7 @@ class WorkspaceService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 
+    @guarded(Action.READ)
     def reference(self) -> Reference:
         with self.ctx.read() as s:
             return Reference(
@@ -261,6 +263,7 @@ class WorkspaceService:
             )
 
     # -- tree -------------------------------------------------------------------------
+    @guarded(Action.READ)
     def tree(self, today: date | None = None) -> TreeNode:
         today = today or today_local(self.ctx.now())
         root = TreeNode("root", None, "全部")
@@ -294,6 +297,12 @@ class WorkspaceService:
                 .where(Grid.archived.is_(False))
                 .order_by(Grid.name)
             ).all()
+            area = self.ctx.area(s)
+            if area is not None:
+                # Only the actor's own part of the tree; empty communities drop out below.
+                grids = [g for g in grids if g[0] in area]
+                shown = {g[1] for g in grids}
+                communities = [c for c in communities if c[0] in shown]
             groups = s.execute(
                 select(BuildingGroup.id, BuildingGroup.grid_id, BuildingGroup.name).where(
                     BuildingGroup.archived.is_(False)
@@ -317,10 +326,12 @@ class WorkspaceService:
         _sum_up(root)
         return root
 
+    @guarded(Action.READ)
     def group_counts(self, building_group_id: int, today: date | None = None) -> Counts:
         """Counts of one building group, to update the tree after a change."""
         today = today or today_local(self.ctx.now())
         with self.ctx.read() as s:
+            self.ctx.check_id(s, BuildingGroup, building_group_id)
             households = (
                 s.scalar(
                     select(func.count()).where(
@@ -379,6 +390,7 @@ class WorkspaceService:
         return {gid: int(n or 0) for gid, n in s.execute(q)}
 
     # -- households -----------------------------------------------------------------
+    @guarded(Action.READ)
     def household_rows(
         self,
         scope: Scope,
@@ -406,17 +418,14 @@ class WorkspaceService:
                 Household.created_at,
                 Household.phone,
             ).where(Household.archived.is_(False))
+            # only_ids still stays inside the actor's area.
+            scope = self.ctx.narrow(s, Scope() if only_ids is not None else scope)
+            hq = households_in(hq, scope)
+            ids = households_in(select(Household.id).where(Household.archived.is_(False)), scope)
             if only_ids is not None:
                 hq = hq.where(Household.id.in_(only_ids))
-            else:
-                hq = households_in(hq, scope)
+                ids = ids.where(Household.id.in_(only_ids))
             households = s.execute(hq).all()
-            ids = select(Household.id).where(Household.archived.is_(False))
-            ids = (
-                ids.where(Household.id.in_(only_ids))
-                if only_ids is not None
-                else households_in(ids, scope)
-            )
             id_sub = ids.scalar_subquery()
             if cancelled():
                 return []
@@ -484,13 +493,15 @@ class WorkspaceService:
         rows.sort(key=lambda r: r.address_key)
         return rows
 
+    @guarded(Action.READ)
     def household_row(self, household_id: int, today: date | None = None) -> HouseholdRow | None:
         rows = self.household_rows(Scope(), today, only_ids=[household_id])
         return rows[0] if rows else None
 
+    @guarded(Action.READ)
     def household_detail(self, household_id: int) -> HouseholdDetail:
         with self.ctx.read() as s:
-            h = get_or_404(s, Household, household_id)
+            h = self.ctx.get(s, Household, household_id)
             rec = household_rec(h)
             group = s.get(BuildingGroup, h.building_group_id)
             grid = s.get(Grid, group.grid_id)
@@ -552,6 +563,7 @@ class WorkspaceService:
             )
 
     # -- problems -------------------------------------------------------------------
+    @guarded(Action.READ)
     def problem_lines(
         self, scope: Scope, flt: ProblemFilter, now: datetime | None = None
     ) -> list[ProblemLine]:
@@ -580,18 +592,23 @@ class WorkspaceService:
             q = q.where(Problem.reported_at >= local_midnight(flt.reported_from))
         if flt.reported_to:
             q = q.where(Problem.reported_at < local_midnight(flt.reported_to + timedelta(days=1)))
-        q = problems_in(q, scope).order_by(Problem.reported_at.desc(), Problem.id.desc())
         with self.ctx.read() as s:
+            q = problems_in(q, self.ctx.narrow(s, scope))
+            q = q.order_by(Problem.reported_at.desc(), Problem.id.desc())
             return list(self._problem_lines(s, q))
 
+    @guarded(Action.READ)
     def problem_line(self, problem_id: int) -> ProblemLine:
         with self.ctx.read() as s:
+            self.ctx.check_id(s, Problem, problem_id)
             return next(
                 iter(self._problem_lines(s, select(Problem).where(Problem.id == problem_id)))
             )
 
+    @guarded(Action.READ)
     def problem_events(self, problem_id: int) -> list[tuple[ProblemEventRec, str]]:
         with self.ctx.read() as s:
+            self.ctx.check_id(s, Problem, problem_id)
             users = dict(s.execute(select(User.id, User.display_name)).all())
             events = s.scalars(
                 select(ProblemEvent)
@@ -600,9 +617,10 @@ class WorkspaceService:
             )
             return [(event_rec(e), users.get(e.actor_id, "") if e.actor_id else "") for e in events]
 
+    @guarded(Action.READ)
     def problem_place(self, problem_id: int) -> str:
         with self.ctx.read() as s:
-            p = get_or_404(s, Problem, problem_id)
+            p = self.ctx.get(s, Problem, problem_id)
             grid = s.get(Grid, p.grid_id)
             parts = [s.get(Community, grid.community_id).name, grid.name]
             if p.building_group_id:

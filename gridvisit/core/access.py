@@ -1,0 +1,112 @@
+"""Who may do what: the role × action table, deny by default.
+
+Two layers, both in the service layer so no front end can skip them:
+- the role must hold the action (`guarded` on every public service method), and
+- the record must lie in the actor's area (ServiceContext.get / narrow): a grid worker
+  works in the grids assigned to them, a community admin in their communities, a
+  sub-district admin everywhere.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from gridvisit.core.enums import Role
+from gridvisit.core.errors import PermissionDeniedError
+
+
+class Action(StrEnum):
+    READ = "read"  # households, residents, visits, problems, counts
+    RECORD = "record"  # register and edit households and residents, visits, problems
+    REVEAL = "reveal"  # show one full ID number or phone on purpose (audited)
+    WEEKLY_REPORT = "weekly_report"
+    EXPORT_PACKAGE = "export_package"
+    EDIT_HIERARCHY = "edit_hierarchy"  # grids and building groups
+    ADD_COMMUNITY = "add_community"
+    MANAGE_USERS = "manage_users"
+    VIEW_AUDIT = "view_audit"
+    EXPORT_UNMASKED = "export_unmasked"  # ledgers and prints with full personal data
+    IMPORT_ROSTER = "import_roster"  # creates communities and grids as the roster names them
+    MERGE = "merge"
+    EXPORT_RETURN = "export_return"
+    MANAGE_DEVICES = "manage_devices"  # key pair, device registration
+
+
+ACTION_LABELS = {
+    Action.READ: "查看住户和问题",
+    Action.RECORD: "登记和修改走访数据",
+    Action.REVEAL: "查看完整的身份证号和电话",
+    Action.WEEKLY_REPORT: "生成每周问题清单",
+    Action.EXPORT_PACKAGE: "导出数据包",
+    Action.EDIT_HIERARCHY: "维护网格和楼栋党小组",
+    Action.ADD_COMMUNITY: "新建或删除社区",
+    Action.MANAGE_USERS: "管理用户",
+    Action.VIEW_AUDIT: "查看操作日志",
+    Action.EXPORT_UNMASKED: "导出不打码的个人信息",
+    Action.IMPORT_ROSTER: "导入住户花名册",
+    Action.MERGE: "合并网格数据包",
+    Action.EXPORT_RETURN: "导出回传包",
+    Action.MANAGE_DEVICES: "管理密钥和登记设备",
+}
+
+_WORKER = frozenset(
+    {Action.READ, Action.RECORD, Action.REVEAL, Action.WEEKLY_REPORT, Action.EXPORT_PACKAGE}
+)
+_COMMUNITY = _WORKER | {
+    Action.EDIT_HIERARCHY,
+    Action.MANAGE_USERS,
+    Action.VIEW_AUDIT,
+    Action.EXPORT_UNMASKED,
+}
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    Role.GRID_WORKER: _WORKER,
+    Role.COMMUNITY_ADMIN: _COMMUNITY,
+    Role.SUBDISTRICT_ADMIN: frozenset(Action),
+}
+
+
+def allowed(role: Role | str, action: Action) -> bool:
+    try:
+        return action in PERMISSIONS.get(Role(role), frozenset())
+    except ValueError:  # an unknown role holds nothing
+        return False
+
+
+def denied(role: Role | str, action: Action) -> PermissionDeniedError:
+    try:
+        who = Role(role).label
+    except ValueError:
+        who = str(role)
+    return PermissionDeniedError(
+        f"{who}没有“{ACTION_LABELS[action]}”的权限。",
+        hint="如确需办理,请联系社区或街道管理员。",
+    )
+
+
+def out_of_area() -> PermissionDeniedError:
+    return PermissionDeniedError(
+        "这条记录不在您负责的网格或社区内,不能查看或修改。",
+        hint="如需调整负责范围,请联系社区或街道管理员。",
+    )
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def guarded(action: Action) -> Callable[[F], F]:
+    """Mark a service method with the action it performs; the role is checked first.
+    A test walks every public service method and fails on one without a mark."""
+
+    def mark(fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+            self.ctx.require(action)
+            return fn(self, *args, **kwargs)
+
+        wrapper.__action__ = action  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return mark

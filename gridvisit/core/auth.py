@@ -1,0 +1,359 @@
+"""Passwords, login and unlocking a database.
+
+A user logs in to one database file. For an encrypted database the password first
+opens the user's key slot (storage/keystore.py), which yields the SQLCipher key;
+then, as for a plain file, it is checked against the user's argon2id hash. Failed
+attempts are counted in a small file outside the database (it must work before the
+database can be read) and each one past the third doubles a waiting time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import select
+
+from gridvisit.core.clock import utcnow
+from gridvisit.core.enums import Role
+from gridvisit.core.errors import AuthError, EncryptedDatabaseError, StorageError, ValidationError
+from gridvisit.core.files import write_atomically
+from gridvisit.core.records import Actor
+from gridvisit.storage.audit import append_audit
+from gridvisit.storage.engine import (
+    Database,
+    encrypt_in_place,
+    is_encrypted_database,
+    is_plain_sqlite,
+    open_database,
+)
+from gridvisit.storage.keystore import (
+    ARGON2_MEMORY_KIB,
+    ARGON2_PARALLELISM,
+    ARGON2_TIME,
+    KeyStore,
+    Slot,
+    keys_path,
+)
+from gridvisit.storage.models import User
+
+MIN_PASSWORD = 8
+FREE_ATTEMPTS = 3
+MAX_WAIT_SECONDS = 300
+
+HASHER = PasswordHasher(
+    time_cost=ARGON2_TIME, memory_cost=ARGON2_MEMORY_KIB, parallelism=ARGON2_PARALLELISM
+)
+_WRONG = "用户名或密码不正确。"
+_WRONG_HINT = "请重新输入;注意大小写和输入法。"
+
+
+def check_new_password(password: str, field: str = "password") -> None:
+    reason = ""
+    if len(password) < MIN_PASSWORD:
+        reason = f"密码至少要 {MIN_PASSWORD} 个字符"
+    elif len(set(password)) < 3:
+        reason = "密码太简单:请混用字母、数字或符号"
+    elif password.strip() != password:
+        reason = "密码的开头和结尾不能是空格"
+    if reason:
+        raise ValidationError({field: reason})
+
+
+def hash_password(password: str) -> str:
+    return HASHER.hash(password)
+
+
+def password_matches(stored: str, password: str) -> bool:
+    if not stored:
+        return False
+    try:
+        return HASHER.verify(stored, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+class LoginThrottle:
+    """Failed logins per database and user name, kept in a JSON file."""
+
+    def __init__(self, path: Path, clock: Callable[[], datetime] = utcnow) -> None:
+        self.path = path
+        self.clock = clock
+
+    def _load(self) -> dict[str, dict[str, float]]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            return data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    def _save(self, data: dict[str, dict[str, float]]) -> None:
+        body = json.dumps(data).encode("utf-8")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(self.path, lambda fh: fh.write(body))
+        except OSError:
+            pass  # a read-only profile must not stop a login
+
+    @staticmethod
+    def _key(target: str, username: str) -> str:
+        return hashlib.sha256(f"{target}\x00{username}".encode()).hexdigest()[:32]
+
+    def wait_seconds(self, target: str, username: str) -> int:
+        entry = self._load().get(self._key(target, username))
+        if not entry or entry.get("failures", 0) < FREE_ATTEMPTS:
+            return 0
+        delay = min(2 ** (int(entry["failures"]) - FREE_ATTEMPTS), MAX_WAIT_SECONDS)
+        left = entry["last"] + delay - self.clock().timestamp()
+        return max(0, int(left + 0.999))
+
+    def check(self, target: str, username: str) -> None:
+        left = self.wait_seconds(target, username)
+        if left:
+            raise AuthError(
+                f"密码连续输错次数过多,请 {left} 秒后再试。",
+                hint="如忘记密码,请联系管理员重设。",
+            )
+
+    def failed(self, target: str, username: str) -> None:
+        data = self._load()
+        key = self._key(target, username)
+        entry = data.get(key, {"failures": 0})
+        data[key] = {"failures": entry.get("failures", 0) + 1, "last": self.clock().timestamp()}
+        self._save(data)
+
+    def succeeded(self, target: str, username: str) -> None:
+        data = self._load()
+        if data.pop(self._key(target, username), None) is not None:
+            self._save(data)
+
+
+@dataclass
+class Login:
+    db: Database
+    actor: Actor
+
+
+def actor_for(user: User) -> Actor:
+    return Actor(user.id, user.username, user.display_name, Role(user.role))
+
+
+def _target_text(target: str | Path) -> str:
+    text = str(target)
+    return text if "://" in text else str(Path(text).expanduser().resolve())
+
+
+def _local_path(target: str | Path) -> Path | None:
+    text = str(target)
+    if "://" in text:
+        return None
+    return Path(text).expanduser().resolve()
+
+
+def _check_user(db: Database, username: str, password: str) -> Actor:
+    with db.session() as s:
+        user = s.scalar(select(User).where(User.username == username))
+        if user is None or not user.active or not password_matches(user.password_hash, password):
+            if user is not None and user.active and not user.password_hash:
+                raise AuthError(
+                    f"用户“{username}”还没有设置密码。",
+                    hint="请由管理员先为其设置密码(gridvisit user passwd)。",
+                )
+            raise AuthError(_WRONG, hint=_WRONG_HINT)
+        if HASHER.check_needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+        actor = actor_for(user)
+        append_audit(
+            s,
+            at=utcnow(),
+            device=db.device_id,
+            actor_id=user.id,
+            actor_name=username,
+            action="user.login",
+            entity="app_user",
+            entity_uuid=user.uuid,
+            detail={"encrypted": db.encrypted},
+        )
+        return actor
+
+
+def login(
+    target: str | Path,
+    username: str,
+    password: str,
+    *,
+    encrypted: bool,
+    throttle: LoginThrottle,
+) -> Login:
+    """Open an existing database as `username`. `encrypted` is what the user asked for:
+    False only with an explicit --no-encryption."""
+    key_text = _target_text(target)
+    throttle.check(key_text, username)
+    path = _local_path(target)
+    key: bytes | None = None
+    if path is not None and is_encrypted_database(path):
+        if not encrypted:
+            raise EncryptedDatabaseError(
+                f"数据库“{path.name}”已加密,不能用 --no-encryption 打开。",
+                hint="去掉 --no-encryption,输入密码即可打开。",
+            )
+        store = KeyStore.load(keys_path(path))
+        try:
+            key = store.unlock(username, password)
+        except AuthError:
+            throttle.failed(key_text, username)
+            raise
+    elif path is not None and encrypted and is_plain_sqlite(path):
+        raise EncryptedDatabaseError(
+            f"数据库“{path.name}”没有加密。",
+            hint="如确需打开未加密的文件,请加 --no-encryption;"
+            "或先用 gridvisit encrypt 把它转为加密数据库。",
+        )
+    db = open_database(target, key=key)
+    try:
+        actor = _check_user(db, username, password)
+    except AuthError:
+        db.dispose()
+        throttle.failed(key_text, username)
+        raise
+    except BaseException:
+        db.dispose()
+        raise
+    throttle.succeeded(key_text, username)
+    return Login(db, actor)
+
+
+def needs_first_admin(db: Database) -> bool:
+    """True until some active user has a password (a new file, or one from before logins)."""
+    with db.read_session() as s:
+        return not s.scalar(select(User.id).where(User.active, User.password_hash != "").limit(1))
+
+
+def create_database(
+    target: Path,
+    username: str,
+    display_name: str,
+    password: str,
+    *,
+    encrypted: bool,
+) -> Login:
+    """A new database file with its first sub-district administrator."""
+    check_new_password(password)
+    target = Path(target).expanduser().resolve()
+    if target.exists() and target.stat().st_size > 0:
+        raise StorageError(f"文件“{target}”已存在,不会覆盖。", hint="请换一个文件名。")
+    key = None
+    if encrypted:
+        _store, key = KeyStore.create(keys_path(target), username, password)
+    try:
+        db = open_database(target, create=True, key=key)
+    except BaseException:
+        if encrypted:
+            keys_path(target).unlink(missing_ok=True)
+        raise
+    actor = set_first_admin(db, username, display_name, password)
+    return Login(db, actor)
+
+
+def set_first_admin(db: Database, username: str, display_name: str, password: str) -> Actor:
+    """Give a database without any password its first administrator: the existing
+    first sub-district admin (from before logins) or a new one."""
+    check_new_password(password)
+    username = username.strip()
+    if not username:
+        raise ValidationError({"username": "请填写用户名"})
+    with db.session() as s:
+        if s.scalar(select(User.id).where(User.active, User.password_hash != "").limit(1)):
+            raise AuthError("此数据库已经有管理员了。", hint="请用已有的账号登录。")
+        user = s.scalar(
+            select(User)
+            .where(User.role == Role.SUBDISTRICT_ADMIN.value, User.active)
+            .order_by(User.id)
+            .limit(1)
+        )
+        clash = s.scalar(select(User).where(User.username == username))
+        if clash is not None and clash is not user:
+            raise ValidationError({"username": f"用户名“{username}”已被其他用户使用"})
+        if user is None:
+            user = User(username=username, display_name=display_name or username, role="")
+            user.role = Role.SUBDISTRICT_ADMIN.value
+            s.add(user)
+        user.username = username
+        user.display_name = display_name.strip() or user.display_name or username
+        user.password_hash = hash_password(password)
+        s.flush()
+        append_audit(
+            s,
+            at=utcnow(),
+            device=db.device_id,
+            actor_id=user.id,
+            actor_name=username,
+            action="user.first_admin",
+            entity="app_user",
+            entity_uuid=user.uuid,
+        )
+        actor = actor_for(user)
+    if db.encrypted and db.path is not None:
+        store = KeyStore.load(keys_path(db.path))
+        assert db.key is not None
+        store.set_slot(username, password, db.key)
+    return actor
+
+
+def encrypt_database(
+    path: Path, username: str, password: str, *, throttle: LoginThrottle
+) -> list[str]:
+    """Convert a plain database file to an encrypted one in place; returns the other
+    users, who need a new password (set by an admin) before they can log in again.
+
+    The encrypted copy is written beside the file through `sqlcipher_export` and its
+    key file is written; only then does the copy replace the original, so an
+    interruption leaves the plain file as it was. The old file's blocks are not wiped
+    from the disk (an SSD may keep them anyway)."""
+    path = Path(path).expanduser().resolve()
+    if not is_plain_sqlite(path):
+        raise EncryptedDatabaseError(
+            f"“{path.name}”不是未加密的数据库,无需转换。", hint="已加密的数据库直接用密码打开。"
+        )
+    # Only a user of this database may convert it; the password checked here
+    # becomes the first key slot.
+    probe = login(path, username, password, encrypted=False, throttle=throttle)
+    try:
+        with probe.db.read_session() as s:
+            others = sorted(
+                s.scalars(
+                    select(User.username).where(
+                        User.username != username, User.active, User.password_hash != ""
+                    )
+                )
+            )
+    finally:
+        probe.db.dispose()
+    key = os.urandom(32)
+    slot = Slot.seal(username, password, key)
+    encrypt_in_place(path, key, KeyStore(keys_path(path), {username: slot}).save)
+    return others
+
+
+class _NoThrottle(LoginThrottle):
+    def __init__(self) -> None:
+        super().__init__(Path(os.devnull))
+
+    def check(self, target: str, username: str) -> None:
+        return None
+
+    def failed(self, target: str, username: str) -> None:
+        return None
+
+    def succeeded(self, target: str, username: str) -> None:
+        return None
+
+
+_NO_THROTTLE = _NoThrottle()

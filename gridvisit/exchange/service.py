@@ -1,0 +1,188 @@
+"""The exchange behind the access rules: what the CLI and the GUI call. Each method
+checks the role and area, seals or unseals packages, and writes an audit entry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gridvisit.core.access import Action, guarded
+from gridvisit.core.errors import PackageSecurityError
+from gridvisit.core.services.context import ServiceContext
+from gridvisit.exchange import keys as keyring
+from gridvisit.exchange.export import ExportResult, export_package, export_per_grid, export_return
+from gridvisit.exchange.ledger import ImportResult, LedgerResult, export_ledger, import_roster
+from gridvisit.exchange.merge import MergeStats, Progress, merge_package
+from gridvisit.exchange.package import Package
+
+
+class ExchangeService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    def _area(self) -> set[int] | None:
+        with self.ctx.read() as s:
+            area = self.ctx.area(s)
+        return None if area is None else set(area)
+
+    def _audit(self, action: str, **detail: Any) -> None:
+        with self.ctx.write() as s:
+            self.ctx.audit(s, action, **detail)
+
+    @guarded(Action.EXPORT_PACKAGE)
+    def export_package(self, path: Path, *, full: bool = False) -> ExportResult:
+        sealer = keyring.export_sealer(self.ctx.db)
+        result = export_package(
+            self.ctx.db,
+            path,
+            full=full,
+            exported_by=self.ctx.actor.username,
+            sealer=sealer,
+            grid_ids=self._area(),
+        )
+        self._audit("package.export", file=Path(path).name, full=full)
+        return result
+
+    @guarded(Action.EXPORT_PACKAGE)
+    def export_per_grid(
+        self, folder: Path, *, full: bool = False, progress: Progress | None = None
+    ) -> list[ExportResult]:
+        sealer = keyring.export_sealer(self.ctx.db)
+        results = export_per_grid(
+            self.ctx.db,
+            folder,
+            full=full,
+            exported_by=self.ctx.actor.username,
+            progress=progress,
+            sealer=sealer,
+            grid_ids=self._area(),
+        )
+        self._audit("package.export", folder=str(folder), packages=len(results), full=full)
+        return results
+
+    @guarded(Action.MERGE)
+    def merge_file(
+        self, path: Path, *, recheck: bool = False, progress: Progress | None = None
+    ) -> tuple[Package, MergeStats]:
+        """A grid's package at the sub-district, verified and decrypted first."""
+        package = keyring.read_sealed(self.ctx.db, path)
+        return package, self._merge(path, package, recheck, progress)
+
+    @guarded(Action.RECORD)
+    def merge_return(
+        self, path: Path, *, progress: Progress | None = None
+    ) -> tuple[Package, MergeStats]:
+        """The sub-district's return package, on a laptop."""
+        package = keyring.read_sealed(self.ctx.db, path)
+        if package.manifest.kind != "return":
+            raise PackageSecurityError(
+                f"“{Path(path).name}”不是街道发来的回传包。",
+                hint="网格电脑只能合并回传包;网格数据包由街道合并。",
+            )
+        return package, self._merge(path, package, False, progress)
+
+    def _merge(
+        self, path: Path, package: Package, recheck: bool, progress: Progress | None
+    ) -> MergeStats:
+        stats = merge_package(self.ctx.db, package, recheck=recheck, progress=progress)
+        self._audit("package.merge", file=Path(path).name, **stats.as_dict())
+        return stats
+
+    @guarded(Action.EXPORT_RETURN)
+    def export_return(
+        self, path: Path, grid_id: int, device: str | None = None
+    ) -> tuple[ExportResult, keyring.PublicKey]:
+        to = keyring.find_device(self.ctx.db, device)
+        result = export_return(
+            self.ctx.db,
+            path,
+            grid_id,
+            exported_by=self.ctx.actor.username,
+            sealer=lambda data: keyring.seal(self.ctx.db, data, [to]),
+        )
+        self._audit(
+            "package.export_return", file=Path(path).name, grid=grid_id, device=to.device_id
+        )
+        return result, to
+
+    @guarded(Action.READ)
+    def export_ledger(self, kind: str, path: Path, *, masked: bool = True) -> LedgerResult:
+        if not masked:
+            self.ctx.require(Action.EXPORT_UNMASKED)
+        area = self._area()
+        result = export_ledger(
+            self.ctx.db,
+            kind,
+            path,
+            masked=masked,
+            grid_ids=None if area is None else frozenset(area),
+        )
+        if not masked:
+            self._audit("ledger.export_unmasked", kind=kind, file=Path(path).name, rows=result.rows)
+        return result
+
+    @guarded(Action.IMPORT_ROSTER)
+    def import_roster(self, path: Path, *, skip_invalid: bool = False) -> ImportResult:
+        outcome = import_roster(
+            self.ctx.db, path, skip_invalid=skip_invalid, actor_id=self.ctx.actor.user_id
+        )
+        if outcome.imported:
+            self._audit(
+                "roster.import",
+                file=Path(path).name,
+                households=outcome.households,
+                residents=outcome.residents,
+            )
+        return outcome
+
+
+@dataclass(frozen=True)
+class KeyOverview:
+    own: keyring.PublicKey
+    subdistrict: keyring.PublicKey | None
+    devices: list[keyring.PublicKey]
+
+
+class KeyService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    def _audit(self, action: str, **detail: Any) -> None:
+        with self.ctx.write() as s:
+            self.ctx.audit(s, action, **detail)
+
+    @guarded(Action.EXPORT_PACKAGE)
+    def create(self, path: Path, name: str) -> keyring.PublicKey:
+        """This database's key pair (made once) and its public key file."""
+        public = keyring.write_public_file(self.ctx.db, path, name.strip())
+        self._audit("keys.create", fingerprint=public.fingerprint)
+        return public
+
+    @guarded(Action.EXPORT_PACKAGE)
+    def trust_subdistrict(self, key_file: Path) -> keyring.PublicKey:
+        public = keyring.read_public_file(key_file)
+        keyring.trust_subdistrict(self.ctx.db, public)
+        self._audit("keys.trust_subdistrict", fingerprint=public.fingerprint, name=public.name)
+        return public
+
+    @guarded(Action.MANAGE_DEVICES)
+    def register_device(self, key_file: Path) -> tuple[keyring.PublicKey, bool]:
+        public = keyring.read_public_file(key_file)
+        new = keyring.register_device(self.ctx.db, public, by=self.ctx.actor.username)
+        if new:
+            self._audit(
+                "keys.register_device",
+                device=public.device_id,
+                name=public.name,
+                fingerprint=public.fingerprint,
+            )
+        return public, new
+
+    @guarded(Action.READ)
+    def overview(self) -> KeyOverview:
+        return KeyOverview(
+            keyring.identity(self.ctx.db).public(),
+            keyring.subdistrict_key(self.ctx.db),
+            keyring.registered_devices(self.ctx.db),
+        )

@@ -1,0 +1,248 @@
+"""The role × action matrix and the area rules, enforced in the service layer."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gridvisit.core.access import PERMISSIONS, Action
+from gridvisit.core.auth import LoginThrottle, create_database, login
+from gridvisit.core.enums import Role
+from gridvisit.core.errors import AuthError, PermissionDeniedError, ValidationError
+from gridvisit.core.records import Actor, ResidentInput, Scope
+from gridvisit.core.services import ServiceContext, Services
+from gridvisit.exchange.service import ExchangeService, KeyService
+from gridvisit.storage import Database
+
+# Written out by hand: the table the product promises, checked against the code.
+EXPECTED = {
+    Role.GRID_WORKER: {"read", "record", "reveal", "weekly_report", "export_package"},
+    Role.COMMUNITY_ADMIN: {
+        "read",
+        "record",
+        "reveal",
+        "weekly_report",
+        "export_package",
+        "edit_hierarchy",
+        "manage_users",
+        "view_audit",
+        "export_unmasked",
+    },
+    Role.SUBDISTRICT_ADMIN: {a.value for a in Action},
+}
+
+
+class World:
+    """Two communities with a grid each (plus a second grid in the first); a worker of
+    grid A1, an admin of community A, a sub-district admin."""
+
+    def __init__(self, db: Database) -> None:
+        from gridvisit.core.services.users import ensure_default_admin
+
+        root = Services(
+            ServiceContext(db, ensure_default_admin(ServiceContext(db, Actor(None, "system"))))
+        )
+        h = root.hierarchy
+        self.ca, self.cb = h.add_community("甲社区"), h.add_community("乙社区")
+        self.a1, self.a2 = h.add_grid(self.ca.id, "甲一网格"), h.add_grid(self.ca.id, "甲二网格")
+        self.b1 = h.add_grid(self.cb.id, "乙一网格")
+        self.ga1 = h.add_building_group(self.a1.id, "甲一1号楼")
+        self.gb1 = h.add_building_group(self.b1.id, "乙一1号楼")
+        resident = ResidentInput("张三", id_number="11010519491231002X", phone="13912345678")
+        self.ha1 = root.households.register(self.ga1.id, "1", "", "101", residents=(resident,))
+        self.hb1 = root.households.register(self.gb1.id, "9", "", "909", residents=(resident,))
+        u = root.users
+        worker = u.create("w", "网格员甲", Role.GRID_WORKER, grid_ids=[self.a1.id])
+        cadmin = u.create("c", "社区管理员甲", Role.COMMUNITY_ADMIN, community_ids=[self.ca.id])
+        self.actors = {
+            Role.GRID_WORKER: Actor(worker.id, "w", "", Role.GRID_WORKER),
+            Role.COMMUNITY_ADMIN: Actor(cadmin.id, "c", "", Role.COMMUNITY_ADMIN),
+            Role.SUBDISTRICT_ADMIN: root.ctx.actor,
+        }
+        self.db = db
+
+    def services(self, role: Role) -> Services:
+        return Services(ServiceContext(self.db, self.actors[role]))
+
+
+@pytest.fixture
+def world(db: Database) -> World:
+    return World(db)
+
+
+def test_permission_table_is_the_promised_one() -> None:
+    assert {role: {a.value for a in acts} for role, acts in PERMISSIONS.items()} == EXPECTED
+
+
+def _attempt(world: World, role: Role, action: Action, tmp: Path) -> Callable[[], Any]:
+    s = world.services(role)
+    own_household = world.ha1.id
+    calls: dict[Action, Callable[[], Any]] = {
+        Action.READ: lambda: s.households.get(own_household),
+        Action.RECORD: lambda: s.households.update(own_household, notes="已核实"),
+        Action.REVEAL: lambda: s.households.reveal(
+            s.households.residents(own_household)[0].id, "id_number"
+        ),
+        Action.WEEKLY_REPORT: lambda: s.weekly.scope_for("甲社区", "甲一网格"),
+        Action.EXPORT_PACKAGE: lambda: s.keys.create(tmp / f"{role.value}.pub", "电脑"),
+        Action.EDIT_HIERARCHY: lambda: s.hierarchy.add_building_group(
+            world.a1.id, f"新楼{role.value}"
+        ),
+        Action.ADD_COMMUNITY: lambda: s.hierarchy.add_community(f"新社区{role.value}"),
+        Action.MANAGE_USERS: lambda: s.users.create(
+            f"new-{role.value}", "新人", Role.GRID_WORKER, grid_ids=[world.a1.id]
+        ),
+        Action.VIEW_AUDIT: lambda: s.audit_log.entries(),
+        Action.EXPORT_UNMASKED: lambda: s.exchange.export_ledger(
+            "households", tmp / f"{role.value}.xlsx", masked=False
+        ),
+        Action.IMPORT_ROSTER: lambda: s.exchange.import_roster(tmp / "missing.xlsx"),
+        Action.MERGE: lambda: s.exchange.merge_file(tmp / "missing.gvpkg"),
+        Action.EXPORT_RETURN: lambda: s.exchange.export_return(tmp / "r.gvpkg", world.a1.id),
+        Action.MANAGE_DEVICES: lambda: s.keys.register_device(tmp / "missing.pub"),
+    }
+    return calls[action]
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("action", list(Action))
+def test_role_action_matrix(world: World, role: Role, action: Action, tmp_path: Path) -> None:
+    call = _attempt(world, role, action, tmp_path)
+    if action.value in EXPECTED[role]:
+        try:
+            call()
+        except PermissionDeniedError as exc:  # pragma: no cover - the failure we look for
+            pytest.fail(f"{role} was refused {action}: {exc}")
+        except Exception:
+            pass  # missing input files, unregistered devices: failures after the check
+    else:
+        with pytest.raises(PermissionDeniedError):
+            call()
+
+
+def test_every_public_service_method_declares_its_action() -> None:
+    """Deny by default: a method without a declared action is a test failure."""
+    from gridvisit.core.services import (
+        AuditService,
+        HierarchyService,
+        HouseholdService,
+        ProblemService,
+        UserService,
+        VisitService,
+        WeeklyReportService,
+        WorkspaceService,
+    )
+
+    unmarked = []
+    for cls in (
+        AuditService,
+        HierarchyService,
+        HouseholdService,
+        ProblemService,
+        UserService,
+        VisitService,
+        WeeklyReportService,
+        WorkspaceService,
+        ExchangeService,
+        KeyService,
+    ):
+        for name, fn in inspect.getmembers(cls, inspect.isfunction):
+            if not name.startswith("_") and not hasattr(fn, "__action__"):
+                unmarked.append(f"{cls.__name__}.{name}")
+    assert unmarked == []
+
+
+def test_grid_worker_is_refused_another_grids_household_by_uuid(world: World) -> None:
+    worker = world.services(Role.GRID_WORKER)
+    assert worker.households.get_by_uuid(world.ha1.uuid).id == world.ha1.id
+    with pytest.raises(PermissionDeniedError, match="不在您负责"):
+        worker.households.get_by_uuid(world.hb1.uuid)
+    with pytest.raises(PermissionDeniedError):
+        worker.households.residents(world.hb1.id)
+    with pytest.raises(PermissionDeniedError):
+        worker.households.update(world.hb1.id, notes="x")
+    with pytest.raises(PermissionDeniedError):
+        worker.workspace.household_rows(Scope(grid_id=world.b1.id))
+
+
+def test_lists_and_tree_hold_only_the_actors_area(world: World) -> None:
+    worker = world.services(Role.GRID_WORKER)
+    rows = worker.workspace.household_rows(Scope())
+    assert [r.id for r in rows] == [world.ha1.id]
+    tree = worker.workspace.tree()
+    assert [c.name for c in tree.children] == ["甲社区"]
+    assert [g.name for g in tree.children[0].children] == ["甲一网格"]
+    cadmin = world.services(Role.COMMUNITY_ADMIN)
+    assert {g.name for g in cadmin.hierarchy.grids()} == {"甲一网格", "甲二网格"}
+    with pytest.raises(PermissionDeniedError):
+        cadmin.hierarchy.add_building_group(world.b1.id, "越界的楼")
+    everyone = world.services(Role.SUBDISTRICT_ADMIN).workspace.household_rows(Scope())
+    assert len(everyone) == 2
+
+
+def test_reveal_is_audited_and_lists_stay_masked(world: World) -> None:
+    worker = world.services(Role.GRID_WORKER)
+    resident = worker.households.residents(world.ha1.id)[0]
+    assert worker.households.reveal(resident.id, "id_number") == "11010519491231002X"
+    assert worker.households.reveal(resident.id, "phone") == "13912345678"
+    other = world.services(Role.SUBDISTRICT_ADMIN).households.residents(world.hb1.id)[0]
+    with pytest.raises(PermissionDeniedError):
+        worker.households.reveal(other.id, "id_number")
+    log = world.services(Role.SUBDISTRICT_ADMIN).audit_log.entries()
+    reveals = [e for e in log if e.action == "resident.reveal"]
+    assert [e.detail["field"] for e in reveals] == ["phone", "id_number"]
+    assert all(e.actor == "w" for e in reveals)
+    # The audit entry names the field, never the value.
+    assert not any("11010519491231002X" in str(e.detail) for e in log)
+
+
+# -- login --------------------------------------------------------------------------------
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def test_login_wrong_password_and_throttle(tmp_path: Path) -> None:
+    clock = Clock()
+    throttle = LoginThrottle(tmp_path / "failures.json", clock)
+    made = create_database(tmp_path / "l.db", "admin", "管理员", "good password 1", encrypted=True)
+    made.db.dispose()
+    ok = login(tmp_path / "l.db", "admin", "good password 1", encrypted=True, throttle=throttle)
+    assert ok.actor.role is Role.SUBDISTRICT_ADMIN
+    ok.db.dispose()
+    for _ in range(3):
+        with pytest.raises(AuthError, match="用户名或密码不正确"):
+            login(tmp_path / "l.db", "admin", "wrong", encrypted=True, throttle=throttle)
+    # Past three failures even the right password waits.
+    with pytest.raises(AuthError, match="秒后再试"):
+        login(tmp_path / "l.db", "admin", "good password 1", encrypted=True, throttle=throttle)
+    clock.now += timedelta(seconds=3)
+    ok = login(tmp_path / "l.db", "admin", "good password 1", encrypted=True, throttle=throttle)
+    ok.db.dispose()
+    assert throttle.wait_seconds(str((tmp_path / "l.db").resolve()), "admin") == 0
+
+
+def test_passwords_are_argon2id_at_owasp_parameters(tmp_path: Path) -> None:
+    made = create_database(tmp_path / "p.db", "admin", "管理员", "good password 1", encrypted=False)
+    try:
+        from sqlalchemy import select
+
+        from gridvisit.storage.models import User
+
+        with made.db.read_session() as s:
+            stored = s.scalar(select(User.password_hash).where(User.username == "admin"))
+    finally:
+        made.db.dispose()
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    with pytest.raises(ValidationError, match="至少要 8 个字符"):
+        create_database(tmp_path / "q.db", "admin", "管理员", "short", encrypted=False)
