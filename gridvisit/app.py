@@ -6,8 +6,10 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 from gridvisit import APP_NAME, __version__, paths
+from gridvisit.core.auth import Login
 from gridvisit.core.errors import GridVisitError
 from gridvisit.core.records import Actor
 from gridvisit.core.services import ServiceContext, Services
@@ -112,8 +114,100 @@ def _settings():  # type: ignore[no-untyped-def]
     return QSettings(str(paths.config_dir() / "window.ini"), QSettings.Format.IniFormat)
 
 
+def _login_gui(
+    db_path: Path, *, create: bool, encrypted: bool, interactive: bool, hint: str = ""
+) -> Login | None:
+    """Who is using the app: the first administrator on a new file, else a login.
+    Without `interactive` (screenshots) the credentials come from GRIDVISIT_USER and
+    GRIDVISIT_PASSWORD. Returns None when the user cancels."""
+    import os
+
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from gridvisit.core.auth import (
+        LoginThrottle,
+        create_database,
+        encrypt_database,
+        login,
+        needs_first_admin,
+        set_first_admin,
+    )
+    from gridvisit.core.errors import StorageError
+    from gridvisit.storage.engine import (
+        check_database_file,
+        is_encrypted_database,
+        is_plain_sqlite,
+    )
+    from gridvisit.ui.dialogs.security import FirstAdminDialog, LoginDialog
+
+    throttle = LoginThrottle(paths.state_dir() / "login-failures.json")
+    path = Path(db_path).expanduser().resolve()
+    fresh = not path.exists() or path.stat().st_size == 0
+    if fresh and not create:
+        raise StorageError(f"找不到数据库文件“{path}”。", hint="请检查路径。")
+    if not fresh and not is_encrypted_database(path):
+        # Neither plain nor encrypted with its key file: say what it is before asking
+        # anyone for a password.
+        check_database_file(path)
+    legacy = False
+    if not fresh and is_plain_sqlite(path):
+        probe = open_database(path)
+        try:
+            legacy = needs_first_admin(probe)
+        finally:
+            probe.dispose()
+
+    def first(user: str, name: str, password: str) -> Login:
+        if fresh:
+            return create_database(path, user, name, password, encrypted=encrypted)
+        db = open_database(path)
+        try:
+            set_first_admin(db, user, name, password)
+        finally:
+            db.dispose()
+        return attempt(user, password)
+
+    def attempt(user: str, password: str) -> Login:
+        plain_file = is_plain_sqlite(path)
+        if encrypted and plain_file and interactive:
+            answer = QMessageBox.question(
+                None,
+                QApplication.translate("app", "Unencrypted database"),
+                QApplication.translate(
+                    "app",
+                    "This database file is not encrypted: anyone who copies it can read it. "
+                    "Encrypt it now? (Other users then need a new password from an admin.)",
+                ),
+            )
+            if answer == QMessageBox.StandardButton.Yes:
+                encrypt_database(path, user, password, throttle=throttle)
+                plain_file = False
+        return login(
+            path, user, password, encrypted=encrypted and not plain_file, throttle=throttle
+        )
+
+    if not interactive:
+        user = os.environ.get("GRIDVISIT_USER", "admin")
+        password = os.environ.get("GRIDVISIT_PASSWORD", "")
+        return first(user, user, password) if fresh or legacy else attempt(user, password)
+    if fresh or legacy:
+        dialog: Any = FirstAdminDialog(first)
+    else:
+        dialog = LoginDialog(path.name, attempt, os.environ.get("GRIDVISIT_USER", ""), hint=hint)
+    try:
+        return dialog.result_login if dialog.exec() else None
+    finally:
+        dialog.deleteLater()
+
+
 def run_gui(
-    db_path: Path, *, create: bool, screenshot: Path | None = None, page: str = "households"
+    db_path: Path,
+    *,
+    create: bool,
+    screenshot: Path | None = None,
+    page: str = "households",
+    encrypted: bool = True,
+    hint: str = "",
 ) -> int:
     """Open the main window on `db_path`. With `screenshot`, wait until the data is on
     screen, save a PNG of the window and exit."""
@@ -124,7 +218,13 @@ def run_gui(
     if "pytest" not in sys.modules:  # pytest-qt installs its own handler to check warnings
         _route_qt_messages()
     try:
-        db = open_database(db_path, create=create)
+        session = _login_gui(
+            db_path,
+            create=create,
+            encrypted=encrypted,
+            interactive=screenshot is None,
+            hint=hint,
+        )
     except GridVisitError as exc:
         if screenshot is not None:
             print(f"错误:{exc}", file=sys.stderr)
@@ -135,7 +235,10 @@ def run_gui(
                 f"{exc.message}\n{exc.hint}".strip(),
             )
         return 1
-    services = build_services(db)
+    if session is None:
+        return 0
+    db = session.db
+    services = Services(ServiceContext(db, session.actor))
     if screenshot is not None:
         # A throwaway settings file: screenshots show the default layout and leave the
         # user's remembered layout alone.

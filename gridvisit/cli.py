@@ -788,19 +788,38 @@ def _cmd_keys(args: argparse.Namespace) -> int:
 def _cmd_gui(args: argparse.Namespace) -> int:
     from gridvisit import paths
 
+    encrypted = not args.no_encryption
+    hint = ""
     if args.demo and not args.gui_db:
         target = paths.demo_database_path()
         if not target.exists():
             from gridvisit.storage.demo import generate_demo
 
             print("正在生成演示数据库(2000 户)……", file=sys.stderr)
-            generate_demo(target, households=2000)
+            generate_demo(target, households=2000, encrypted=encrypted)
+        from gridvisit.storage.demo import DEMO_PASSWORD
+
+        hint = f"演示数据库:用户名 admin,密码 {DEMO_PASSWORD}"
+        encrypted = encrypted and not _is_plain(target)
         db_path = target
     else:
         db_path = Path(args.gui_db) if args.gui_db else paths.default_database_path()
     from gridvisit.app import run_gui
 
-    return run_gui(db_path, create=not args.gui_db, screenshot=args.screenshot, page=args.page)
+    return run_gui(
+        db_path,
+        create=not args.gui_db,
+        screenshot=args.screenshot,
+        page=args.page,
+        encrypted=encrypted,
+        hint=hint,
+    )
+
+
+def _is_plain(path: Path) -> bool:
+    from gridvisit.storage.engine import is_plain_sqlite
+
+    return is_plain_sqlite(path)
 
 
 def _setup_logging() -> Path | None:

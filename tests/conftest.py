@@ -55,3 +55,12 @@ def clock() -> Clock:
 def services(db: Database, clock: Clock) -> Services:
     actor = ensure_default_admin(ServiceContext(db, Actor(None, "system")))
     return Services(ServiceContext(db, actor, clock=clock))
+
+
+def link_for_exchange(laptop: Database, subdistrict: Database) -> None:
+    """What the key commands do once by hand: the laptop trusts the sub-district's
+    public key and the sub-district registers the laptop."""
+    from gridvisit.exchange import keys
+
+    keys.trust_subdistrict(laptop, keys.identity(subdistrict).public("街道"))
+    keys.register_device(subdistrict, keys.identity(laptop).public("网格电脑"), by="test")

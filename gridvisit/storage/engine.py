@@ -109,6 +109,12 @@ def _check_sqlite_file(path: Path, *, create: bool, key: bytes | None) -> None:
         )
 
 
+def check_database_file(path: Path) -> None:
+    """Raise the clear StorageError for a path that is not an openable database file
+    (missing, a folder, not SQLite, encrypted without its key file)."""
+    _check_sqlite_file(path, create=False, key=None)
+
+
 def _install_sqlite_hooks(engine: Engine, *, encrypted: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QTreeView,
 )
 
+from gridvisit.core.access import Action
 from gridvisit.core.clock import IsoWeek, today_local
 from gridvisit.core.enums import EventKind
 from gridvisit.core.errors import ConflictError, GridVisitError
@@ -163,6 +164,28 @@ class MainWindow(QMainWindow):
         self.act_roster = self._action(
             self.tr("&Import household roster (Excel)…"), self.exchange.import_roster
         )
+        from gridvisit.ui.dialogs.security import SecurityActions
+
+        self.security = SecurityActions(self, self.services)
+        sec = self.security
+        self.act_password = self._action(self.tr("Change &password…"), sec.change_password)
+        self.act_audit = self._action(self.tr("&Audit log…"), sec.audit_log)
+        self.act_export_key = self._action(
+            self.tr("Export this computer's public &key…"), sec.export_public_key
+        )
+        self.act_trust = self._action(
+            self.tr("Import the sub-district's public key…"), sec.trust_subdistrict
+        )
+        self.act_register = self._action(self.tr("Register a grid computer…"), sec.register_device)
+        # Only what the role may do is offered; the services refuse the rest anyway.
+        for act, action in (
+            (self.act_audit, Action.VIEW_AUDIT),
+            (self.act_register, Action.MANAGE_DEVICES),
+            (self.act_roster, Action.IMPORT_ROSTER),
+            (self.act_review, Action.MERGE),
+            (self.act_export, Action.EXPORT_PACKAGE),
+        ):
+            act.setVisible(sec.allowed(action))
         self.act_quit = self._action(self.tr("&Quit"), self.close, "Ctrl+Q")
         self.act_about = self._action(self.tr("&About"), self._about)
         page_actions = []
@@ -195,6 +218,12 @@ class MainWindow(QMainWindow):
         view_menu = self.menuBar().addMenu(self.tr("&View"))
         for a in page_actions:
             view_menu.addAction(a)
+        account = self.menuBar().addMenu(self.tr("&Account"))
+        for a in (self.act_password, self.act_audit):
+            account.addAction(a)
+        account.addSeparator()
+        for a in (self.act_export_key, self.act_trust, self.act_register):
+            account.addAction(a)
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         help_menu.addAction(self.act_about)
         toolbar = self.addToolBar(self.tr("Main"))
@@ -228,6 +257,7 @@ class MainWindow(QMainWindow):
         h.add_resident_requested.connect(self._add_resident)
         h.edit_resident_requested.connect(self._edit_resident)
         h.remove_resident_requested.connect(self._remove_resident)
+        h.reveal_requested.connect(self.security.reveal)
         self.problems.filter_changed.connect(lambda: self._load_page("problems"))
         self.problems.problem_selected.connect(self._show_problem)
         self.problems.action_requested.connect(self.problem_action)

@@ -1,6 +1,100 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AuditDialog</name>
+    <message>
+        <source>Audit log</source>
+        <translation>操作日志</translation>
+    </message>
+    <message>
+        <source>All users</source>
+        <translation>全部用户</translation>
+    </message>
+    <message>
+        <source>Action, e.g. 登录 or 查看完整号码</source>
+        <translation>操作,例如 登录、查看完整号码</translation>
+    </message>
+    <message>
+        <source>Filter</source>
+        <translation>筛选</translation>
+    </message>
+    <message>
+        <source>Verify integrity</source>
+        <translation>校验完整性</translation>
+    </message>
+    <message>
+        <source>No.</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <source>Date from</source>
+        <translation>日期从</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>至</translation>
+    </message>
+    <message>
+        <source>{n} entries</source>
+        <translation>共 {n} 条</translation>
+    </message>
+    <message>
+        <source>The audit log is intact: {n} entries, hash chain complete.</source>
+        <translation>操作日志完好:共 {n} 条,哈希链完整。</translation>
+    </message>
+    <message>
+        <source>The audit log was changed outside the program: {n} problem(s).</source>
+        <translation>操作日志在程序之外被改动过:发现 {n} 处问题。</translation>
+    </message>
+</context>
+<context>
+    <name>ChangePasswordDialog</name>
+    <message>
+        <source>Change password</source>
+        <translation>修改密码</translation>
+    </message>
+    <message>
+        <source>Current password:</source>
+        <translation>原密码:</translation>
+    </message>
+    <message>
+        <source>New password (8+ characters):</source>
+        <translation>新密码(至少 8 个字符):</translation>
+    </message>
+    <message>
+        <source>New password again:</source>
+        <translation>再输一次新密码:</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>修改</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>The two new passwords differ.</source>
+        <translation>两次输入的新密码不一致。</translation>
+    </message>
+</context>
+<context>
     <name>Dialogs</name>
     <message>
         <source>Cannot save</source>
@@ -97,8 +191,8 @@
         <translation>全部数据</translation>
     </message>
     <message>
-        <source>Packages (*.zip)</source>
-        <translation>数据包 (*.zip)</translation>
+        <source>Packages (*.gvpkg)</source>
+        <translation>数据包 (*.gvpkg)</translation>
     </message>
     <message>
         <source>Saved {path}</source>
@@ -167,6 +261,45 @@
     <message>
         <source>Imported {h} new household(s) and {r} resident(s); {e} already known.</source>
         <translation>已导入新住户 {h} 户、居民 {r} 人;{e} 人已在系统中,已跳过。</translation>
+    </message>
+</context>
+<context>
+    <name>FirstAdminDialog</name>
+    <message>
+        <source>Create the first administrator</source>
+        <translation>创建首位管理员</translation>
+    </message>
+    <message>
+        <source>This is the first start. Create the administrator account. The data on this computer is encrypted with a key that only your password opens: keep the password safe, it cannot be recovered.</source>
+        <translation>这是首次启动,请创建管理员账号。本机数据用只有您的密码才能打开的密钥加密:请牢记密码,忘记后无法找回。</translation>
+    </message>
+    <message>
+        <source>User name:</source>
+        <translation>用户名:</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>姓名:</translation>
+    </message>
+    <message>
+        <source>Password (8+ characters):</source>
+        <translation>密码(至少 8 个字符):</translation>
+    </message>
+    <message>
+        <source>Password again:</source>
+        <translation>再输一次密码:</translation>
+    </message>
+    <message>
+        <source>Create</source>
+        <translation>创建</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>The two passwords differ.</source>
+        <translation>两次输入的密码不一致。</translation>
     </message>
 </context>
 <context>
@@ -307,6 +440,14 @@
         <translation>居民迁出</translation>
     </message>
     <message>
+        <source>Show full numbers</source>
+        <translation>显示完整号码</translation>
+    </message>
+    <message>
+        <source>Show this resident's full ID number and phone (recorded in the audit log)</source>
+        <translation>显示该居民完整的身份证号和电话(会记入操作日志)</translation>
+    </message>
+    <message>
         <source>Time</source>
         <translation>时间</translation>
     </message>
@@ -426,6 +567,33 @@ Choose a building group on the left and click “New household”, or right-clic
     </message>
 </context>
 <context>
+    <name>LoginDialog</name>
+    <message>
+        <source>Log in to gridvisit</source>
+        <translation>登录 gridvisit</translation>
+    </message>
+    <message>
+        <source>Database:</source>
+        <translation>数据库:</translation>
+    </message>
+    <message>
+        <source>User name:</source>
+        <translation>用户名:</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>密码:</translation>
+    </message>
+    <message>
+        <source>Log in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>gridvisit — household visits</source>
@@ -496,6 +664,26 @@ Choose a building group on the left and click “New household”, or right-clic
         <translation>导入住户花名册 Excel(&amp;I)…</translation>
     </message>
     <message>
+        <source>Change &amp;password…</source>
+        <translation>修改密码(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>&amp;Audit log…</source>
+        <translation>操作日志(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>Export this computer's public &amp;key…</source>
+        <translation>导出本机公钥(&amp;K)…</translation>
+    </message>
+    <message>
+        <source>Import the sub-district's public key…</source>
+        <translation>导入街道公钥…</translation>
+    </message>
+    <message>
+        <source>Register a grid computer…</source>
+        <translation>登记网格电脑…</translation>
+    </message>
+    <message>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
@@ -530,6 +718,10 @@ Choose a building group on the left and click “New household”, or right-clic
     <message>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Account</source>
+        <translation>账号(&amp;A)</translation>
     </message>
     <message>
         <source>&amp;Help</source>
@@ -1130,6 +1322,69 @@ Offline household visits and problem lists for community grid workers.</source>
     </message>
 </context>
 <context>
+    <name>SecurityActions</name>
+    <message>
+        <source>Failed</source>
+        <translation>操作失败</translation>
+    </message>
+    <message>
+        <source>Change password</source>
+        <translation>修改密码</translation>
+    </message>
+    <message>
+        <source>Password changed.</source>
+        <translation>密码已修改。</translation>
+    </message>
+    <message>
+        <source>Full numbers</source>
+        <translation>完整号码</translation>
+    </message>
+    <message>
+        <source>{name}
+ID number: {id}
+Phone: {phone}
+
+This viewing is recorded in the audit log.</source>
+        <translation>{name}
+身份证号:{id}
+电话:{phone}
+
+本次查看已记入操作日志。</translation>
+    </message>
+    <message>
+        <source>Export this computer's public key</source>
+        <translation>导出本机公钥</translation>
+    </message>
+    <message>
+        <source>Public key</source>
+        <translation>公钥</translation>
+    </message>
+    <message>
+        <source>Saved {path}.
+Fingerprint: {fp}
+Check the fingerprint with the other side by phone.</source>
+        <translation>已保存 {path}。
+指纹:{fp}
+请通过电话与对方核对指纹。</translation>
+    </message>
+    <message>
+        <source>Imported {name}.
+Fingerprint: {fp}
+Check the fingerprint with the other side by phone.</source>
+        <translation>已导入 {name}。
+指纹:{fp}
+请通过电话与对方核对指纹。</translation>
+    </message>
+    <message>
+        <source>Import the sub-district's public key</source>
+        <translation>导入街道公钥</translation>
+    </message>
+    <message>
+        <source>Register a grid computer</source>
+        <translation>登记网格电脑</translation>
+    </message>
+</context>
+<context>
     <name>VisitDialog</name>
     <message>
         <source>Log a visit — {address}</source>
@@ -1306,6 +1561,14 @@ Offline household visits and problem lists for community grid workers.</source>
 </context>
 <context>
     <name>app</name>
+    <message>
+        <source>Unencrypted database</source>
+        <translation>数据库未加密</translation>
+    </message>
+    <message>
+        <source>This database file is not encrypted: anyone who copies it can read it. Encrypt it now? (Other users then need a new password from an admin.)</source>
+        <translation>这个数据库文件没有加密:任何人拷走都能读取。现在加密吗?(加密后,其他用户需由管理员重设密码。)</translation>
+    </message>
     <message>
         <source>Cannot open the database</source>
         <translation>无法打开数据库</translation>

@@ -10,13 +10,13 @@ from PySide6.QtGui import QFontDatabase, QImage
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from gridvisit import app as app_module
-from gridvisit.storage.demo import generate_demo
+from gridvisit.storage.demo import DEMO_PASSWORD, generate_demo
 
 
 @pytest.fixture(scope="module")
 def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("ui") / "demo.db"
-    generate_demo(path, households=80, seed=2)
+    generate_demo(path, households=80, seed=2, encrypted=True)
     return path
 
 
@@ -41,7 +41,8 @@ def test_chinese_catalogue_is_loaded(qapp: QApplication) -> None:
 def test_screenshot_run_opens_window_and_writes_png(demo_path: Path, tmp_path: Path) -> None:
     # A real process: QApplication.exec() can only run once per test process cleanly.
     out = tmp_path / "shot.png"
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    # Encrypted, as in real use: the screenshot run logs in from the environment.
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "GRIDVISIT_PASSWORD": DEMO_PASSWORD}
     for page in ("households", "problems", "due"):
         result = subprocess.run(
             [

@@ -11,12 +11,14 @@ from sqlalchemy import select
 
 from gridvisit import app as app_module
 from gridvisit.exchange.export import export_package
+from gridvisit.exchange.keys import read_sealed
 from gridvisit.exchange.merge import merge_package
 from gridvisit.exchange.package import read_package
 from gridvisit.storage import Database, open_database
 from gridvisit.storage.models import Household
 from gridvisit.ui.dialogs.exchange import Ask, ReviewDialog
 from gridvisit.ui.main_window import MainWindow
+from tests.conftest import link_for_exchange
 
 
 class Script:
@@ -51,13 +53,21 @@ class Script:
 
 
 def test_export_package_from_the_menu(
-    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    window: MainWindow, demo_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    target = tmp_path / "out.zip"
+    target = tmp_path / "out.gvpkg"
     script = Script(monkeypatch, choose=1, save=target)
-    text, details, error = script.run(window.act_export)
-    assert not error and "已保存" in text and "住户" in details
-    package = read_package(target)
+    # No sub-district key yet: a clear refusal, no file.
+    text, _details, error = script.run(window.act_export)
+    assert error and "还没有导入街道的公钥" in text and not target.exists()
+    sub = open_database(tmp_path / "sub.db", create=True)
+    try:
+        link_for_exchange(demo_db, sub)
+        text, details, error = script.run(window.act_export)
+        assert not error and "已保存" in text and "住户" in details
+        package = read_sealed(sub, target)
+    finally:
+        sub.dispose()
     assert package.manifest.since is None and package.records["household"]
 
 
@@ -67,18 +77,19 @@ def test_merge_from_the_menu_updates_and_reports(
     laptop_path = tmp_path / "laptop.db"
     shutil.copy(demo_db.path, laptop_path)
     laptop = open_database(laptop_path)
+    link_for_exchange(laptop, demo_db)
     svc = app_module.build_services(laptop)
     with laptop.read_session() as s:
         hid = s.scalars(select(Household.id).order_by(Household.id)).first()
     svc.households.update(hid, notes="网格员回访:已安装扶手")
-    package = export_package(laptop, tmp_path / "l.zip", full=True).path
+    package = svc.exchange.export_package(tmp_path / "l.gvpkg", full=True).path
     laptop.dispose()
-    bad = tmp_path / "bad.zip"
+    bad = tmp_path / "bad.gvpkg"
     bad.write_bytes(package.read_bytes()[:-3])
     script = Script(monkeypatch, open=[package, bad])
     text, details, error = script.run(window.act_merge)
     assert "已处理 2 个数据包" in text and "1 个数据包未能合并" in text and error
-    assert "更新 1" in details and "bad.zip" in details
+    assert "更新 1" in details and "bad.gvpkg" in details
     with demo_db.read_session() as s:
         assert s.get(Household, hid).notes == "网格员回访:已安装扶手"
 

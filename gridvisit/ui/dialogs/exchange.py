@@ -28,9 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gridvisit.core.access import Action
 from gridvisit.core.clock import to_local, today_local
 from gridvisit.core.errors import GridVisitError
 from gridvisit.core.services import Services
+from gridvisit.exchange.export import PACKAGE_SUFFIX
 from gridvisit.exchange.records import ENTITY_LABELS
 
 
@@ -116,18 +118,16 @@ class ExchangeActions(QObject):
         )
         if choice is None:
             return
-        name = f"gridvisit_{today_local():%Y%m%d}.zip"
+        name = f"gridvisit_{today_local():%Y%m%d}{PACKAGE_SUFFIX}"
         path = Ask.save_file(
-            self.window, self.tr("Export package"), name, self.tr("Packages (*.zip)")
+            self.window, self.tr("Export package"), name, self.tr("Packages (*.gvpkg)")
         )
         if path is None:
             return
-        from gridvisit.exchange.export import export_package
-
-        who = self.services.ctx.actor.username
+        exchange = self.services.exchange
 
         def work() -> Any:
-            return export_package(self.db, path, full=choice == 1, exported_by=who)
+            return exchange.export_package(path, full=choice == 1)
 
         def done(result: Any) -> None:
             counts = ",".join(f"{ENTITY_LABELS[t]} {n}" for t, n in result.counts.items())
@@ -141,17 +141,22 @@ class ExchangeActions(QObject):
         self._run(self.tr("Exporting…"), work, done)
 
     def merge_packages(self) -> None:
-        paths = Ask.open_files(self.window, self.tr("Merge packages"), self.tr("Packages (*.zip)"))
+        paths = Ask.open_files(
+            self.window, self.tr("Merge packages"), self.tr("Packages (*.gvpkg)")
+        )
         if not paths:
             return
-        from gridvisit.exchange.merge import merge_package
-        from gridvisit.exchange.package import read_package
+        exchange = self.services.exchange
+        # The sub-district merges grid packages; a laptop takes return packages.
+        merge = (
+            exchange.merge_file if self.services.ctx.can(Action.MERGE) else exchange.merge_return
+        )
 
         def work() -> list[tuple[str, str, str]]:
             lines = []
             for path in paths:
                 try:
-                    stats = merge_package(self.db, read_package(path))
+                    _package, stats = merge(path)
                 except GridVisitError as exc:
                     lines.append((path.name, f"{exc.message} {exc.hint}".strip(), "failed"))
                 else:
@@ -184,7 +189,7 @@ class ExchangeActions(QObject):
 
     # -- ledgers ---------------------------------------------------------------------
     def export_ledger(self) -> None:
-        from gridvisit.exchange.ledger import KINDS, export_ledger
+        from gridvisit.exchange.ledger import KINDS
 
         kinds = list(KINDS)
         index = Ask.choose(
@@ -207,10 +212,11 @@ class ExchangeActions(QObject):
                 ),
             )
 
-        self._run(self.tr("Exporting…"), lambda: export_ledger(self.db, kind, path), done)
+        exchange = self.services.exchange
+        self._run(self.tr("Exporting…"), lambda: exchange.export_ledger(kind, path), done)
 
     def import_roster(self) -> None:
-        from gridvisit.exchange.ledger import expected_columns_text, import_roster
+        from gridvisit.exchange.ledger import expected_columns_text
 
         paths = Ask.open_files(
             self.window, self.tr("Import household roster"), self.tr("Excel (*.xlsx)")
@@ -218,12 +224,12 @@ class ExchangeActions(QObject):
         if not paths:
             return
         path = paths[0]
-        actor = self.services.ctx.actor.user_id
+        exchange = self.services.exchange
 
         def run(skip: bool) -> None:
             self._run(
                 self.tr("Importing…"),
-                lambda: import_roster(self.db, path, skip_invalid=skip, actor_id=actor),
+                lambda: exchange.import_roster(path, skip_invalid=skip),
                 lambda result: done(result, skip),
             )
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from gridvisit.core.clock import utcnow
 from gridvisit.core.enums import Gender
-from gridvisit.core.masking import mask_id_number
+from gridvisit.core.masking import mask_id_number, mask_phone
 from gridvisit.core.records import ResidentRec
 from gridvisit.core.search import normalize_query
 from gridvisit.core.services.workspace import HouseholdDetail, HouseholdRow, ProblemLine, VisitLine
@@ -73,6 +73,7 @@ class HouseholdsPage(QWidget):
     add_resident_requested = Signal(int)
     edit_resident_requested = Signal(int, object)
     remove_resident_requested = Signal(int, object)
+    reveal_requested = Signal(object)  # a ResidentRec whose full numbers are wanted
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -178,7 +179,7 @@ class HouseholdsPage(QWidget):
                     sort_key=lambda r: r.birth_date.toordinal() if r.birth_date else 0,
                 ),
                 Column(self.tr("ID number"), lambda r: mask_id_number(r.id_number)),
-                Column(self.tr("Phone"), lambda r: r.phone),
+                Column(self.tr("Phone"), lambda r: mask_phone(r.phone)),
                 Column(
                     self.tr("Special groups"),
                     lambda r: "、".join(self._group_names.get(g, g) for g in r.special_groups),
@@ -198,6 +199,11 @@ class HouseholdsPage(QWidget):
         self.edit_resident_button.clicked.connect(self._edit_resident)
         self.remove_resident_button = QPushButton(self.tr("Resident moved out"), self)
         self.remove_resident_button.clicked.connect(self._remove_resident)
+        self.reveal_button = QPushButton(self.tr("Show full numbers"), self)
+        self.reveal_button.setToolTip(
+            self.tr("Show this resident's full ID number and phone (recorded in the audit log)")
+        )
+        self.reveal_button.clicked.connect(self._reveal)
         self.visits: RowTableModel[VisitLine] = RowTableModel(
             [
                 Column(self.tr("Time"), lambda v: fmt.when(v.visited_at)),
@@ -238,6 +244,7 @@ class HouseholdsPage(QWidget):
         for b in (self.add_resident_button, self.edit_resident_button, self.remove_resident_button):
             rb.addWidget(b)
         rb.addStretch(1)
+        rb.addWidget(self.reveal_button)
         rl.addLayout(rb)
         self.tabs.addTab(residents_box, self.tr("Residents"))
         visit_table = make_table(self, self.visits, sortable=False)
@@ -423,7 +430,7 @@ class HouseholdsPage(QWidget):
         self.detail_title.setText(detail.address)
         parts = [detail.place, self.tr("tier: {t}").format(t=detail.tier_name)]
         if detail.phone:
-            parts.append(self.tr("phone: {p}").format(p=detail.phone))
+            parts.append(self.tr("phone: {p}").format(p=mask_phone(detail.phone)))
         if centre:
             parts.append(centre)
         if detail.notes:
@@ -455,6 +462,11 @@ class HouseholdsPage(QWidget):
         hid, resident = self.current_id(), self._current_resident()
         if hid is not None and resident is not None:
             self.edit_resident_requested.emit(hid, resident)
+
+    def _reveal(self) -> None:
+        resident = self._current_resident()
+        if resident is not None:
+            self.reveal_requested.emit(resident)
 
     def _remove_resident(self) -> None:
         hid, resident = self.current_id(), self._current_resident()

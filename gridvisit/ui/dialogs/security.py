@@ -1,0 +1,405 @@
+"""Logging in, the first administrator, passwords, the audit log and exchange keys."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate, QObject
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gridvisit.core.access import Action
+from gridvisit.core.auth import Login
+from gridvisit.core.errors import GridVisitError, ValidationError
+from gridvisit.core.services import Services
+from gridvisit.core.services.audit import AuditFilter, AuditLine
+from gridvisit.ui import fmt
+from gridvisit.ui.dialogs.common import ERROR_STYLE
+from gridvisit.ui.table_model import Column, RowTableModel
+
+
+def _password_field(parent: QWidget) -> QLineEdit:
+    field = QLineEdit(parent)
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    return field
+
+
+def _message(exc: GridVisitError) -> str:
+    if isinstance(exc, ValidationError):
+        return ";".join(exc.errors.values())
+    return f"{exc.message}\n{exc.hint}".strip()
+
+
+class LoginDialog(QDialog):
+    """Asks for user name and password and tries them; `attempt` does the real work
+    (core.auth.login) and raises GridVisitError with the reason."""
+
+    def __init__(
+        self,
+        db_label: str,
+        attempt: Callable[[str, str], Login],
+        user: str = "",
+        parent: QWidget | None = None,
+        *,
+        hint: str = "",
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Log in to gridvisit"))
+        self.attempt = attempt
+        self.result_login: Login | None = None
+        self.username = QLineEdit(user, self)
+        self.password = _password_field(self)
+        self.error = QLabel(self)
+        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.setWordWrap(True)
+        self.error.hide()
+        form = QFormLayout()
+        form.addRow(self.tr("Database:"), QLabel(db_label, self))
+        form.addRow(self.tr("User name:"), self.username)
+        form.addRow(self.tr("Password:"), self.password)
+        if hint:
+            form.addRow("", QLabel(hint, self))
+        buttons = QDialogButtonBox(self)
+        self.ok = buttons.addButton(self.tr("Log in"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok.setDefault(True)
+        buttons.addButton(self.tr("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.try_login)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        (self.password if user else self.username).setFocus()
+        self.setMinimumWidth(420)
+
+    def try_login(self) -> None:
+        try:
+            self.result_login = self.attempt(self.username.text().strip(), self.password.text())
+        except GridVisitError as exc:
+            self.error.setText(_message(exc))
+            self.error.show()
+            self.password.selectAll()
+            self.password.setFocus()
+            return
+        self.accept()
+
+
+class FirstAdminDialog(QDialog):
+    """The first start: who is the first sub-district administrator."""
+
+    def __init__(
+        self, create: Callable[[str, str, str], Login], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Create the first administrator"))
+        self.create = create
+        self.result_login: Login | None = None
+        intro = QLabel(
+            self.tr(
+                "This is the first start. Create the administrator account. The data on this "
+                "computer is encrypted with a key that only your password opens: keep the "
+                "password safe, it cannot be recovered."
+            ),
+            self,
+        )
+        intro.setWordWrap(True)
+        self.username = QLineEdit("admin", self)
+        self.display_name = QLineEdit(self)
+        self.password = _password_field(self)
+        self.again = _password_field(self)
+        self.error = QLabel(self)
+        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.setWordWrap(True)
+        self.error.hide()
+        form = QFormLayout()
+        form.addRow(self.tr("User name:"), self.username)
+        form.addRow(self.tr("Name:"), self.display_name)
+        form.addRow(self.tr("Password (8+ characters):"), self.password)
+        form.addRow(self.tr("Password again:"), self.again)
+        buttons = QDialogButtonBox(self)
+        ok = buttons.addButton(self.tr("Create"), QDialogButtonBox.ButtonRole.AcceptRole)
+        ok.setDefault(True)
+        buttons.addButton(self.tr("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.try_create)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.display_name.setFocus()
+        self.setMinimumWidth(460)
+
+    def try_create(self) -> None:
+        if self.password.text() != self.again.text():
+            self.error.setText(self.tr("The two passwords differ."))
+            self.error.show()
+            return
+        try:
+            self.result_login = self.create(
+                self.username.text().strip(), self.display_name.text().strip(), self.password.text()
+            )
+        except GridVisitError as exc:
+            self.error.setText(_message(exc))
+            self.error.show()
+            return
+        self.accept()
+
+
+class ChangePasswordDialog(QDialog):
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Change password"))
+        self.services = services
+        self.old = _password_field(self)
+        self.new = _password_field(self)
+        self.again = _password_field(self)
+        self.error = QLabel(self)
+        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.setWordWrap(True)
+        self.error.hide()
+        form = QFormLayout()
+        form.addRow(self.tr("Current password:"), self.old)
+        form.addRow(self.tr("New password (8+ characters):"), self.new)
+        form.addRow(self.tr("New password again:"), self.again)
+        buttons = QDialogButtonBox(self)
+        buttons.addButton(self.tr("Change"), QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(self.tr("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.try_change)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+
+    def try_change(self) -> None:
+        if self.new.text() != self.again.text():
+            self.error.setText(self.tr("The two new passwords differ."))
+            self.error.show()
+            return
+        try:
+            self.services.users.change_own_password(self.old.text(), self.new.text())
+        except GridVisitError as exc:
+            self.error.setText(_message(exc))
+            self.error.show()
+            return
+        self.accept()
+
+
+class AuditDialog(QDialog):
+    """Supervisors browse and filter the audit log and check its hash chain."""
+
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Audit log"))
+        self.services = services
+        self.date_from = QDateEdit(QDate.currentDate().addDays(-30), self)
+        self.date_to = QDateEdit(QDate.currentDate(), self)
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.actor = QComboBox(self)
+        self.actor.addItem(self.tr("All users"), "")
+        for name in services.audit_log.actors():
+            self.actor.addItem(name, name)
+        self.text = QLineEdit(self)
+        self.text.setPlaceholderText(self.tr("Action, e.g. 登录 or 查看完整号码"))
+        search = QPushButton(self.tr("Filter"), self)
+        search.clicked.connect(self.reload)
+        self.text.returnPressed.connect(self.reload)
+        verify = QPushButton(self.tr("Verify integrity"), self)
+        verify.clicked.connect(self.verify)
+        self.model: RowTableModel[AuditLine] = RowTableModel(
+            [
+                Column(
+                    self.tr("No."), lambda e: str(e.id), align_right=True, sort_key=lambda e: e.id
+                ),
+                Column(self.tr("Time"), lambda e: fmt.when(e.at)),
+                Column(self.tr("User"), lambda e: e.actor),
+                Column(self.tr("Action"), lambda e: e.action_label),
+                Column(self.tr("Details"), lambda e: e.what),
+            ],
+            key=lambda e: e.id,
+            parent=self,
+        )
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.status = QLabel(self)
+        bar = QHBoxLayout()
+        for label, widget in (
+            (self.tr("Date from"), self.date_from),
+            (self.tr("to"), self.date_to),
+            (self.tr("User"), self.actor),
+        ):
+            bar.addWidget(QLabel(label, self))
+            bar.addWidget(widget)
+        bar.addWidget(self.text, 1)
+        bar.addWidget(search)
+        bar.addWidget(verify)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.status)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        close.rejected.connect(self.reject)
+        layout.addWidget(close)
+        self.resize(1000, 600)
+        self.reload()
+
+    def reload(self) -> None:
+        flt = AuditFilter(
+            date_from=self.date_from.date().toPython(),  # type: ignore[arg-type]
+            date_to=self.date_to.date().toPython(),  # type: ignore[arg-type]
+            actor=str(self.actor.currentData() or ""),
+            text=self.text.text().strip(),
+        )
+        rows = self.services.audit_log.entries(flt)
+        self.model.set_rows(rows)
+        for col, width in enumerate((60, 140, 100, 140)):
+            self.table.setColumnWidth(col, width)
+        self.status.setText(self.tr("{n} entries").format(n=len(rows)))
+
+    def verify(self) -> None:
+        verdict = self.services.audit_log.verify()
+        if verdict.ok:
+            QMessageBox.information(
+                self,
+                self.tr("Audit log"),
+                self.tr("The audit log is intact: {n} entries, hash chain complete.").format(
+                    n=verdict.entries
+                ),
+            )
+        else:
+            box = QMessageBox(
+                QMessageBox.Icon.Critical,
+                self.tr("Audit log"),
+                self.tr("The audit log was changed outside the program: {n} problem(s).").format(
+                    n=len(verdict.problems)
+                ),
+                parent=self,
+            )
+            box.setDetailedText("\n".join(verdict.problems))
+            box.exec()
+            box.deleteLater()
+
+
+class SecurityActions(QObject):
+    """The Account menu: password, audit log, reveal, exchange keys."""
+
+    def __init__(self, window: Any, services: Services) -> None:
+        super().__init__(window)
+        self.window = window
+        self.services = services
+
+    def _fail(self, exc: GridVisitError) -> None:
+        QMessageBox.warning(self.window, self.tr("Failed"), _message(exc))
+
+    def change_password(self) -> None:
+        dialog = ChangePasswordDialog(self.services, self.window)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            QMessageBox.information(
+                self.window, self.tr("Change password"), self.tr("Password changed.")
+            )
+        dialog.deleteLater()
+
+    def audit_log(self) -> None:
+        try:
+            dialog = AuditDialog(self.services, self.window)
+        except GridVisitError as exc:
+            self._fail(exc)
+            return
+        dialog.exec()
+        dialog.deleteLater()
+
+    def reveal(self, resident: Any) -> None:
+        try:
+            id_number = self.services.households.reveal(resident.id, "id_number")
+            phone = self.services.households.reveal(resident.id, "phone")
+        except GridVisitError as exc:
+            self._fail(exc)
+            return
+        QMessageBox.information(
+            self.window,
+            self.tr("Full numbers"),
+            self.tr(
+                "{name}\nID number: {id}\nPhone: {phone}\n\nThis viewing is recorded in the audit log."
+            ).format(name=resident.name, id=id_number or "—", phone=phone or "—"),
+        )
+
+    def export_public_key(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self.window, self.tr("Export this computer's public key"), "gridvisit.pub", "*.pub"
+        )
+        if not path:
+            return
+        try:
+            public = self.services.keys.create(
+                Path(path), self.services.ctx.actor.display_name or ""
+            )
+        except GridVisitError as exc:
+            self._fail(exc)
+            return
+        QMessageBox.information(
+            self.window,
+            self.tr("Public key"),
+            self.tr(
+                "Saved {path}.\nFingerprint: {fp}\nCheck the fingerprint with the other side by phone."
+            ).format(path=path, fp=public.fingerprint),
+        )
+
+    def _import_key(self, title: str, do: Callable[[Path], Any]) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.window, title, "", "*.pub")
+        if not path:
+            return
+        try:
+            result = do(Path(path))
+        except GridVisitError as exc:
+            self._fail(exc)
+            return
+        public = result[0] if isinstance(result, tuple) else result
+        QMessageBox.information(
+            self.window,
+            title,
+            self.tr(
+                "Imported {name}.\nFingerprint: {fp}\nCheck the fingerprint with the other side by phone."
+            ).format(name=public.name, fp=public.fingerprint),
+        )
+
+    def trust_subdistrict(self) -> None:
+        self._import_key(
+            self.tr("Import the sub-district's public key"), self.services.keys.trust_subdistrict
+        )
+
+    def register_device(self) -> None:
+        self._import_key(self.tr("Register a grid computer"), self.services.keys.register_device)
+
+    def allowed(self, action: Action) -> bool:
+        return self.services.ctx.can(action)
+
+
+__all__ = [
+    "AuditDialog",
+    "ChangePasswordDialog",
+    "FirstAdminDialog",
+    "LoginDialog",
+    "SecurityActions",
+]
