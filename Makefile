@@ -49,6 +49,7 @@ benchmark: $(STAMP) $(QM)
 	$(PY) benchmarks/bench_main_window.py
 	$(PY) benchmarks/bench_weekly_report.py
 	$(PY) benchmarks/bench_merge.py
+	$(PY) benchmarks/bench_encryption.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache $(QM)

@@ -30,7 +30,10 @@ from gridvisit.core.enums import HandlingLevel
 from gridvisit.core.records import ProblemInput, Scope, VisitInput
 from gridvisit.core.search import normalize_query
 from gridvisit.storage import open_database
-from gridvisit.storage.demo import generate_demo
+from gridvisit.storage.demo import DEMO_PASSWORD, generate_demo
+
+# The screenshot runs log in to the (plain) demo databases from the environment.
+os.environ.setdefault("GRIDVISIT_PASSWORD", DEMO_PASSWORD)
 
 KEYSTROKES = ["z", "zh", "zha", "zhang", "1", "13", "138", "3", "3栋", "3栋2", "l", "lj", "王"]
 PEAK_SCRIPT = """
@@ -60,7 +63,16 @@ def screenshot_seconds(db: Path, out: Path, runs: int = 3) -> float:
     for _ in range(runs):
         started = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "gridvisit", "--db", str(db), "--screenshot", str(out)],
+            [
+                sys.executable,
+                "-m",
+                "gridvisit",
+                "--no-encryption",
+                "--db",
+                str(db),
+                "--screenshot",
+                str(out),
+            ],
             check=True,
             capture_output=True,
         )

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("GRIDVISIT_PASSWORD", "gridvisit-demo")  # the demo's password
 
 OUT = Path(__file__).resolve().parent / "screenshots"
 
@@ -38,6 +39,7 @@ def main() -> None:
                 sys.executable,
                 "-m",
                 "gridvisit",
+                "--no-encryption",
                 "--db",
                 str(db_path),
                 "--screenshot",

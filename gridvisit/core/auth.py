@@ -157,17 +157,20 @@ def _local_path(target: str | Path) -> Path | None:
     return Path(text).expanduser().resolve()
 
 
-def _check_user(db: Database, username: str, password: str) -> Actor:
+def _check_user(db: Database, username: str, password: str, *, slot_opened: bool) -> Actor:
+    """`slot_opened`: the user's key slot (bound to the user name) already opened with
+    this password, which proves it; a second argon2 run would only add delay."""
     with db.session() as s:
         user = s.scalar(select(User).where(User.username == username))
-        if user is None or not user.active or not password_matches(user.password_hash, password):
+        known = slot_opened or (user is not None and password_matches(user.password_hash, password))
+        if user is None or not user.active or not known:
             if user is not None and user.active and not user.password_hash:
                 raise AuthError(
                     f"用户“{username}”还没有设置密码。",
                     hint="请由管理员先为其设置密码(gridvisit user passwd)。",
                 )
             raise AuthError(_WRONG, hint=_WRONG_HINT)
-        if HASHER.check_needs_rehash(user.password_hash):
+        if not slot_opened and HASHER.check_needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
         actor = actor_for(user)
         append_audit(
@@ -218,7 +221,7 @@ def login(
         )
     db = open_database(target, key=key)
     try:
-        actor = _check_user(db, username, password)
+        actor = _check_user(db, username, password, slot_opened=key is not None)
     except AuthError:
         db.dispose()
         throttle.failed(key_text, username)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gridvisit.core.access import Action
 from gridvisit.core.clock import IsoWeek, today_local
 from gridvisit.core.errors import GridVisitError
 from gridvisit.core.files import write_atomically
@@ -129,6 +130,8 @@ class WeeklyReportDialog(QDialog):
             top.addWidget(widget)
         top.addWidget(self.full_names)
         top.addStretch(1)
+        # Only roles that may see full personal data are offered full names.
+        self.full_names.setVisible(services.ctx.can(Action.EXPORT_UNMASKED))
 
         self.document = QPdfDocument(self)
         self.view = QPdfView(self)
@@ -227,6 +230,9 @@ class WeeklyReportDialog(QDialog):
         def build() -> Built:
             scope, name = services.weekly.scope_for(community, grid)
             report = services.weekly.build(week, scope, name)
+            if full_names:
+                services.ctx.require(Action.EXPORT_UNMASKED)
+                services.audit_log.record("report.full_names", week=str(week), scope=name)
             render_weekly(report, str(path), full_names=full_names)
             return Built(report, path)
 
