@@ -96,6 +96,8 @@ def create_qt_app(argv: list[str] | None = None) -> tuple[object, list[object]]:
 
 
 def build_services(db: Database) -> Services:
+    """Services acting as the first sub-district admin without a login: for tests,
+    benchmarks and tools. People reach the services through `_login_gui` / the CLI."""
     actor = ensure_default_admin(ServiceContext(db, Actor(None, "system")))
     return Services(ServiceContext(db, actor))
 
