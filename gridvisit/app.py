@@ -130,9 +130,9 @@ def _login_gui(
         LoginThrottle,
         create_database,
         encrypt_database,
+        ensure_first_admin,
         login,
         needs_first_admin,
-        set_first_admin,
     )
     from gridvisit.core.errors import StorageError
     from gridvisit.storage.engine import (
@@ -162,11 +162,7 @@ def _login_gui(
     def first(user: str, name: str, password: str) -> Login:
         if fresh:
             return create_database(path, user, name, password, encrypted=encrypted)
-        db = open_database(path)
-        try:
-            set_first_admin(db, user, name, password)
-        finally:
-            db.dispose()
+        ensure_first_admin(path, user, name, password)
         return attempt(user, password)
 
     def attempt(user: str, password: str) -> Login:

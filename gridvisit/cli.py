@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from gridvisit import __version__
+from gridvisit.core.enums import Role
 from gridvisit.core.errors import GridVisitError, ValidationError
 
 log = logging.getLogger("gridvisit")
@@ -291,7 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     ua.add_argument(
         "--role",
         required=True,
-        choices=("grid_worker", "community_admin", "subdistrict_admin"),
+        choices=[r.value for r in Role],
         help="网格员 / 社区管理员 / 街道管理员",
     )
     ua.add_argument(
@@ -393,8 +394,7 @@ def _throttle():  # type: ignore[no-untyped-def]
 
 def _login(args: argparse.Namespace, target: str | Path, *, create: bool = False):  # type: ignore[no-untyped-def]
     """Log in to `target` (creating it, with its first admin, if `create` and missing)."""
-    from gridvisit.core.auth import create_database, login, needs_first_admin, set_first_admin
-    from gridvisit.storage import open_database
+    from gridvisit.core.auth import create_database, ensure_first_admin, login
 
     text = str(target)
     user = _username(args, text)
@@ -409,12 +409,7 @@ def _login(args: argparse.Namespace, target: str | Path, *, create: bool = False
         return made
     password = _secret("GRIDVISIT_PASSWORD", f"用户 {user} 的密码:")
     if create and "://" in text:
-        db = open_database(text, create=True)
-        try:
-            if needs_first_admin(db):
-                set_first_admin(db, user, user, password)
-        finally:
-            db.dispose()
+        ensure_first_admin(text, user, user, password, create=True)
     return login(text, user, password, encrypted=encrypted, throttle=_throttle())
 
 
@@ -640,21 +635,15 @@ def _cmd_ledger(args: argparse.Namespace) -> int:
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
-    from gridvisit.core.auth import create_database, needs_first_admin, set_first_admin
-    from gridvisit.storage import open_database
+    from gridvisit.core.auth import create_database, ensure_first_admin
     from gridvisit.storage.engine import is_plain_sqlite
 
     user = getattr(args, "user", None) or "admin"
     path = Path(args.db)
     password = _secret("GRIDVISIT_PASSWORD", f"为管理员 {user} 设置密码:")
     if path.exists() and is_plain_sqlite(path):
-        db = open_database(path)
-        try:
-            if not needs_first_admin(db):
-                raise GridVisitError("此数据库已经有管理员了。", hint="请用已有账号登录。")
-            set_first_admin(db, user, args.name, password)
-        finally:
-            db.dispose()
+        if not ensure_first_admin(path, user, args.name, password):
+            raise GridVisitError("此数据库已经有管理员了。", hint="请用已有账号登录。")
         print(
             f"已为 {path} 设置管理员 {user} 的密码。这个数据库没有加密:可用 gridvisit encrypt 加密。"
         )
@@ -680,8 +669,6 @@ def _cmd_encrypt(args: argparse.Namespace) -> int:
 
 
 def _cmd_user(args: argparse.Namespace) -> int:
-    from gridvisit.core.enums import Role
-
     session = _login(args, args.db)
     try:
         services = _services(session)

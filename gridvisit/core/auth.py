@@ -1,8 +1,9 @@
 """Passwords, login and unlocking a database.
 
 A user logs in to one database file. For an encrypted database the password first
-opens the user's key slot (storage/keystore.py), which yields the SQLCipher key;
-then, as for a plain file, it is checked against the user's argon2id hash. Failed
+opens the user's key slot (storage/keystore.py), which yields the SQLCipher key and
+proves the password; for a plain file it is checked against the user's argon2id
+hash. Failed
 attempts are counted in a small file outside the database (it must work before the
 database can be read) and each one past the third doubles a waiting time.
 """
@@ -20,6 +21,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from gridvisit.core.clock import utcnow
 from gridvisit.core.enums import Role
@@ -145,16 +147,31 @@ def actor_for(user: User) -> Actor:
     return Actor(user.id, user.username, user.display_name, Role(user.role))
 
 
-def _target_text(target: str | Path) -> str:
-    text = str(target)
-    return text if "://" in text else str(Path(text).expanduser().resolve())
-
-
 def _local_path(target: str | Path) -> Path | None:
     text = str(target)
     if "://" in text:
         return None
     return Path(text).expanduser().resolve()
+
+
+def _has_password(s: Session) -> bool:
+    return (
+        s.scalar(select(User.id).where(User.active, User.password_hash != "").limit(1)) is not None
+    )
+
+
+def _audit_user(s: Session, db: Database, user: User, action: str, **detail: object) -> None:
+    append_audit(
+        s,
+        at=utcnow(),
+        device=db.device_id,
+        actor_id=user.id,
+        actor_name=user.username,
+        action=action,
+        entity="app_user",
+        entity_uuid=user.uuid,
+        detail=dict(detail),
+    )
 
 
 def _check_user(db: Database, username: str, password: str, *, slot_opened: bool) -> Actor:
@@ -172,19 +189,8 @@ def _check_user(db: Database, username: str, password: str, *, slot_opened: bool
             raise AuthError(_WRONG, hint=_WRONG_HINT)
         if not slot_opened and HASHER.check_needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
-        actor = actor_for(user)
-        append_audit(
-            s,
-            at=utcnow(),
-            device=db.device_id,
-            actor_id=user.id,
-            actor_name=username,
-            action="user.login",
-            entity="app_user",
-            entity_uuid=user.uuid,
-            detail={"encrypted": db.encrypted},
-        )
-        return actor
+        _audit_user(s, db, user, "user.login", encrypted=db.encrypted)
+        return actor_for(user)
 
 
 def login(
@@ -197,9 +203,9 @@ def login(
 ) -> Login:
     """Open an existing database as `username`. `encrypted` is what the user asked for:
     False only with an explicit --no-encryption."""
-    key_text = _target_text(target)
-    throttle.check(key_text, username)
     path = _local_path(target)
+    key_text = str(path or target)
+    throttle.check(key_text, username)
     key: bytes | None = None
     if path is not None and is_encrypted_database(path):
         if not encrypted:
@@ -236,7 +242,22 @@ def login(
 def needs_first_admin(db: Database) -> bool:
     """True until some active user has a password (a new file, or one from before logins)."""
     with db.read_session() as s:
-        return not s.scalar(select(User.id).where(User.active, User.password_hash != "").limit(1))
+        return not _has_password(s)
+
+
+def ensure_first_admin(
+    target: str | Path, username: str, display_name: str, password: str, *, create: bool = False
+) -> bool:
+    """On a plain file or a server database (opened and closed here): if nobody has a
+    password yet, make `username` its first administrator. Returns whether it did."""
+    db = open_database(target, create=create)
+    try:
+        if not needs_first_admin(db):
+            return False
+        set_first_admin(db, username, display_name, password)
+        return True
+    finally:
+        db.dispose()
 
 
 def create_database(
@@ -273,7 +294,7 @@ def set_first_admin(db: Database, username: str, display_name: str, password: st
     if not username:
         raise ValidationError({"username": "请填写用户名"})
     with db.session() as s:
-        if s.scalar(select(User.id).where(User.active, User.password_hash != "").limit(1)):
+        if _has_password(s):
             raise AuthError("此数据库已经有管理员了。", hint="请用已有的账号登录。")
         user = s.scalar(
             select(User)
@@ -285,23 +306,13 @@ def set_first_admin(db: Database, username: str, display_name: str, password: st
         if clash is not None and clash is not user:
             raise ValidationError({"username": f"用户名“{username}”已被其他用户使用"})
         if user is None:
-            user = User(username=username, display_name=display_name or username, role="")
-            user.role = Role.SUBDISTRICT_ADMIN.value
+            user = User(username=username, display_name="", role=Role.SUBDISTRICT_ADMIN.value)
             s.add(user)
         user.username = username
         user.display_name = display_name.strip() or user.display_name or username
         user.password_hash = hash_password(password)
         s.flush()
-        append_audit(
-            s,
-            at=utcnow(),
-            device=db.device_id,
-            actor_id=user.id,
-            actor_name=username,
-            action="user.first_admin",
-            entity="app_user",
-            entity_uuid=user.uuid,
-        )
+        _audit_user(s, db, user, "user.first_admin")
         actor = actor_for(user)
     if db.encrypted and db.path is not None:
         store = KeyStore.load(keys_path(db.path))
@@ -343,20 +354,3 @@ def encrypt_database(
     slot = Slot.seal(username, password, key)
     encrypt_in_place(path, key, KeyStore(keys_path(path), {username: slot}).save)
     return others
-
-
-class _NoThrottle(LoginThrottle):
-    def __init__(self) -> None:
-        super().__init__(Path(os.devnull))
-
-    def check(self, target: str, username: str) -> None:
-        return None
-
-    def failed(self, target: str, username: str) -> None:
-        return None
-
-    def succeeded(self, target: str, username: str) -> None:
-        return None
-
-
-_NO_THROTTLE = _NoThrottle()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -49,7 +50,7 @@ class ExportResult:
         return sum(self.counts.values())
 
 
-def _scope(spec: Spec, grid_ids: set[int] | None) -> ColumnElement[bool] | None:
+def _scope(spec: Spec, grid_ids: AbstractSet[int] | None) -> ColumnElement[bool] | None:
     """Rows of `spec` that belong to the grids (None: every grid)."""
     if grid_ids is None:
         return None
@@ -80,7 +81,7 @@ _RETURN_TABLES = {"community", "grid", "building_group", "problem", "problem_eve
 
 def collect(
     session: Session,
-    grid_ids: set[int] | None,
+    grid_ids: AbstractSet[int] | None,
     since: datetime | None,
     *,
     tables: set[str] | None = None,
@@ -167,7 +168,7 @@ def _last_export(db: Database) -> datetime | None:
 def _write(
     db: Database,
     path: Path,
-    grid_ids: set[int] | None,
+    grid_ids: AbstractSet[int] | None,
     since: datetime | None,
     *,
     kind: str,
@@ -205,7 +206,7 @@ def export_package(
     exported_by: str = "",
     clock: Callable[[], datetime] = utcnow,
     sealer: Sealer | None = None,
-    grid_ids: set[int] | None = None,
+    grid_ids: AbstractSet[int] | None = None,
 ) -> ExportResult:
     """Everything changed since the last successful export (all with `full`), one file;
     `grid_ids` limits it to those grids (the exporting user's area)."""
@@ -234,7 +235,7 @@ def export_per_grid(
     clock: Callable[[], datetime] = utcnow,
     progress: Progress | None = None,
     sealer: Sealer | None = None,
-    grid_ids: set[int] | None = None,
+    grid_ids: AbstractSet[int] | None = None,
 ) -> list[ExportResult]:
     """One package per grid in `folder`, as each grid's laptop would send it."""
     folder = Path(folder)

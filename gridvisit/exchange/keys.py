@@ -127,20 +127,22 @@ class Identity:
 
 
 def identity(db: Database) -> Identity:
-    """This database's key pair, created the first time it is needed."""
-    with db.session() as s:
-        row = s.get(Setting, IDENTITY_KEY)
-        if row is None:
-            sign, box = Ed25519PrivateKey.generate(), X25519PrivateKey.generate()
-            value = json.dumps(
-                {
+    """This database's key pair, created the first time it is needed (a plain read
+    afterwards: seal and unseal ask for it on every package)."""
+    value = db.setting(IDENTITY_KEY)
+    if value is None:
+        with db.session() as s:
+            row = s.get(Setting, IDENTITY_KEY)  # another process may have just made it
+            if row is None:
+                sign, box = Ed25519PrivateKey.generate(), X25519PrivateKey.generate()
+                keys = {
                     "sign": _b64(sign.private_bytes(*_RAW_PRIVATE)),
                     "box": _b64(box.private_bytes(*_RAW_PRIVATE)),
                 }
-            )
-            s.add(Setting(key=IDENTITY_KEY, value=value))
-            return Identity(db.device_id, sign, box)
-        raw = json.loads(row.value)
+                row = Setting(key=IDENTITY_KEY, value=json.dumps(keys))
+                s.add(row)
+            value = row.value
+    raw = json.loads(value)
     return Identity(
         db.device_id,
         Ed25519PrivateKey.from_private_bytes(_unb64(raw["sign"])),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from gridvisit.core.access import Action, guarded
 from gridvisit.core.errors import PackageSecurityError
@@ -21,14 +20,9 @@ class ExchangeService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 
-    def _area(self) -> set[int] | None:
+    def _area(self) -> frozenset[int] | None:
         with self.ctx.read() as s:
-            area = self.ctx.area(s)
-        return None if area is None else set(area)
-
-    def _audit(self, action: str, **detail: Any) -> None:
-        with self.ctx.write() as s:
-            self.ctx.audit(s, action, **detail)
+            return self.ctx.area(s)
 
     @guarded(Action.EXPORT_PACKAGE)
     def export_package(self, path: Path, *, full: bool = False) -> ExportResult:
@@ -41,7 +35,7 @@ class ExchangeService:
             sealer=sealer,
             grid_ids=self._area(),
         )
-        self._audit("package.export", file=Path(path).name, full=full)
+        self.ctx.record("package.export", file=Path(path).name, full=full)
         return result
 
     @guarded(Action.EXPORT_PACKAGE)
@@ -58,7 +52,7 @@ class ExchangeService:
             sealer=sealer,
             grid_ids=self._area(),
         )
-        self._audit("package.export", folder=str(folder), packages=len(results), full=full)
+        self.ctx.record("package.export", folder=str(folder), packages=len(results), full=full)
         return results
 
     @guarded(Action.MERGE)
@@ -86,7 +80,7 @@ class ExchangeService:
         self, path: Path, package: Package, recheck: bool, progress: Progress | None
     ) -> MergeStats:
         stats = merge_package(self.ctx.db, package, recheck=recheck, progress=progress)
-        self._audit("package.merge", file=Path(path).name, **stats.as_dict())
+        self.ctx.record("package.merge", file=Path(path).name, **stats.as_dict())
         return stats
 
     @guarded(Action.EXPORT_RETURN)
@@ -101,7 +95,7 @@ class ExchangeService:
             exported_by=self.ctx.actor.username,
             sealer=lambda data: keyring.seal(self.ctx.db, data, [to]),
         )
-        self._audit(
+        self.ctx.record(
             "package.export_return", file=Path(path).name, grid=grid_id, device=to.device_id
         )
         return result, to
@@ -110,16 +104,11 @@ class ExchangeService:
     def export_ledger(self, kind: str, path: Path, *, masked: bool = True) -> LedgerResult:
         if not masked:
             self.ctx.require(Action.EXPORT_UNMASKED)
-        area = self._area()
-        result = export_ledger(
-            self.ctx.db,
-            kind,
-            path,
-            masked=masked,
-            grid_ids=None if area is None else frozenset(area),
-        )
+        result = export_ledger(self.ctx.db, kind, path, masked=masked, grid_ids=self._area())
         if not masked:
-            self._audit("ledger.export_unmasked", kind=kind, file=Path(path).name, rows=result.rows)
+            self.ctx.record(
+                "ledger.export_unmasked", kind=kind, file=Path(path).name, rows=result.rows
+            )
         return result
 
     @guarded(Action.IMPORT_ROSTER)
@@ -128,7 +117,7 @@ class ExchangeService:
             self.ctx.db, path, skip_invalid=skip_invalid, actor_id=self.ctx.actor.user_id
         )
         if outcome.imported:
-            self._audit(
+            self.ctx.record(
                 "roster.import",
                 file=Path(path).name,
                 households=outcome.households,
@@ -148,22 +137,18 @@ class KeyService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 
-    def _audit(self, action: str, **detail: Any) -> None:
-        with self.ctx.write() as s:
-            self.ctx.audit(s, action, **detail)
-
     @guarded(Action.EXPORT_PACKAGE)
     def create(self, path: Path, name: str) -> keyring.PublicKey:
         """This database's key pair (made once) and its public key file."""
         public = keyring.write_public_file(self.ctx.db, path, name.strip())
-        self._audit("keys.create", fingerprint=public.fingerprint)
+        self.ctx.record("keys.create", fingerprint=public.fingerprint)
         return public
 
     @guarded(Action.EXPORT_PACKAGE)
     def trust_subdistrict(self, key_file: Path) -> keyring.PublicKey:
         public = keyring.read_public_file(key_file)
         keyring.trust_subdistrict(self.ctx.db, public)
-        self._audit("keys.trust_subdistrict", fingerprint=public.fingerprint, name=public.name)
+        self.ctx.record("keys.trust_subdistrict", fingerprint=public.fingerprint, name=public.name)
         return public
 
     @guarded(Action.MANAGE_DEVICES)
@@ -171,7 +156,7 @@ class KeyService:
         public = keyring.read_public_file(key_file)
         new = keyring.register_device(self.ctx.db, public, by=self.ctx.actor.username)
         if new:
-            self._audit(
+            self.ctx.record(
                 "keys.register_device",
                 device=public.device_id,
                 name=public.name,

@@ -86,10 +86,6 @@
         <translation>修改</translation>
     </message>
     <message>
-        <source>Cancel</source>
-        <translation>取消</translation>
-    </message>
-    <message>
         <source>The two new passwords differ.</source>
         <translation>两次输入的新密码不一致。</translation>
     </message>
@@ -292,10 +288,6 @@
     <message>
         <source>Create</source>
         <translation>创建</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>取消</translation>
     </message>
     <message>
         <source>The two passwords differ.</source>
@@ -587,10 +579,6 @@ Choose a building group on the left and click “New household”, or right-clic
     <message>
         <source>Log in</source>
         <translation>登录</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>取消</translation>
     </message>
 </context>
 <context>
@@ -1382,6 +1370,13 @@ Check the fingerprint with the other side by phone.</source>
     <message>
         <source>Register a grid computer</source>
         <translation>登记网格电脑</translation>
+    </message>
+</context>
+<context>
+    <name>SecurityDialogs</name>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context>
 <context>

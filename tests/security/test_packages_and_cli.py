@@ -45,7 +45,7 @@ def parties(tmp_path: Path):  # type: ignore[no-untyped-def]
 def test_package_bytes_hold_no_personal_data_and_open_only_at_the_subdistrict(
     parties, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    laptop, services, sub = parties
+    _laptop_db, services, sub = parties
     path = services.exchange.export_package(tmp_path / "p.gvpkg", full=True).path
     raw = path.read_bytes()
     assert raw.startswith(keys.MAGIC)

@@ -138,8 +138,7 @@ class AuditService:
     @guarded(Action.READ)
     def record(self, action: str, **detail: Any) -> None:
         """An entry for something that reads or sends data rather than changing it."""
-        with self.ctx.write() as s:
-            self.ctx.audit(s, action, **detail)
+        self.ctx.record(action, **detail)
 
 
 def _codes() -> list[str]:

@@ -81,9 +81,7 @@ class ServiceContext:
         if self.actor.user_id is None:
             return frozenset()
         if role is Role.COMMUNITY_ADMIN:
-            mine = select(UserCommunity.community_id).where(
-                UserCommunity.user_id == self.actor.user_id
-            )
+            mine = self.communities(s) or frozenset()
             return frozenset(s.scalars(select(Grid.id).where(Grid.community_id.in_(mine))))
         return frozenset(
             s.scalars(select(UserGrid.grid_id).where(UserGrid.user_id == self.actor.user_id))
@@ -159,6 +157,12 @@ class ServiceContext:
             self.check_area(s, get_or_404(s, Community, scope.community_id))
         limit = area if scope.grid_ids is None else area & scope.grid_ids
         return replace(scope, grid_ids=frozenset(limit))
+
+    def record(self, action: str, **detail: Any) -> None:
+        """An audit entry in its own transaction, for reading or sending data (a reveal
+        is audited with its read, in the same transaction, through `audit`)."""
+        with self.write() as s:
+            self.audit(s, action, **detail)
 
     def audit(self, session: Session, action: str, obj: Any = None, **detail: Any) -> None:
         append_audit(

@@ -75,8 +75,7 @@ class UserService:
     @guarded(Action.READ)
     def get(self, user_id: int) -> UserRec:
         with self.ctx.read() as s:
-            user = get_or_404(s, User, user_id)
-            self.ctx.check_area(s, user)
+            user = self.ctx.get(s, User, user_id)
             return _rec(user)
 
     @guarded(Action.READ)
@@ -95,8 +94,7 @@ class UserService:
         """An admin sets another user's password (forgotten, or after encryption)."""
         check_new_password(new)
         with self.ctx.write() as s:
-            user = get_or_404(s, User, user_id)
-            self.ctx.check_area(s, user)
+            user = self.ctx.get(s, User, user_id)
             user.password_hash = hash_password(new)
             self.ctx.audit(s, "user.password", user, by="admin")
             self._set_slot(user.username, new)
@@ -106,8 +104,7 @@ class UserService:
         if user_id == self.ctx.actor.user_id:
             raise ConflictError("不能停用自己的账号。")
         with self.ctx.write() as s:
-            user = get_or_404(s, User, user_id)
-            self.ctx.check_area(s, user)
+            user = self.ctx.get(s, User, user_id)
             user.active = False
             s.execute(delete(UserGrid).where(UserGrid.user_id == user_id))
             self.ctx.audit(s, "user.deactivate", user)
@@ -139,7 +136,7 @@ class UserService:
                 "社区管理员只能为本社区的网格添加网格员。", hint="其他角色请由街道管理员添加。"
             )
         for gid in grid_ids:
-            self.ctx.check_area(s, get_or_404(s, Grid, gid))
+            self.ctx.get(s, Grid, gid)
 
 
 def ensure_default_admin(ctx: ServiceContext) -> Actor:

@@ -24,6 +24,15 @@ ERROR_STYLE = "color: #c62828;"
 INVALID_STYLE = "border: 1px solid #c62828;"
 
 
+def error_label(parent: QWidget) -> QLabel:
+    """A red, wrapping, initially hidden label for a dialog's error text."""
+    label = QLabel(parent)
+    label.setStyleSheet(ERROR_STYLE)
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
 class FieldErrors:
     """Maps field keys (as in ValidationError.errors) to a widget and an error label."""
 
@@ -34,11 +43,7 @@ class FieldErrors:
         self._fields[key] = (widget, label)
 
     def make_label(self, parent: QWidget) -> QLabel:
-        label = QLabel(parent)
-        label.setStyleSheet(ERROR_STYLE)
-        label.setWordWrap(True)
-        label.hide()
-        return label
+        return error_label(parent)
 
     def clear(self) -> None:
         for widget, label in self._fields.values():

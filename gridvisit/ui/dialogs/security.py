@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QObject
+from PySide6.QtCore import QCoreApplication, QDate, QObject
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -30,7 +30,7 @@ from gridvisit.core.errors import GridVisitError, ValidationError
 from gridvisit.core.services import Services
 from gridvisit.core.services.audit import AuditFilter, AuditLine
 from gridvisit.ui import fmt
-from gridvisit.ui.dialogs.common import ERROR_STYLE
+from gridvisit.ui.dialogs.common import error_label
 from gridvisit.ui.table_model import Column, RowTableModel
 
 
@@ -38,6 +38,17 @@ def _password_field(parent: QWidget) -> QLineEdit:
     field = QLineEdit(parent)
     field.setEchoMode(QLineEdit.EchoMode.Password)
     return field
+
+
+def _buttons(dialog: QDialog, ok_text: str, accept: Callable[[], None]) -> QDialogButtonBox:
+    """OK (the default: Enter submits) and Cancel."""
+    box = QDialogButtonBox(dialog)
+    box.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole).setDefault(True)
+    cancel = QCoreApplication.translate("SecurityDialogs", "Cancel")
+    box.addButton(cancel, QDialogButtonBox.ButtonRole.RejectRole)
+    box.accepted.connect(accept)
+    box.rejected.connect(dialog.reject)
+    return box
 
 
 def _message(exc: GridVisitError) -> str:
@@ -65,22 +76,14 @@ class LoginDialog(QDialog):
         self.result_login: Login | None = None
         self.username = QLineEdit(user, self)
         self.password = _password_field(self)
-        self.error = QLabel(self)
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_label(self)
         form = QFormLayout()
         form.addRow(self.tr("Database:"), QLabel(db_label, self))
         form.addRow(self.tr("User name:"), self.username)
         form.addRow(self.tr("Password:"), self.password)
         if hint:
             form.addRow("", QLabel(hint, self))
-        buttons = QDialogButtonBox(self)
-        self.ok = buttons.addButton(self.tr("Log in"), QDialogButtonBox.ButtonRole.AcceptRole)
-        self.ok.setDefault(True)
-        buttons.addButton(self.tr("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.try_login)
-        buttons.rejected.connect(self.reject)
+        buttons = _buttons(self, self.tr("Log in"), self.try_login)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
@@ -123,21 +126,13 @@ class FirstAdminDialog(QDialog):
         self.display_name = QLineEdit(self)
         self.password = _password_field(self)
         self.again = _password_field(self)
-        self.error = QLabel(self)
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_label(self)
         form = QFormLayout()
         form.addRow(self.tr("User name:"), self.username)
         form.addRow(self.tr("Name:"), self.display_name)
         form.addRow(self.tr("Password (8+ characters):"), self.password)
         form.addRow(self.tr("Password again:"), self.again)
-        buttons = QDialogButtonBox(self)
-        ok = buttons.addButton(self.tr("Create"), QDialogButtonBox.ButtonRole.AcceptRole)
-        ok.setDefault(True)
-        buttons.addButton(self.tr("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.try_create)
-        buttons.rejected.connect(self.reject)
+        buttons = _buttons(self, self.tr("Create"), self.try_create)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
@@ -170,19 +165,12 @@ class ChangePasswordDialog(QDialog):
         self.old = _password_field(self)
         self.new = _password_field(self)
         self.again = _password_field(self)
-        self.error = QLabel(self)
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_label(self)
         form = QFormLayout()
         form.addRow(self.tr("Current password:"), self.old)
         form.addRow(self.tr("New password (8+ characters):"), self.new)
         form.addRow(self.tr("New password again:"), self.again)
-        buttons = QDialogButtonBox(self)
-        buttons.addButton(self.tr("Change"), QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(self.tr("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.try_change)
-        buttons.rejected.connect(self.reject)
+        buttons = _buttons(self, self.tr("Change"), self.try_change)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
