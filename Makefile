@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 TS     := resources/translations/gridvisit_zh_CN.ts
 QM     := resources/translations/gridvisit_zh_CN.qm
 
-.PHONY: run test lint format translations demo benchmark clean
+.PHONY: run test lint format translations demo benchmark crash-test clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "gridvisit needs Python 3.11 or newer")'
@@ -50,6 +50,10 @@ benchmark: $(STAMP) $(QM)
 	$(PY) benchmarks/bench_weekly_report.py
 	$(PY) benchmarks/bench_merge.py
 	$(PY) benchmarks/bench_encryption.py
+
+# The dedicated crash test: 100 children killed with SIGKILL mid-work (a few minutes).
+crash-test: $(STAMP)
+	$(PY) -m tests.reliability.crash --trials $${TRIALS:-100}
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache $(QM)

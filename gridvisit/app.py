@@ -134,7 +134,7 @@ def _login_gui(
         login,
         needs_first_admin,
     )
-    from gridvisit.core.errors import StorageError
+    from gridvisit.core.errors import DatabaseCorruptError, StorageError
     from gridvisit.storage.engine import (
         check_database_file,
         is_encrypted_database,
@@ -166,6 +166,14 @@ def _login_gui(
         return attempt(user, password)
 
     def attempt(user: str, password: str) -> Login:
+        try:
+            return attempt_once(user, password)
+        except DatabaseCorruptError:
+            if not interactive or not _restore_damaged(path, user, password):
+                raise
+            return attempt_once(user, password)
+
+    def attempt_once(user: str, password: str) -> Login:
         plain_file = is_plain_sqlite(path)
         if encrypted and plain_file and interactive:
             answer = QMessageBox.question(
@@ -198,6 +206,55 @@ def _login_gui(
         dialog.deleteLater()
 
 
+def _restore_damaged(path: Path, user: str, password: str) -> bool:
+    """The database failed its check on open: offer the newest sound backup. Returns
+    whether it was restored (the caller then logs in again)."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from gridvisit.core.recovery import restore_newest_sound
+    from gridvisit.storage.backups import Backup
+
+    def confirm(backup: Backup) -> bool:
+        answer = QMessageBox.question(
+            None,
+            QApplication.translate("app", "The database is damaged"),
+            QApplication.translate(
+                "app",
+                "The database file failed its integrity check, so nothing will be written "
+                "to it.\n\nThe newest sound backup was taken at {when} ({kind}). Restore it "
+                "now? Records saved after that moment must be entered again; the damaged "
+                "file is kept in the backup folder.",
+            ).format(when=f"{backup.taken_at:%Y-%m-%d %H:%M}", kind=backup.reason.label),
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    return restore_newest_sound(path, user, password, confirm) is not None
+
+
+def show_startup_error(exc: GridVisitError) -> None:
+    """For someone who started the app from an icon and never sees stderr."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    _app, _translators = create_qt_app()
+    QMessageBox.critical(
+        None,
+        QApplication.translate("app", "Cannot open the database"),
+        f"{exc.message}\n{exc.hint}".strip(),
+    )
+
+
+def _tell(title: str, text: str, *, interactive: bool, error: bool = False) -> None:
+    """A message box, or a line on stderr when there is nobody to click it away."""
+    from PySide6.QtWidgets import QMessageBox
+
+    if not interactive:
+        print(f"{'错误' if error else '注意'}:{text}", file=sys.stderr)
+    elif error:
+        QMessageBox.critical(None, title, text)
+    else:
+        QMessageBox.warning(None, title, text)
+
+
 def run_gui(
     db_path: Path,
     *,
@@ -208,35 +265,105 @@ def run_gui(
     hint: str = "",
 ) -> int:
     """Open the main window on `db_path`. With `screenshot`, wait until the data is on
-    screen, save a PNG of the window and exit."""
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    screen, save a PNG of the window and exit. Only one instance opens a database; a
+    backup chosen in the window is restored after it closes, then the login returns."""
+    from PySide6.QtWidgets import QApplication
 
-    app, _translators = create_qt_app()
+    from gridvisit.instance import InstanceLock
+    from gridvisit.storage.location import warning_for
+
+    # Both stay referenced until the last window has closed.
+    _app, _translators = create_qt_app()
     if "pytest" not in sys.modules:  # pytest-qt installs its own handler to check warnings
         _route_qt_messages()
+    interactive = screenshot is None
+    cannot_open = QApplication.translate("app", "Cannot open the database")
+    path = Path(db_path).expanduser().resolve()
+    try:
+        lock = InstanceLock(path).acquire()
+    except GridVisitError as exc:
+        _tell(
+            cannot_open, f"{exc.message}\n{exc.hint}".strip(), interactive=interactive, error=True
+        )
+        return 1
+    try:
+        where = warning_for(path)
+        if where:
+            _tell(
+                QApplication.translate("app", "Database location"), where, interactive=interactive
+            )
+        restored: Any = None
+        while True:
+            code, restore = _session(
+                path, create, screenshot, page, encrypted, hint, restored_from=restored
+            )
+            if restore is None:
+                return code
+            restored = _restore_chosen(path, *restore)
+    finally:
+        lock.release()
+
+
+def _restore_chosen(path: Path, backup: Any, key: bytes | None) -> Any:
+    """Restore what the backups dialog chose, with the database closed. Returns the
+    backup, or None when the restore failed (the user logs in to the old file)."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from gridvisit.storage.backups import restore_backup
+
+    title = QApplication.translate("app", "Restore backup")
+    try:
+        restore_backup(path, backup, key)
+    except GridVisitError as exc:
+        QMessageBox.critical(None, title, f"{exc.message}\n{exc.hint}".strip())
+        return None
+    QMessageBox.information(
+        None,
+        title,
+        QApplication.translate(
+            "app", "The backup of {when} was restored. Please log in again."
+        ).format(when=f"{backup.taken_at:%Y-%m-%d %H:%M}"),
+    )
+    return backup
+
+
+def _session(
+    path: Path,
+    create: bool,
+    screenshot: Path | None,
+    page: str,
+    encrypted: bool,
+    hint: str,
+    *,
+    restored_from: Any = None,
+) -> tuple[int, Any]:
+    """Log in, show the main window until it closes. Returns the exit code and, if the
+    user chose a backup to restore, that backup and its key."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    interactive = screenshot is None
     try:
         session = _login_gui(
-            db_path,
-            create=create,
-            encrypted=encrypted,
-            interactive=screenshot is None,
-            hint=hint,
+            path, create=create, encrypted=encrypted, interactive=interactive, hint=hint
         )
     except GridVisitError as exc:
-        if screenshot is not None:
-            print(f"错误:{exc}", file=sys.stderr)
-        else:
-            QMessageBox.critical(
-                None,
-                QApplication.translate("app", "Cannot open the database"),
-                f"{exc.message}\n{exc.hint}".strip(),
-            )
-        return 1
+        _tell(
+            QApplication.translate("app", "Cannot open the database"),
+            f"{exc.message}\n{exc.hint}".strip(),
+            interactive=interactive,
+            error=True,
+        )
+        return 1, None
     if session is None:
-        return 0
+        return 0, None
     db = session.db
     services = Services(ServiceContext(db, session.actor))
+    if restored_from is not None:
+        services.ctx.record("backup.restore", file=restored_from.path.name)
+    for warning in session.warnings:
+        _tell(QApplication.translate("app", "Backup"), warning, interactive=interactive)
     if screenshot is not None:
         # A throwaway settings file: screenshots show the default layout and leave the
         # user's remembered layout alone.
@@ -270,7 +397,7 @@ def run_gui(
     window.show()
     try:
         code = int(app.exec())  # type: ignore[attr-defined]
-        return result["code"] or code
+        return result["code"] or code, window.pending_restore
     finally:
         window.tasks.wait(5000)
         db.dispose()

@@ -348,6 +348,35 @@ def build_parser() -> argparse.ArgumentParser:
     kl = key_ops.add_parser("list", help="显示本机指纹、街道公钥和已登记的电脑")
     kl.add_argument("--db", required=True, metavar="路径或URL", help="数据库文件")
     ret.add_argument("--device", metavar="电脑", help="回传给哪台已登记的电脑(名称或编号)")
+
+    backup = sub.add_parser(
+        "backup",
+        help="备份与恢复",
+        description="数据库每天第一次打开时、升级前和合并数据包前都会自动备份到"
+        "“数据库文件名.backups”文件夹,保留最近几天每天一份、最近几周每周一份。"
+        "这里可以手动备份、查看备份,或从备份恢复。",
+    )
+    backup_ops = backup.add_subparsers(
+        dest="backup_op", metavar="操作", required=True, parser_class=_Sub
+    )
+    bc = backup_ops.add_parser("create", help="立即备份(手动备份不会被自动删除)")
+    bc.add_argument("--db", required=True, metavar="路径", help="数据库文件")
+    bl = backup_ops.add_parser("list", help="列出备份")
+    bl.add_argument("--db", required=True, metavar="路径", help="数据库文件")
+    br = backup_ops.add_parser(
+        "restore",
+        help="从备份恢复",
+        description="用一份备份替换数据库。需要做那份备份时的用户名和密码;"
+        "被替换的文件会移到备份文件夹里保留。程序窗口开着这个数据库时不能恢复。",
+    )
+    br.add_argument("--db", required=True, metavar="路径", help="数据库文件")
+    which = br.add_mutually_exclusive_group(required=True)
+    which.add_argument("backup", nargs="?", metavar="备份文件", help="backup list 列出的文件名")
+    which.add_argument("--latest", action="store_true", help="用最新的一份完好的备份")
+    bk = backup_ops.add_parser("keep", help="设置保留几份自动备份")
+    bk.add_argument("--db", required=True, metavar="路径", help="数据库文件")
+    bk.add_argument("--daily", type=_positive_int, metavar="N", help="保留最近 N 天每天一份")
+    bk.add_argument("--weekly", type=_positive_int, metavar="M", help="保留最近 M 周每周一份")
     return parser
 
 
@@ -395,10 +424,13 @@ def _throttle():  # type: ignore[no-untyped-def]
 def _login(args: argparse.Namespace, target: str | Path, *, create: bool = False):  # type: ignore[no-untyped-def]
     """Log in to `target` (creating it, with its first admin, if `create` and missing)."""
     from gridvisit.core.auth import create_database, ensure_first_admin, login
+    from gridvisit.storage.location import warning_for
 
     text = str(target)
     user = _username(args, text)
     encrypted = not getattr(args, "no_encryption", False)
+    if "://" not in text and (where := warning_for(Path(text))):
+        print(f"注意:{where}", file=sys.stderr)
     if create and "://" not in text and not Path(text).exists():
         password = _secret("GRIDVISIT_PASSWORD", f"为新数据库的管理员 {user} 设置密码:")
         made = create_database(Path(text), user, user, password, encrypted=encrypted)
@@ -548,12 +580,14 @@ def _cmd_merge(args: argparse.Namespace) -> int:
 
         # The sub-district merges grid packages; a laptop takes return packages.
         at_subdistrict = services.ctx.can(Action.MERGE)
-        for path in args.packages:
+        for i, path in enumerate(args.packages):
+            # One backup before the batch: the state the user would go back to.
+            backup = i == 0
             try:
                 if at_subdistrict:
-                    package, stats = exchange.merge_file(path, recheck=args.recheck)
+                    package, stats = exchange.merge_file(path, recheck=args.recheck, backup=backup)
                 else:
-                    package, stats = exchange.merge_return(path)
+                    package, stats = exchange.merge_return(path, backup=backup)
             except GridVisitError as exc:
                 failed += 1
                 print(f"{path.name}:未合并。{exc.message}", file=sys.stderr)
@@ -772,6 +806,67 @@ def _cmd_keys(args: argparse.Namespace) -> int:
         session.db.dispose()
 
 
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from gridvisit.core import recovery
+    from gridvisit.storage import backups
+
+    path = Path(args.db).expanduser().resolve()
+    if args.backup_op == "list":
+        found = backups.list_backups(path)
+        print(f"备份文件夹:{backups.backup_dir(path)}")
+        for b in found:
+            lock = "加密" if b.encrypted else "未加密"
+            print(
+                f"  {b.path.name}\t{b.taken_at:%Y-%m-%d %H:%M}\t{b.reason.label}\t"
+                f"{b.size / 1024 / 1024:.1f} MB\t{lock}"
+            )
+        if not found:
+            print("  (还没有备份)")
+        return 0
+    if args.backup_op == "restore":
+        return _restore(args, path)
+    session = _login(args, path)
+    try:
+        db = session.db
+        if args.backup_op == "create":
+            made = recovery.backup_now(db)
+            assert made is not None  # a local file
+            print(f"已备份:{made.path}({made.size / 1024 / 1024:.1f} MB)")
+            return 0
+        if args.daily:
+            db.set_setting(backups.SETTING_DAILY, str(args.daily))
+        if args.weekly:
+            db.set_setting(backups.SETTING_WEEKLY, str(args.weekly))
+        keep = recovery.policy(db)
+        print(f"自动备份保留最近 {keep.daily} 天每天一份、最近 {keep.weekly} 周每周一份。")
+        return 0
+    finally:
+        session.db.dispose()
+
+
+def _restore(args: argparse.Namespace, path: Path) -> int:
+    from gridvisit.core import recovery
+    from gridvisit.instance import InstanceLock
+
+    user = _username(args, str(path))
+    password = _secret("GRIDVISIT_PASSWORD", f"用户 {user} 的密码(做备份时的密码):")
+    with InstanceLock(path):
+        if args.latest:
+            restored = recovery.restore_newest_sound(path, user, password, lambda _b: True)
+            assert restored is not None  # confirm always says yes
+        else:
+            restored = recovery.find_backup(path, args.backup)
+            recovery.restore(path, restored, user, password)
+        print(f"已从备份恢复:{restored.path.name}({restored.taken_at:%Y-%m-%d %H:%M})")
+        print("恢复前的原文件已移到备份文件夹,类型为“恢复前的原文件”。")
+        session = _login(args, path)
+        try:
+            _services(session).ctx.record("backup.restore", file=restored.path.name)
+        finally:
+            session.db.dispose()
+    return 0
+
+
 def _cmd_gui(args: argparse.Namespace) -> int:
     from gridvisit import paths
 
@@ -790,7 +885,13 @@ def _cmd_gui(args: argparse.Namespace) -> int:
         encrypted = encrypted and not _is_plain(target)
         db_path = target
     else:
-        db_path = Path(args.gui_db) if args.gui_db else paths.default_database_path()
+        try:
+            db_path = Path(args.gui_db) if args.gui_db else paths.default_database_path()
+        except GridVisitError as exc:  # the default folder is on a network or USB drive
+            from gridvisit.app import show_startup_error
+
+            show_startup_error(exc)
+            raise
     from gridvisit.app import run_gui
 
     return run_gui(
@@ -841,6 +942,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "user": _cmd_user,
         "audit": _cmd_audit,
         "keys": _cmd_keys,
+        "backup": _cmd_backup,
         None: _cmd_gui,
     }
     try:

@@ -28,7 +28,19 @@ def log_dir() -> Path:
 
 
 def default_database_path() -> Path:
-    return data_dir() / "gridvisit.db"
+    """The database used when none is named. Refused on a network share or a removable
+    drive (a redirected profile folder, say): the user picks a local file with --db."""
+    from gridvisit.core.errors import StorageError
+    from gridvisit.storage.location import Medium, classify
+
+    path = data_dir() / "gridvisit.db"
+    medium = classify(path)
+    if medium is not Medium.LOCAL:
+        raise StorageError(
+            f"默认的数据文件夹“{path.parent}”在{medium.label}上,不能用来存放数据库。",
+            hint="请用 --db 指定本机硬盘上的数据库文件,例如 gridvisit --db D:\\网格\\gridvisit.db。",
+        )
+    return path
 
 
 def demo_database_path() -> Path:

@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -28,7 +28,9 @@ from gridvisit.core.enums import Role
 from gridvisit.core.errors import AuthError, EncryptedDatabaseError, StorageError, ValidationError
 from gridvisit.core.files import write_atomically
 from gridvisit.core.records import Actor
+from gridvisit.core.recovery import daily_backup
 from gridvisit.storage.audit import append_audit
+from gridvisit.storage.backups import finish_interrupted_restore
 from gridvisit.storage.engine import (
     Database,
     encrypt_in_place,
@@ -141,6 +143,8 @@ class LoginThrottle:
 class Login:
     db: Database
     actor: Actor
+    # Things to tell the user once logged in (a daily backup that failed).
+    warnings: list[str] = field(default_factory=list)
 
 
 def actor_for(user: User) -> Actor:
@@ -206,6 +210,8 @@ def login(
     path = _local_path(target)
     key_text = str(path or target)
     throttle.check(key_text, username)
+    if path is not None:
+        finish_interrupted_restore(path)
     key: bytes | None = None
     if path is not None and is_encrypted_database(path):
         if not encrypted:
@@ -236,7 +242,8 @@ def login(
         db.dispose()
         raise
     throttle.succeeded(key_text, username)
-    return Login(db, actor)
+    warning = daily_backup(db)
+    return Login(db, actor, [warning] if warning else [])
 
 
 def needs_first_admin(db: Database) -> bool:

@@ -8,12 +8,14 @@ from pathlib import Path
 
 from gridvisit.core.access import Action, guarded
 from gridvisit.core.errors import PackageSecurityError
+from gridvisit.core.recovery import backup_now
 from gridvisit.core.services.context import ServiceContext
 from gridvisit.exchange import keys as keyring
 from gridvisit.exchange.export import ExportResult, export_package, export_per_grid, export_return
 from gridvisit.exchange.ledger import ImportResult, LedgerResult, export_ledger, import_roster
 from gridvisit.exchange.merge import MergeStats, Progress, merge_package
 from gridvisit.exchange.package import Package
+from gridvisit.storage.backups import Reason
 
 
 class ExchangeService:
@@ -57,15 +59,21 @@ class ExchangeService:
 
     @guarded(Action.MERGE)
     def merge_file(
-        self, path: Path, *, recheck: bool = False, progress: Progress | None = None
+        self,
+        path: Path,
+        *,
+        recheck: bool = False,
+        progress: Progress | None = None,
+        backup: bool = True,
     ) -> tuple[Package, MergeStats]:
-        """A grid's package at the sub-district, verified and decrypted first."""
+        """A grid's package at the sub-district, verified and decrypted first. With
+        `backup` (the first package of a batch), the database is backed up before."""
         package = keyring.read_sealed(self.ctx.db, path)
-        return package, self._merge(path, package, recheck, progress)
+        return package, self._merge(path, package, recheck, progress, backup)
 
     @guarded(Action.RECORD)
     def merge_return(
-        self, path: Path, *, progress: Progress | None = None
+        self, path: Path, *, progress: Progress | None = None, backup: bool = True
     ) -> tuple[Package, MergeStats]:
         """The sub-district's return package, on a laptop."""
         package = keyring.read_sealed(self.ctx.db, path)
@@ -74,11 +82,18 @@ class ExchangeService:
                 f"“{Path(path).name}”不是街道发来的回传包。",
                 hint="网格电脑只能合并回传包;网格数据包由街道合并。",
             )
-        return package, self._merge(path, package, False, progress)
+        return package, self._merge(path, package, False, progress, backup)
 
     def _merge(
-        self, path: Path, package: Package, recheck: bool, progress: Progress | None
+        self,
+        path: Path,
+        package: Package,
+        recheck: bool,
+        progress: Progress | None,
+        backup: bool,
     ) -> MergeStats:
+        if backup:
+            backup_now(self.ctx.db, Reason.MERGE)
         stats = merge_package(self.ctx.db, package, recheck=recheck, progress=progress)
         self.ctx.record("package.merge", file=Path(path).name, **stats.as_dict())
         return stats

@@ -16,7 +16,6 @@ import uuid
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -269,6 +268,8 @@ class Database:
         self._write_sessions = sessionmaker(bind=self._write_engine, expire_on_commit=False)
         for maker in (self._sessions, self._write_sessions):
             event.listen(maker, "before_flush", _bump_versions)
+        # Set when SQLite reports damage mid-session: from then on no write is tried.
+        self.damaged = False
         self.device_id = ""
         self.device_id = self._ensure_device_id()
 
@@ -287,6 +288,8 @@ class Database:
     @contextmanager
     def session(self, *, actor_id: int | None = None, **info: Any) -> Iterator[Session]:
         """A write transaction: committed when the block ends, rolled back on any error."""
+        if self.damaged:
+            raise DatabaseCorruptError("数据库文件已损坏,为保护数据已禁止写入。", hint=DAMAGED_HINT)
         with self._write_sessions() as session:
             session.info.update(
                 device=self.device_id, actor_id=actor_id, created_in_tx=weakref.WeakSet(), **info
@@ -294,18 +297,30 @@ class Database:
             try:
                 with session.begin():
                     yield session
-            except OperationalError as exc:
-                raise translate_operational_error(exc) from exc
+            except SADatabaseError as exc:
+                self._raise_known(exc)
+                raise
 
     @contextmanager
     def read_session(self) -> Iterator[Session]:
         with self._sessions() as session:
             try:
                 yield session
-            except OperationalError as exc:
-                raise translate_operational_error(exc) from exc
+            except SADatabaseError as exc:
+                self._raise_known(exc)
+                raise
             finally:
                 session.rollback()
+
+    def _raise_known(self, exc: SADatabaseError) -> None:
+        """Raise the Chinese StorageError for a disk, lock or damage failure; return
+        for anything else (a constraint or programming error is a bug, not the disk)."""
+        error = translate_operational_error(exc)
+        if isinstance(error, DatabaseCorruptError):
+            self.damaged = True
+            raise error from exc
+        if isinstance(exc, OperationalError):
+            raise error from exc
 
     def setting(self, key: str, default: str | None = None) -> str | None:
         with self.read_session() as s:
@@ -331,7 +346,7 @@ class Database:
         return f"Database({self.engine.url.render_as_string(hide_password=True)})"
 
 
-def translate_operational_error(exc: OperationalError) -> StorageError:
+def translate_operational_error(exc: SADatabaseError) -> StorageError:
     text = str(exc.orig).lower() if exc.orig else str(exc).lower()
     if "locked" in text or "busy" in text:
         return StorageError(
@@ -347,9 +362,7 @@ def translate_operational_error(exc: OperationalError) -> StorageError:
             "数据库文件是只读的,无法保存。", hint="请检查文件权限或换一个可写的位置。"
         )
     if "malformed" in text or "not a database" in text:
-        return DatabaseCorruptError(
-            "数据库文件已损坏。", hint="请用 gridvisit check 检查,并从备份恢复。"
-        )
+        return DatabaseCorruptError("数据库文件已损坏,为保护数据已禁止写入。", hint=DAMAGED_HINT)
     return StorageError(f"数据库操作失败:{exc.orig or exc}")
 
 
@@ -395,10 +408,9 @@ def _migrate(engine: Engine, path: Path | None, *, backup: bool, key: bytes | No
             hint="请选择 gridvisit 创建的数据库文件。",
         )
     if backup and current is not None and path is not None:
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        dest = path.with_name(f"{path.name}.pre-migrate-{current}-{stamp}.bak")
-        backup_sqlite(path, dest, key)
-        log.info("backed up %s to %s before migrating", path, dest)
+        from gridvisit.storage.backups import Reason, create_backup
+
+        create_backup(path, key, Reason.MIGRATE)
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
             # Table rebuilds in batch migrations must not cascade; pragma only works
@@ -414,6 +426,26 @@ def _migrate(engine: Engine, path: Path | None, *, backup: bool, key: bytes | No
     log.info("migrated database from %s to %s", current, head)
 
 
+def _quick_check(engine: Engine, path: Path) -> None:
+    """SQLite's quick_check (structure of every page, not index contents): a damaged
+    file is stopped here, before migrations or any write touch it."""
+    with engine.connect() as conn:
+        rows = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check(20)")]
+        conn.rollback()
+    if rows != ["ok"]:
+        log.error("quick_check of %s failed: %s", path, rows)
+        raise DatabaseCorruptError(
+            f"数据库“{path.name}”已损坏(完整性检查未通过),为保护数据已禁止写入。",
+            hint=DAMAGED_HINT,
+        )
+
+
+DAMAGED_HINT = (
+    "请从备份恢复:在程序里按提示操作,"
+    "或运行 gridvisit backup restore --db 数据库文件 --latest;原文件会保留在备份文件夹里。"
+)
+
+
 def open_database(
     target: str | Path,
     *,
@@ -421,12 +453,16 @@ def open_database(
     migrate: bool = True,
     backup: bool = True,
     key: bytes | None = None,
+    check: bool = True,
 ) -> Database:
     """Open (and with `create`, create) the database at a path or SQLAlchemy URL.
     With `key`, the file is a SQLCipher database encrypted with that raw key; the
-    caller gets the key from the key store (gridvisit.core.auth)."""
+    caller gets the key from the key store (gridvisit.core.auth). With `check`, a
+    SQLite file must pass quick_check first."""
     engine, path = _make_engine(target, create=create, key=key)
     try:
+        if check and path is not None:
+            _quick_check(engine, path)
         if migrate:
             _migrate(engine, path, backup=backup, key=key)
         db = Database(engine, path=path, key=key)
@@ -445,8 +481,7 @@ def open_database(
             raise NotADatabaseError(f"“{target}”不是可读的数据库文件。") from exc
         if "malformed" in text:
             raise DatabaseCorruptError(
-                f"数据库“{target}”已损坏,无法打开。",
-                hint="请用 gridvisit check 检查,并从备份恢复。",
+                f"数据库“{Path(str(target)).name}”已损坏,为保护数据已禁止写入。", hint=DAMAGED_HINT
             ) from exc
         if isinstance(exc, OperationalError):
             raise translate_operational_error(exc) from exc

@@ -67,6 +67,8 @@ class MainWindow(QMainWindow):
         self._nodes: dict[str, TreeNode] = {}
         self._pending: set[str] = set()
         self._stale: set[str] = set(PAGES)
+        # Set by the backups dialog: the app restores this backup once the window closed.
+        self.pending_restore: tuple[Any, bytes | None] | None = None
         self.setWindowTitle(self.tr("gridvisit — household visits"))
         self.resize(1280, 800)
 
@@ -186,6 +188,8 @@ class MainWindow(QMainWindow):
             (self.act_export, Action.EXPORT_PACKAGE),
         ):
             act.setVisible(sec.allowed(action))
+        self.act_backups = self._action(self.tr("&Backups…"), self._backups)
+        self.act_backups.setVisible(self.services.backups.available)
         self.act_quit = self._action(self.tr("&Quit"), self.close, "Ctrl+Q")
         self.act_about = self._action(self.tr("&About"), self._about)
         page_actions = []
@@ -205,6 +209,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.act_roster)
         file_menu.addSeparator()
         file_menu.addAction(self.act_refresh)
+        file_menu.addAction(self.act_backups)
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         edit_menu = self.menuBar().addMenu(self.tr("&Edit"))
@@ -820,6 +825,21 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, self.tr("Not possible"), str(exc))
             return False
         return True
+
+    def _backups(self) -> None:
+        from gridvisit.ui.dialogs.backups import BackupDialog
+
+        dialog = BackupDialog(self.services, self)
+        dialog.restore_requested.connect(self.request_restore)
+        try:
+            dialog.exec()
+        finally:
+            dialog.deleteLater()
+
+    def request_restore(self, backup: Any, key: bytes | None) -> None:
+        """Close; the app restores `backup` with the database closed, then asks for a login."""
+        self.pending_restore = (backup, key)
+        self.close()
 
     def _about(self) -> None:
         from gridvisit import __version__

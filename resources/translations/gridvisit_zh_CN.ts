@@ -64,6 +64,95 @@
     </message>
 </context>
 <context>
+    <name>BackupDialog</name>
+    <message>
+        <source>Backups</source>
+        <translation>备份与恢复</translation>
+    </message>
+    <message>
+        <source>The database is backed up automatically on the first start of each day, before an upgrade and before every merge. Backups are kept in:
+{folder}</source>
+        <translation>每天第一次打开、程序升级前和每次合并数据包前,都会自动备份数据库。备份保存在:
+{folder}</translation>
+    </message>
+    <message>
+        <source>Taken at</source>
+        <translation>备份时间</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>Encrypted</source>
+        <translation>加密</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>No backups yet.</source>
+        <translation>还没有备份。</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Keep one backup a day for the last</source>
+        <translation>保留最近</translation>
+    </message>
+    <message>
+        <source>days and one a week for the last</source>
+        <translation>天每天一份,最近</translation>
+    </message>
+    <message>
+        <source>weeks.</source>
+        <translation>周每周一份。</translation>
+    </message>
+    <message>
+        <source>Back up now</source>
+        <translation>立即备份</translation>
+    </message>
+    <message>
+        <source>Restore selected backup…</source>
+        <translation>从所选备份恢复…</translation>
+    </message>
+    <message>
+        <source>Open backup folder</source>
+        <translation>打开备份文件夹</translation>
+    </message>
+    <message>
+        <source>Backed up to {file} ({size}).</source>
+        <translation>已备份到 {file}({size})。</translation>
+    </message>
+    <message>
+        <source>Restore backup</source>
+        <translation>从备份恢复</translation>
+    </message>
+    <message>
+        <source>Restore the backup taken at {when} ({kind})?
+
+Everything saved after that moment will be gone from the database; the current file is kept in the backup folder. The window closes, and you log in again with the password you had then.</source>
+        <translation>要恢复 {when} 的备份({kind})吗?
+
+这之后保存的记录都会从数据库中消失;当前的文件会移到备份文件夹里保留。窗口将关闭,然后请用当时的密码重新登录。</translation>
+    </message>
+    <message>
+        <source>Your password (as it was in that backup):</source>
+        <translation>您的密码(做这份备份时的密码):</translation>
+    </message>
+</context>
+<context>
     <name>ChangePasswordDialog</name>
     <message>
         <source>Change password</source>
@@ -670,6 +759,10 @@ Choose a building group on the left and click “New household”, or right-clic
     <message>
         <source>Register a grid computer…</source>
         <translation>登记网格电脑…</translation>
+    </message>
+    <message>
+        <source>&amp;Backups…</source>
+        <translation>备份与恢复(&amp;B)…</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
@@ -1565,8 +1658,36 @@ Check the fingerprint with the other side by phone.</source>
         <translation>这个数据库文件没有加密:任何人拷走都能读取。现在加密吗?(加密后,其他用户需由管理员重设密码。)</translation>
     </message>
     <message>
+        <source>The database is damaged</source>
+        <translation>数据库已损坏</translation>
+    </message>
+    <message>
+        <source>The database file failed its integrity check, so nothing will be written to it.
+
+The newest sound backup was taken at {when} ({kind}). Restore it now? Records saved after that moment must be entered again; the damaged file is kept in the backup folder.</source>
+        <translation>数据库文件没有通过完整性检查,为保护数据,程序不会再向它写入。
+
+最近一份完好的备份是 {when}({kind})。现在用它恢复吗?这之后保存的记录需要重新录入;损坏的文件会保留在备份文件夹里。</translation>
+    </message>
+    <message>
         <source>Cannot open the database</source>
         <translation>无法打开数据库</translation>
+    </message>
+    <message>
+        <source>Database location</source>
+        <translation>数据库位置</translation>
+    </message>
+    <message>
+        <source>Restore backup</source>
+        <translation>从备份恢复</translation>
+    </message>
+    <message>
+        <source>The backup of {when} was restored. Please log in again.</source>
+        <translation>已恢复 {when} 的备份。请重新登录。</translation>
+    </message>
+    <message>
+        <source>Backup</source>
+        <translation>备份</translation>
     </message>
 </context>
 <context>

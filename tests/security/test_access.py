@@ -129,6 +129,7 @@ def test_every_public_service_method_declares_its_action() -> None:
     """Deny by default: a method without a declared action is a test failure."""
     from gridvisit.core.services import (
         AuditService,
+        BackupService,
         HierarchyService,
         HouseholdService,
         ProblemService,
@@ -141,6 +142,7 @@ def test_every_public_service_method_declares_its_action() -> None:
     unmarked = []
     for cls in (
         AuditService,
+        BackupService,
         HierarchyService,
         HouseholdService,
         ProblemService,

@@ -18,6 +18,7 @@ from gridvisit.core.errors import (
     StorageError,
 )
 from gridvisit.storage import Database, open_database
+from gridvisit.storage.backups import Reason, list_backups
 from gridvisit.storage.engine import alembic_config, backup_sqlite, head_revision
 from gridvisit.storage.models import Base, Community, ProblemCategory, SpecialGroup, VisitTier
 
@@ -169,4 +170,7 @@ def test_upgrade_from_each_old_revision_backs_up_first(tmp_path: Path, old: str)
     with upgraded.engine.connect() as conn:
         assert MigrationContext.configure(conn).get_current_revision() == head_revision()
     upgraded.dispose()
-    assert list(tmp_path.glob(f"old.db.pre-migrate-{old}-*.bak"))
+    made = list_backups(path)
+    assert [b.reason for b in made] == [Reason.MIGRATE]
+    with sqlite3.connect(made[0].path) as conn:  # the copy is the old schema, untouched
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == old

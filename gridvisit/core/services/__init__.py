@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from gridvisit.core.services.audit import AuditService
+from gridvisit.core.services.backups import BackupService
 from gridvisit.core.services.context import ServiceContext
 from gridvisit.core.services.hierarchy import HierarchyService
 from gridvisit.core.services.households import HouseholdService
@@ -32,6 +33,7 @@ class Services:
         self.workspace = WorkspaceService(ctx)
         self.weekly = WeeklyReportService(ctx)
         self.audit_log = AuditService(ctx)
+        self.backups = BackupService(ctx)
 
     # The exchange sits above core (it uses the services' rules), so it is imported
     # when first asked for.
@@ -50,6 +52,7 @@ class Services:
 
 __all__ = [
     "AuditService",
+    "BackupService",
     "HierarchyService",
     "HouseholdService",
     "ProblemService",

@@ -31,6 +31,9 @@ ACTION_LABELS = {
     "keys.register_device": "登记电脑",
     "roster.import": "导入花名册",
     "demo.generate": "生成演示数据",
+    "backup.create": "手动备份",
+    "backup.restore": "从备份恢复",
+    "backup.policy": "修改备份保留份数",
 }
 ENTITY_LABELS = {
     "community": "社区",

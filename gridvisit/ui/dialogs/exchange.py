@@ -154,9 +154,10 @@ class ExchangeActions(QObject):
 
         def work() -> list[tuple[str, str, str]]:
             lines = []
-            for path in paths:
+            for i, path in enumerate(paths):
                 try:
-                    _package, stats = merge(path)
+                    # One backup before the batch: the state the user would go back to.
+                    _package, stats = merge(path, backup=i == 0)
                 except GridVisitError as exc:
                     lines.append((path.name, f"{exc.message} {exc.hint}".strip(), "failed"))
                 else:
