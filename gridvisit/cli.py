@@ -690,10 +690,12 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 def _cmd_encrypt(args: argparse.Namespace) -> int:
     from gridvisit.core.auth import encrypt_database
+    from gridvisit.instance import InstanceLock
 
     user = _username(args, args.db)
     password = _secret("GRIDVISIT_PASSWORD", f"用户 {user} 的密码:")
-    others = encrypt_database(Path(args.db), user, password, throttle=_throttle())
+    with InstanceLock(Path(args.db)):  # never swap the file under an open window
+        others = encrypt_database(Path(args.db), user, password, throttle=_throttle())
     print(f"已加密 {args.db};密钥文件 {args.db}.keys 必须与它放在一起(备份时两者一起)。")
     if others:
         print(

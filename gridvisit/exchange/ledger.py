@@ -319,7 +319,7 @@ def _check_xlsx_zip(data: bytes, name: str) -> None:
     """An xlsx is a zip: apply the package limits before openpyxl inflates anything."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError):
         raise LedgerError(
             f"“{name}”不是 Excel 文件(.xlsx)。",
             hint="请在 Excel 或 WPS 中“另存为”.xlsx 格式后再导入;不支持旧的 .xls 格式。",
@@ -328,16 +328,23 @@ def _check_xlsx_zip(data: bytes, name: str) -> None:
         problem = inflation_problem(zf.infolist(), max_entries=MAX_XLSX_ENTRIES)
         if problem:
             raise LedgerError(f"Excel 文件“{name}”{problem}")
+        damaged = LedgerError(
+            f"“{name}”已损坏,无法读取。", hint="请用 Excel 或 WPS 打开后重新保存为 .xlsx。"
+        )
         for info in zf.infolist():
+            # Excel writes stored or deflated members, never encrypted ones; anything
+            # else is damage (zipfile raises NotImplementedError/RuntimeError on them).
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or (
+                info.flag_bits & 0x1
+            ):
+                raise damaged
             if not info.filename.endswith((".xml", ".rels")):
                 continue
             try:
                 with zf.open(info) as fh:
                     head = fh.read(4096)
-            except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
-                raise LedgerError(
-                    f"“{name}”已损坏,无法读取。", hint="请用 Excel 或 WPS 打开后重新保存为 .xlsx。"
-                ) from None
+            except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError):
+                raise damaged from None
             if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                 raise LedgerError(
                     f"“{name}”含有 XML 实体定义,可能是恶意文件,已拒绝。",
@@ -370,33 +377,47 @@ def read_roster(path: Path) -> list[_Row]:
             hint="请用 Excel 或 WPS 打开后重新保存为 .xlsx。",
         ) from None
     try:
-        ws = wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
-        header_row = next(rows, None)
-        if header_row is None:
-            raise LedgerError(f"“{path.name}”的第一个工作表是空的。")
-        columns: dict[str, int] = {}
-        for index, header in enumerate(header_row):
-            key = re.sub(r"\s+", "", str(header or ""))
-            for field_name, variants in COLUMNS.items():
-                if key in variants and field_name not in columns:
-                    columns[field_name] = index
-        missing = [LABELS[f] for f in REQUIRED if f not in columns]
-        if missing:
-            raise LedgerError(
-                f"“{path.name}”缺少必需的列:{'、'.join(missing)}。",
-                hint="第一行应为表头,需包含:"
-                + "、".join(LABELS[f] for f in REQUIRED)
-                + ";可选:单元、身份证号、联系电话、与户主关系、性别、备注。",
-            )
-        out: list[_Row] = []
-        for number, raw in enumerate(rows, 2):
-            values = {f: _cell_text(raw[i]) if i < len(raw) else "" for f, i in columns.items()}
-            if not any(values.values()):
-                continue  # blank line
-            out.append(_Row(number, values))
+        return _roster_rows(wb, path.name)
+    except LedgerError:
+        raise
+    except Exception:  # read_only sheets parse lazily: damage shows up while reading
+        raise LedgerError(
+            f"“{path.name}”的内容已损坏,无法读取。",
+            hint="请用 Excel 或 WPS 打开后重新保存为 .xlsx。",
+        ) from None
     finally:
         wb.close()
+
+
+def _roster_rows(wb: Any, name: str) -> list[_Row]:
+    """The header and data rows of the first sheet (`wb` from openpyxl)."""
+    if not wb.worksheets:
+        raise LedgerError(f"“{name}”里没有工作表。")
+    ws = wb.worksheets[0]
+    rows = ws.iter_rows(values_only=True)
+    header_row = next(rows, None)
+    if header_row is None:
+        raise LedgerError(f"“{name}”的第一个工作表是空的。")
+    columns: dict[str, int] = {}
+    for index, header in enumerate(header_row):
+        key = re.sub(r"\s+", "", str(header or ""))
+        for field_name, variants in COLUMNS.items():
+            if key in variants and field_name not in columns:
+                columns[field_name] = index
+    missing = [LABELS[f] for f in REQUIRED if f not in columns]
+    if missing:
+        raise LedgerError(
+            f"“{name}”缺少必需的列:{'、'.join(missing)}。",
+            hint="第一行应为表头,需包含:"
+            + "、".join(LABELS[f] for f in REQUIRED)
+            + ";可选:单元、身份证号、联系电话、与户主关系、性别、备注。",
+        )
+    out: list[_Row] = []
+    for number, raw in enumerate(rows, 2):
+        values = {f: _cell_text(raw[i]) if i < len(raw) else "" for f, i in columns.items()}
+        if not any(values.values()):
+            continue  # blank line
+        out.append(_Row(number, values))
     return out
 
 

@@ -142,7 +142,7 @@ def parse_package(data: bytes, name: str = "数据包") -> Package:
         raise _fail(name, "已损坏或被改动过(整体校验值不符),可能传输不完整。")
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError, EOFError) as exc:
         raise _fail(name, f"已损坏,无法打开({exc})。") from None
     with zf:
         infos = zf.infolist()

@@ -6,7 +6,8 @@ in a folder beside the database (`NAME.db.backups/`), one file per backup, named
 after the moment and the reason, with the key file beside each encrypted copy.
 
 Kept: the newest backup of each of the last `daily` days that have one, and of each
-of the last `weekly` ISO weeks. Backups made by hand are never deleted automatically.
+of the last `weekly` ISO weeks. Backups made by hand, and the files restores
+replaced, are never deleted automatically.
 
 Restoring writes the chosen backup to a temporary file first; only then is the
 current file (with its WAL and key file) moved into the backup folder, and the
@@ -58,6 +59,11 @@ _REASON_LABELS = {
     Reason.MANUAL: "手动",
     Reason.REPLACED: "恢复前的原文件",
 }
+
+
+# Never deleted automatically: made on purpose, or the file a restore replaced (which
+# may be damaged, and must not push a sound backup of the same day out of its slot).
+KEPT_BY_HAND = frozenset({Reason.MANUAL, Reason.REPLACED})
 
 
 @dataclass(frozen=True)
@@ -164,11 +170,11 @@ def _remove(backup: Backup) -> None:
 def prune(db_path: Path, policy: BackupPolicy) -> list[Backup]:
     """Delete automatic backups the policy no longer keeps; returns what was deleted."""
     backups = list_backups(db_path)
-    keep: set[Path] = {b.path for b in backups if b.reason is Reason.MANUAL}
+    keep: set[Path] = {b.path for b in backups if b.reason in KEPT_BY_HAND}
     days: list[object] = []
     weeks: list[object] = []
     for b in backups:  # newest first: the first seen of each day/week is its newest
-        if b.reason is Reason.MANUAL:
+        if b.reason in KEPT_BY_HAND:
             continue
         day = b.taken_at.date()
         week = b.taken_at.isocalendar()[:2]

@@ -102,11 +102,15 @@ def test_rotation_keeps_the_last_days_and_weeks(tmp_path: Path) -> None:
             now = start + timedelta(days=day, hours=hour - 8)
             made.append(backups.create_backup(path, None, Reason.DAILY, now=now))
     manual = backups.create_backup(path, None, Reason.MANUAL, now=start)
+    # A restore's replaced file, newest of its day: it must not take a daily slot.
+    replaced = backups.create_backup(
+        path, None, Reason.REPLACED, now=start + timedelta(days=59, hours=12)
+    )
     removed = backups.prune(path, BackupPolicy(daily=5, weekly=3))
     kept = {b.path for b in backups.list_backups(path)}
 
     last_day = (start + timedelta(days=59)).date()
-    expected: set[Path] = {manual.path}  # made by hand: never deleted automatically
+    expected: set[Path] = {manual.path, replaced.path}  # never deleted automatically
     by_day: dict[object, Backup] = {}
     by_week: dict[object, Backup] = {}
     for b in made:  # oldest first, so later ones win
@@ -115,7 +119,7 @@ def test_rotation_keeps_the_last_days_and_weeks(tmp_path: Path) -> None:
     expected |= {by_day[last_day - timedelta(days=d)].path for d in range(5)}
     expected |= {b.path for b in sorted(by_week.values(), key=lambda b: b.taken_at)[-3:]}
     assert kept == expected
-    assert len(removed) == len(made) - (len(expected) - 1)
+    assert len(removed) == len(made) - (len(expected) - 2)
     assert all(not b.path.exists() for b in removed)
 
 
