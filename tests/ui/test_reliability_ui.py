@@ -172,3 +172,44 @@ def test_the_window_hands_the_chosen_backup_to_the_app(window) -> None:  # type:
     backup = backup_now(window.services.ctx.db)
     window.request_restore(backup, None)
     assert window.pending_restore == (backup, None) and not window.isVisible()
+
+
+def test_run_gui_restores_between_two_sessions(
+    qapp,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    """The window closes with a chosen backup; the app restores it with the database
+    closed, then logs in again and records the restore."""
+    from tests.reliability.conftest import log_in
+
+    path = tmp_path / "grid.db"
+    generate_demo(path, households=20, weeks=2, password=PASSWORD, encrypted=True)
+    session = log_in(path, encrypted=True)
+    taken = backup_now(session.db)
+    key = session.db.key
+    session.db.dispose()
+    before = dump(path, key)["visit"]
+    from gridvisit.storage.models import Setting
+
+    session = log_in(path, encrypted=True)
+    with session.db.session() as s:  # a change made after the backup
+        s.add(Setting(key="after.backup", value="1"))
+    session.db.dispose()
+    assert taken is not None
+
+    calls: list[object] = []
+
+    def fake_session(*_a: object, restored_from: object = None) -> tuple[int, object]:
+        calls.append(restored_from)
+        if len(calls) == 1:
+            assert "after.backup" in str(dump(path, key)["setting"])
+            return 0, (taken, key)  # the user chose the backup in the window
+        assert "after.backup" not in str(dump(path, key)["setting"])
+        return 0, None
+
+    monkeypatch.setattr(app_module, "_session", fake_session)
+    monkeypatch.setattr(QMessageBox, "information", lambda *_a: None)
+    assert app_module.run_gui(path, create=False) == 0
+    assert calls == [None, taken]
+    assert dump(path, key)["visit"] == before
