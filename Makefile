@@ -6,10 +6,12 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
+BUILD_STAMP := $(VENV)/.build-stamp
+BUNDLE_BUDGET_MIB := 200
 TS     := resources/translations/gridvisit_zh_CN.ts
 QM     := resources/translations/gridvisit_zh_CN.qm
 
-.PHONY: run test lint format translations demo benchmark crash-test clean
+.PHONY: run test lint format translations demo benchmark crash-test bundle bundle-smoke clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "gridvisit needs Python 3.11 or newer")'
@@ -50,6 +52,24 @@ benchmark: $(STAMP) $(QM)
 	$(PY) benchmarks/bench_weekly_report.py
 	$(PY) benchmarks/bench_merge.py
 	$(PY) benchmarks/bench_encryption.py
+
+$(BUILD_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[build]'
+	@touch $(BUILD_STAMP)
+
+# The standalone one-folder bundle dist/gridvisit/ (PyInstaller, build.spec).
+bundle: $(BUILD_STAMP) $(QM)
+	@start=$$(date +%s); \
+	$(VENV)/bin/pyinstaller build.spec --noconfirm --clean --log-level WARN || exit 1; \
+	echo "bundle: dist/gridvisit built in $$(( $$(date +%s) - start )) s, $$(du -sm dist/gridvisit | cut -f1) MiB"
+
+# Build, then run the bundled self-test offscreen and hold the size budget.
+bundle-smoke: bundle
+	QT_QPA_PLATFORM=offscreen dist/gridvisit/gridvisit --self-test
+	@size=$$(du -sm dist/gridvisit | cut -f1); \
+	if [ $$size -gt $(BUNDLE_BUDGET_MIB) ]; then \
+		echo "bundle is $$size MiB, over the $(BUNDLE_BUDGET_MIB) MiB budget" >&2; exit 1; \
+	fi; echo "bundle size $$size MiB (budget $(BUNDLE_BUDGET_MIB) MiB)"
 
 # The dedicated crash test: 100 children killed with SIGKILL mid-work (a few minutes).
 crash-test: $(STAMP)

@@ -86,6 +86,9 @@ def create_qt_app(argv: list[str] | None = None) -> tuple[object, list[object]]:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setApplicationVersion(__version__)
+    from PySide6.QtGui import QIcon
+
+    app.setWindowIcon(QIcon(str(paths.resource_path("icons", "gridvisit.png"))))
     family = register_fonts()
     if family:
         font = QFont(family)

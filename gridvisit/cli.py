@@ -99,6 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--db", dest="gui_db", metavar="路径", help="打开指定的数据库文件")
     parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="自检:在临时文件夹里建库、生成演示数据、离屏打开主窗口、生成 PDF、导出并合并数据包",
+    )
+    parser.add_argument(
         "--demo", action="store_true", help="打开演示数据库(不存在时自动生成 2000 户)"
     )
     parser.add_argument(
@@ -870,7 +875,14 @@ def _restore(args: argparse.Namespace, path: Path) -> int:
 
 
 def _cmd_gui(args: argparse.Namespace) -> int:
+    import os
+
     from gridvisit import paths
+    from gridvisit.display import window_problem
+
+    problem = window_problem(os.environ)
+    if problem:
+        raise GridVisitError(problem)
 
     encrypted = not args.no_encryption
     hint = ""
@@ -947,6 +959,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "backup": _cmd_backup,
         None: _cmd_gui,
     }
+    if args.self_test and args.command is None:
+        from gridvisit.selftest import run_self_test
+
+        return run_self_test()
     try:
         return handlers[args.command](args)
     except GridVisitError as exc:

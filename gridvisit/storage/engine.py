@@ -373,7 +373,13 @@ def _make_engine(
     if _looks_like_url(text):
         url = make_url(text)
         if url.get_backend_name() != "sqlite":
-            return create_engine(url, pool_pre_ping=True), None
+            try:
+                return create_engine(url, pool_pre_ping=True), None
+            except ImportError as exc:  # the standalone bundle leaves the driver out
+                raise StorageError(
+                    f"这个版本的 gridvisit 不含 {url.get_backend_name()} 数据库驱动。",
+                    hint="街道服务器数据库请在装有 Python 的电脑上用 pip install gridvisit 安装后使用。",
+                ) from exc
         path = Path(url.database or "")
     else:
         path = Path(text)
