@@ -156,11 +156,15 @@ def _login_gui(
         check_database_file(path)
     legacy = False
     if not fresh and is_plain_sqlite(path):
-        probe = open_database(path)
         try:
-            legacy = needs_first_admin(probe)
-        finally:
-            probe.dispose()
+            probe = open_database(path)
+        except DatabaseCorruptError:
+            probe = None  # the login below offers a backup
+        if probe is not None:
+            try:
+                legacy = needs_first_admin(probe)
+            finally:
+                probe.dispose()
 
     def first(user: str, name: str, password: str) -> Login:
         if fresh:

@@ -61,13 +61,16 @@ def test_full_disk_keeps_the_visit_dialog_open_with_what_was_typed(
     assert dialog.saved is not None and _visits(services) == before + 1
 
 
-@pytest.fixture
-def damaged_with_backup(tmp_path: Path) -> tuple[Path, dict[str, list[tuple[object, ...]]]]:
+@pytest.fixture(params=[True, False], ids=["encrypted", "plain"])
+def damaged_with_backup(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> tuple[Path, dict[str, list[tuple[object, ...]]]]:
     path = tmp_path / "grid.db"
-    generate_demo(path, households=30, weeks=3, password=PASSWORD, encrypted=True)
+    encrypted = request.param
+    generate_demo(path, households=30, weeks=3, password=PASSWORD, encrypted=encrypted)
     from tests.reliability.conftest import log_in
 
-    session = log_in(path, encrypted=True)
+    session = log_in(path, encrypted=encrypted)
     taken = backup_now(session.db)
     session.db.dispose()
     assert taken is not None
@@ -98,7 +101,8 @@ def test_damaged_database_is_restored_from_the_login(
         dialog.try_login()
 
     state = on_next_modal(log_in)
-    login = app_module._login_gui(path, create=False, encrypted=True, interactive=True)
+    encrypted = key_of(path) is not None
+    login = app_module._login_gui(path, create=False, encrypted=encrypted, interactive=True)
     assert not state["left_open"]
     assert login is not None
     try:
@@ -131,7 +135,8 @@ def test_declining_the_restore_leaves_the_file_alone(
         dialog.reject()
 
     on_next_modal(log_in)
-    assert app_module._login_gui(path, create=False, encrypted=True, interactive=True) is None
+    encrypted = key_of(path) is not None
+    assert app_module._login_gui(path, create=False, encrypted=encrypted, interactive=True) is None
     assert "已损坏" in errors[0] and "禁止写入" in errors[0]
     assert path.read_bytes()[4096:] == before
 
