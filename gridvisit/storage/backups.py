@@ -21,6 +21,7 @@ import contextlib
 import logging
 import os
 import re
+import shutil
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -245,11 +246,24 @@ def _move_pending_into_place(db_path: Path) -> None:
     os.replace(pending, db_path)
 
 
+def _move_stray_wal(db_path: Path, aside: Path | None) -> None:
+    """The WAL (and index) of a file that was moved away belong to it: left behind,
+    SQLite would replay them onto the restored file."""
+    wal = Path(f"{db_path}-wal")
+    if wal.exists():
+        if aside is None or Path(f"{aside}-wal").exists():
+            aside = backup_dir(db_path) / f"{_stem(db_path)}-{datetime.now():%Y%m%d-%H%M%S}.orphan"
+        os.replace(wal, f"{aside}-wal")
+    Path(f"{db_path}-shm").unlink(missing_ok=True)
+
+
 def finish_interrupted_restore(db_path: Path) -> bool:
     """If a restore stopped between moving the old file away and renaming the restored
     copy into place, finish it. Returns whether there was one to finish."""
     if db_path.exists() or not _pending(db_path).exists():
         return False
+    replaced = [b for b in list_backups(db_path) if b.reason is Reason.REPLACED]
+    _move_stray_wal(db_path, replaced[0].path if replaced else None)
     _move_pending_into_place(db_path)
     log.warning("finished an interrupted restore of %s", db_path)
     return True
@@ -275,15 +289,14 @@ def restore_backup(db_path: Path, backup: Backup, key: bytes | None) -> Backup |
         if db_path.exists():
             aside = _new_path(db_path, Reason.REPLACED, datetime.now())
             aside.parent.mkdir(exist_ok=True)
-            wal, shm = Path(f"{db_path}-wal"), Path(f"{db_path}-shm")
-            # The WAL belongs to the old file: it goes along, or SQLite would replay
-            # it onto the restored one.
-            if wal.exists():
-                os.replace(wal, f"{aside}-wal")
-            shm.unlink(missing_ok=True)
+            # Order matters for a power cut half-way: the key file is copied first
+            # (the live file keeps its own), then the main file moves, then its WAL
+            # follows it. From the moment the main file is gone, the next start
+            # finishes the job (finish_interrupted_restore).
             if keys_path(db_path).exists():
-                os.replace(keys_path(db_path), keys_path(aside))
+                shutil.copyfile(keys_path(db_path), keys_path(aside))
             os.replace(db_path, aside)
+            _move_stray_wal(db_path, aside)
             replaced = Backup(aside, datetime.now(), Reason.REPLACED, aside.stat().st_size)
         _move_pending_into_place(db_path)
     except OSError as exc:
