@@ -940,12 +940,6 @@ def _setup_logging() -> Path | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    import os
-
-    # A windowed Windows executable has no console: print() must not fail there.
-    for name in ("stdout", "stderr"):
-        if getattr(sys, name) is None:
-            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
     parser = build_parser()
     args = parser.parse_args(argv)
     logfile = _setup_logging()
