@@ -361,7 +361,9 @@ def translate_operational_error(exc: SADatabaseError) -> StorageError:
         return StorageError(
             "数据库文件是只读的,无法保存。", hint="请检查文件权限或换一个可写的位置。"
         )
-    if "malformed" in text or "not a database" in text:
+    # SQLite's own words for damage (SQLITE_CORRUPT, SQLITE_NOTADB); "malformed" alone
+    # would also catch a JSON function's complaint.
+    if "disk image is malformed" in text or "not a database" in text:
         return DatabaseCorruptError("数据库文件已损坏,为保护数据已禁止写入。", hint=DAMAGED_HINT)
     return StorageError(f"数据库操作失败:{exc.orig or exc}")
 
