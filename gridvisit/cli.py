@@ -858,6 +858,7 @@ def _restore(args: argparse.Namespace, path: Path) -> int:
     user = _username(args, str(path))
     password = _secret("GRIDVISIT_PASSWORD", f"用户 {user} 的密码(做备份时的密码):")
     with InstanceLock(path):
+        had_file = path.exists()
         if args.latest:
             restored = recovery.restore_newest_sound(path, user, password, lambda _b: True)
             assert restored is not None  # confirm always says yes
@@ -865,7 +866,8 @@ def _restore(args: argparse.Namespace, path: Path) -> int:
             restored = recovery.find_backup(path, args.backup)
             recovery.restore(path, restored, user, password)
         print(f"已从备份恢复:{restored.path.name}({restored.taken_at:%Y-%m-%d %H:%M})")
-        print("恢复前的原文件已移到备份文件夹,类型为“恢复前的原文件”。")
+        if had_file:
+            print("恢复前的原文件已移到备份文件夹,类型为“恢复前的原文件”。")
         session = _login(args, path)
         try:
             _services(session).ctx.record("backup.restore", file=restored.path.name)
