@@ -26,9 +26,12 @@ from gridvisit.exchange.ledger import export_ledger, import_roster, read_roster
 from gridvisit.storage import Database, open_database
 from tests.conftest import link_for_exchange
 
-# GRIDVISIT_FUZZ_EXAMPLES=2000 for a long run; the normal run keeps to about 30 s.
+# The normal run is derandomized (the same 60 examples each time, so CI does not
+# fail at random); GRIDVISIT_FUZZ_EXAMPLES=2000 is a long, random search.
+LONG_RUN = os.environ.get("GRIDVISIT_FUZZ_EXAMPLES")
 FUZZ = settings(
-    max_examples=int(os.environ.get("GRIDVISIT_FUZZ_EXAMPLES", "60")),
+    max_examples=int(LONG_RUN or "60"),
+    derandomize=not LONG_RUN,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
