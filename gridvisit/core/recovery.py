@@ -22,8 +22,9 @@ from gridvisit.storage.backups import (
     newest_sound_backup,
     restore_backup,
     rotate,
+    stored_password,
 )
-from gridvisit.storage.engine import Database, connect_raw
+from gridvisit.storage.engine import Database
 from gridvisit.storage.keystore import KeyStore, keys_path
 
 log = logging.getLogger(__name__)
@@ -58,26 +59,15 @@ def unlock_backup(backup: Path, username: str, password: str) -> bytes | None:
     `password` was a user of it. Raises AuthError otherwise."""
     if keys_path(backup).exists():
         return KeyStore.load(keys_path(backup)).unlock(username, password)
-    from gridvisit.core.auth import password_matches  # auth imports this module's peers
+    from gridvisit.core.auth import password_matches  # auth imports this module
 
     try:
-        conn = connect_raw(backup, None, readonly=True)
-        try:
-            row = conn.execute(
-                "SELECT password_hash FROM app_user WHERE username = ? AND active", (username,)
-            ).fetchone()
-            anyone = conn.execute(
-                "SELECT 1 FROM app_user WHERE password_hash != '' LIMIT 1"
-            ).fetchone()
-        finally:
-            conn.close()
-    except sqlite3.OperationalError:
-        return None  # from before logins existed: no passwords to check
+        anyone, stored = stored_password(backup, username)
     except sqlite3.DatabaseError as exc:
         raise StorageError(f"无法读取备份“{backup.name}”:{exc}") from exc
-    if anyone is None:
-        return None
-    if row is None or not password_matches(row[0] or "", password):
+    if not anyone:
+        return None  # from before passwords: nothing to check
+    if stored is None or not password_matches(stored, password):
         raise AuthError(
             f"用户名或密码不对,不能用备份“{backup.name}”恢复。",
             hint="请输入做这份备份时您的用户名和密码。",

@@ -89,10 +89,7 @@ class Backup:
     taken_at: datetime  # local time, from the file name
     reason: Reason
     size: int
-
-    @property
-    def encrypted(self) -> bool:
-        return keys_path(self.path).exists()
+    encrypted: bool  # it has its key file beside it
 
 
 def backup_dir(db_path: Path) -> Path:
@@ -119,7 +116,9 @@ def list_backups(db_path: Path) -> list[Backup]:
             size = entry.stat().st_size
         except (ValueError, OSError):
             continue
-        found.append((taken, int(m["n"] or 0), Backup(entry, taken, reason, size)))
+        found.append(
+            (taken, int(m["n"] or 0), Backup(entry, taken, reason, size, keys_path(entry).exists()))
+        )
     found.sort(key=lambda t: (t[0], t[1]), reverse=True)
     return [b for *_, b in found]
 
@@ -159,7 +158,7 @@ def create_backup(
         dest.with_name(dest.name + ".tmp").unlink(missing_ok=True)
         raise StorageError(f"备份失败:{exc}", hint="数据库本身没有改动。") from exc
     log.info("backed up %s to %s (%s)", db_path, dest, reason.value)
-    return Backup(dest, now.replace(microsecond=0), reason, dest.stat().st_size)
+    return Backup(dest, now.replace(microsecond=0), reason, dest.stat().st_size, key is not None)
 
 
 def _remove(backup: Backup) -> None:
@@ -235,6 +234,26 @@ def quick_check(path: Path, key: bytes | None) -> str | None:
     return None if rows == ["ok"] else "; ".join(rows)
 
 
+def stored_password(backup: Path, username: str) -> tuple[bool, str | None]:
+    """From a plain backup, read-only: whether anyone had a password then, and this
+    active user's hash (None if no such user). A file from before logins existed has
+    no password column: nobody had one."""
+    conn = connect_raw(backup, None, readonly=True)
+    try:
+        try:
+            anyone = conn.execute(
+                "SELECT 1 FROM app_user WHERE password_hash != '' LIMIT 1"
+            ).fetchone()
+        except sqlite3.OperationalError:
+            return False, None
+        row = conn.execute(
+            "SELECT password_hash FROM app_user WHERE username = ? AND active", (username,)
+        ).fetchone()
+    finally:
+        conn.close()
+    return anyone is not None, (row[0] or "") if row else None
+
+
 def _pending(db_path: Path) -> Path:
     return db_path.with_name(f".{db_path.name}.restoring")
 
@@ -297,7 +316,13 @@ def restore_backup(db_path: Path, backup: Backup, key: bytes | None) -> Backup |
                 shutil.copyfile(keys_path(db_path), keys_path(aside))
             os.replace(db_path, aside)
             _move_stray_wal(db_path, aside)
-            replaced = Backup(aside, datetime.now(), Reason.REPLACED, aside.stat().st_size)
+            replaced = Backup(
+                aside,
+                datetime.now(),
+                Reason.REPLACED,
+                aside.stat().st_size,
+                keys_path(aside).exists(),
+            )
         _move_pending_into_place(db_path)
     except OSError as exc:
         raise _os_failure("恢复", exc) from exc
