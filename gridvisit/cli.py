@@ -493,9 +493,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
     key = None
     if is_encrypted_database(Path(args.db)):
-        session = _login(args, args.db)
-        key = session.db.key
-        session.db.dispose()
+        # Only the key: logging in would write (an audit entry, the daily backup),
+        # and would stop at quick_check before the report could say what is wrong.
+        from gridvisit.core.auth import unlock_key
+
+        user = _username(args, args.db)
+        password = _secret("GRIDVISIT_PASSWORD", f"用户 {user} 的密码:")
+        key = unlock_key(Path(args.db).resolve(), user, password, _throttle())
     report = check_database(args.db, key)
     print(f"数据库:{report.path}")
     print(f"架构版本:{report.schema_version or '无'}(本程序:{report.head_version})")
@@ -508,7 +512,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
     print("检查结果:发现问题!", file=sys.stderr)
     for problem in report.problems:
         print(f"  - {problem}", file=sys.stderr)
-    print("建议:不要继续写入这个文件,请从备份恢复。", file=sys.stderr)
+    print(
+        f"建议:不要继续写入这个文件,请从备份恢复:gridvisit backup restore --db {args.db} --latest",
+        file=sys.stderr,
+    )
     return 1
 
 
@@ -814,7 +821,6 @@ def _cmd_keys(args: argparse.Namespace) -> int:
 
 
 def _cmd_backup(args: argparse.Namespace) -> int:
-    from gridvisit.core import recovery
     from gridvisit.storage import backups
 
     path = Path(args.db).expanduser().resolve()
@@ -834,17 +840,15 @@ def _cmd_backup(args: argparse.Namespace) -> int:
         return _restore(args, path)
     session = _login(args, path)
     try:
-        db = session.db
+        service = _services(session).backups  # the same rules and audit as the window
         if args.backup_op == "create":
-            made = recovery.backup_now(db)
+            made = service.create()
             assert made is not None  # a local file
             print(f"已备份:{made.path}({made.size / 1024 / 1024:.1f} MB)")
             return 0
-        if args.daily:
-            db.set_setting(backups.SETTING_DAILY, str(args.daily))
-        if args.weekly:
-            db.set_setting(backups.SETTING_WEEKLY, str(args.weekly))
-        keep = recovery.policy(db)
+        keep = service.policy()
+        if args.daily or args.weekly:
+            keep = service.set_policy(args.daily or keep.daily, args.weekly or keep.weekly)
         print(f"自动备份保留最近 {keep.daily} 天每天一份、最近 {keep.weekly} 周每周一份。")
         return 0
     finally:

@@ -219,12 +219,7 @@ def login(
                 f"数据库“{path.name}”已加密,不能用 --no-encryption 打开。",
                 hint="去掉 --no-encryption,输入密码即可打开。",
             )
-        store = KeyStore.load(keys_path(path))
-        try:
-            key = store.unlock(username, password)
-        except AuthError:
-            throttle.failed(key_text, username)
-            raise
+        key = unlock_key(path, username, password, throttle)
     elif path is not None and encrypted and is_plain_sqlite(path):
         raise EncryptedDatabaseError(
             f"数据库“{path.name}”没有加密。",
@@ -244,6 +239,19 @@ def login(
     throttle.succeeded(key_text, username)
     warning = daily_backup(db)
     return Login(db, actor, [warning] if warning else [])
+
+
+def unlock_key(path: Path, username: str, password: str, throttle: LoginThrottle) -> bytes:
+    """The key of an encrypted database from the user's slot, without opening the
+    database (which `gridvisit check` must not write to). Failures count."""
+    key_text = str(path)
+    throttle.check(key_text, username)
+    try:
+        key = KeyStore.load(keys_path(path)).unlock(username, password)
+    except AuthError:
+        throttle.failed(key_text, username)
+        raise
+    return key
 
 
 def needs_first_admin(db: Database) -> bool:

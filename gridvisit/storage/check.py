@@ -56,7 +56,17 @@ def check_database(target: str | Path, key: bytes | None = None) -> CheckReport:
             report.problems.append(f"完整性检查失败:数据库文件已损坏({exc})")
             return report
         if rows != ["ok"]:
-            report.problems.append(f"完整性检查发现 {len(rows)} 处损坏,例如:{rows[0]}")
+            # SQLite may put many findings in one row, under a "*** in database" heading.
+            found = [
+                line.strip()
+                for row in rows
+                for line in str(row).splitlines()
+                if line.strip() and not line.startswith("***")
+            ]
+            more = "及更多" if len(found) >= 50 else ""
+            report.problems.append(
+                f"完整性检查发现 {len(found)}{more} 处损坏,例如:{found[0] if found else rows[0]}"
+            )
             return report
         try:
             fk = conn.execute("PRAGMA foreign_key_check").fetchall()

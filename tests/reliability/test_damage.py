@@ -88,6 +88,22 @@ def test_cli_refuses_a_damaged_file_and_restores_the_newest_sound_backup(
     assert len(replaced) == 1  # the damaged file is kept, not deleted
 
 
+def test_check_reports_damage_without_writing_anything(
+    demo: tuple[Path, bool], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, encrypted = demo
+    monkeypatch.setenv("GRIDVISIT_PASSWORD", PASSWORD)
+    damage(path, key_of(path))
+    before = path.read_bytes()
+    flag = [] if encrypted else ["--no-encryption"]
+    assert cli.main(["check", "--db", str(path), *flag]) == 1
+    err = capsys.readouterr().err
+    assert "完整性检查发现" in err and "处损坏,例如:" in err and "backup restore" in err
+    assert len(err.splitlines()) < 8  # one finding shown, not fifty
+    assert path.read_bytes() == before  # not even a login or a daily backup
+    assert backups.list_backups(path) == []
+
+
 def test_no_sound_backup_is_said_plainly(demo: tuple[Path, bool]) -> None:
     path, _encrypted = demo
     damage(path, key_of(path))
