@@ -59,7 +59,7 @@ def install_translators(app: object) -> list[object]:
     return installed
 
 
-def _route_qt_messages() -> None:
+def route_qt_messages() -> None:
     """Qt's own warnings go to our log file instead of the user's terminal."""
     from PySide6.QtCore import QtMsgType, qInstallMessageHandler
 
@@ -282,7 +282,7 @@ def run_gui(
     # Both stay referenced until the last window has closed.
     _app, _translators = create_qt_app()
     if "pytest" not in sys.modules:  # pytest-qt installs its own handler to check warnings
-        _route_qt_messages()
+        route_qt_messages()
     interactive = screenshot is None
     cannot_open = QApplication.translate("app", "Cannot open the database")
     path = Path(db_path).expanduser().resolve()

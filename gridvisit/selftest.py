@@ -113,13 +113,13 @@ def _window(state: dict[str, Any]) -> str:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from gridvisit.app import _route_qt_messages, build_main_window, create_qt_app
+    from gridvisit.app import build_main_window, create_qt_app, route_qt_messages
     from gridvisit.core.services import ServiceContext, Services
 
     app, translators = create_qt_app([sys.argv[0]])
     state["qt"] = (app, translators)
     if "pytest" not in sys.modules:  # Qt's notes go to the log, not between our lines
-        _route_qt_messages()
+        route_qt_messages()
     _check(bool(translators), "没有找到中文界面翻译(.qm)")
     translated = QApplication.translate("MainWindow", "Due this week")
     _check(translated == "本周应访", f"界面翻译不对:{translated}")
