@@ -52,6 +52,7 @@ benchmark: $(STAMP) $(QM)
 	$(PY) benchmarks/bench_weekly_report.py
 	$(PY) benchmarks/bench_merge.py
 	$(PY) benchmarks/bench_encryption.py
+	$(PY) benchmarks/bench_startup.py
 
 $(BUILD_STAMP): $(STAMP)
 	$(PY) -m pip install --quiet -e '.[build]'
