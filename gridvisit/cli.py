@@ -277,10 +277,15 @@ def build_parser() -> argparse.ArgumentParser:
     enc = sub.add_parser(
         "encrypt",
         help="把未加密的数据库转为加密",
-        description="把未加密的数据库就地转为加密数据库。以 --user 登录的用户获得密钥;"
-        "其他用户需由管理员重设密码后才能再登录。",
+        description="把未加密的数据库就地转为加密数据库,备份文件夹里的备份一并加密。"
+        "以 --user 登录的用户获得密钥;其他用户需由管理员重设密码后才能再登录。",
     )
     enc.add_argument("--db", required=True, metavar="路径", help="数据库文件")
+    enc.add_argument(
+        "--wipe-leftovers",
+        action="store_true",
+        help="备份文件夹里无法加密的明文文件(损坏的备份、残留文件)覆盖后删除",
+    )
 
     users = sub.add_parser("user", help="用户管理", description="添加用户、修改密码、列出用户。")
     user_ops = users.add_subparsers(
@@ -707,11 +712,30 @@ def _cmd_encrypt(args: argparse.Namespace) -> int:
     user = _username(args, args.db)
     password = _secret("GRIDVISIT_PASSWORD", f"用户 {user} 的密码:")
     with InstanceLock(Path(args.db)):  # never swap the file under an open window
-        others = encrypt_database(Path(args.db), user, password, throttle=_throttle())
+        done = encrypt_database(Path(args.db), user, password, throttle=_throttle())
+        left = done.left_plain
+        if left and args.wipe_leftovers:
+            from gridvisit.storage.backups import wipe
+
+            for leftover in left:
+                wipe(leftover)
     print(f"已加密 {args.db};密钥文件 {args.db}.keys 必须与它放在一起(备份时两者一起)。")
-    if others:
+    if done.backups:
+        print(f"备份文件夹里的 {len(done.backups)} 份备份也已加密,用您的密码即可恢复。")
+    if done.others:
         print(
-            f"其他用户({'、'.join(others)})需由管理员用 gridvisit user passwd 重设密码后才能登录。"
+            f"其他用户({'、'.join(done.others)})需由管理员用 gridvisit user passwd 重设密码后才能登录。"
+        )
+    if left and args.wipe_leftovers:
+        print(f"备份文件夹里无法加密的 {len(left)} 个文件已覆盖后删除。")
+    elif left:
+        print("注意:备份文件夹里以下文件无法加密(已损坏或是残留文件),仍是明文:", file=sys.stderr)
+        for leftover in left:
+            print(f"  {leftover}", file=sys.stderr)
+        print(
+            "确认不再需要后,请加 --wipe-leftovers 再运行一次 gridvisit encrypt,"
+            "或手动删除这些文件。",
+            file=sys.stderr,
         )
     return 0
 

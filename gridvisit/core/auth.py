@@ -1,9 +1,9 @@
 """Passwords, login and unlocking a database.
 
 A user logs in to one database file. For an encrypted database the password first
-opens the user's key slot (storage/keystore.py), which yields the SQLCipher key and
-proves the password; for a plain file it is checked against the user's argon2id
-hash. Failed
+opens the user's key slot (storage/keystore.py), which yields the SQLCipher key; then,
+for every file, the password is checked against the user's argon2id hash in the
+database (a slot that opens is no proof: see `_check_user`). Failed
 attempts are counted in a small file outside the database (it must work before the
 database can be read) and each one past the third doubles a waiting time.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,12 +26,22 @@ from sqlalchemy.orm import Session
 
 from gridvisit.core.clock import utcnow
 from gridvisit.core.enums import Role
-from gridvisit.core.errors import AuthError, EncryptedDatabaseError, StorageError, ValidationError
+from gridvisit.core.errors import (
+    AuthError,
+    EncryptedDatabaseError,
+    GridVisitError,
+    StorageError,
+    ValidationError,
+)
 from gridvisit.core.files import write_atomically
 from gridvisit.core.records import Actor
 from gridvisit.core.recovery import daily_backup
 from gridvisit.storage.audit import append_audit
-from gridvisit.storage.backups import finish_interrupted_restore
+from gridvisit.storage.backups import (
+    encrypt_plain_backups,
+    finish_interrupted_restore,
+    list_backups,
+)
 from gridvisit.storage.engine import (
     Database,
     encrypt_in_place,
@@ -47,6 +58,8 @@ from gridvisit.storage.keystore import (
     keys_path,
 )
 from gridvisit.storage.models import User
+
+log = logging.getLogger(__name__)
 
 MIN_PASSWORD = 8
 FREE_ATTEMPTS = 3
@@ -178,12 +191,15 @@ def _audit_user(s: Session, db: Database, user: User, action: str, **detail: obj
     )
 
 
-def _check_user(db: Database, username: str, password: str, *, slot_opened: bool) -> Actor:
-    """`slot_opened`: the user's key slot (bound to the user name) already opened with
-    this password, which proves it; a second argon2 run would only add delay."""
+def _check_user(db: Database, username: str, password: str) -> Actor:
+    """The password against the user's stored argon2id hash, always. An opened key
+    slot proves nothing about the user: anyone who holds the database key (any user
+    of an encrypted file) can seal it into another user's slot under a password of
+    their choosing. The hash lives inside the encrypted database, out of their reach
+    without a deliberate edit of the file."""
     with db.session() as s:
         user = s.scalar(select(User).where(User.username == username))
-        known = slot_opened or (user is not None and password_matches(user.password_hash, password))
+        known = user is not None and password_matches(user.password_hash, password)
         if user is None or not user.active or not known:
             if user is not None and user.active and not user.password_hash:
                 raise AuthError(
@@ -191,7 +207,7 @@ def _check_user(db: Database, username: str, password: str, *, slot_opened: bool
                     hint="请由管理员先为其设置密码(gridvisit user passwd)。",
                 )
             raise AuthError(_WRONG, hint=_WRONG_HINT)
-        if not slot_opened and HASHER.check_needs_rehash(user.password_hash):
+        if HASHER.check_needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
         _audit_user(s, db, user, "user.login", encrypted=db.encrypted)
         return actor_for(user)
@@ -228,7 +244,7 @@ def login(
         )
     db = open_database(target, key=key)
     try:
-        actor = _check_user(db, username, password, slot_opened=key is not None)
+        actor = _check_user(db, username, password)
     except AuthError:
         db.dispose()
         throttle.failed(key_text, username)
@@ -237,8 +253,36 @@ def login(
         db.dispose()
         raise
     throttle.succeeded(key_text, username)
-    warning = daily_backup(db)
-    return Login(db, actor, [warning] if warning else [])
+    warnings = [w for w in (_encrypt_old_backups(db, username, password), daily_backup(db)) if w]
+    return Login(db, actor, warnings)
+
+
+def _encrypt_old_backups(db: Database, username: str, password: str) -> str | None:
+    """Plain backups beside an encrypted database (left by `encrypt` before it took
+    them along, or copied in) are encrypted at the first login of one of their users.
+    Returns a warning when that failed; a login never fails over it."""
+    if (
+        db.path is None
+        or db.key is None
+        or not any(not b.encrypted and is_plain_sqlite(b.path) for b in list_backups(db.path))
+    ):
+        return None
+    key = db.key
+    with db.read_session() as s:
+        password_hash = s.scalar(select(User.password_hash).where(User.username == username))
+    slots: list[Slot] = []  # sealed once, and only if some copy is converted
+
+    def write_keys(backup: Path) -> None:
+        if not slots:
+            slots.append(Slot.seal(username, password, key))
+        KeyStore(keys_path(backup), {username: slots[0]}).save()
+
+    try:
+        encrypt_plain_backups(db.path, key, username, password_hash or "", write_keys)
+    except (GridVisitError, OSError) as exc:
+        log.warning("could not encrypt old backups of %s: %s", db.path, exc)
+        return f"备份文件夹里未加密的旧备份没能加密:{exc}"
+    return None
 
 
 def unlock_key(path: Path, username: str, password: str, throttle: LoginThrottle) -> bytes:
@@ -336,16 +380,28 @@ def set_first_admin(db: Database, username: str, display_name: str, password: st
     return actor
 
 
+@dataclass
+class Encrypted:
+    """What `encrypt_database` did."""
+
+    others: list[str]  # users who need a new password (set by an admin)
+    backups: list[Path]  # backups encrypted along with the database
+    left_plain: list[Path]  # files in the backup folder that could not be encrypted
+
+
 def encrypt_database(
     path: Path, username: str, password: str, *, throttle: LoginThrottle
-) -> list[str]:
-    """Convert a plain database file to an encrypted one in place; returns the other
-    users, who need a new password (set by an admin) before they can log in again.
+) -> Encrypted:
+    """Convert a plain database file to an encrypted one in place, with every backup
+    in its backup folder (a plain copy left there would give away what encryption
+    protects, and could be restored over the encrypted file).
 
-    The encrypted copy is written beside the file through `sqlcipher_export` and its
-    key file is written; only then does the copy replace the original, so an
-    interruption leaves the plain file as it was. The old file's blocks are not wiped
-    from the disk (an SSD may keep them anyway)."""
+    The backups go first, each encrypted in place under the new key with its own key
+    file; then the encrypted copy of the database is written beside the file through
+    `sqlcipher_export` and its key file is written; only then does the copy replace
+    the original, so an interruption leaves the plain file as it was (and running
+    `encrypt` again finishes the job). The old files' blocks are not wiped from the
+    disk (an SSD may keep them anyway)."""
     path = Path(path).expanduser().resolve()
     if not is_plain_sqlite(path):
         raise EncryptedDatabaseError(
@@ -356,6 +412,7 @@ def encrypt_database(
     probe = login(path, username, password, encrypted=False, throttle=throttle)
     try:
         with probe.db.read_session() as s:
+            password_hash = s.scalar(select(User.password_hash).where(User.username == username))
             others = sorted(
                 s.scalars(
                     select(User.username).where(
@@ -367,5 +424,12 @@ def encrypt_database(
         probe.db.dispose()
     key = os.urandom(32)
     slot = Slot.seal(username, password, key)
+    converted = encrypt_plain_backups(
+        path,
+        key,
+        username,
+        password_hash or "",
+        lambda backup: KeyStore(keys_path(backup), {username: slot}).save(),
+    )
     encrypt_in_place(path, key, KeyStore(keys_path(path), {username: slot}).save)
-    return others
+    return Encrypted(others, converted.encrypted, converted.left_plain)

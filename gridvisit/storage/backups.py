@@ -29,9 +29,15 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
-from gridvisit.core.errors import GridVisitError, StorageError
-from gridvisit.storage.engine import backup_sqlite, connect_raw
-from gridvisit.storage.keystore import keys_path
+from gridvisit.core.errors import EncryptedDatabaseError, GridVisitError, StorageError
+from gridvisit.storage.engine import (
+    backup_sqlite,
+    connect_raw,
+    encrypt_in_place,
+    is_encrypted_database,
+    is_plain_sqlite,
+)
+from gridvisit.storage.keystore import KEYS_SUFFIX, keys_path
 
 log = logging.getLogger(__name__)
 
@@ -292,7 +298,11 @@ def restore_backup(db_path: Path, backup: Backup, key: bytes | None) -> Backup |
     """Make `backup` the database at `db_path`. `key` opens the backup (None if plain).
 
     The caller holds the instance lock and has closed every connection. The replaced
-    file is kept in the backup folder (returned), so a restore can itself be undone."""
+    file is kept in the backup folder (returned), so a restore can itself be undone.
+    A plain backup is never restored over an encrypted database: it would turn the
+    file back into plain SQLite, readable by anyone who copies it."""
+    if key is None and is_encrypted(db_path):
+        raise plain_over_encrypted(backup)
     problem = quick_check(backup.path, key)
     if problem is not None:
         raise StorageError(
@@ -333,11 +343,27 @@ def restore_backup(db_path: Path, backup: Backup, key: bytes | None) -> Backup |
     return replaced
 
 
+def is_encrypted(db_path: Path) -> bool:
+    """The database is (or was, if its file is missing) encrypted: its key file says so."""
+    return keys_path(db_path).exists() or is_encrypted_database(db_path)
+
+
+def plain_over_encrypted(backup: Backup) -> EncryptedDatabaseError:
+    return EncryptedDatabaseError(
+        f"“{backup.path.name}”是未加密的备份,不能用来恢复已加密的数据库。",
+        hint="它是数据库加密之前留下的;请选择加密之后的备份(备份列表中标为“加密”的)。",
+    )
+
+
 def newest_sound_backup(
     db_path: Path, key_for: Callable[[Backup], bytes | None]
 ) -> tuple[Backup, bytes | None] | None:
-    """The newest backup that opens with its key and passes quick_check."""
+    """The newest backup that opens with its key and passes quick_check (for an
+    encrypted database, only encrypted backups)."""
+    encrypted = is_encrypted(db_path)
     for b in list_backups(db_path):
+        if encrypted and not b.encrypted:
+            continue
         try:
             key = key_for(b)
         except GridVisitError:
@@ -345,3 +371,82 @@ def newest_sound_backup(
         if quick_check(b.path, key) is None:
             return b, key
     return None
+
+
+# --- after `gridvisit encrypt` ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BackupConversion:
+    encrypted: list[Path]  # backups now encrypted under the database's key
+    left_plain: list[Path]  # files that could not be converted (damaged, leftovers)
+
+
+def encrypt_plain_backups(
+    db_path: Path,
+    key: bytes,
+    username: str,
+    password_hash: str,
+    write_keys: Callable[[Path], None],
+) -> BackupConversion:
+    """Encrypt every plain backup of `db_path` in place under `key` (the database's
+    key); `write_keys(path)` writes the key file beside each, holding `username`'s
+    slot. That user's stored hash in each copy becomes `password_hash` (their current
+    one), so that the copy restores and logs in with the password that opens its slot.
+    A backup's WAL is applied first. A backup that cannot be converted (damaged, or
+    without `username` among its active users) is listed, never deleted here."""
+    import sqlcipher3
+
+    def adjust(conn: sqlite3.Connection) -> None:
+        conn.execute(
+            "UPDATE app_user SET password_hash = ? WHERE username = ?", (password_hash, username)
+        )
+
+    converted: list[Path] = []
+    for b in list_backups(db_path):
+        if b.encrypted or not is_plain_sqlite(b.path):
+            continue
+        try:
+            if stored_password(b.path, username)[1] is None:
+                continue  # nobody could log in to the converted copy
+            encrypt_in_place(b.path, key, lambda b=b: write_keys(b.path), adjust)  # type: ignore[misc]
+        except (sqlite3.Error, sqlcipher3.Error, OSError) as exc:  # a damaged copy
+            log.warning("could not encrypt backup %s: %s", b.path, exc)
+            keys_path(b.path).unlink(missing_ok=True)
+            b.path.with_name(f".{b.path.name}.encrypting").unlink(missing_ok=True)
+            continue
+        converted.append(b.path)
+    return BackupConversion(converted, plain_leftovers(db_path))
+
+
+def plain_leftovers(db_path: Path) -> list[Path]:
+    """Files in the backup folder that may hold this database's data unencrypted: plain
+    backups, WALs, half-written copies."""
+    folder = backup_dir(db_path)
+    if not folder.is_dir():
+        return []
+    found = []
+    for entry in sorted(folder.iterdir()):
+        if not entry.name.startswith(f"{_stem(db_path)}-") or not entry.is_file():
+            continue
+        if entry.name.endswith(KEYS_SUFFIX) or entry.name.endswith("-shm"):
+            continue
+        if entry.name.endswith(".db") and keys_path(entry).exists() and not is_plain_sqlite(entry):
+            continue  # an encrypted backup
+        found.append(entry)
+    return found
+
+
+def wipe(path: Path) -> None:
+    """Overwrite a file with zeros, then delete it. On an SSD or a journaling file
+    system old blocks may survive anyway; this is the best a program can do."""
+    size = path.stat().st_size
+    with path.open("r+b") as fh:
+        block = b"\0" * (1024 * 1024)
+        left = size
+        while left > 0:
+            fh.write(block[: min(left, len(block))])
+            left -= len(block)
+        fh.flush()
+        os.fsync(fh.fileno())
+    path.unlink()

@@ -224,12 +224,18 @@ def backup_sqlite(source: Path, dest: Path, key: bytes | None = None) -> Path:
     return dest
 
 
-def encrypt_in_place(path: Path, key: bytes, before_swap: Callable[[], None]) -> None:
+def encrypt_in_place(
+    path: Path,
+    key: bytes,
+    before_swap: Callable[[], None],
+    adjust: Callable[[Any], None] | None = None,
+) -> None:
     """Replace a plain SQLite file with an encrypted copy (raw `key`).
 
-    The copy is written beside it with `sqlcipher_export`; `before_swap` (writing the
-    key file) runs next; only then does the copy replace the original, so an
-    interruption leaves the plain file as it was. The old blocks are not wiped."""
+    The copy is written beside it with `sqlcipher_export`; `adjust`, if given, gets
+    a connection to the encrypted copy (to change it before it is used); `before_swap`
+    (writing the key file) runs next; only then does the copy replace the original,
+    so an interruption leaves the plain file as it was. The old blocks are not wiped."""
     import sqlcipher3
 
     temp = path.with_name(f".{path.name}.encrypting")
@@ -243,6 +249,13 @@ def encrypt_in_place(path: Path, key: bytes, before_swap: Callable[[], None]) ->
     finally:
         conn.close()
     try:
+        if adjust is not None:
+            copy = connect_raw(temp, key)
+            try:
+                with copy:
+                    adjust(copy)
+            finally:
+                copy.close()
         before_swap()
     except BaseException:
         temp.unlink(missing_ok=True)

@@ -1,0 +1,169 @@
+"""Issue 16: attacks on one laptop (key slots, backups after encryption, the audit
+tail, restore rights, file permissions). Each test attacks one promise of
+docs/security.md, "Local hardening"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gridvisit.core.auth import LoginThrottle, create_database, login
+from gridvisit.core.enums import Role
+from gridvisit.core.errors import AuthError
+from gridvisit.core.services import ServiceContext, Services
+from gridvisit.storage.keystore import KeyStore, Slot, keys_path
+
+ADMIN_PW = "admin password 1"
+WORKER_PW = "worker password 1"
+
+
+def _throttle(tmp_path: Path) -> LoginThrottle:
+    return LoginThrottle(tmp_path / "failures.json")
+
+
+def _encrypted_with_worker(tmp_path: Path) -> Path:
+    """An encrypted database with an admin and a grid worker, both with key slots."""
+    path = tmp_path / "laptop.db"
+    made = create_database(path, "admin", "管理员", ADMIN_PW, encrypted=True)
+    try:
+        services = Services(ServiceContext(made.db, made.actor))
+        services.users.create("worker1", "网格员一", Role.GRID_WORKER, password=WORKER_PW)
+    finally:
+        made.db.dispose()
+    return path
+
+
+# -- 1. a key slot is not proof of the password ------------------------------------------
+
+
+def test_a_forged_key_slot_does_not_log_in_as_its_user(tmp_path: Path) -> None:
+    path = _encrypted_with_worker(tmp_path)
+    # The worker opens their own slot and reseals the database key into the admin's
+    # slot under a password of their choice.
+    store = KeyStore.load(keys_path(path))
+    key = store.unlock("worker1", WORKER_PW)
+    store.slots["admin"] = Slot.seal("admin", "chosen by worker", key)
+    store.save()
+    with pytest.raises(AuthError, match="用户名或密码不正确"):
+        login(path, "admin", "chosen by worker", encrypted=True, throttle=_throttle(tmp_path))
+    # The worker still logs in as themself.
+    own = login(path, "worker1", WORKER_PW, encrypted=True, throttle=_throttle(tmp_path))
+    assert own.actor.role is Role.GRID_WORKER
+    own.db.dispose()
+
+
+# -- 2. no plain copy survives `encrypt`; no plain backup over an encrypted file ---------
+
+PLANTED_ID = "11010519491231002X"
+
+
+def _plant(path: Path, password: str, *, encrypted: bool) -> None:
+    """A resident whose ID number we then look for in the raw bytes."""
+    from gridvisit.core.records import ResidentInput
+
+    session = login(path, "admin", password, encrypted=encrypted, throttle=LoginThrottle(path.with_name("t.json")))
+    try:
+        services = Services(ServiceContext(session.db, session.actor))
+        c = services.hierarchy.add_community("测试社区")
+        g = services.hierarchy.add_grid(c.id, "测试网格")
+        bg = services.hierarchy.add_building_group(g.id, "测试楼")
+        resident = ResidentInput("欧阳秘密", id_number=PLANTED_ID, phone="13912345678")
+        services.households.register(bg.id, "9", "", "909", residents=(resident,))
+    finally:
+        session.db.dispose()
+
+
+def test_encrypt_leaves_no_plain_backup_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gridvisit.cli import main
+    from gridvisit.storage import backups
+
+    path = tmp_path / "grid.db"
+    monkeypatch.setenv("GRIDVISIT_PASSWORD", "demo password 1")
+    argv = ["--no-encryption", "demo", "--db", str(path), "--households", "20", "--weeks", "2"]
+    assert main(argv) == 0
+    _plant(path, "demo password 1", encrypted=False)
+    assert main(["--no-encryption", "backup", "create", "--db", str(path)]) == 0
+    assert main(["--no-encryption", "backup", "create", "--db", str(path)]) == 0
+    before = backups.list_backups(path)
+    assert len(before) >= 2 and not any(b.encrypted for b in before)
+    folder = backups.backup_dir(path)
+    assert any(PLANTED_ID.encode() in f.read_bytes() for f in folder.iterdir() if f.is_file())
+
+    assert main(["--user", "admin", "encrypt", "--db", str(path)]) == 0
+    after = backups.list_backups(path)
+    assert {b.path.name for b in after} >= {b.path.name for b in before}  # none lost
+    assert all(b.encrypted for b in after)
+    for f in folder.iterdir():
+        if f.is_file():
+            data = f.read_bytes()
+            assert PLANTED_ID.encode() not in data, f.name
+            assert not data.startswith(b"SQLite format 3"), f.name
+    # Each converted backup still restores, with the converting user's password.
+    out = capsys.readouterr().out
+    assert "备份" in out
+    oldest = after[-1]
+    assert main(["--user", "admin", "backup", "restore", "--db", str(path), oldest.path.name]) == 0
+    assert not path.read_bytes().startswith(b"SQLite format 3")
+    assert main(["--user", "admin", "check", "--db", str(path)]) == 0
+
+
+def test_a_plain_backup_is_never_restored_over_an_encrypted_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A plain backup that got there anyway (copied in, or from an older version)."""
+    import shutil
+
+    from gridvisit.cli import main
+    from gridvisit.core import recovery
+    from gridvisit.core.errors import EncryptedDatabaseError
+    from gridvisit.storage import backups
+
+    plain = tmp_path / "plain.db"
+    create_database(plain, "admin", "管理员", ADMIN_PW, encrypted=False).db.dispose()
+    path = _encrypted_with_worker(tmp_path)
+    folder = backups.backup_dir(path)
+    folder.mkdir(exist_ok=True)
+    shutil.copyfile(plain, folder / "laptop-20260101-080000-manual.db")
+    [stale] = backups.list_backups(path)
+    assert not stale.encrypted
+    before = path.read_bytes()
+    with pytest.raises(EncryptedDatabaseError, match="未加密的备份"):
+        recovery.restore(path, stale, "admin", ADMIN_PW)
+    monkeypatch.setenv("GRIDVISIT_PASSWORD", ADMIN_PW)
+    argv = ["--user", "admin", "backup", "restore", "--db", str(path), stale.path.name]
+    assert main(argv) == 1
+    assert "未加密的备份" in capsys.readouterr().err
+    assert main(["--user", "admin", "backup", "restore", "--db", str(path), "--latest"]) == 1
+    assert path.read_bytes() == before and keys_path(path).exists()
+
+
+def test_login_encrypts_plain_backups_an_older_version_left(tmp_path: Path) -> None:
+    """Installations that ran `encrypt` before this fix still hold plain backups."""
+    import shutil
+
+    from gridvisit.core import recovery
+    from gridvisit.storage import backups
+
+    plain = tmp_path / "plain.db"
+    create_database(plain, "admin", "管理员", ADMIN_PW, encrypted=False).db.dispose()
+    _plant(plain, ADMIN_PW, encrypted=False)
+    path = _encrypted_with_worker(tmp_path)
+    folder = backups.backup_dir(path)
+    folder.mkdir(exist_ok=True)
+    shutil.copyfile(plain, folder / "laptop-20260101-080000-manual.db")
+    # Converted by the first login of one of its users (they hold a password for
+    # it); the worker was none, so it waits for the admin.
+    worker = login(path, "worker1", WORKER_PW, encrypted=True, throttle=_throttle(tmp_path))
+    worker.db.dispose()
+    old = next(b for b in backups.list_backups(path) if b.reason is backups.Reason.MANUAL)
+    assert not old.encrypted
+    admin = login(path, "admin", ADMIN_PW, encrypted=True, throttle=_throttle(tmp_path))
+    admin.db.dispose()
+    old = next(b for b in backups.list_backups(path) if b.reason is backups.Reason.MANUAL)
+    assert old.encrypted and PLANTED_ID.encode() not in old.path.read_bytes()
+    assert not old.path.read_bytes().startswith(b"SQLite format 3")
+    key = recovery.unlock_backup(old.path, "admin", ADMIN_PW)
+    assert backups.quick_check(old.path, key) is None
