@@ -331,6 +331,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="逐条校验操作日志的哈希链。完好返回 0;发现被改动或删除的记录时说明是哪几条,返回 1。",
     )
     av.add_argument("--db", required=True, metavar="路径", help="数据库文件")
+    aa = audit_ops.add_parser(
+        "accept-tail",
+        help="确认操作日志末尾被删改(之后才能继续保存)",
+        description="操作日志最后的记录被删除或改动后,程序暂停保存任何改动。管理员用 "
+        "audit verify 核实后,用这个命令确认:确认本身记入操作日志,这次删改会一直可查,"
+        "之后即可继续保存。",
+    )
+    aa.add_argument("--db", required=True, metavar="路径", help="数据库文件")
     al = audit_ops.add_parser("list", help="列出最近的操作日志")
     al.add_argument("--db", required=True, metavar="路径", help="数据库文件")
     al.add_argument("--limit", type=_positive_int, default=50, metavar="N", help="条数(默认 50)")
@@ -452,7 +460,10 @@ def _login(args: argparse.Namespace, target: str | Path, *, create: bool = False
     password = _secret("GRIDVISIT_PASSWORD", f"用户 {user} 的密码:")
     if create and "://" in text:
         ensure_first_admin(text, user, user, password, create=True)
-    return login(text, user, password, encrypted=encrypted, throttle=_throttle())
+    session = login(text, user, password, encrypted=encrypted, throttle=_throttle())
+    for warning in session.warnings:
+        print(f"注意:{warning}", file=sys.stderr)
+    return session
 
 
 def _services(login):  # type: ignore[no-untyped-def]
@@ -799,9 +810,18 @@ def _cmd_audit(args: argparse.Namespace) -> int:
             for e in audit.entries(limit=args.limit):
                 print(f"{e.id}\t{e.at_local:%Y-%m-%d %H:%M}\t{e.actor}\t{e.action_label}\t{e.what}")
             return 0
+        if args.audit_op == "accept-tail":
+            settled = audit.accept_tail()
+            if settled is None:
+                print("操作日志的末尾完好,无需确认。")
+            else:
+                print(f"已确认:{settled}。这次确认已记入操作日志,现在可以继续保存。")
+            return 0
         verdict = audit.verify()
     finally:
         session.db.dispose()
+    for note in verdict.settled:
+        print(f"  已确认的删改:{note}")
     if verdict.ok:
         print(f"操作日志完好:共 {verdict.entries} 条,哈希链完整。")
         return 0

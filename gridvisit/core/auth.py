@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from gridvisit.core.clock import utcnow
 from gridvisit.core.enums import Role
 from gridvisit.core.errors import (
+    AuditTailError,
     AuthError,
     EncryptedDatabaseError,
     GridVisitError,
@@ -191,7 +192,7 @@ def _audit_user(s: Session, db: Database, user: User, action: str, **detail: obj
     )
 
 
-def _check_user(db: Database, username: str, password: str) -> Actor:
+def _check_user(db: Database, username: str, password: str) -> tuple[Actor, list[str]]:
     """The password against the user's stored argon2id hash, always. An opened key
     slot proves nothing about the user: anyone who holds the database key (any user
     of an encrypted file) can seal it into another user's slot under a password of
@@ -209,8 +210,14 @@ def _check_user(db: Database, username: str, password: str) -> Actor:
             raise AuthError(_WRONG, hint=_WRONG_HINT)
         if HASHER.check_needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
-        _audit_user(s, db, user, "user.login", encrypted=db.encrypted)
-        return actor_for(user)
+        warnings = []
+        try:
+            _audit_user(s, db, user, "user.login", encrypted=db.encrypted)
+        except AuditTailError as exc:
+            # Nobody is locked out of what is saved: they log in and can read; every
+            # change is refused with the same words until an admin settles the tail.
+            warnings.append(f"{exc.message}{exc.hint}")
+        return actor_for(user), warnings
 
 
 def login(
@@ -244,7 +251,7 @@ def login(
         )
     db = open_database(target, key=key)
     try:
-        actor = _check_user(db, username, password)
+        actor, warnings = _check_user(db, username, password)
     except AuthError:
         db.dispose()
         throttle.failed(key_text, username)
@@ -253,7 +260,7 @@ def login(
         db.dispose()
         raise
     throttle.succeeded(key_text, username)
-    warnings = [w for w in (_encrypt_old_backups(db, username, password), daily_backup(db)) if w]
+    warnings += [w for w in (_encrypt_old_backups(db, username, password), daily_backup(db)) if w]
     return Login(db, actor, warnings)
 
 

@@ -77,3 +77,8 @@ class EncryptedDatabaseError(StorageError):
 
 class PackageSecurityError(GridVisitError):
     """A package is unsigned, tampered with, from an unknown device or for someone else."""
+
+
+class AuditTailError(StorageError):
+    """The newest audit entries were deleted or changed outside the app: nothing more
+    is appended (which would hide it) until an administrator has looked."""

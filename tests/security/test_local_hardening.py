@@ -167,3 +167,94 @@ def test_login_encrypts_plain_backups_an_older_version_left(tmp_path: Path) -> N
     assert not old.path.read_bytes().startswith(b"SQLite format 3")
     key = recovery.unlock_backup(old.path, "admin", ADMIN_PW)
     assert backups.quick_check(old.path, key) is None
+
+
+# -- 3. the audit tail is checked before anything is appended ----------------------------
+
+
+def _plain_with_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    from gridvisit.cli import main
+
+    path = tmp_path / "plain.db"
+    monkeypatch.setenv("GRIDVISIT_PASSWORD", ADMIN_PW)
+    assert main(["--no-encryption", "init", "--db", str(path)]) == 0
+    for _ in range(4):  # each login is an entry
+        assert main(["--no-encryption", "audit", "list", "--db", str(path)]) == 0
+    return path
+
+
+def _delete_audit(path: Path, where: str) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("DROP TRIGGER audit_entry_no_delete")
+        conn.execute(f"DELETE FROM audit_entry WHERE {where}")
+    conn.close()
+
+
+@pytest.mark.parametrize(
+    ("where", "expected"),
+    [
+        ("id = (SELECT max(id) FROM audit_entry)", "最后的第 5 条审计记录被删除"),
+        ("id >= (SELECT max(id) - 1 FROM audit_entry)", "最后的第 4 至 5 条审计记录被删除"),
+        ("1", "最后的第 1 至 5 条审计记录被删除"),
+    ],
+    ids=["last", "last-two", "all"],
+)
+def test_audit_verify_sees_deleted_newest_entries(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    where: str,
+    expected: str,
+) -> None:
+    from gridvisit.cli import main
+
+    path = _plain_with_history(tmp_path, monkeypatch)
+    _delete_audit(path, where)
+    capsys.readouterr()
+    # `audit verify` logs in first; that login must not paper over the gap.
+    assert main(["--no-encryption", "audit", "verify", "--db", str(path)]) == 1
+    assert expected in capsys.readouterr().err
+    assert main(["--no-encryption", "audit", "verify", "--db", str(path)]) == 1
+
+
+def test_a_broken_audit_tail_stops_writes_says_why_and_the_admin_settles_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gridvisit.cli import main
+    from gridvisit.core.errors import AuditTailError
+
+    path = _plain_with_history(tmp_path, monkeypatch)
+    _delete_audit(path, "id >= (SELECT max(id) - 1 FROM audit_entry)")
+    # Logging in still works (nobody is locked out of what is saved), with a warning;
+    # every change is refused, saying what happened and what the admin does.
+    session = login(path, "admin", ADMIN_PW, encrypted=False, throttle=_throttle(tmp_path))
+    try:
+        assert any("操作日志" in w and "audit accept-tail" in w for w in session.warnings)
+        services = Services(ServiceContext(session.db, session.actor))
+        with pytest.raises(AuditTailError, match="暂停保存") as refused:
+            services.hierarchy.add_community("新社区")
+        assert "gridvisit audit verify" in refused.value.hint
+        assert [c.name for c in services.hierarchy.communities()] == []  # nothing half-done
+    finally:
+        session.db.dispose()
+    capsys.readouterr()
+    assert main(["--no-encryption", "audit", "list", "--db", str(path)]) == 0
+    assert "audit accept-tail" in capsys.readouterr().err
+    # A grid worker may not settle it; an admin may, and the gap stays on record.
+    monkeypatch.setenv("GRIDVISIT_PASSWORD", ADMIN_PW)
+    assert main(["--no-encryption", "audit", "accept-tail", "--db", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "第 4 至 5 条" in out
+    assert main(["--no-encryption", "audit", "verify", "--db", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "第 4 至 5 条审计记录被删除" in out and "已由 admin" in out
+    session = login(path, "admin", ADMIN_PW, encrypted=False, throttle=_throttle(tmp_path))
+    try:
+        assert session.warnings == []
+        Services(ServiceContext(session.db, session.actor)).hierarchy.add_community("新社区")
+    finally:
+        session.db.dispose()
+    assert main(["--no-encryption", "audit", "verify", "--db", str(path)]) == 0

@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 from gridvisit.core.access import Action, guarded
 from gridvisit.core.clock import local_midnight, to_local
 from gridvisit.core.services.context import ServiceContext
-from gridvisit.storage.audit import AuditVerdict, verify_audit
+from gridvisit.storage.audit import AuditVerdict, accept_tail, verify_audit
 from gridvisit.storage.models import AuditEntry
 
 ACTION_LABELS = {
@@ -34,6 +34,7 @@ ACTION_LABELS = {
     "backup.create": "手动备份",
     "backup.restore": "从备份恢复",
     "backup.policy": "修改备份保留份数",
+    "audit.tail_accepted": "确认操作日志末尾被删改",
 }
 ENTITY_LABELS = {
     "community": "社区",
@@ -137,6 +138,21 @@ class AuditService:
     def verify(self) -> AuditVerdict:
         with self.ctx.read() as s:
             return verify_audit(s)
+
+    @guarded(Action.VIEW_AUDIT)
+    def accept_tail(self) -> str | None:
+        """A supervisor has seen that the newest entries were deleted or changed: record
+        that (the gap stays in the log for good) so that saving can go on. Returns
+        what was settled, or None when the tail was whole."""
+        ctx = self.ctx
+        with ctx.write() as s:
+            return accept_tail(
+                s,
+                at=ctx.now(),
+                device=ctx.db.device_id,
+                actor_id=ctx.actor.user_id,
+                actor_name=ctx.actor.username,
+            )
 
     @guarded(Action.READ)
     def record(self, action: str, **detail: Any) -> None:
