@@ -130,8 +130,8 @@ def _login_gui(
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from gridvisit.core.auth import (
-        LoginThrottle,
         create_database,
+        default_throttle,
         encrypt_database,
         ensure_first_admin,
         login,
@@ -145,7 +145,7 @@ def _login_gui(
     )
     from gridvisit.ui.dialogs.security import FirstAdminDialog, LoginDialog
 
-    throttle = LoginThrottle(paths.state_dir() / "login-failures.json")
+    throttle = default_throttle()
     path = Path(db_path).expanduser().resolve()
     fresh = not path.exists() or path.stat().st_size == 0
     if fresh and not create:
@@ -176,7 +176,7 @@ def _login_gui(
         try:
             return attempt_once(user, password)
         except DatabaseCorruptError:
-            if not interactive or not _restore_damaged(path, user, password):
+            if not interactive or not _restore_damaged(path, user, password, throttle):
                 raise
             return attempt_once(user, password)
 
@@ -213,7 +213,7 @@ def _login_gui(
         dialog.deleteLater()
 
 
-def _restore_damaged(path: Path, user: str, password: str) -> bool:
+def _restore_damaged(path: Path, user: str, password: str, throttle: Any) -> bool:
     """The database failed its check on open: offer the newest sound backup. Returns
     whether it was restored (the caller then logs in again)."""
     from PySide6.QtWidgets import QApplication, QMessageBox
@@ -235,7 +235,7 @@ def _restore_damaged(path: Path, user: str, password: str) -> bool:
         )
         return answer == QMessageBox.StandardButton.Yes
 
-    return restore_newest_sound(path, user, password, confirm) is not None
+    return restore_newest_sound(path, user, password, confirm, throttle=throttle) is not None
 
 
 def show_startup_error(exc: GridVisitError) -> None:

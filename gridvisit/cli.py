@@ -384,14 +384,15 @@ def build_parser() -> argparse.ArgumentParser:
     br = backup_ops.add_parser(
         "restore",
         help="从备份恢复",
-        description="用一份备份替换数据库。需要做那份备份时的用户名和密码;"
+        description="用一份备份替换数据库。需要做那份备份时的用户名和密码,且须是社区或街道管理员"
+        "(数据库损坏时,任何用户都可以用 --latest 恢复最新的完好备份);"
         "被替换的文件会移到备份文件夹里保留。程序窗口开着这个数据库时不能恢复。",
     )
     br.add_argument("--db", required=True, metavar="路径", help="数据库文件")
     which = br.add_mutually_exclusive_group(required=True)
     which.add_argument("backup", nargs="?", metavar="备份文件", help="backup list 列出的文件名")
     which.add_argument("--latest", action="store_true", help="用最新的一份完好的备份")
-    bk = backup_ops.add_parser("keep", help="设置保留几份自动备份")
+    bk = backup_ops.add_parser("keep", help="设置保留几份自动备份(社区或街道管理员)")
     bk.add_argument("--db", required=True, metavar="路径", help="数据库文件")
     bk.add_argument("--daily", type=_positive_int, metavar="N", help="保留最近 N 天每天一份")
     bk.add_argument("--weekly", type=_positive_int, metavar="M", help="保留最近 M 周每周一份")
@@ -433,10 +434,9 @@ def _username(args: argparse.Namespace, target: str) -> str:
 
 
 def _throttle():  # type: ignore[no-untyped-def]
-    from gridvisit import paths
-    from gridvisit.core.auth import LoginThrottle
+    from gridvisit.core.auth import default_throttle
 
-    return LoginThrottle(paths.state_dir() / "login-failures.json")
+    return default_throttle()
 
 
 def _login(args: argparse.Namespace, target: str | Path, *, create: bool = False):  # type: ignore[no-untyped-def]
@@ -908,11 +908,13 @@ def _restore(args: argparse.Namespace, path: Path) -> int:
     with InstanceLock(path):
         had_file = path.exists()
         if args.latest:
-            restored = recovery.restore_newest_sound(path, user, password, lambda _b: True)
+            restored = recovery.restore_newest_sound(
+                path, user, password, lambda _b: True, throttle=_throttle()
+            )
             assert restored is not None  # confirm always says yes
         else:
             restored = recovery.find_backup(path, args.backup)
-            recovery.restore(path, restored, user, password)
+            recovery.restore(path, restored, user, password, throttle=_throttle())
         print(f"已从备份恢复:{restored.path.name}({restored.taken_at:%Y-%m-%d %H:%M})")
         if had_file:
             print("恢复前的原文件已移到备份文件夹,类型为“恢复前的原文件”。")

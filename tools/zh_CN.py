@@ -376,6 +376,8 @@ ZH = {
     'Database location': '数据库位置',
     'The backup of {when} was restored. Please log in again.': '已恢复 {when} 的备份。请重新登录。',
     'Backup': '备份',
+    # -- issue 16: local hardening ------------------------------------------------------
+    'Restoring a backup and changing how many are kept is done by a community or sub-district admin.': '恢复备份和修改保留份数须由社区或街道管理员办理。',
 }
 
 

@@ -33,6 +33,9 @@ class Action(StrEnum):
     MERGE = "merge"
     EXPORT_RETURN = "export_return"
     MANAGE_DEVICES = "manage_devices"  # key pair, device registration
+    # Restoring (which rolls back everything, the audit log too) and how many
+    # automatic backups are kept. Backing up now is RECORD: anybody may.
+    MANAGE_BACKUPS = "manage_backups"
 
 
 ACTION_LABELS = {
@@ -50,6 +53,7 @@ ACTION_LABELS = {
     Action.MERGE: "合并网格数据包",
     Action.EXPORT_RETURN: "导出回传包",
     Action.MANAGE_DEVICES: "管理密钥和登记设备",
+    Action.MANAGE_BACKUPS: "从备份恢复和设置备份保留份数",
 }
 
 _WORKER = frozenset(
@@ -60,6 +64,7 @@ _COMMUNITY = _WORKER | {
     Action.MANAGE_USERS,
     Action.VIEW_AUDIT,
     Action.EXPORT_UNMASKED,
+    Action.MANAGE_BACKUPS,
 }
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.GRID_WORKER: _WORKER,

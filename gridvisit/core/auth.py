@@ -153,6 +153,14 @@ class LoginThrottle:
             self._save(data)
 
 
+def default_throttle() -> LoginThrottle:
+    """The throttle file in the user's state folder, shared by the window, the
+    commands and restores."""
+    from gridvisit import paths
+
+    return LoginThrottle(paths.state_dir() / "login-failures.json")
+
+
 @dataclass
 class Login:
     db: Database

@@ -240,24 +240,29 @@ def quick_check(path: Path, key: bytes | None) -> str | None:
     return None if rows == ["ok"] else "; ".join(rows)
 
 
-def stored_password(backup: Path, username: str) -> tuple[bool, str | None]:
-    """From a plain backup, read-only: whether anyone had a password then, and this
-    active user's hash (None if no such user). A file from before logins existed has
-    no password column: nobody had one."""
-    conn = connect_raw(backup, None, readonly=True)
+def stored_user(
+    path: Path, username: str, key: bytes | None = None
+) -> tuple[bool, str | None, str]:
+    """From a database copy, read-only: whether anyone had a password then, this
+    active user's hash (None if no such user) and role. A file from before logins
+    existed has no password column: nobody had one."""
+    conn = connect_raw(path, key, readonly=True)
     try:
         try:
             anyone = conn.execute(
                 "SELECT 1 FROM app_user WHERE password_hash != '' LIMIT 1"
             ).fetchone()
         except sqlite3.OperationalError:
-            return False, None
+            row = conn.execute(
+                "SELECT role FROM app_user WHERE username = ? AND active", (username,)
+            ).fetchone()
+            return False, None, row[0] if row else ""
         row = conn.execute(
-            "SELECT password_hash FROM app_user WHERE username = ? AND active", (username,)
+            "SELECT password_hash, role FROM app_user WHERE username = ? AND active", (username,)
         ).fetchone()
     finally:
         conn.close()
-    return anyone is not None, (row[0] or "") if row else None
+    return anyone is not None, (row[0] or "") if row else None, row[1] if row else ""
 
 
 def _pending(db_path: Path) -> Path:
@@ -407,7 +412,7 @@ def encrypt_plain_backups(
         if b.encrypted or not is_plain_sqlite(b.path):
             continue
         try:
-            if stored_password(b.path, username)[1] is None:
+            if stored_user(b.path, username)[1] is None:
                 continue  # nobody could log in to the converted copy
             encrypt_in_place(b.path, key, lambda b=b: write_keys(b.path), adjust)  # type: ignore[misc]
         except (sqlite3.Error, sqlcipher3.Error, OSError) as exc:  # a damaged copy

@@ -132,6 +132,10 @@
         <translation>打开备份文件夹</translation>
     </message>
     <message>
+        <source>Restoring a backup and changing how many are kept is done by a community or sub-district admin.</source>
+        <translation>恢复备份和修改保留份数须由社区或街道管理员办理。</translation>
+    </message>
+    <message>
         <source>Backed up to {file} ({size}).</source>
         <translation>已备份到 {file}({size})。</translation>
     </message>

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from gridvisit.core import recovery
+from gridvisit.core.auth import LoginThrottle
 from gridvisit.core.clock import utcnow
 from gridvisit.core.errors import AuthError, StorageError
 from gridvisit.core.records import ProblemInput, VisitInput
@@ -19,6 +20,10 @@ from gridvisit.storage.backups import Backup, BackupPolicy, Reason
 from gridvisit.storage.keystore import keys_path
 from gridvisit.storage.models import Household
 from tests.reliability.conftest import PASSWORD, dump, log_in
+
+
+def _throttle(path: Path) -> LoginThrottle:
+    return LoginThrottle(path.with_name("throttle.json"))
 
 
 def _save_visit(services: Services, note: str) -> None:
@@ -52,7 +57,7 @@ def test_restore_gives_back_exactly_the_data_backed_up(demo: tuple[Path, bool]) 
     session.db.dispose()
     assert dump(path, key) != before
 
-    replaced = recovery.restore(path, taken, "admin", PASSWORD)
+    replaced = recovery.restore(path, taken, "admin", PASSWORD, throttle=_throttle(path))
     assert dump(path, key) == before  # every row of every table, not only counts
     # The file it replaced is kept, with the visit saved after the backup.
     assert replaced is not None and replaced.reason is Reason.REPLACED
@@ -68,7 +73,7 @@ def test_restore_needs_a_password_of_the_backup(demo: tuple[Path, bool]) -> None
     session.db.dispose()
     assert taken is not None
     with pytest.raises(AuthError):
-        recovery.restore(path, taken, "admin", "wrong-password")
+        recovery.restore(path, taken, "admin", "wrong-password", throttle=_throttle(path))
 
 
 def test_a_damaged_backup_is_not_restored(tmp_path: Path) -> None:
@@ -87,7 +92,7 @@ def test_a_damaged_backup_is_not_restored(tmp_path: Path) -> None:
     damage(bad_path, None)
     bad = next(b for b in backups.list_backups(path) if b.path == bad_path)
     with pytest.raises(StorageError, match=r"备份.*已损坏"):
-        recovery.restore(path, bad, "admin", PASSWORD)
+        recovery.restore(path, bad, "admin", PASSWORD, throttle=_throttle(path))
 
 
 def test_rotation_keeps_the_last_days_and_weeks(tmp_path: Path) -> None:

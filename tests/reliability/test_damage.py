@@ -9,6 +9,7 @@ import pytest
 
 from gridvisit import cli
 from gridvisit.core import recovery
+from gridvisit.core.auth import LoginThrottle
 from gridvisit.core.errors import DatabaseCorruptError
 from gridvisit.storage import backups
 from gridvisit.storage.engine import connect_raw
@@ -108,7 +109,13 @@ def test_no_sound_backup_is_said_plainly(demo: tuple[Path, bool]) -> None:
     path, _encrypted = demo
     damage(path, key_of(path))
     with pytest.raises(DatabaseCorruptError, match="没有找到"):
-        recovery.restore_newest_sound(path, "admin", PASSWORD, lambda _b: True)
+        recovery.restore_newest_sound(
+            path,
+            "admin",
+            PASSWORD,
+            lambda _b: True,
+            throttle=LoginThrottle(path.with_name("t.json")),
+        )
 
 
 def test_damage_found_while_working_blocks_further_writes(demo: tuple[Path, bool]) -> None:

@@ -32,6 +32,7 @@ EXPECTED = {
         "manage_users",
         "view_audit",
         "export_unmasked",
+        "manage_backups",
     },
     Role.SUBDISTRICT_ADMIN: {a.value for a in Action},
 }
@@ -105,6 +106,7 @@ def _attempt(world: World, role: Role, action: Action, tmp: Path) -> Callable[[]
         Action.MERGE: lambda: s.exchange.merge_file(tmp / "missing.gvpkg"),
         Action.EXPORT_RETURN: lambda: s.exchange.export_return(tmp / "r.gvpkg", world.a1.id),
         Action.MANAGE_DEVICES: lambda: s.keys.register_device(tmp / "missing.pub"),
+        Action.MANAGE_BACKUPS: lambda: s.backups.set_policy(7, 4),
     }
     return calls[action]
 

@@ -62,7 +62,13 @@ def _plant(path: Path, password: str, *, encrypted: bool) -> None:
     """A resident whose ID number we then look for in the raw bytes."""
     from gridvisit.core.records import ResidentInput
 
-    session = login(path, "admin", password, encrypted=encrypted, throttle=LoginThrottle(path.with_name("t.json")))
+    session = login(
+        path,
+        "admin",
+        password,
+        encrypted=encrypted,
+        throttle=LoginThrottle(path.with_name("t.json")),
+    )
     try:
         services = Services(ServiceContext(session.db, session.actor))
         c = services.hierarchy.add_community("测试社区")
@@ -131,7 +137,7 @@ def test_a_plain_backup_is_never_restored_over_an_encrypted_database(
     assert not stale.encrypted
     before = path.read_bytes()
     with pytest.raises(EncryptedDatabaseError, match="未加密的备份"):
-        recovery.restore(path, stale, "admin", ADMIN_PW)
+        recovery.restore(path, stale, "admin", ADMIN_PW, throttle=_throttle(tmp_path))
     monkeypatch.setenv("GRIDVISIT_PASSWORD", ADMIN_PW)
     argv = ["--user", "admin", "backup", "restore", "--db", str(path), stale.path.name]
     assert main(argv) == 1
@@ -258,3 +264,101 @@ def test_a_broken_audit_tail_stops_writes_says_why_and_the_admin_settles_it(
     finally:
         session.db.dispose()
     assert main(["--no-encryption", "audit", "verify", "--db", str(path)]) == 0
+
+
+# -- 4. restoring and the keep policy are an admin's; restore passwords are throttled -----
+
+DEMO_PW = "demo password 1"
+
+
+@pytest.fixture
+def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An encrypted demo database (admin, community1, worker1, ...) with one backup."""
+    from gridvisit.storage.demo import generate_demo
+
+    path = tmp_path / "grid.db"
+    generate_demo(path, households=20, weeks=2, password=DEMO_PW, encrypted=True)
+    monkeypatch.setenv("GRIDVISIT_PASSWORD", DEMO_PW)
+    from gridvisit.cli import main
+
+    assert main(["--user", "admin", "backup", "create", "--db", str(path)]) == 0
+    return path
+
+
+def test_a_grid_worker_can_neither_restore_nor_change_the_keep_policy(
+    demo_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gridvisit.cli import main
+    from gridvisit.storage import backups
+
+    path = demo_db
+    [taken] = [b for b in backups.list_backups(path) if b.reason is backups.Reason.MANUAL]
+    capsys.readouterr()
+    worker = ["--user", "worker1", "backup"]
+    assert main([*worker, "keep", "--db", str(path), "--daily", "1", "--weekly", "1"]) == 1
+    assert "权限" in capsys.readouterr().err
+    assert main([*worker, "restore", "--db", str(path), taken.path.name]) == 1
+    assert "权限" in capsys.readouterr().err
+    assert main([*worker, "restore", "--db", str(path), "--latest"]) == 1
+    assert "权限" in capsys.readouterr().err
+    replaced = backups.Reason.REPLACED
+    assert not any(b.reason is replaced for b in backups.list_backups(path))  # nothing restored
+    # The policy is what it was; a community admin may change it and restore.
+    assert main(["--user", "admin", "backup", "keep", "--db", str(path)]) == 0
+    assert "最近 7 天" in capsys.readouterr().out
+    admin = ["--user", "community1", "backup"]
+    assert main([*admin, "keep", "--db", str(path), "--daily", "3"]) == 0
+    assert main([*admin, "restore", "--db", str(path), taken.path.name]) == 0
+
+
+def test_the_window_offers_restore_and_keep_only_to_admins(demo_db: Path) -> None:
+    from gridvisit.core.errors import PermissionDeniedError
+
+    worker = login(demo_db, "worker1", DEMO_PW, encrypted=True, throttle=_throttle(demo_db.parent))
+    try:
+        services = Services(ServiceContext(worker.db, worker.actor))
+        [taken, *_] = services.backups.list()
+        with pytest.raises(PermissionDeniedError):
+            services.backups.set_policy(1, 1)
+        with pytest.raises(PermissionDeniedError):
+            services.backups.unlock(taken, DEMO_PW)
+        services.backups.create()  # backing up is still everybody's
+    finally:
+        worker.db.dispose()
+
+
+def test_wrong_restore_passwords_are_throttled_like_logins(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gridvisit.cli import main
+    from gridvisit.storage import backups
+
+    path = demo_db
+    [taken] = [b for b in backups.list_backups(path) if b.reason is backups.Reason.MANUAL]
+    monkeypatch.setenv("GRIDVISIT_PASSWORD", "guessed wrong 1")
+    capsys.readouterr()
+    messages = []
+    for _ in range(8):
+        assert (
+            main(["--user", "admin", "backup", "restore", "--db", str(path), taken.path.name]) == 1
+        )
+        messages.append(capsys.readouterr().err)
+    assert all("秒后再试" not in m for m in messages[:3])
+    assert all("秒后再试" in m for m in messages[4:])
+    # Throttled even with the right password, and counted with the logins.
+    monkeypatch.setenv("GRIDVISIT_PASSWORD", DEMO_PW)
+    assert main(["--user", "admin", "backup", "restore", "--db", str(path), taken.path.name]) == 1
+    assert "秒后再试" in capsys.readouterr().err
+    assert main(["--user", "admin", "audit", "list", "--db", str(path)]) == 1
+
+
+def test_a_grid_worker_alone_with_a_damaged_file_can_still_recover_it(
+    demo_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gridvisit.cli import main
+    from tests.reliability.test_damage import damage
+
+    damage(demo_db, KeyStore.load(keys_path(demo_db)).unlock("admin", DEMO_PW))
+    assert main(["--user", "worker1", "audit", "list", "--db", str(demo_db)]) == 1
+    assert main(["--user", "worker1", "backup", "restore", "--db", str(demo_db), "--latest"]) == 0
+    assert main(["--user", "worker1", "check", "--db", str(demo_db)]) == 0

@@ -6,6 +6,8 @@ and hands back the backup's key."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from gridvisit.core import recovery
 from gridvisit.core.access import Action, guarded
 from gridvisit.core.services.context import ServiceContext
@@ -13,10 +15,14 @@ from gridvisit.storage import backups
 from gridvisit.storage.backups import Backup, BackupPolicy
 from gridvisit.storage.models import Setting
 
+if TYPE_CHECKING:
+    from gridvisit.core.auth import LoginThrottle
+
 
 class BackupService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
+        self.throttle: LoginThrottle | None = None  # tests give their own
 
     @property
     def available(self) -> bool:
@@ -42,7 +48,7 @@ class BackupService:
     def policy(self) -> BackupPolicy:
         return recovery.policy(self.ctx.db)
 
-    @guarded(Action.RECORD)
+    @guarded(Action.MANAGE_BACKUPS)
     def set_policy(self, daily: int, weekly: int) -> BackupPolicy:
         with self.ctx.write() as s:
             for key, value in ((backups.SETTING_DAILY, daily), (backups.SETTING_WEEKLY, weekly)):
@@ -50,8 +56,18 @@ class BackupService:
             self.ctx.audit(s, "backup.policy", daily=daily, weekly=weekly)
         return recovery.policy(self.ctx.db)
 
-    @guarded(Action.RECORD)
+    @guarded(Action.MANAGE_BACKUPS)
     def unlock(self, backup: Backup, password: str) -> bytes | None:
-        """Check that the acting user may restore `backup` (their password in it);
-        returns the key that opens it."""
-        return recovery.unlock_backup(backup.path, self.ctx.actor.username, password)
+        """Check that the acting user may restore `backup` (their password in it, an
+        admin in it too; wrong passwords count with the logins); returns the key
+        that opens it."""
+        from gridvisit.core.auth import default_throttle
+
+        assert self.ctx.db.path is not None  # only files have backups
+        return recovery.unlock_for_restore(
+            self.ctx.db.path,
+            backup,
+            self.ctx.actor.username,
+            password,
+            throttle=self.throttle or default_throttle(),
+        )

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gridvisit.core.access import Action
 from gridvisit.core.errors import GridVisitError
 from gridvisit.core.services import Services
 from gridvisit.storage.backups import Backup
@@ -84,6 +85,7 @@ class BackupDialog(QDialog):
             spin.setValue(value)
         save_policy = QPushButton(self.tr("Save"), self)
         save_policy.clicked.connect(self.save_policy)
+        self.save_policy_button = save_policy
         keep = QHBoxLayout()
         for widget in (
             QLabel(self.tr("Keep one backup a day for the last"), self),
@@ -112,11 +114,29 @@ class BackupDialog(QDialog):
         close.rejected.connect(self.reject)
         buttons.addWidget(close)
 
+        # Restoring rolls everything back, the audit log too: an admin's decision. The
+        # service refuses it anyway; here a grid worker is not even offered it.
+        self.manages = services.ctx.can(Action.MANAGE_BACKUPS)
+        self.admin_only = QLabel(
+            self.tr(
+                "Restoring a backup and changing how many are kept is done by a community "
+                "or sub-district admin."
+            ),
+            self,
+        )
+        self.admin_only.setWordWrap(True)
+        self.admin_only.setVisible(not self.manages)
+        self.restore_button.setVisible(self.manages)
+        save_policy.setVisible(self.manages)
+        self.daily.setEnabled(self.manages)
+        self.weekly.setEnabled(self.manages)
+
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty)
         layout.addLayout(keep)
+        layout.addWidget(self.admin_only)
         layout.addLayout(buttons)
         self.resize(760, 480)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update())
@@ -166,7 +186,7 @@ class BackupDialog(QDialog):
 
     def restore_selected(self) -> None:
         backup = self.selected()
-        if backup is None:
+        if backup is None or not self.manages:
             return
         answer = QMessageBox.question(
             self,

@@ -1,0 +1,52 @@
+"""Issue 16 in the window: backups rights, the Edit-resident dialog's masked numbers."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from gridvisit.core.enums import Role
+from gridvisit.core.records import Actor
+from gridvisit.core.services import ServiceContext, Services
+from gridvisit.storage import Database
+from gridvisit.storage.models import User
+from gridvisit.ui.dialogs.backups import BackupDialog
+
+
+def _as(db: Database, username: str) -> Services:
+    with db.read_session() as s:
+        user = s.scalar(select(User).where(User.username == username))
+        assert user is not None
+        actor = Actor(user.id, user.username, user.display_name, Role(user.role))
+    return Services(ServiceContext(db, actor))
+
+
+def test_backups_window_offers_restore_and_keep_only_to_admins(
+    qtbot,
+    zh,
+    demo_db: Database,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    worker = _as(demo_db, "worker1")
+    worker.backups.create()
+    dialog = BackupDialog(worker)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.model.rowCount() == 1
+    assert dialog.backup_button.isVisible()  # backing up stays everybody's
+    assert not dialog.restore_button.isVisible()
+    assert not dialog.daily.isEnabled() and not dialog.weekly.isEnabled()
+    assert not dialog.save_policy_button.isVisible()
+    assert "管理员" in dialog.admin_only.text() and dialog.admin_only.isVisible()
+    asked: list[object] = []
+    monkeypatch.setattr("gridvisit.ui.dialogs.backups.ask_password", lambda *a: asked.append(a))
+    dialog.table.doubleClicked.emit(dialog.model.index(0, 0))
+    dialog.restore_selected()
+    assert asked == []  # not even the question
+
+    admin = _as(demo_db, "community1")
+    dialog = BackupDialog(admin)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.restore_button.isVisible() and dialog.daily.isEnabled()
+    assert not dialog.admin_only.isVisible()
