@@ -178,15 +178,17 @@ def _problem_rows(
         query = query.where(Grid.id.in_(grid_ids))
     for p, grid, community in s.execute(query):
         where = households.get(p.household_id, "") if p.household_id else p.location
-        text = p.description
-        if masked:
-            text = scrub_text(text, names.get(p.household_id or 0, []))
+        people = names.get(p.household_id or 0, [])
+
+        def free(text: str, people: list[str] = people) -> str:  # every column a person typed
+            return scrub_text(text, people) if masked else text
+
         rows.append([
-            _day(p.reported_at), community, grid, where,
-            categories.get(p.category_code, p.category_code), text,
+            _day(p.reported_at), community, grid, free(where),
+            categories.get(p.category_code, p.category_code), free(p.description),
             urgency.get(p.urgency_code, p.urgency_code), HandlingLevel(p.level).label,
-            ProblemStatus(p.status).label, _day(p.due_at), p.assigned_unit,
-            _day(p.resolved_at), p.resolution,
+            ProblemStatus(p.status).label, _day(p.due_at), free(p.assigned_unit),
+            _day(p.resolved_at), free(p.resolution),
             Satisfaction(p.satisfaction).label if p.satisfaction else "",
         ])  # fmt: skip
     return headers, rows

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 
 from gridvisit.core.clock import utcnow
 from gridvisit.core.errors import NotFoundError
-from gridvisit.core.masking import mask_name
+from gridvisit.core.masking import mask_name, scrub_text
 from gridvisit.exchange.merge import merge_package
 from gridvisit.exchange.package import Manifest, Package
 from gridvisit.exchange.records import ENTITY_LABELS, SPEC_BY_NAME, canonical
@@ -79,18 +79,31 @@ def describe(entity: str, payload: dict[str, Any]) -> str:
     match entity:
         case "household":
             parts = [payload.get("building", ""), payload.get("unit", ""), payload.get("room", "")]
-            return "-".join(p for p in parts if p)
+            return scrub_text("-".join(str(p) for p in parts if p))
         case "resident":
-            return mask_name(payload.get("name", ""))
+            return mask_name(str(payload.get("name", "")))
         case "visit":
             return f"{str(payload.get('visited_at', ''))[:10]} 走访"
         case "problem":
-            return str(payload.get("description", ""))[:24]
+            return _short(scrub_text(str(payload.get("description", ""))))
         case "problem_event":
-            return str(payload.get("note", "") or payload.get("kind", ""))[:24]
+            return _short(scrub_text(str(payload.get("note", "") or payload.get("kind", ""))))
         case "app_user":
             return str(payload.get("display_name", ""))
-    return str(payload.get("name", ""))
+    return scrub_text(str(payload.get("name", "")))
+
+
+def copy_text(entity: str, payload: dict[str, Any]) -> str:
+    """One copy of a conflicting record as the review window shows it: its
+    description and its notes, scrubbed like every other output (scrubbed whole,
+    then shortened, so a number is never cut in half and left readable)."""
+    notes = payload.get("notes") or payload.get("description") or ""
+    names = [str(payload.get("name", ""))] if entity == "resident" else []
+    return f"{describe(entity, payload)} {scrub_text(str(notes), names)}".strip()
+
+
+def _short(text: str, width: int = 24) -> str:
+    return text if len(text) <= width else text[:width] + "…"
 
 
 def open_conflicts(db: Database) -> list[Conflict]:

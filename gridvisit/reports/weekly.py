@@ -274,6 +274,8 @@ class _Writer:
         return value if self.full_names else mask_name(value)
 
     def free(self, value: str, p: ReportProblem) -> str:
+        """Every field a person typed (description, place, handler, progress,
+        resolution): ID numbers removed and phones masked even with full names."""
         return scrub_text(value, p.household_names, mask_names=not self.full_names)
 
     # -- document ------------------------------------------------------------------
@@ -384,7 +386,7 @@ class _Writer:
             if p.reporter_phone:
                 who += f" {mask_phone(p.reporter_phone)}"
             source.append(f"反映人 {_text(who)}")
-        handler = [x for x in (p.assigned_unit, p.assigned_person) if x]
+        handler = [self.free(x, p) for x in (p.assigned_unit, p.assigned_person) if x]
         status = [f"{p.status.label}({p.level.label})"]
         if carried:
             status.append(f"已 {p.days_open} 天")
@@ -399,7 +401,7 @@ class _Writer:
         limit_day = to_local(p.due_at).date().toordinal() - 1  # due_at is the next midnight
         return [
             P(str(number), st["cell_c"]),
-            P(_text(_fit(p.place, "位置")) or "—", st["cell"]),
+            P(_text(_fit(self.free(p.place, p), "位置")) or "—", st["cell"]),
             P(_text(p.category), st["cell"]),
             P(_text(_fit(self.free(p.description, p), "问题描述")), st["cell"]),
             P(_text(p.urgency), st["cell_c"]),

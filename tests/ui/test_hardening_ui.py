@@ -50,3 +50,47 @@ def test_backups_window_offers_restore_and_keep_only_to_admins(
     dialog.show()
     assert dialog.restore_button.isVisible() and dialog.daily.isEnabled()
     assert not dialog.admin_only.isVisible()
+
+
+def test_merge_review_window_shows_conflicting_copies_scrubbed(
+    qtbot,
+    zh,
+    demo_db: Database,
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    import shutil
+
+    from gridvisit import app as app_module
+    from gridvisit.exchange.export import export_package
+    from gridvisit.exchange.merge import merge_package
+    from gridvisit.exchange.package import read_package
+    from gridvisit.storage import open_database
+    from gridvisit.storage.models import Household
+    from gridvisit.ui.dialogs.exchange import ReviewDialog
+    from tests.unit.test_masking import WRITTEN, leaked
+
+    with demo_db.read_session() as s:
+        hid = s.scalars(select(Household.id).order_by(Household.id)).first()
+    halves = (WRITTEN[::2], WRITTEN[1::2])
+    packages = []
+    for n, half in enumerate(halves):
+        path = tmp_path / f"l{n}.db"
+        shutil.copy(demo_db.path, path)
+        db = open_database(path)
+        notes = ";".join(f"电话{w}" for w, _s, _m in half)
+        app_module.build_services(db).households.update(hid, notes=notes)
+        packages.append(export_package(db, tmp_path / f"l{n}.zip", full=True).path)
+        db.dispose()
+    for p in packages:
+        merge_package(demo_db, read_package(p))
+    dialog = ReviewDialog(demo_db)
+    qtbot.addWidget(dialog)
+    assert dialog.copies.rowCount() == 2
+    shown = "\n".join(
+        dialog.copies.item(r, c).text()
+        for r in range(dialog.copies.rowCount())
+        for c in range(dialog.copies.columnCount())
+    )
+    assert "电话" in shown
+    for written, secret, _shown in WRITTEN:
+        assert not leaked(shown, secret), written

@@ -393,7 +393,7 @@ class ReviewDialog(QDialog):
         return self._conflicts[row] if 0 <= row < len(self._conflicts) else None
 
     def _show_copies(self) -> None:
-        from gridvisit.exchange.review import describe
+        from gridvisit.exchange.review import copy_text
 
         conflict = self._current_conflict()
         copies = conflict.copies if conflict else ()
@@ -405,10 +405,9 @@ class ReviewDialog(QDialog):
                 changed = f"{to_local(moment):%Y-%m-%d %H:%M}"
             except ValueError:
                 changed = ""
-            content = describe(conflict.entity, copy.payload)
-            notes = copy.payload.get("notes") or copy.payload.get("description") or ""
+            content = copy_text(conflict.entity, copy.payload)
             rows.append([f"{n} {mark}".strip(), changed, copy.source or self.tr("this database"),
-                         f"{content} {notes}".strip()])  # fmt: skip
+                         content])  # fmt: skip
         self._fill(self.copies, rows)
         if rows:
             self.copies.selectRow(0)
