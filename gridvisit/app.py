@@ -142,11 +142,14 @@ def _login_gui(
         check_database_file,
         is_encrypted_database,
         is_plain_sqlite,
+        not_a_regular_file,
     )
     from gridvisit.ui.dialogs.security import FirstAdminDialog, LoginDialog
 
     throttle = default_throttle()
     path = Path(db_path).expanduser().resolve()
+    if path.exists() and not path.is_file() and not path.is_dir():
+        raise not_a_regular_file(path)  # a pipe would hang the first read
     fresh = not path.exists() or path.stat().st_size == 0
     if fresh and not create:
         raise StorageError(f"找不到数据库文件“{path}”。", hint="请检查路径。")

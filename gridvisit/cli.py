@@ -599,7 +599,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 def _cmd_merge(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     session = _login(args, args.db, create=True)
-    failed = 0
+    failed = broken = 0
     totals: dict[str, int] = {}
     try:
         services = _services(session)
@@ -622,6 +622,12 @@ def _cmd_merge(args: argparse.Namespace) -> int:
                 if exc.hint:
                     print(f"  {exc.hint}", file=sys.stderr)
                 continue
+            except Exception:  # a bug: logged, and the rest of the batch still merges
+                log.exception("unexpected error merging %s", path)
+                failed += 1
+                broken += 1
+                print(f"{path.name}:未合并。程序内部错误,详情已记入日志。", file=sys.stderr)
+                continue
             print(f"{path.name}({package.manifest.grid_names}):{stats.summary()}")
             for key, value in stats.as_dict().items():
                 totals[key] = totals.get(key, 0) + value
@@ -638,7 +644,7 @@ def _cmd_merge(args: argparse.Namespace) -> int:
     print(f"用时 {time.perf_counter() - started:.1f} 秒")
     if failed:
         print(f"有 {failed} 个数据包未合并,见上方说明。", file=sys.stderr)
-        return 1
+        return 3 if broken else 1
     return 0
 
 

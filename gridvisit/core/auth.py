@@ -24,6 +24,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gridvisit.core import safe_json
 from gridvisit.core.clock import utcnow
 from gridvisit.core.enums import Role
 from gridvisit.core.errors import (
@@ -34,7 +35,7 @@ from gridvisit.core.errors import (
     StorageError,
     ValidationError,
 )
-from gridvisit.core.files import write_atomically
+from gridvisit.core.files import read_limited, write_atomically
 from gridvisit.core.records import Actor
 from gridvisit.core.recovery import daily_backup
 from gridvisit.storage.audit import append_audit
@@ -107,10 +108,18 @@ class LoginThrottle:
 
     def _load(self) -> dict[str, dict[str, float]]:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            return data if isinstance(data, dict) else {}
-        except (OSError, ValueError):
+            data = safe_json.loads(read_limited(self.path, 1 << 20, what="登录记录"))
+        except (GridVisitError, ValueError):
             return {}
+        if not isinstance(data, dict):
+            return {}
+        return {
+            k: v
+            for k, v in data.items()
+            if isinstance(v, dict)
+            and isinstance(v.get("failures"), int)
+            and isinstance(v.get("last"), int | float)
+        }
 
     def _save(self, data: dict[str, dict[str, float]]) -> None:
         body = json.dumps(data).encode("utf-8")

@@ -1,16 +1,18 @@
-"""Writing user files (PDFs, packages, ledgers) so that a failure never leaves half a file."""
+"""Writing user files (PDFs, packages, ledgers) so that a failure never leaves half a file,
+and reading files from elsewhere within bounds."""
 
 from __future__ import annotations
 
 import contextlib
 import errno
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from gridvisit.core.errors import OutputError
+from gridvisit.core.errors import GridVisitError, OutputError
 
 OS_REASONS = {
     errno.EACCES: "没有写权限",
@@ -62,3 +64,53 @@ def write_file(path: Path, produce: Callable[[BinaryIO], None], *, what: str) ->
             f"保存“{path}”失败:{os_reason(exc)}。",
             hint="请换一个保存位置,或检查磁盘空间;如果文件正在其他程序里打开,请先关闭。",
         ) from exc
+
+
+class InputFileError(GridVisitError):
+    """A file given to read is not there, not a regular file, or too big."""
+
+
+def read_limited(path: Path, limit: int, *, what: str) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes, `what` naming it in the
+    message otherwise. A device (/dev/zero), a pipe or a socket is refused before a
+    byte is read: opening a pipe without a writer would wait forever, and a device
+    can be endless. The size is checked on the open file and again while reading
+    (a file may grow)."""
+    path = Path(path)
+    name = path.name or str(path)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise InputFileError(f"找不到文件“{path}”。", hint="请检查文件路径。") from None
+    except IsADirectoryError:
+        raise InputFileError(f"“{path}”是一个文件夹,不是{what}。") from None
+    except OSError as exc:
+        raise InputFileError(f"无法读取“{path}”:{os_reason(exc)}。") from exc
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise InputFileError(f"“{path}”是一个文件夹,不是{what}。")
+        if not stat.S_ISREG(info.st_mode):
+            raise InputFileError(
+                f"“{name}”不是普通文件(可能是设备、管道或套接字),不能作为{what}读取。",
+                hint=f"请选择保存在磁盘上的{what}。",
+            )
+        bound = f"{limit // 1024 // 1024} MB" if limit >= 1 << 20 else f"{limit // 1024} KB"
+        too_big = InputFileError(
+            f"“{name}”太大(超过 {bound}),不像是{what}。",
+            hint=f"请确认选择的是{what}。",
+        )
+        if info.st_size > limit:
+            raise too_big
+        chunks, total = [], 0
+        while chunk := os.read(fd, min(1 << 20, limit + 1 - total) or 1):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                raise too_big
+        return b"".join(chunks)
+    except OSError as exc:
+        raise InputFileError(f"无法读取“{path}”:{os_reason(exc)}。") from exc
+    finally:
+        os.close(fd)

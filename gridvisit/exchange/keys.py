@@ -33,9 +33,10 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import select
 
+from gridvisit.core import safe_json
 from gridvisit.core.clock import utcnow
 from gridvisit.core.errors import PackageSecurityError, ValidationError
-from gridvisit.core.files import write_file
+from gridvisit.core.files import InputFileError, read_limited, write_file
 from gridvisit.exchange.package import Package, read_package
 from gridvisit.storage.engine import Database
 from gridvisit.storage.models import Device, Setting
@@ -93,7 +94,7 @@ class PublicKey:
     @classmethod
     def from_json(cls, text: str, source: str = "公钥文件") -> PublicKey:
         try:
-            raw = json.loads(text)
+            raw = safe_json.loads(text)
             if raw.get("format") != PUBLIC_FORMAT or raw.get("version") != 1:
                 raise ValueError("format")
             key = cls(
@@ -150,11 +151,16 @@ def identity(db: Database) -> Identity:
     )
 
 
+MAX_PUBLIC_FILE = 64 * 1024  # a public key file is about 400 bytes
+
+
 def read_public_file(path: Path) -> PublicKey:
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationError({"key_file": f"无法读取公钥文件“{Path(path).name}”"}) from exc
+        text = read_limited(Path(path), MAX_PUBLIC_FILE, what="公钥文件").decode("utf-8")
+    except InputFileError as exc:
+        raise ValidationError({"key_file": exc.message}) from None
+    except UnicodeDecodeError as exc:
+        raise ValidationError({"key_file": f"“{Path(path).name}”不是 gridvisit 公钥文件"}) from exc
     return PublicKey.from_json(text, Path(path).name)
 
 
@@ -280,11 +286,13 @@ def unseal(db: Database, data: bytes, name: str = "数据包") -> tuple[bytes, s
         if length > MAX_HEADER or len(MAGIC) + 4 + length + SIGNATURE_LEN > len(data):
             raise ValueError("header length")
         header_bytes = data[len(MAGIC) + 4 : len(MAGIC) + 4 + length]
-        header = json.loads(header_bytes)
+        header = safe_json.loads(header_bytes)
         sender = str(header["sender"])
         recipients = list(header["recipients"])
+        if not all(isinstance(r, dict) for r in recipients):
+            raise ValueError("recipients")
         nonce = _unb64(header["nonce"])
-    except (ValueError, KeyError, TypeError, struct.error):
+    except (ValueError, KeyError, TypeError, AttributeError, struct.error):
         raise _refuse(name, "已损坏(文件头无法读取)。") from None
     known = _senders(db)
     if sender not in known:

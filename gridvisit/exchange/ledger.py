@@ -33,7 +33,7 @@ from gridvisit.core.enums import (
     VisitPurpose,
 )
 from gridvisit.core.errors import GridVisitError
-from gridvisit.core.files import write_file
+from gridvisit.core.files import InputFileError, read_limited, write_file
 from gridvisit.core.masking import mask_id_number, mask_name, mask_phone, scrub_text
 from gridvisit.core.records import format_address
 from gridvisit.core.rules import DEFAULT_TIER
@@ -59,6 +59,17 @@ from gridvisit.storage.models import (
 KINDS = {"households": "住户台账", "visits": "走访台账", "problems": "问题台账"}
 MAX_LEDGER_BYTES = 100 * 1024 * 1024
 MAX_XLSX_ENTRIES = 4096  # sheets, styles, media: far more than a roster has
+# A whole sub-district's roster (100,000 residents) is about 70 MB of sheet XML and,
+# as Excel writes it, 10 MB of shared strings (names, ID numbers and phones are
+# mostly distinct). openpyxl keeps every shared string in memory and reads about a
+# thousand rows a second here: these bounds keep a hostile file to seconds of
+# checking and a legitimate one to a few hundred MB, with room to spare.
+MAX_XLSX_UNCOMPRESSED = 256 * 1024 * 1024
+MAX_SHARED_STRINGS_BYTES = 32 * 1024 * 1024
+MAX_SHARED_STRINGS = 500_000
+MAX_ROSTER_ROWS = 200_000
+_SHARED_STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")
+_ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
 
 Progress = Callable[[str], None]
 
@@ -332,6 +343,14 @@ def _check_xlsx_zip(data: bytes, name: str) -> None:
         damaged = LedgerError(
             f"“{name}”已损坏,无法读取。", hint="请用 Excel 或 WPS 打开后重新保存为 .xlsx。"
         )
+        too_big = LedgerError(
+            f"Excel 文件“{name}”解压后超过 {MAX_XLSX_UNCOMPRESSED // 1024 // 1024} MB,"
+            "不像是住户花名册,已拒绝。",
+            hint="请把花名册按社区或网格拆成几个文件分别导入。",
+        )
+        if sum(info.file_size for info in zf.infolist()) > MAX_XLSX_UNCOMPRESSED:
+            raise too_big
+        total = strings = rows = 0
         for info in zf.infolist():
             # Excel writes stored or deflated members, never encrypted ones; anything
             # else is damage (zipfile raises NotImplementedError/RuntimeError on them).
@@ -341,9 +360,36 @@ def _check_xlsx_zip(data: bytes, name: str) -> None:
                 raise damaged
             if not info.filename.endswith((".xml", ".rels")):
                 continue
+            shared = info.filename.lower().endswith("sharedstrings.xml")
+            sheet = info.filename.lower().startswith("xl/worksheets/")
+            # Every XML member is inflated here once, in blocks, without parsing:
+            # real sizes (never the declared ones) and the number of shared strings
+            # and rows are known before openpyxl builds anything.
+            size, tail = 0, b""
             try:
                 with zf.open(info) as fh:
                     head = fh.read(4096)
+                    block = head
+                    while block:
+                        size += len(block)
+                        total += len(block)
+                        if size > info.file_size or total > MAX_XLSX_UNCOMPRESSED:
+                            raise too_big
+                        if shared or sheet:
+                            window = tail + block
+                            found = sum(
+                                1
+                                for m in (_SHARED_STRING if shared else _ROW).finditer(window)
+                                if m.end() > len(tail)
+                            )
+                            if shared:
+                                strings += found
+                            else:
+                                rows += found
+                            tail = window[-32:]
+                        block = fh.read(1024 * 1024)
+            except LedgerError:
+                raise
             except Exception:  # zipfile raises a zoo of types on a damaged archive
                 raise damaged from None
             if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
@@ -351,20 +397,35 @@ def _check_xlsx_zip(data: bytes, name: str) -> None:
                     f"“{name}”含有 XML 实体定义,可能是恶意文件,已拒绝。",
                     hint="正常的 Excel 文件不会有这些内容。请确认文件来源。",
                 )
+            if shared and size > MAX_SHARED_STRINGS_BYTES:
+                raise LedgerError(
+                    f"Excel 文件“{name}”的文字表(sharedStrings)解压后有 {size // 1024 // 1024} MB,"
+                    f"超过上限 {MAX_SHARED_STRINGS_BYTES // 1024 // 1024} MB,不像是住户花名册,已拒绝。",
+                    hint="请把花名册按社区或网格拆成几个文件分别导入。",
+                )
+            if strings > MAX_SHARED_STRINGS:
+                raise LedgerError(
+                    f"Excel 文件“{name}”含有超过 {MAX_SHARED_STRINGS} 个不同的字符串,"
+                    "不像是住户花名册,已拒绝。",
+                    hint="请把花名册按社区或网格拆成几个文件分别导入。",
+                )
+            if rows > MAX_ROSTER_ROWS + 1:
+                raise _too_many_rows(name)
+
+
+def _too_many_rows(name: str) -> LedgerError:
+    return LedgerError(
+        f"Excel 文件“{name}”超过 {MAX_ROSTER_ROWS} 行,不像是一份住户花名册,已拒绝。",
+        hint="请把花名册按社区或网格拆成几个文件分别导入。",
+    )
 
 
 def read_roster(path: Path) -> list[_Row]:
     path = Path(path)
     try:
-        if path.stat().st_size > MAX_LEDGER_BYTES:
-            raise LedgerError(f"“{path.name}”太大,不像是住户花名册。")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise LedgerError(f"找不到文件“{path}”。") from None
-    except IsADirectoryError:
-        raise LedgerError(f"“{path}”是一个文件夹。") from None
-    except OSError as exc:
-        raise LedgerError(f"无法读取“{path}”:{exc.strerror}。") from None
+        data = read_limited(path, MAX_LEDGER_BYTES, what="住户花名册")
+    except InputFileError as exc:
+        raise LedgerError(exc.message, hint=exc.hint) from None
     _check_xlsx_zip(data, path.name)
     from openpyxl import load_workbook
 
@@ -415,6 +476,8 @@ def _roster_rows(wb: Any, name: str) -> list[_Row]:
         )
     out: list[_Row] = []
     for number, raw in enumerate(rows, 2):
+        if number > MAX_ROSTER_ROWS + 1:
+            raise _too_many_rows(name)
         values = {f: _cell_text(raw[i]) if i < len(raw) else "" for f, i in columns.items()}
         if not any(values.values()):
             continue  # blank line

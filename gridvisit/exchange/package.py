@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gridvisit.core import safe_json
 from gridvisit.core.errors import GridVisitError
+from gridvisit.core.files import InputFileError, read_limited
 from gridvisit.exchange.records import SPEC_BY_NAME
 
 FORMAT = "gridvisit-package"
@@ -119,16 +121,9 @@ def read_package(path: Path, unsealer: Callable[[bytes, str], bytes] | None = No
     path = Path(path)
     name = path.name
     try:
-        size = path.stat().st_size
-        if size > MAX_PACKAGE_BYTES:
-            raise _fail(name, f"太大({size // 1024 // 1024} MB),不像是 gridvisit 数据包。")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise PackageError(f"找不到文件“{path}”。", hint="请检查文件路径。") from None
-    except IsADirectoryError:
-        raise PackageError(f"“{path}”是一个文件夹,不是数据包。") from None
-    except OSError as exc:
-        raise PackageError(f"无法读取“{path}”:{exc.strerror}。") from exc
+        data = read_limited(path, MAX_PACKAGE_BYTES, what="数据包")
+    except InputFileError as exc:
+        raise PackageError(exc.message, hint=exc.hint) from None
     if unsealer is not None:
         data = unsealer(data, name)
     return parse_package(data, name)
@@ -225,8 +220,8 @@ def _read_member(name: str, zf: zipfile.ZipFile, member: str) -> bytes:
 def _read_manifest(name: str, zf: zipfile.ZipFile) -> Manifest:
     raw = _read_member(name, zf, MANIFEST)
     try:
-        doc = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        doc = safe_json.loads(raw)
+    except ValueError:
         raise _fail(name, "的清单(manifest.json)无法解析。") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise _fail(name, "不是 gridvisit 数据包(清单格式不对)。")
@@ -265,8 +260,8 @@ def _parse_lines(name: str, table: str, raw: bytes) -> list[dict[str, Any]]:
         if not line:
             continue
         try:
-            obj = json.loads(line)
-        except json.JSONDecodeError:
+            obj = safe_json.loads(line)
+        except ValueError:
             raise _fail(name, f"中的 {table} 第 {number} 行无法解析。") from None
         if not isinstance(obj, dict):
             raise _fail(name, f"中的 {table} 第 {number} 行不是记录。")

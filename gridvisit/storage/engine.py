@@ -54,6 +54,8 @@ def _looks_like_url(target: str) -> bool:
 
 def is_plain_sqlite(path: Path) -> bool:
     """True for an existing plain (unencrypted) SQLite file."""
+    if not path.is_file():  # a pipe would block the open below forever
+        return False
     try:
         with path.open("rb") as fh:
             return fh.read(len(SQLITE_HEADER)) == SQLITE_HEADER
@@ -71,9 +73,18 @@ def is_encrypted_database(path: Path) -> bool:
     )
 
 
+def not_a_regular_file(path: Path) -> StorageError:
+    return NotADatabaseError(
+        f"“{path}”不是普通文件(可能是设备、管道或套接字),不能作为数据库打开。",
+        hint="请指定保存在磁盘上的 .db 数据库文件。",
+    )
+
+
 def _check_sqlite_file(path: Path, *, create: bool, key: bytes | None) -> None:
     if path.is_dir():
         raise StorageError(f"“{path}”是一个文件夹,不是数据库文件。", hint="请指定一个 .db 文件。")
+    if path.exists() and not path.is_file():
+        raise not_a_regular_file(path)
     if not path.exists():
         if create:
             if not path.parent.is_dir():

@@ -21,8 +21,9 @@ from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from gridvisit.core import safe_json
 from gridvisit.core.errors import AuthError, EncryptedDatabaseError
-from gridvisit.core.files import write_atomically
+from gridvisit.core.files import InputFileError, read_limited, write_atomically
 
 KEYS_SUFFIX = ".keys"
 FORMAT = "gridvisit-keys"
@@ -31,6 +32,14 @@ KEY_BYTES = 32
 ARGON2_TIME = 2
 ARGON2_MEMORY_KIB = 19456
 ARGON2_PARALLELISM = 1
+# What a slot read from the file may ask for. The file is not protected (anyone who
+# can write beside the database can edit it): without bounds, a slot could make a
+# login run for hours or allocate terabytes. These leave room for stronger settings
+# later (a login then still takes a few seconds at most) and refuse the rest.
+TIME_COST_RANGE = range(1, 11)
+MEMORY_KIB_RANGE = range(8 * 1024, 256 * 1024 + 1)  # 8 MiB to 256 MiB
+LANES_RANGE = range(1, 9)
+MAX_KEYS_FILE = 1024 * 1024  # a slot is about 200 bytes
 
 
 def keys_path(db_path: Path) -> Path:
@@ -79,7 +88,28 @@ class Slot:
         wrapped = AESGCM(kek).encrypt(nonce, db_key, _aad(username))
         return cls(_b64(salt), _b64(nonce), _b64(wrapped))
 
+    def problem(self) -> str | None:
+        """Why this slot (as read from the file) cannot be used, or None."""
+        for name, value, allowed in (
+            ("time_cost", self.time_cost, TIME_COST_RANGE),
+            ("memory_kib", self.memory_kib, MEMORY_KIB_RANGE),
+            ("lanes", self.lanes, LANES_RANGE),
+        ):
+            if type(value) is not int or value not in allowed:
+                return f"参数 {name} 超出范围"
+        if self.memory_kib < 8 * self.lanes:
+            return "参数 memory_kib 超出范围"
+        try:
+            lengths = (len(_unb64(self.salt)), len(_unb64(self.nonce)), len(_unb64(self.wrapped)))
+        except (ValueError, TypeError, AttributeError):
+            return "内容不是有效的 base64"
+        if not (16 <= lengths[0] <= 64 and lengths[1] == 12 and lengths[2] == KEY_BYTES + 16):
+            return "长度不对"
+        return None
+
     def open(self, username: str, password: str) -> bytes:
+        if self.problem() is not None:  # load() refuses such slots; never run argon2 on one
+            raise EncryptedDatabaseError("密钥文件已损坏,无法读取。", hint=_DAMAGED_HINT)
         kek = derive_key(
             password,
             _unb64(self.salt),
@@ -93,6 +123,9 @@ class Slot:
             raise AuthError(
                 "用户名或密码不正确。", hint="请重新输入;注意大小写和输入法。"
             ) from None
+
+
+_DAMAGED_HINT = "请从备份恢复数据库和它的密钥文件(两者一起)。"
 
 
 def _aad(username: str) -> bytes:
@@ -116,21 +149,31 @@ class KeyStore:
 
     @classmethod
     def load(cls, path: Path) -> KeyStore:
-        try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-            if raw.get("format") != FORMAT or raw.get("version") != 1:
-                raise ValueError("format")
-            slots = {name: Slot(**fields) for name, fields in raw["slots"].items()}
-        except FileNotFoundError:
+        if not path.exists() and not path.is_symlink():
             raise EncryptedDatabaseError(
                 f"数据库已加密,但找不到它的密钥文件“{path.name}”。",
                 hint="密钥文件必须和数据库文件放在同一个文件夹;请从拷贝数据库的地方一并拷来。",
+            )
+        try:
+            raw = safe_json.loads(read_limited(path, MAX_KEYS_FILE, what="密钥文件"))
+            if raw.get("format") != FORMAT or raw.get("version") != 1:
+                raise ValueError("format")
+            slots = {str(name): Slot(**fields) for name, fields in raw["slots"].items()}
+        except InputFileError as exc:
+            raise EncryptedDatabaseError(
+                f"密钥文件“{path.name}”无法读取:{exc.message}", hint=_DAMAGED_HINT
             ) from None
         except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
             raise EncryptedDatabaseError(
-                f"密钥文件“{path.name}”已损坏,无法读取。",
-                hint="请从备份恢复数据库和它的密钥文件(两者一起)。",
+                f"密钥文件“{path.name}”已损坏,无法读取。", hint=_DAMAGED_HINT
             ) from exc
+        for name, slot in slots.items():
+            problem = slot.problem()
+            if problem is not None:
+                raise EncryptedDatabaseError(
+                    f"密钥文件“{path.name}”已损坏:用户“{name[:32]}”的密钥槽{problem}。",
+                    hint=_DAMAGED_HINT,
+                )
         return cls(path, slots)
 
     def save(self) -> None:
