@@ -196,8 +196,19 @@ def _login_gui(
                 ),
             )
             if answer == QMessageBox.StandardButton.Yes:
-                encrypt_database(path, user, password, throttle=throttle)
+                done = encrypt_database(path, user, password, throttle=throttle)
                 plain_file = False
+                if done.left_plain:
+                    QMessageBox.warning(
+                        None,
+                        QApplication.translate("app", "Unencrypted database"),
+                        QApplication.translate(
+                            "app",
+                            "These files in the backup folder could not be encrypted (damaged "
+                            "or left over) and are still readable by anyone who copies them. "
+                            "Delete them once you are sure they are not needed:\n{files}",
+                        ).format(files="\n".join(str(f) for f in done.left_plain)),
+                    )
         return login(
             path, user, password, encrypted=encrypted and not plain_file, throttle=throttle
         )
@@ -284,6 +295,7 @@ def run_gui(
 
     # Both stay referenced until the last window has closed.
     _app, _translators = create_qt_app()
+    paths.sweep_scratch()  # previews a crashed run left behind
     if "pytest" not in sys.modules:  # pytest-qt installs its own handler to check warnings
         route_qt_messages()
     interactive = screenshot is None
@@ -374,15 +386,14 @@ def _session(
         services.ctx.record("backup.restore", file=restored_from.path.name)
     for warning in session.warnings:
         _tell(QApplication.translate("app", "Backup"), warning, interactive=interactive)
+    scratch = None
     if screenshot is not None:
         # A throwaway settings file: screenshots show the default layout and leave the
         # user's remembered layout alone.
-        import tempfile
-
         from PySide6.QtCore import QSettings
 
-        scratch = Path(tempfile.mkdtemp(prefix="gridvisit-shot-")) / "window.ini"
-        settings = QSettings(str(scratch), QSettings.Format.IniFormat)
+        scratch = paths.scratch("shot")
+        settings = QSettings(str(Path(scratch.name) / "window.ini"), QSettings.Format.IniFormat)
         settings.setValue("main/page", page)
     else:
         settings = _settings()
@@ -411,3 +422,5 @@ def _session(
     finally:
         window.tasks.wait(5000)
         db.dispose()
+        if scratch is not None:
+            scratch.cleanup()

@@ -5,7 +5,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import re
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import platformdirs
@@ -15,16 +20,78 @@ from gridvisit import APP_NAME
 _AUTHOR = "gridvisit"
 
 
+def _private(folder: str) -> Path:
+    # Our folders in the user's profile are the user's alone (POSIX; on Windows the
+    # profile's own ACL already keeps other accounts out).
+    from gridvisit.core.files import tighten
+
+    path = Path(folder)
+    tighten(path)
+    return path
+
+
 def data_dir() -> Path:
-    return Path(platformdirs.user_data_dir(APP_NAME, _AUTHOR, ensure_exists=True))
+    return _private(platformdirs.user_data_dir(APP_NAME, _AUTHOR, ensure_exists=True))
 
 
 def config_dir() -> Path:
-    return Path(platformdirs.user_config_dir(APP_NAME, _AUTHOR, ensure_exists=True))
+    return _private(platformdirs.user_config_dir(APP_NAME, _AUTHOR, ensure_exists=True))
 
 
 def log_dir() -> Path:
-    return Path(platformdirs.user_log_dir(APP_NAME, _AUTHOR, ensure_exists=True))
+    return _private(platformdirs.user_log_dir(APP_NAME, _AUTHOR, ensure_exists=True))
+
+
+# --- scratch files that must not outlive the process -------------------------------------
+# Previews of a weekly list may carry full names: they are written to a private folder
+# of ours (not the shared temporary folder), in a folder named after the process.
+# Each start removes the folders of processes that no longer run (a crash, a kill).
+
+_SCRATCH_NAME = re.compile(r"^[a-z]+-(?P<pid>\d+)-")
+
+
+def scratch_root() -> Path:
+    cache = Path(platformdirs.user_cache_dir(APP_NAME, _AUTHOR, ensure_exists=True))
+    from gridvisit.core.files import make_private_dir
+
+    _private(str(cache))
+    root = cache / "scratch"
+    make_private_dir(root)
+    return root
+
+
+def scratch_prefix(kind: str) -> str:
+    return f"{kind}-{os.getpid()}-"
+
+
+def scratch_dir(kind: str) -> Path:
+    """A new private folder for this process's scratch files of `kind`."""
+    return Path(tempfile.mkdtemp(prefix=scratch_prefix(kind), dir=scratch_root()))
+
+
+def scratch(kind: str) -> tempfile.TemporaryDirectory[str]:
+    """Like `scratch_dir`, removed by `cleanup()` (or when garbage collected)."""
+    return tempfile.TemporaryDirectory(prefix=scratch_prefix(kind), dir=scratch_root())
+
+
+def sweep_scratch() -> None:
+    """Remove the scratch folders of processes that no longer run, and those older
+    versions left in the shared temporary folder."""
+    import psutil
+
+    for entry in scratch_root().iterdir():
+        m = _SCRATCH_NAME.match(entry.name)
+        if m and int(m["pid"]) != os.getpid() and not psutil.pid_exists(int(m["pid"])):
+            shutil.rmtree(entry, ignore_errors=True)
+    for entry in Path(tempfile.gettempdir()).glob("gridvisit-[rs][eh]*-*"):
+        with contextlib.suppress(OSError):
+            mine = os.name != "posix" or entry.stat().st_uid == os.getuid()
+            if (
+                mine
+                and entry.is_dir()
+                and entry.name.startswith(("gridvisit-report-", "gridvisit-shot-"))
+            ):
+                shutil.rmtree(entry, ignore_errors=True)
 
 
 def default_database_path() -> Path:
@@ -59,4 +126,4 @@ def resource_path(*parts: str) -> Path:
 
 
 def state_dir() -> Path:
-    return Path(platformdirs.user_state_dir(APP_NAME, _AUTHOR, ensure_exists=True))
+    return _private(platformdirs.user_state_dir(APP_NAME, _AUTHOR, ensure_exists=True))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import os
 import stat
 import tempfile
@@ -13,6 +14,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from gridvisit.core.errors import GridVisitError, OutputError
+
+log = logging.getLogger(__name__)
 
 OS_REASONS = {
     errno.EACCES: "没有写权限",
@@ -114,3 +117,46 @@ def read_limited(path: Path, limit: int, *, what: str) -> bytes:
         raise InputFileError(f"无法读取“{path}”:{os_reason(exc)}。") from exc
     finally:
         os.close(fd)
+
+
+# --- owner-only files (POSIX) ------------------------------------------------------------
+# A database, its WAL, its key file and its backups are readable by their owner only,
+# so that another account on the same computer cannot copy the key slots and attack
+# the passwords offline. On Windows these calls change nothing: there a file's access
+# comes from its folder's ACL (the user's profile is private by default).
+
+
+def create_private_file(path: Path) -> None:
+    """Create an empty file only its owner can read; never an existing one. SQLite
+    gives the WAL and its index the database file's permissions."""
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0), 0o600)
+    os.close(fd)
+
+
+def make_private_dir(path: Path) -> None:
+    path.mkdir(mode=0o700, exist_ok=True)
+    tighten(path)
+
+
+def tighten(path: Path) -> None:
+    """Take group and other permissions off a file or folder of ours (made by an older
+    version, or copied in). Someone else's file, a symlink or a read-only disk is
+    left as it is: opening must not fail over it."""
+    if os.name != "posix":
+        return
+    try:
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode) or not info.st_mode & 0o077 or info.st_uid != os.getuid():
+            return
+        os.chmod(path, stat.S_IMODE(info.st_mode) & 0o700)
+    except OSError as exc:
+        log.warning("could not make %s owner-only: %s", path, exc)
+
+
+def copy_private(source: Path, dest: Path) -> None:
+    """Copy a small file (a key file) to a new owner-only file."""
+    data = Path(source).read_bytes()
+    fd = os.open(dest, os.O_CREAT | os.O_TRUNC | os.O_WRONLY | getattr(os, "O_BINARY", 0), 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    tighten(dest)  # it may have existed with a wider mode

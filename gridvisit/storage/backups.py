@@ -21,7 +21,6 @@ import contextlib
 import logging
 import os
 import re
-import shutil
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from gridvisit.core.errors import EncryptedDatabaseError, GridVisitError, StorageError
+from gridvisit.core.files import copy_private, make_private_dir
 from gridvisit.storage.engine import (
     backup_sqlite,
     connect_raw,
@@ -156,7 +156,7 @@ def create_backup(
     now = now or datetime.now()
     dest = _new_path(db_path, reason, now)
     try:
-        dest.parent.mkdir(exist_ok=True)
+        make_private_dir(dest.parent)
         backup_sqlite(db_path, dest, key)
     except OSError as exc:
         raise _os_failure("备份", exc) from exc
@@ -322,13 +322,13 @@ def restore_backup(db_path: Path, backup: Backup, key: bytes | None) -> Backup |
         replaced = None
         if db_path.exists():
             aside = _new_path(db_path, Reason.REPLACED, datetime.now())
-            aside.parent.mkdir(exist_ok=True)
+            make_private_dir(aside.parent)
             # Order matters for a power cut half-way: the key file is copied first
             # (the live file keeps its own), then the main file moves, then its WAL
             # follows it. From the moment the main file is gone, the next start
             # finishes the job (finish_interrupted_restore).
             if keys_path(db_path).exists():
-                shutil.copyfile(keys_path(db_path), keys_path(aside))
+                copy_private(keys_path(db_path), keys_path(aside))
             os.replace(db_path, aside)
             _move_stray_wal(db_path, aside)
             replaced = Backup(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import sqlite3
 import uuid
 import weakref
@@ -38,6 +37,7 @@ from gridvisit.core.errors import (
     NotADatabaseError,
     StorageError,
 )
+from gridvisit.core.files import copy_private, create_private_file, tighten
 from gridvisit.storage.keystore import keys_path
 from gridvisit.storage.models import Setting, SyncMixin
 
@@ -216,10 +216,28 @@ def connect_raw(path: Path, key: bytes | None, *, readonly: bool = False) -> sql
     return conn  # type: ignore[no-any-return]
 
 
+def tighten_database_files(path: Path) -> None:
+    """The database, its WAL and index, its key file and its backup folder with all
+    in it, owner-only (files an older version made readable by everyone)."""
+    from gridvisit.storage.backups import backup_dir
+
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), keys_path(path)):
+        if p.exists():
+            tighten(p)
+    folder = backup_dir(path)
+    if folder.is_dir():
+        tighten(folder)
+        for entry in folder.iterdir():
+            tighten(entry)
+
+
 def backup_sqlite(source: Path, dest: Path, key: bytes | None = None) -> Path:
     """Consistent copy of a live SQLite file through the backup API, written atomically.
-    An encrypted database is copied encrypted, with its key file beside the copy."""
+    An encrypted database is copied encrypted, with its key file beside the copy.
+    Both are owner-only."""
     tmp = dest.with_name(dest.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    create_private_file(tmp)
     src = connect_raw(source, key, readonly=True)
     dst = connect_raw(tmp, key)
     try:
@@ -230,7 +248,7 @@ def backup_sqlite(source: Path, dest: Path, key: bytes | None = None) -> Path:
     finally:
         src.close()
     if key is not None:
-        shutil.copyfile(keys_path(source), keys_path(dest))
+        copy_private(keys_path(source), keys_path(dest))
     os.replace(tmp, dest)
     return dest
 
@@ -251,6 +269,7 @@ def encrypt_in_place(
 
     temp = path.with_name(f".{path.name}.encrypting")
     temp.unlink(missing_ok=True)
+    create_private_file(temp)
     conn = sqlcipher3.connect(str(path))
     try:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -411,6 +430,9 @@ def _make_engine(
         path = Path(text)
     path = path.expanduser().resolve()
     _check_sqlite_file(path, create=create, key=key)
+    if create and not path.exists():
+        create_private_file(path)
+    tighten_database_files(path)
     connect_args = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
     if key is None:
         engine = create_engine(f"sqlite:///{path}", connect_args=connect_args)

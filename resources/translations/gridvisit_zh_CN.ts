@@ -1662,6 +1662,12 @@ Check the fingerprint with the other side by phone.</source>
         <translation>这个数据库文件没有加密:任何人拷走都能读取。现在加密吗?(加密后,其他用户需由管理员重设密码。)</translation>
     </message>
     <message>
+        <source>These files in the backup folder could not be encrypted (damaged or left over) and are still readable by anyone who copies them. Delete them once you are sure they are not needed:
+{files}</source>
+        <translation>备份文件夹里以下文件无法加密(已损坏或是残留文件),任何拷走它们的人都能读取。确认不再需要后,请删除它们:
+{files}</translation>
+    </message>
+    <message>
         <source>The database is damaged</source>
         <translation>数据库已损坏</translation>
     </message>

@@ -226,5 +226,5 @@ def test_backups_use_the_backup_api_not_a_file_copy() -> None:
     import re
 
     source = Path(backups.__file__).read_text(encoding="utf-8")
-    copies = re.findall(r"shutil\.copy\w*\((\w+)", source)
+    copies = re.findall(r"(?:shutil\.copy\w*|copy_private)\((\w+)", source)
     assert copies and set(copies) == {"keys_path"}  # only key files are copied as files

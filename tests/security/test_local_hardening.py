@@ -4,6 +4,7 @@ docs/security.md, "Local hardening"."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -362,3 +363,113 @@ def test_a_grid_worker_alone_with_a_damaged_file_can_still_recover_it(
     assert main(["--user", "worker1", "audit", "list", "--db", str(demo_db)]) == 1
     assert main(["--user", "worker1", "backup", "restore", "--db", str(demo_db), "--latest"]) == 0
     assert main(["--user", "worker1", "check", "--db", str(demo_db)]) == 0
+
+
+# -- 7. owner-only files; no preview outlives the process ---------------------------------
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+
+
+def _mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def _everything(path: Path) -> dict[str, int]:
+    """The database's own files and the backup folder with all it holds."""
+    from gridvisit.storage import backups
+
+    found = {}
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), keys_path(path)):
+        if p.exists():
+            found[p.name] = _mode(p)
+    folder = backups.backup_dir(path)
+    if folder.exists():
+        found[folder.name + "/"] = _mode(folder)
+        found.update({f"{folder.name}/{f.name}": _mode(f) for f in folder.iterdir()})
+    return found
+
+
+@posix_only
+def test_database_key_file_wal_and_backups_are_owner_only(tmp_path: Path) -> None:
+    from gridvisit.core import recovery
+    from gridvisit.storage import backups
+
+    path = _encrypted_with_worker(tmp_path)
+    session = login(path, "admin", ADMIN_PW, encrypted=True, throttle=_throttle(tmp_path))
+    try:
+        Services(ServiceContext(session.db, session.actor)).hierarchy.add_community("甲社区")
+        made = recovery.backup_now(session.db)
+        assert made is not None
+        files = _everything(path)  # while open: the WAL and its index exist
+    finally:
+        session.db.dispose()
+    assert {"laptop.db", "laptop.db-wal", "laptop.db.keys", "laptop.db.backups/"} <= set(files)
+    assert sum(name.endswith(".db.keys") for name in files) >= 3  # the backups' too
+    assert {n: m for n, m in files.items() if m & 0o077} == {}, files
+    assert files["laptop.db.backups/"] == 0o700
+    recovery.restore(path, made, "admin", ADMIN_PW, throttle=_throttle(tmp_path))
+    assert {n: m for n, m in _everything(path).items() if m & 0o077} == {}
+    assert any(b.reason is backups.Reason.REPLACED for b in backups.list_backups(path))
+
+
+@posix_only
+def test_plain_database_and_encrypt_results_are_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "plain.db"
+    create_database(path, "admin", "管理员", ADMIN_PW, encrypted=False).db.dispose()
+    assert _mode(path) == 0o600
+    from gridvisit.core.auth import encrypt_database
+
+    encrypt_database(path, "admin", ADMIN_PW, throttle=_throttle(tmp_path))
+    assert {n: m for n, m in _everything(path).items() if m & 0o077} == {}
+
+
+@posix_only
+def test_files_left_readable_by_an_older_version_are_tightened_on_open(tmp_path: Path) -> None:
+    from gridvisit.core import recovery
+
+    path = _encrypted_with_worker(tmp_path)
+    session = login(path, "admin", ADMIN_PW, encrypted=True, throttle=_throttle(tmp_path))
+    recovery.backup_now(session.db)
+    session.db.dispose()
+    for name in _everything(path):
+        target = path.parent / name.rstrip("/")
+        target.chmod(0o755 if target.is_dir() else 0o644)
+    assert all(m & 0o044 for m in _everything(path).values())
+    login(path, "worker1", WORKER_PW, encrypted=True, throttle=_throttle(tmp_path)).db.dispose()
+    assert {n: m for n, m in _everything(path).items() if m & 0o077} == {}
+
+
+def test_preview_and_screenshot_scratch_files_never_outlive_the_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Full-name previews are written to the app's private folder, not /tmp, in a
+    folder named after the process; folders of processes that no longer run (a
+    crash, a kill) are removed at the next start."""
+    import subprocess
+    import sys
+    import tempfile
+
+    from gridvisit import paths
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    tempfile.tempdir = None  # pick up TMPDIR
+    try:
+        code = (
+            "from gridvisit import paths; import os, sys; "
+            "d = paths.scratch_dir('report'); (d / 'preview-1.pdf').write_bytes(b'%PDF'); "
+            "print(d, flush=True); os._exit(9)"  # dies without cleaning up
+        )
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        dead = Path(out.stdout.strip())
+        assert dead.is_dir() and (dead / "preview-1.pdf").exists()
+        assert not dead.is_relative_to(tmp_path / "tmp")  # not in the shared temp folder
+        if os.name == "posix":
+            assert _mode(dead.parent) == 0o700 and _mode(dead) == 0o700
+        mine = paths.scratch_dir("report")
+        paths.sweep_scratch()  # what every start does
+        assert not dead.exists()
+        assert mine.exists()  # this process still runs
+        assert not list((tmp_path / "tmp").glob("gridvisit-*"))
+    finally:
+        tempfile.tempdir = None

@@ -94,3 +94,27 @@ def test_merge_review_window_shows_conflicting_copies_scrubbed(
     assert "电话" in shown
     for written, secret, _shown in WRITTEN:
         assert not leaked(shown, secret), written
+
+
+def test_weekly_preview_lives_in_the_private_folder_and_goes_with_the_dialog(
+    qtbot,
+    zh,
+    services: Services,  # type: ignore[no-untyped-def]
+) -> None:
+    import tempfile
+    from pathlib import Path
+
+    from gridvisit import paths
+    from gridvisit.ui.dialogs.weekly_report import WeeklyReportDialog
+
+    dialog = WeeklyReportDialog(services)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.finished_building, timeout=20_000) as blocker:
+        dialog.show()
+    assert blocker.args == [True]
+    assert dialog.built is not None
+    preview = Path(dialog.built.path)
+    assert preview.exists() and preview.parent.parent == paths.scratch_root()
+    assert preview.parent.parent != Path(tempfile.gettempdir())
+    dialog.reject()
+    assert not preview.exists() and not preview.parent.exists()

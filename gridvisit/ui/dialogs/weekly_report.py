@@ -6,7 +6,6 @@ with Qt's PDF viewer; what is printed or saved is exactly what is previewed.
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gridvisit import paths
 from gridvisit.core.access import Action
 from gridvisit.core.clock import IsoWeek, today_local
 from gridvisit.core.errors import GridVisitError
@@ -94,7 +94,8 @@ class WeeklyReportDialog(QDialog):
         self.services = services
         self.setWindowTitle(self.tr("Weekly problem list"))
         self.resize(1100, 780)
-        self._tmp = tempfile.TemporaryDirectory(prefix="gridvisit-report-")
+        # Previews may carry full names: in our private folder, gone with the dialog.
+        self._tmp = paths.scratch("report")
         self._serial = 0
         self.built: Built | None = None
         self.tasks = TaskRunner(self)
