@@ -4,6 +4,7 @@ phone numbers, required text. Pure functions, no storage."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -78,17 +79,23 @@ def id_check_char(first17: str) -> str:
     return _CHECK_CHARS[total % 11]
 
 
+def _typed(raw: str | None) -> str:
+    """What a person typed, as the half-width text it means: Chinese input methods
+    give full-width digits, letters, plus signs, dashes and spaces (NFKC maps each
+    to its ASCII self)."""
+    return unicodedata.normalize("NFKC", raw or "").strip()
+
+
 def check_citizen_id(raw: str, *, today: date | None = None) -> IdCheck:
-    """Validate an 18-character resident identity card number."""
-    text = (raw or "").strip().replace(" ", "").upper()
+    """Validate an 18-character resident identity card number (full-width digits,
+    spaces and dashes between the groups accepted; stored half-width)."""
+    text = re.sub(r"[\s\-]", "", _typed(raw)).upper()
     if not text:
         return IdCheck(text, "身份证号为空")
     if len(text) != 18:
         return IdCheck(text, f"身份证号应为 18 位,现在是 {len(text)} 位")
-    if not text[:17].isdigit() or not (text[17].isdigit() or text[17] == "X"):
+    if not text.isascii() or not text[:17].isdigit() or not (text[17].isdigit() or text[17] == "X"):
         return IdCheck(text, "身份证号前 17 位应为数字,最后一位为数字或 X")
-    if not text.isascii():
-        return IdCheck(text, "身份证号含有全角字符,请用半角数字输入")
     try:
         born = date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
     except ValueError:
@@ -105,10 +112,10 @@ def check_citizen_id(raw: str, *, today: date | None = None) -> IdCheck:
     return IdCheck(text, "", warnings, born, gender)
 
 
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_MOBILE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
 # Area code 010/02x (3 digits) or 0xxx (4 digits), then a 7- or 8-digit number,
 # optionally an extension.
-_LANDLINE = re.compile(r"^(0(?:10|2\d|[3-9]\d{2}))?([2-9]\d{6,7})(?:转(\d{1,6}))?$")
+_LANDLINE = re.compile(r"^(0(?:10|2\d|[3-9]\d{2}))?([2-9]\d{6,7})(?:转(\d{1,6}))?$", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,11 +132,10 @@ class PhoneCheck:
 def check_phone(raw: str) -> PhoneCheck:
     """Validate a mainland mobile or landline number. Separators are dropped;
     landlines are normalised to `0xx-xxxxxxxx`."""
-    text = (raw or "").strip()
+    text = _typed(raw)
     if not text:
         return PhoneCheck("", "电话号码为空")
-    text = text.translate(str.maketrans("０１２３４５６７８９－", "0123456789-"))
-    text = re.sub(r"[\s\-()()]", "", text)
+    text = re.sub(r"[\s\-()]", "", text)
     text = re.sub(r"(?:ext\.?|EXT\.?|分机|#)", "转", text)
     if text.startswith("+86"):
         text = text[3:]

@@ -131,3 +131,52 @@ def test_generated_mobiles_are_valid(number: str) -> None:
 def test_phone_checker_never_raises(text: str) -> None:
     result = check_phone(text)
     assert result.ok or result.error
+
+
+# -- issue 16, finding 8: what Chinese input methods type is accepted ---------------------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "１１０１０５１９４９１２３１００２Ｘ",  # full-width digits and X
+        "１１０１０５１９４９１２３１００２ｘ",
+        "１１０１０５　１９４９１２３１　００２Ｘ",  # ideographic spaces between groups
+        "110105１９４９１２３１002X",  # half and half
+        " 110105 19491231 002x ",
+    ],
+)
+def test_full_width_id_numbers_are_normalised_and_accepted(typed: str) -> None:
+    result = check_citizen_id(typed)
+    assert result.ok, result.error
+    assert result.normalized == "11010519491231002X"
+    assert result.normalized.isascii()
+
+
+@pytest.mark.parametrize(
+    ("typed", "normalized"),
+    [
+        ("１３８１２３４５６７８", "13812345678"),
+        ("＋８６　１３８－１２３４－５６７８", "13812345678"),
+        ("（０５９２）７６５４３２１", "0592-7654321"),
+        ("０５９２－７６５４３２１转８００１", "0592-7654321转8001"),
+    ],
+)
+def test_full_width_phones_are_normalised_and_accepted(typed: str, normalized: str) -> None:
+    result = check_phone(typed)
+    assert result.ok, result.error
+    assert result.normalized == normalized
+
+
+def test_a_full_width_id_number_is_saved_in_half_width(services) -> None:  # type: ignore[no-untyped-def]
+    from gridvisit.core.records import ResidentInput
+
+    h = services.hierarchy
+    g = h.add_grid(h.add_community("甲社区").id, "甲一网格")
+    bg = h.add_building_group(g.id, "1号楼")
+    typed = ResidentInput(
+        "张三", id_number="１１０１０５１９４９１２３１００２Ｘ", phone="１３８１２３４５６７８"
+    )
+    home = services.households.register(bg.id, "1", "", "101", residents=(typed,))
+    [saved] = services.households.residents(home.id)
+    assert (saved.id_number, saved.phone) == ("11010519491231002X", "13812345678")
