@@ -378,6 +378,7 @@ ZH = {
     'Backup': '备份',
     # -- issue 16: local hardening ------------------------------------------------------
     'Restoring a backup and changing how many are kept is done by a community or sub-district admin.': '恢复备份和修改保留份数须由社区或街道管理员办理。',
+    'Shows the full ID number and phone; the viewing is recorded in the audit log.': '显示完整的身份证号和电话;这次查看会记入操作日志。',
     'These files in the backup folder could not be encrypted (damaged or left over) and are still readable by anyone who copies them. Delete them once you are sure they are not needed:\n{files}': '备份文件夹里以下文件无法加密(已损坏或是残留文件),任何拷走它们的人都能读取。确认不再需要后,请删除它们:\n{files}',
 }
 

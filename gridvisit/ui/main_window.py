@@ -655,6 +655,7 @@ class MainWindow(QMainWindow):
             lambda r: hs.update_resident(resident.id, r),
             title=self.tr("Edit resident"),
             resident=resident,
+            reveal=lambda: (hs.reveal(resident.id, "id_number"), hs.reveal(resident.id, "phone")),
             parent=self,
         ).run()
         if done is not None:

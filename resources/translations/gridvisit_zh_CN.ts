@@ -1283,6 +1283,14 @@ Offline household visits and problem lists for community grid workers.</source>
         <translation>电话(&amp;P)</translation>
     </message>
     <message>
+        <source>Show full numbers</source>
+        <translation>显示完整号码</translation>
+    </message>
+    <message>
+        <source>Shows the full ID number and phone; the viewing is recorded in the audit log.</source>
+        <translation>显示完整的身份证号和电话;这次查看会记入操作日志。</translation>
+    </message>
+    <message>
         <source>&amp;Relation to head</source>
         <translation>与户主关系(&amp;R)</translation>
     </message>

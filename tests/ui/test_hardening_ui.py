@@ -118,3 +118,78 @@ def test_weekly_preview_lives_in_the_private_folder_and_goes_with_the_dialog(
     assert preview.parent.parent != Path(tempfile.gettempdir())
     dialog.reject()
     assert not preview.exists() and not preview.parent.exists()
+
+
+def _resident_with_numbers(services: Services):  # type: ignore[no-untyped-def]
+    from gridvisit.storage.models import Resident
+
+    with services.ctx.read() as s:
+        r = s.scalars(
+            select(Resident).where(Resident.id_number != "", Resident.phone != "").limit(1)
+        ).one()
+        household_id = r.household_id
+    return next(x for x in services.households.residents(household_id) if x.id_number and x.phone)
+
+
+def _reveals(services: Services) -> list[str]:
+    return [
+        e.detail["field"] for e in services.audit_log.entries() if e.action == "resident.reveal"
+    ]
+
+
+def test_edit_resident_shows_numbers_masked_until_revealed_and_keeps_them(
+    qtbot,
+    zh,
+    services: Services,  # type: ignore[no-untyped-def]
+) -> None:
+    from gridvisit.core.masking import mask_id_number, mask_phone
+    from gridvisit.ui.dialogs.edit_dialogs import ResidentDialog
+
+    hs = services.households
+    resident = _resident_with_numbers(services)
+    full_id, full_phone = resident.id_number, resident.phone
+
+    def open_dialog() -> ResidentDialog:
+        dialog = ResidentDialog(
+            services.workspace.reference(),
+            lambda r: hs.update_resident(resident.id, r),
+            title="编辑居民",
+            resident=resident,
+            reveal=lambda: (hs.reveal(resident.id, "id_number"), hs.reveal(resident.id, "phone")),
+        )
+        qtbot.addWidget(dialog)
+        return dialog
+
+    dialog = open_dialog()
+    assert dialog.id_number.text() == mask_id_number(full_id) != full_id
+    assert dialog.phone.text() == mask_phone(full_phone) != full_phone
+    every_text = " ".join(w.text() for w in dialog.findChildren(type(dialog.id_number)))
+    assert full_id not in every_text and full_phone not in every_text
+    assert _reveals(services) == []
+    # Saved untouched: the stored numbers stay exactly as they were.
+    dialog.notes.setText("核实过")
+    dialog.save()
+    assert dialog.result_value is not None
+    [after] = [x for x in hs.residents(resident.household_id) if x.id == resident.id]
+    assert (after.id_number, after.phone, after.notes) == (full_id, full_phone, "核实过")
+    assert _reveals(services) == []
+
+    # Revealing is the audited "show full numbers"; then the full values are editable.
+    dialog = open_dialog()
+    assert not dialog.reveal_button.isHidden()
+    dialog.reveal_button.click()
+    assert (dialog.id_number.text(), dialog.phone.text()) == (full_id, full_phone)
+    assert sorted(_reveals(services)) == ["id_number", "phone"]
+    assert dialog.reveal_button.isHidden()
+    dialog.phone.setText("13700001111")
+    dialog.save()
+    [after] = [x for x in hs.residents(resident.household_id) if x.id == resident.id]
+    assert (after.id_number, after.phone) == (full_id, "13700001111")
+
+    # A masked field typed over is a new value; one left half-edited is refused.
+    dialog = open_dialog()
+    dialog.id_number.setText(dialog.id_number.text()[:-1])
+    dialog.save()
+    assert dialog.result_value is None  # the dialog stays open, saying what is wrong
+    [after] = [x for x in hs.residents(resident.household_id) if x.id == resident.id]
+    assert after.id_number == full_id

@@ -13,12 +13,16 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from gridvisit.core.enums import Gender
+from gridvisit.core.errors import GridVisitError
+from gridvisit.core.masking import mask_id_number, mask_phone
 from gridvisit.core.records import ResidentInput, ResidentRec
 from gridvisit.core.services.households import RELATIONS
 from gridvisit.core.services.workspace import Reference
@@ -129,10 +133,18 @@ class ResidentDialog(_FormDialog):
         *,
         title: str,
         resident: ResidentRec | None = None,
+        reveal: Callable[[], tuple[str, str]] | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """`reveal` is the audited "show full numbers" (ID number, phone): until it
+        is used, an existing resident's numbers are shown masked, and saved as they
+        are stored unless typed over."""
         super().__init__(title, parent)
         r = resident
+        self._stored = (r.id_number, r.phone) if r else ("", "")
+        self._masked = (mask_id_number(r.id_number) if r and r.id_number else "",
+                        mask_phone(r.phone) if r and r.phone else "")  # fmt: skip
+        self._reveal = reveal
         self.name = self.field("name", self.tr("&Name"), QLineEdit(r.name if r else "", self))
         self.gender = self.field(
             "gender",
@@ -144,9 +156,18 @@ class ResidentDialog(_FormDialog):
             ),
         )
         self.id_number = self.field(
-            "id_number", self.tr("&ID number"), QLineEdit(r.id_number if r else "", self)
+            "id_number", self.tr("&ID number"), QLineEdit(self._masked[0], self)
         )
-        self.phone = self.field("phone", self.tr("&Phone"), QLineEdit(r.phone if r else "", self))
+        self.phone = self.field("phone", self.tr("&Phone"), QLineEdit(self._masked[1], self))
+        self.reveal_button = QPushButton(self.tr("Show full numbers"), self)
+        self.reveal_button.setToolTip(
+            self.tr("Shows the full ID number and phone; the viewing is recorded in the audit log.")
+        )
+        self.reveal_button.clicked.connect(self._show_full)
+        if any(self._masked) and reveal is not None:
+            self.form.addRow("", self.reveal_button)
+        else:
+            self.reveal_button.hide()
         self.relation = self.field(
             "relation",
             self.tr("&Relation to head"),
@@ -172,6 +193,25 @@ class ResidentDialog(_FormDialog):
         self.finish(lambda: save(self.value()))
         self.resize(440, 520)
 
+    def _show_full(self) -> None:
+        if self._reveal is None:
+            return
+        try:
+            id_number, phone = self._reveal()
+        except GridVisitError as exc:
+            QMessageBox.warning(self, self.windowTitle(), f"{exc.message}\n{exc.hint}".strip())
+            return
+        self._stored, self._masked = (id_number, phone), ("", "")
+        self.id_number.setText(id_number)
+        self.phone.setText(phone)
+        self.reveal_button.hide()
+
+    def _number(self, widget: QLineEdit, index: int) -> str:
+        """A masked number left as shown is the stored one, unchanged."""
+        text = widget.text()
+        masked = self._masked[index]
+        return self._stored[index] if masked and text == masked else text
+
     def value(self) -> ResidentInput:
         groups = tuple(
             self.groups.item(i).data(Qt.ItemDataRole.UserRole)
@@ -181,8 +221,8 @@ class ResidentDialog(_FormDialog):
         return ResidentInput(
             name=self.name.text(),
             gender=self.gender.currentData(),
-            id_number=self.id_number.text(),
-            phone=self.phone.text(),
+            id_number=self._number(self.id_number, 0),
+            phone=self._number(self.phone, 1),
             relation=self.relation.currentData(),
             is_head=self.is_head.isChecked(),
             is_party_member=self.is_party_member.isChecked(),
