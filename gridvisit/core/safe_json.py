@@ -55,6 +55,10 @@ def _constant(name: str) -> Any:
     raise UnsafeJSONError(f"{name} is not JSON")
 
 
+# One decoder, made once: json.loads with hooks would build a new one per call.
+_DECODER = json.JSONDecoder(parse_int=_integer, parse_float=_float, parse_constant=_constant)
+
+
 def loads(data: str | bytes, *, max_depth: int = MAX_DEPTH) -> Any:
     """Parse JSON text from outside; UnsafeJSONError (a ValueError) on anything wrong."""
     try:
@@ -66,7 +70,7 @@ def loads(data: str | bytes, *, max_depth: int = MAX_DEPTH) -> Any:
     if text.count("[") + text.count("{") > max_depth and not _depth_ok(text, max_depth):
         raise UnsafeJSONError(f"nested deeper than {max_depth} levels")
     try:
-        return json.loads(text, parse_int=_integer, parse_float=_float, parse_constant=_constant)
+        return _DECODER.decode(text)
     except UnsafeJSONError:
         raise
     except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
