@@ -284,7 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
     enc.add_argument(
         "--wipe-leftovers",
         action="store_true",
-        help="备份文件夹里无法加密的明文文件(损坏的备份、残留文件)覆盖后删除",
+        help="(已加密的数据库,管理员)备份文件夹里无法加密的明文文件(损坏的备份、残留文件)覆盖后删除",
     )
 
     users = sub.add_parser("user", help="用户管理", description="添加用户、修改密码、列出用户。")
@@ -723,19 +723,34 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 
 def _cmd_encrypt(args: argparse.Namespace) -> int:
+    from gridvisit.core.access import Action
     from gridvisit.core.auth import encrypt_database
     from gridvisit.instance import InstanceLock
+    from gridvisit.storage.backups import plain_leftovers, wipe
+    from gridvisit.storage.engine import is_encrypted_database
 
+    path = Path(args.db).expanduser().resolve()
+    if args.wipe_leftovers and is_encrypted_database(path):
+        # Encrypted already (maybe by an older version): the login encrypts the old
+        # backups it can; an admin may then wipe what is left.
+        with InstanceLock(path):
+            session = _login(args, path)
+            try:
+                services = _services(session)
+                services.ctx.require(Action.MANAGE_BACKUPS)
+                left = plain_leftovers(path)
+                for leftover in left:
+                    wipe(leftover)
+                if left:
+                    services.ctx.record("backup.wipe_leftovers", files=len(left))
+            finally:
+                session.db.dispose()
+        print(f"数据库早已加密;备份文件夹里无法加密的 {len(left)} 个文件已覆盖后删除。")
+        return 0
     user = _username(args, args.db)
     password = _secret("GRIDVISIT_PASSWORD", f"用户 {user} 的密码:")
-    with InstanceLock(Path(args.db)):  # never swap the file under an open window
-        done = encrypt_database(Path(args.db), user, password, throttle=_throttle())
-        left = done.left_plain
-        if left and args.wipe_leftovers:
-            from gridvisit.storage.backups import wipe
-
-            for leftover in left:
-                wipe(leftover)
+    with InstanceLock(path):  # never swap the file under an open window
+        done = encrypt_database(path, user, password, throttle=_throttle())
     print(f"已加密 {args.db};密钥文件 {args.db}.keys 必须与它放在一起(备份时两者一起)。")
     if done.backups:
         print(f"备份文件夹里的 {len(done.backups)} 份备份也已加密,用您的密码即可恢复。")
@@ -743,15 +758,13 @@ def _cmd_encrypt(args: argparse.Namespace) -> int:
         print(
             f"其他用户({'、'.join(done.others)})需由管理员用 gridvisit user passwd 重设密码后才能登录。"
         )
-    if left and args.wipe_leftovers:
-        print(f"备份文件夹里无法加密的 {len(left)} 个文件已覆盖后删除。")
-    elif left:
+    if done.left_plain:
         print("注意:备份文件夹里以下文件无法加密(已损坏或是残留文件),仍是明文:", file=sys.stderr)
-        for leftover in left:
+        for leftover in done.left_plain:
             print(f"  {leftover}", file=sys.stderr)
         print(
-            "确认不再需要后,请加 --wipe-leftovers 再运行一次 gridvisit encrypt,"
-            "或手动删除这些文件。",
+            "确认不再需要后,请由管理员运行 gridvisit encrypt --db 数据库文件 --wipe-leftovers "
+            "把它们覆盖后删除,或手动删除。",
             file=sys.stderr,
         )
     return 0

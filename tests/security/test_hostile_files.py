@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import resource
 import shutil
 import struct
 import subprocess
@@ -29,6 +28,9 @@ from gridvisit.exchange.package import MANIFEST, SEAL_LEN, seal
 from gridvisit.storage import open_database
 from gridvisit.storage.keystore import keys_path
 from tests.conftest import link_for_exchange
+
+# Pipes, /dev/zero and address-space caps are POSIX; the Windows build is not tested here.
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX pipes, devices and rlimits")
 
 PASSWORD = "hostile password 1"
 MEMORY_CAP = 1536 * 1024 * 1024  # the CLI needs about 150 MB
@@ -70,6 +72,8 @@ class Run:
 
 def cli(*commands: list[str], cwd: Path) -> list[Run]:
     def cap() -> None:
+        import resource
+
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
 
     env = {**os.environ, "GRIDVISIT_PASSWORD": PASSWORD, "QT_QPA_PLATFORM": "offscreen"}

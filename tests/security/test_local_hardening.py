@@ -473,3 +473,30 @@ def test_preview_and_screenshot_scratch_files_never_outlive_the_process(
         assert not list((tmp_path / "tmp").glob("gridvisit-*"))
     finally:
         tempfile.tempdir = None
+
+
+def test_what_encrypt_cannot_convert_is_named_and_wiped_on_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gridvisit.cli import main
+    from gridvisit.storage import backups
+
+    path = tmp_path / "grid.db"
+    monkeypatch.setenv("GRIDVISIT_PASSWORD", ADMIN_PW)
+    assert main(["--no-encryption", "init", "--db", str(path)]) == 0
+    _plant(path, ADMIN_PW, encrypted=False)
+    assert main(["--no-encryption", "backup", "create", "--db", str(path)]) == 0
+    folder = backups.backup_dir(path)
+    [manual] = [b for b in backups.list_backups(path) if b.reason is backups.Reason.MANUAL]
+    stray = folder / f"{manual.path.stem}.orphan-wal"  # a WAL whose file went away
+    stray.write_bytes(b"WAL " + PLANTED_ID.encode())
+    capsys.readouterr()
+    assert main(["encrypt", "--db", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert stray.name in err and "--wipe-leftovers" in err
+    assert stray.exists() and backups.list_backups(path)[0].encrypted
+    # Run again, as the message says: the database is encrypted by now.
+    assert main(["encrypt", "--db", str(path), "--wipe-leftovers"]) == 0
+    assert not stray.exists()
+    assert backups.plain_leftovers(path) == []
+    assert all(b.encrypted for b in backups.list_backups(path))

@@ -35,6 +35,7 @@ ACTION_LABELS = {
     "backup.restore": "从备份恢复",
     "backup.policy": "修改备份保留份数",
     "audit.tail_accepted": "确认操作日志末尾被删改",
+    "backup.wipe_leftovers": "删除未加密的残留备份",
 }
 ENTITY_LABELS = {
     "community": "社区",
