@@ -28,6 +28,7 @@ class ExchangeService:
 
     @guarded(Action.EXPORT_PACKAGE)
     def export_package(self, path: Path, *, full: bool = False) -> ExportResult:
+        self.ctx.require_audit_tail()
         sealer = keyring.export_sealer(self.ctx.db)
         result = export_package(
             self.ctx.db,
@@ -44,6 +45,7 @@ class ExchangeService:
     def export_per_grid(
         self, folder: Path, *, full: bool = False, progress: Progress | None = None
     ) -> list[ExportResult]:
+        self.ctx.require_audit_tail()
         sealer = keyring.export_sealer(self.ctx.db)
         results = export_per_grid(
             self.ctx.db,
@@ -68,6 +70,7 @@ class ExchangeService:
     ) -> tuple[Package, MergeStats]:
         """A grid's package at the sub-district, verified and decrypted first. With
         `backup` (the first package of a batch), the database is backed up before."""
+        self.ctx.require_audit_tail()
         package = keyring.read_sealed(self.ctx.db, path)
         return package, self._merge(path, package, recheck, progress, backup)
 
@@ -76,6 +79,7 @@ class ExchangeService:
         self, path: Path, *, progress: Progress | None = None, backup: bool = True
     ) -> tuple[Package, MergeStats]:
         """The sub-district's return package, on a laptop."""
+        self.ctx.require_audit_tail()
         package = keyring.read_sealed(self.ctx.db, path)
         if package.manifest.kind != "return":
             raise PackageSecurityError(
@@ -102,6 +106,7 @@ class ExchangeService:
     def export_return(
         self, path: Path, grid_id: int, device: str | None = None
     ) -> tuple[ExportResult, keyring.PublicKey]:
+        self.ctx.require_audit_tail()
         to = keyring.find_device(self.ctx.db, device)
         result = export_return(
             self.ctx.db,
@@ -119,6 +124,7 @@ class ExchangeService:
     def export_ledger(self, kind: str, path: Path, *, masked: bool = True) -> LedgerResult:
         if not masked:
             self.ctx.require(Action.EXPORT_UNMASKED)
+            self.ctx.require_audit_tail()
         result = export_ledger(self.ctx.db, kind, path, masked=masked, grid_ids=self._area())
         if not masked:
             self.ctx.record(
@@ -128,6 +134,7 @@ class ExchangeService:
 
     @guarded(Action.IMPORT_ROSTER)
     def import_roster(self, path: Path, *, skip_invalid: bool = False) -> ImportResult:
+        self.ctx.require_audit_tail()
         outcome = import_roster(
             self.ctx.db, path, skip_invalid=skip_invalid, actor_id=self.ctx.actor.user_id
         )
@@ -155,12 +162,14 @@ class KeyService:
     @guarded(Action.EXPORT_PACKAGE)
     def create(self, path: Path, name: str) -> keyring.PublicKey:
         """This database's key pair (made once) and its public key file."""
+        self.ctx.require_audit_tail()
         public = keyring.write_public_file(self.ctx.db, path, name.strip())
         self.ctx.record("keys.create", fingerprint=public.fingerprint)
         return public
 
     @guarded(Action.EXPORT_PACKAGE)
     def trust_subdistrict(self, key_file: Path) -> keyring.PublicKey:
+        self.ctx.require_audit_tail()
         public = keyring.read_public_file(key_file)
         keyring.trust_subdistrict(self.ctx.db, public)
         self.ctx.record("keys.trust_subdistrict", fingerprint=public.fingerprint, name=public.name)
@@ -168,6 +177,7 @@ class KeyService:
 
     @guarded(Action.MANAGE_DEVICES)
     def register_device(self, key_file: Path) -> tuple[keyring.PublicKey, bool]:
+        self.ctx.require_audit_tail()
         public = keyring.read_public_file(key_file)
         new = keyring.register_device(self.ctx.db, public, by=self.ctx.actor.username)
         if new:

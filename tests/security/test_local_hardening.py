@@ -500,3 +500,46 @@ def test_what_encrypt_cannot_convert_is_named_and_wiped_on_request(
     assert not stray.exists()
     assert backups.plain_leftovers(path) == []
     assert all(b.encrypted for b in backups.list_backups(path))
+
+
+def test_with_a_broken_audit_tail_nothing_is_done_that_could_not_be_audited(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Imports, exports, merges, key changes and backups write their audit entry
+    after the work: they are refused before it, never done and then reported as
+    failed."""
+    from openpyxl import Workbook
+
+    from gridvisit.core.errors import AuditTailError
+    from gridvisit.storage import backups
+
+    path = _plain_with_history(tmp_path, monkeypatch)
+    roster = tmp_path / "roster.xlsx"
+    wb = Workbook()
+    wb.active.append(["社区", "网格", "楼栋党小组", "楼栋", "室", "姓名"])
+    wb.active.append(["新社区", "新网格", "1号楼", "1", "101", "张三"])
+    wb.save(roster)
+    _delete_audit(path, "id = (SELECT max(id) FROM audit_entry)")
+    session = login(path, "admin", ADMIN_PW, encrypted=False, throttle=_throttle(tmp_path))
+    try:
+        services = Services(ServiceContext(session.db, session.actor))
+        before = backups.list_backups(path)
+        for attempt, leaves in (
+            (lambda: services.exchange.import_roster(roster), None),
+            (
+                lambda: services.exchange.export_ledger(
+                    "households", tmp_path / "u.xlsx", masked=False
+                ),
+                tmp_path / "u.xlsx",
+            ),
+            (lambda: services.keys.create(tmp_path / "k.pub", "电脑"), tmp_path / "k.pub"),
+            (lambda: services.exchange.merge_file(tmp_path / "none.gvpkg"), None),
+            (services.backups.create, None),
+        ):
+            with pytest.raises(AuditTailError):
+                attempt()
+            assert leaves is None or not leaves.exists()
+        assert services.hierarchy.communities() == []
+        assert backups.list_backups(path) == before
+    finally:
+        session.db.dispose()

@@ -39,6 +39,7 @@ class BackupService:
 
     @guarded(Action.RECORD)
     def create(self) -> Backup | None:
+        self.ctx.require_audit_tail()
         made = recovery.backup_now(self.ctx.db)
         if made is not None:
             self.ctx.record("backup.create", file=made.path.name)

@@ -16,7 +16,7 @@ from gridvisit.core.clock import utcnow
 from gridvisit.core.enums import Role
 from gridvisit.core.errors import NotFoundError
 from gridvisit.core.records import Actor, Scope
-from gridvisit.storage.audit import append_audit
+from gridvisit.storage.audit import append_audit, read_tail, tail_refused
 from gridvisit.storage.engine import Database
 from gridvisit.storage.models import (
     Base,
@@ -157,6 +157,16 @@ class ServiceContext:
             self.check_area(s, get_or_404(s, Community, scope.community_id))
         limit = area if scope.grid_ids is None else area & scope.grid_ids
         return replace(scope, grid_ids=frozenset(limit))
+
+    def require_audit_tail(self) -> None:
+        """For work that writes its audit entry afterwards (a file written, a package
+        merged, a backup made): refused before it starts when the entry could not be
+        appended (storage.audit), so nothing is done unaudited and then reported as
+        failed."""
+        with self.read() as s:
+            problem = read_tail(s).problem
+        if problem is not None:
+            raise tail_refused(problem)
 
     def record(self, action: str, **detail: Any) -> None:
         """An audit entry in its own transaction, for reading or sending data (a reveal
