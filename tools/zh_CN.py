@@ -376,6 +376,10 @@ ZH = {
     'Database location': '数据库位置',
     'The backup of {when} was restored. Please log in again.': '已恢复 {when} 的备份。请重新登录。',
     'Backup': '备份',
+    # issue 24: a day's work in the window
+    "Folder": "文件夹",
+    "File": "文件",
+    "{suffix} file": "{suffix} 文件",
 }
 
 

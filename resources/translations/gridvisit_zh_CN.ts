@@ -1701,4 +1701,19 @@ The newest sound backup was taken at {when} ({kind}). Restore it now? Records sa
         <translation>否</translation>
     </message>
 </context>
+<context>
+    <name>files</name>
+    <message>
+        <source>Folder</source>
+        <translation>文件夹</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>{suffix} file</source>
+        <translation>{suffix} 文件</translation>
+    </message>
+</context>
 </TS>

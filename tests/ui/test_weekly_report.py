@@ -54,13 +54,17 @@ def test_changing_the_scope_rebuilds_the_preview(qtbot, dialog: WeeklyReportDial
     assert "个人信息" in PdfReader(dialog.built.path).pages[0].extract_text()
 
 
+def _choose_in_file_dialog(monkeypatch: pytest.MonkeyPatch, target: Path) -> None:
+    """The app's file dialog, answered with `target` as if the user typed it."""
+    monkeypatch.setattr(QFileDialog, "exec", lambda self: 1)
+    monkeypatch.setattr(QFileDialog, "selectedFiles", lambda self: [str(target)])
+
+
 def test_save_writes_exactly_the_preview(
     dialog: WeeklyReportDialog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "清单"  # no suffix: .pdf is added
-    monkeypatch.setattr(
-        QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), ""))
-    )
+    _choose_in_file_dialog(monkeypatch, target)
     dialog.save_report()
     saved = tmp_path / "清单.pdf"
     assert dialog.built is not None
@@ -72,9 +76,7 @@ def test_save_to_a_missing_folder_explains(
     dialog: WeeklyReportDialog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "nowhere" / "x.pdf"
-    monkeypatch.setattr(
-        QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), ""))
-    )
+    _choose_in_file_dialog(monkeypatch, target)
     said: list[str] = []
     monkeypatch.setattr(
         QMessageBox, "warning", staticmethod(lambda _p, _t, text: said.append(text))

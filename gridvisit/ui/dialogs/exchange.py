@@ -13,7 +13,6 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -34,6 +33,7 @@ from gridvisit.core.errors import GridVisitError
 from gridvisit.core.services import Services
 from gridvisit.exchange.export import PACKAGE_SUFFIX
 from gridvisit.exchange.records import ENTITY_LABELS
+from gridvisit.ui import files
 
 
 class Ask:
@@ -41,13 +41,12 @@ class Ask:
 
     @staticmethod
     def save_file(parent: QWidget, title: str, name: str, pattern: str) -> Path | None:
-        path, _ = QFileDialog.getSaveFileName(parent, title, name, pattern)
-        return Path(path) if path else None
+        suffix = Path(name).suffix
+        return files.save_file(parent, title, name, pattern, suffix=suffix, purpose="exchange")
 
     @staticmethod
     def open_files(parent: QWidget, title: str, pattern: str) -> list[Path]:
-        paths, _ = QFileDialog.getOpenFileNames(parent, title, "", pattern)
-        return [Path(p) for p in paths]
+        return files.open_files(parent, title, pattern, purpose="exchange")
 
     @staticmethod
     def choose(parent: QWidget, title: str, label: str, items: list[str]) -> int | None:

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -29,7 +28,7 @@ from gridvisit.core.auth import Login
 from gridvisit.core.errors import GridVisitError, ValidationError
 from gridvisit.core.services import Services
 from gridvisit.core.services.audit import AuditFilter, AuditLine
-from gridvisit.ui import fmt
+from gridvisit.ui import files, fmt
 from gridvisit.ui.dialogs.common import error_label
 from gridvisit.ui.table_model import Column, RowTableModel
 
@@ -334,8 +333,13 @@ class SecurityActions(QObject):
         )
 
     def export_public_key(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self.window, self.tr("Export this computer's public key"), "gridvisit.pub", "*.pub"
+        path = files.save_file(
+            self.window,
+            self.tr("Export this computer's public key"),
+            "gridvisit.pub",
+            "*.pub",
+            suffix=".pub",
+            purpose="keys",
         )
         if not path:
             return
@@ -355,7 +359,7 @@ class SecurityActions(QObject):
         )
 
     def _import_key(self, title: str, do: Callable[[Path], Any]) -> None:
-        path, _ = QFileDialog.getOpenFileName(self.window, title, "", "*.pub")
+        path = files.open_file(self.window, title, "*.pub", purpose="keys")
         if not path:
             return
         try:

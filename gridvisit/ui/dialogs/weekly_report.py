@@ -10,7 +10,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRectF, QSize, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QPageLayout, QPageSize, QPainter, QShortcut
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -36,6 +35,7 @@ from gridvisit.core.files import write_atomically
 from gridvisit.core.services import Services
 from gridvisit.core.services.weekly import WeeklyReport
 from gridvisit.reports.weekly import default_file_name, render_weekly
+from gridvisit.ui import files
 from gridvisit.ui.tasks import TaskRunner
 
 WEEKS_BACK = 52
@@ -308,18 +308,16 @@ class WeeklyReportDialog(QDialog):
             return
         built = self.built
         assert built is not None
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        target, _filter = QFileDialog.getSaveFileName(
+        path = files.save_file(
             self,
             self.tr("Save weekly problem list"),
-            str(Path(folder) / default_file_name(built.report)),
+            default_file_name(built.report),
             self.tr("PDF files (*.pdf)"),
+            suffix=".pdf",
+            purpose="report",
         )
-        if not target:
+        if path is None:
             return
-        path = Path(target)
-        if path.suffix.lower() != ".pdf":
-            path = path.with_name(path.name + ".pdf")
         try:
             data = built.path.read_bytes()
             write_atomically(path, lambda fh: fh.write(data))
