@@ -380,6 +380,22 @@ ZH = {
     "Folder": "文件夹",
     "File": "文件",
     "{suffix} file": "{suffix} 文件",
+    "Add a problem (Alt+A)": "添加问题(Alt+A)",
+    "Discard the draft": "丢弃草稿",
+    "Restored the visit you left unsaved on {when}.": "已恢复您 {when} 未保存的走访记录(草稿)。",
+    "Draft": "草稿",
+    "The visit is not saved": "走访记录还没有保存",
+    "This visit has not been saved. Keep it as a draft to finish later, or discard what you typed?": "这条走访记录还没有保存。存为草稿以后接着填,还是放弃已填写的内容?",
+    "Keep as draft": "存为草稿",
+    "Discard": "放弃",
+    "Keep editing": "继续填写",
+    "Discard what you typed?": "放弃已填写的内容?",
+    "What you typed here has not been saved. Close and discard it?": "这里填写的内容还没有保存。关闭并放弃吗?",
+    "&Note": "备注(&N)",
+    "&Progress": "办理进展(&P)",
+    "&Reason": "原因(&R)",
+    "&Resolution": "办理结果(&R)",
+    "Resident's &feedback": "居民反馈(&F)",
 }
 
 

@@ -32,6 +32,7 @@ from gridvisit.core.errors import ConflictError, GridVisitError
 from gridvisit.core.records import ResidentRec, Scope
 from gridvisit.core.services import Services
 from gridvisit.core.services.workspace import Counts, Reference, TreeNode
+from gridvisit.ui.dialogs.common import fit_to_screen
 from gridvisit.ui.dialogs.edit_dialogs import (
     ChoiceDialog,
     HouseholdDialog,
@@ -70,7 +71,7 @@ class MainWindow(QMainWindow):
         # Set by the backups dialog: the app restores this backup once the window closed.
         self.pending_restore: tuple[Any, bytes | None] | None = None
         self.setWindowTitle(self.tr("gridvisit — household visits"))
-        self.resize(1280, 800)
+        fit_to_screen(self, 1280, 800)
 
         # -- tree --------------------------------------------------------------------
         self.tree_model = QStandardItemModel(self)

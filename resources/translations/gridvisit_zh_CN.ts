@@ -182,6 +182,22 @@ Everything saved after that moment will be gone from the database; the current f
 <context>
     <name>Dialogs</name>
     <message>
+        <source>Discard what you typed?</source>
+        <translation>放弃已填写的内容?</translation>
+    </message>
+    <message>
+        <source>What you typed here has not been saved. Close and discard it?</source>
+        <translation>这里填写的内容还没有保存。关闭并放弃吗?</translation>
+    </message>
+    <message>
+        <source>Discard</source>
+        <translation>放弃</translation>
+    </message>
+    <message>
+        <source>Keep editing</source>
+        <translation>继续填写</translation>
+    </message>
+    <message>
         <source>Cannot save</source>
         <translation>无法保存</translation>
     </message>
@@ -1054,24 +1070,24 @@ Offline household visits and problem lists for community grid workers.</source>
         <translation>满意度(&amp;S)</translation>
     </message>
     <message>
-        <source>Note</source>
-        <translation>备注</translation>
+        <source>&amp;Note</source>
+        <translation>备注(&amp;N)</translation>
     </message>
     <message>
-        <source>Progress</source>
-        <translation>办理进展</translation>
+        <source>&amp;Progress</source>
+        <translation>办理进展(&amp;P)</translation>
     </message>
     <message>
-        <source>Reason</source>
-        <translation>原因</translation>
+        <source>&amp;Reason</source>
+        <translation>原因(&amp;R)</translation>
     </message>
     <message>
-        <source>Resolution</source>
-        <translation>办理结果</translation>
+        <source>&amp;Resolution</source>
+        <translation>办理结果(&amp;R)</translation>
     </message>
     <message>
-        <source>Resident's feedback</source>
-        <translation>居民反馈</translation>
+        <source>Resident's &amp;feedback</source>
+        <translation>居民反馈(&amp;F)</translation>
     </message>
     <message>
         <source>Confirm</source>
@@ -1511,8 +1527,36 @@ Check the fingerprint with the other side by phone.</source>
         <translation>走访情况(&amp;S)</translation>
     </message>
     <message>
-        <source>&amp;Add a problem (Alt+A)</source>
-        <translation>添加问题(&amp;A)</translation>
+        <source>Add a problem (Alt+A)</source>
+        <translation>添加问题(Alt+A)</translation>
+    </message>
+    <message>
+        <source>Restored the visit you left unsaved on {when}.</source>
+        <translation>已恢复您 {when} 未保存的走访记录(草稿)。</translation>
+    </message>
+    <message>
+        <source>Draft</source>
+        <translation>草稿</translation>
+    </message>
+    <message>
+        <source>The visit is not saved</source>
+        <translation>走访记录还没有保存</translation>
+    </message>
+    <message>
+        <source>This visit has not been saved. Keep it as a draft to finish later, or discard what you typed?</source>
+        <translation>这条走访记录还没有保存。存为草稿以后接着填,还是放弃已填写的内容?</translation>
+    </message>
+    <message>
+        <source>Keep as draft</source>
+        <translation>存为草稿</translation>
+    </message>
+    <message>
+        <source>Discard</source>
+        <translation>放弃</translation>
+    </message>
+    <message>
+        <source>Keep editing</source>
+        <translation>继续填写</translation>
     </message>
     <message>
         <source>Ctrl+Enter saves, Esc cancels</source>
@@ -1525,6 +1569,10 @@ Check the fingerprint with the other side by phone.</source>
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+    <message>
+        <source>Discard the draft</source>
+        <translation>丢弃草稿</translation>
     </message>
     <message>
         <source>Problems raised in this visit</source>

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -36,11 +39,25 @@ from gridvisit.storage.models import (
     ProblemCategory,
     ProblemEvent,
     Resident,
+    Setting,
     UrgencyLevel,
     User,
     Visit,
     VisitTier,
 )
+
+# An unsaved visit kept as a draft, per user and household, in the (encrypted)
+# database's settings: it holds personal notes, so never in a plain file. Settings
+# do not travel in packages.
+DRAFT_PREFIX = "draft.visit"
+_DRAFT_MAX_CHARS = 200_000
+
+
+@dataclass(frozen=True)
+class VisitDraft:
+    saved_at: datetime
+    form: dict[str, Any]
+
 
 # Laptop clocks drift; a visit a few minutes "in the future" is not an error.
 _CLOCK_SKEW = timedelta(minutes=10)
@@ -211,7 +228,46 @@ class VisitService:
                 method=method.value,
                 problems=len(problems),
             )
+            draft = s.get(Setting, self._draft_key(household.id))
+            if draft is not None:
+                s.delete(draft)
             return _visit_rec(visit, tuple(p.id for p in problems))
+
+    # -- drafts ------------------------------------------------------------------
+    def _draft_key(self, household_id: int) -> str:
+        return f"{DRAFT_PREFIX}.{self.ctx.actor.user_id or 0}.{household_id}"
+
+    @guarded(Action.RECORD)
+    def save_draft(self, household_id: int, form: dict[str, Any]) -> None:
+        """Keep what the user typed into an unsaved visit, to offer it back next time."""
+        text = json.dumps(
+            {"saved_at": self.ctx.now().isoformat(), "form": form}, ensure_ascii=False
+        )
+        if len(text) > _DRAFT_MAX_CHARS:
+            raise ValidationError({"notes": "草稿太长,无法保存"})
+        with self.ctx.write() as s:
+            self.ctx.get(s, Household, household_id)  # in this user's area
+            s.merge(Setting(key=self._draft_key(household_id), value=text))
+
+    @guarded(Action.RECORD)
+    def draft(self, household_id: int) -> VisitDraft | None:
+        with self.ctx.read() as s:
+            self.ctx.check_id(s, Household, household_id)
+            row = s.get(Setting, self._draft_key(household_id))
+            if row is None:
+                return None
+            try:
+                data = json.loads(row.value)
+                return VisitDraft(datetime.fromisoformat(data["saved_at"]), dict(data["form"]))
+            except (ValueError, KeyError, TypeError):
+                return None  # a damaged draft is not worth an error
+
+    @guarded(Action.RECORD)
+    def discard_draft(self, household_id: int) -> None:
+        with self.ctx.write() as s:
+            row = s.get(Setting, self._draft_key(household_id))
+            if row is not None:
+                s.delete(row)
 
     @guarded(Action.READ)
     def for_household(self, household_id: int) -> list[VisitRec]:

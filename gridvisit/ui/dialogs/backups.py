@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from gridvisit.core.errors import GridVisitError
 from gridvisit.core.services import Services
 from gridvisit.storage.backups import Backup
+from gridvisit.ui.dialogs.common import fit_to_screen
 from gridvisit.ui.table_model import Column, RowTableModel
 
 
@@ -118,7 +119,7 @@ class BackupDialog(QDialog):
         layout.addWidget(self.empty)
         layout.addLayout(keep)
         layout.addLayout(buttons)
-        self.resize(760, 480)
+        fit_to_screen(self, 760, 480)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update())
         self.reload()
 

@@ -34,6 +34,7 @@ from gridvisit.core.services import Services
 from gridvisit.exchange.export import PACKAGE_SUFFIX
 from gridvisit.exchange.records import ENTITY_LABELS
 from gridvisit.ui import files
+from gridvisit.ui.dialogs.common import fit_to_screen
 
 
 class Ask:
@@ -275,7 +276,7 @@ class ReviewDialog(QDialog):
         super().__init__(parent)
         self.db = db
         self.setWindowTitle(self.tr("Merge review"))
-        self.resize(900, 520)
+        fit_to_screen(self, 900, 520)
         self.tabs = QTabWidget(self)
         self.conflicts = self._table(
             [

@@ -29,7 +29,7 @@ from gridvisit.core.errors import GridVisitError, ValidationError
 from gridvisit.core.services import Services
 from gridvisit.core.services.audit import AuditFilter, AuditLine
 from gridvisit.ui import files, fmt
-from gridvisit.ui.dialogs.common import error_label
+from gridvisit.ui.dialogs.common import error_label, fit_to_screen
 from gridvisit.ui.table_model import Column, RowTableModel
 
 
@@ -249,7 +249,7 @@ class AuditDialog(QDialog):
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close.rejected.connect(self.reject)
         layout.addWidget(close)
-        self.resize(1000, 600)
+        fit_to_screen(self, 1000, 600)
         self.reload()
 
     def reload(self) -> None:

@@ -36,6 +36,7 @@ from gridvisit.core.services import Services
 from gridvisit.core.services.weekly import WeeklyReport
 from gridvisit.reports.weekly import default_file_name, render_weekly
 from gridvisit.ui import files
+from gridvisit.ui.dialogs.common import fit_to_screen
 from gridvisit.ui.tasks import TaskRunner
 
 WEEKS_BACK = 52
@@ -93,7 +94,7 @@ class WeeklyReportDialog(QDialog):
         super().__init__(parent)
         self.services = services
         self.setWindowTitle(self.tr("Weekly problem list"))
-        self.resize(1100, 780)
+        fit_to_screen(self, 1100, 780)
         self._tmp = tempfile.TemporaryDirectory(prefix="gridvisit-report-")
         self._serial = 0
         self.built: Built | None = None

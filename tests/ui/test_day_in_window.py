@@ -1,0 +1,331 @@
+"""A day's work in the window (issue 24): nothing off-screen at 1366x768, no typed work
+lost, the keyboard path without surprises."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QEvent, QRect, Qt, QTimer
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QComboBox,
+    QDialog,
+    QMessageBox,
+    QWidget,
+)
+from sqlalchemy import select
+
+from gridvisit.core.enums import EventKind
+from gridvisit.core.services import Services
+from gridvisit.storage.models import Household, Problem, ProblemEvent, Visit
+from gridvisit.ui.dialogs import common
+from gridvisit.ui.dialogs.problem_action import ProblemActionDialog
+from gridvisit.ui.dialogs.visit_dialog import VisitDialog
+from gridvisit.ui.main_window import MainWindow
+
+# A 1366x768 screen less a 40-pixel taskbar: what a window may use on that laptop.
+LAPTOP = QRect(0, 0, 1366, 728)
+
+
+@pytest.fixture
+def laptop_screen(monkeypatch: pytest.MonkeyPatch) -> QRect:
+    monkeypatch.setattr(common, "available_area", lambda _widget: QRect(LAPTOP))
+    return LAPTOP
+
+
+def _first_household(services: Services) -> int:
+    with services.ctx.read() as s:
+        hid = s.scalars(select(Household.id).order_by(Household.id)).first()
+    assert hid is not None
+    return hid
+
+
+def _visit_dialog(qtbot, services: Services, household_id: int | None = None) -> VisitDialog:  # type: ignore[no-untyped-def]
+    hid = household_id or _first_household(services)
+    residents = services.households.residents(hid)
+    dialog = VisitDialog(services, services.workspace.reference(), hid, "1栋1单元101室", residents)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=2000)
+    return dialog
+
+
+def _inside(area: QRect, widget: QWidget) -> bool:
+    top_left = widget.mapToGlobal(widget.rect().topLeft())
+    return area.contains(QRect(top_left, widget.size()))
+
+
+def _all_dialogs(services: Services, window: MainWindow) -> Iterator[tuple[str, QWidget]]:
+    from gridvisit.ui.dialogs.backups import BackupDialog
+    from gridvisit.ui.dialogs.edit_dialogs import (
+        ChoiceDialog,
+        HouseholdDialog,
+        NameDialog,
+        ResidentDialog,
+    )
+    from gridvisit.ui.dialogs.exchange import ReviewDialog
+    from gridvisit.ui.dialogs.security import (
+        AuditDialog,
+        ChangePasswordDialog,
+        FirstAdminDialog,
+        LoginDialog,
+    )
+    from gridvisit.ui.dialogs.weekly_report import WeeklyReportDialog
+
+    reference = services.workspace.reference()
+    hid = _first_household(services)
+
+    def nothing(*_a: object) -> None:
+        return None
+
+    yield "main window", window
+    yield (
+        "visit",
+        VisitDialog(services, reference, hid, "1栋", services.households.residents(hid)),
+    )
+    for kind in (
+        EventKind.ACCEPTED,
+        EventKind.PROGRESS,
+        EventKind.ESCALATED,
+        EventKind.RESOLVED,
+        EventKind.RETURN_VISIT,
+        EventKind.REOPENED,
+    ):
+        yield f"problem {kind.value}", ProblemActionDialog(services, 1, kind, "电梯停运" * 20)
+    yield "household", HouseholdDialog(reference, nothing, title="住户")
+    yield "resident", ResidentDialog(reference, nothing, title="居民")
+    yield "choice", ChoiceDialog("移动", "移到", [("甲", 1)], nothing)
+    yield "name", NameDialog("改名", "名称", nothing)
+    yield "weekly list", WeeklyReportDialog(services)
+    yield "audit log", AuditDialog(services)
+    yield "merge review", ReviewDialog(services.ctx.db)
+    yield "backups", BackupDialog(services)
+    yield "login", LoginDialog("demo.db", nothing)  # type: ignore[arg-type]
+    yield "first admin", FirstAdminDialog(nothing)  # type: ignore[arg-type]
+    yield "change password", ChangePasswordDialog(services)
+
+
+def test_every_dialog_fits_a_1366x768_screen(
+    qtbot,
+    laptop_screen: QRect,
+    window: MainWindow,
+    services: Services,  # type: ignore[no-untyped-def]
+) -> None:
+    window.close()
+    from gridvisit.ui.dialogs.common import fit_to_screen
+
+    fit_to_screen(window, 1280, 800)  # as at start-up, without a remembered geometry
+    window.show()
+    for name, dialog in _all_dialogs(services, window):
+        if dialog is not window:
+            qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        assert laptop_screen.contains(dialog.frameGeometry()), (name, dialog.frameGeometry())
+        hint = dialog.minimumSizeHint()
+        assert hint.width() <= LAPTOP.width() and hint.height() <= LAPTOP.height(), (name, hint)
+        for button in dialog.findChildren(QAbstractButton):
+            if button.isVisible():
+                assert _inside(laptop_screen, button), (name, button.text())
+        if dialog is not window:
+            dialog.close()
+
+
+# -- problem workflow dialogs --------------------------------------------------------
+
+
+def _tab_chain(qtbot, dialog: QDialog, steps: int) -> list[QWidget]:  # type: ignore[no-untyped-def]
+    chain = [QApplication.focusWidget()]
+    for _ in range(steps):
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        chain.append(QApplication.focusWidget())
+    return chain
+
+
+def _type(text: str) -> None:
+    """Type `text` into whatever has the focus, as key presses (QTest.keyClicks takes
+    ASCII only)."""
+    for char in text:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            event = QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, char)
+            QApplication.sendEvent(QApplication.focusWidget(), event)
+
+
+def _open_action(qtbot, services: Services, kind: EventKind) -> ProblemActionDialog:  # type: ignore[no-untyped-def]
+    with services.ctx.read() as s:
+        pid = s.scalars(select(Problem.id).where(Problem.status == "pending")).first()
+    assert pid is not None
+    dialog = ProblemActionDialog(services, pid, kind, "电梯停运")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=2000)
+    return dialog
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields"),
+    [
+        (EventKind.ACCEPTED, ["unit", "person", "note"]),
+        (EventKind.RETURN_VISIT, ["satisfaction", "note"]),
+        (EventKind.RESOLVED, ["note"]),
+        (EventKind.PROGRESS, ["note"]),
+        (EventKind.ESCALATED, ["note"]),
+        (EventKind.REOPENED, ["note"]),
+    ],
+)
+def test_problem_dialog_tab_order_holds_only_its_fields(
+    qtbot, zh, services: Services, kind: EventKind, fields: list[str]
+) -> None:  # type: ignore[no-untyped-def]
+    dialog = _open_action(qtbot, services, kind)
+    expected = [getattr(dialog, f) for f in fields]
+    chain = _tab_chain(qtbot, dialog, len(fields) + 1)
+    assert chain[: len(fields)] == expected
+    buttons = [w for w in chain[len(fields) :]]
+    assert all(isinstance(b, QAbstractButton) for b in buttons), buttons
+    assert {b.text() for b in buttons} == {"确定", "取消"}
+    # Nothing unused lurks in the dialog: a 满意 box only where it is asked for.
+    combos = dialog.findChildren(QComboBox)
+    assert len(combos) == (1 if kind is EventKind.RETURN_VISIT else 0)
+
+
+def test_accept_keeps_every_typed_word(qtbot, zh, services: Services) -> None:  # type: ignore[no-untyped-def]
+    dialog = _open_action(qtbot, services, EventKind.ACCEPTED)
+    pid = dialog.problem_id
+    _type("物业服务中心")
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    _type("李经理")
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    _type("明天上午来修")
+    QTest.keyClick(
+        QApplication.focusWidget(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier
+    )
+    assert dialog.result_problem is not None
+    with services.ctx.read() as s:
+        note = s.scalars(
+            select(ProblemEvent.note)
+            .where(ProblemEvent.problem_id == pid, ProblemEvent.kind == "accepted")
+            .order_by(ProblemEvent.id.desc())
+        ).first()
+    assert note is not None and "明天上午来修" in note
+    assert dialog.result_problem.assigned_unit == "物业服务中心"
+
+
+# -- the visit dialog ------------------------------------------------------------------
+
+
+def _answer_next_box(choice: str, seen: list[str]) -> None:
+    """Click the button labelled `choice` on the next message box."""
+
+    def poll() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(10, poll)
+            return
+        seen.append(box.text())
+        for button in box.buttons():
+            if button.text() == choice:
+                button.click()
+                return
+        raise AssertionError(f"no button {choice!r} in {[b.text() for b in box.buttons()]}")
+
+    QTimer.singleShot(0, poll)
+
+
+def _count(services: Services, model: type) -> int:
+    from sqlalchemy import func
+
+    with services.ctx.read() as s:
+        return int(s.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_visit_dialog_opens_on_the_notes_and_alt_a_adds_a_problem(
+    qtbot, zh, services: Services
+) -> None:  # type: ignore[no-untyped-def]
+    dialog = _visit_dialog(qtbot, services)
+    assert QApplication.focusWidget() is dialog.notes
+    QTest.keyClick(dialog.notes, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)
+    assert len(dialog.problem_rows) == 1
+    assert QApplication.focusWidget() is dialog.problem_rows[0].category
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)
+    assert len(dialog.problem_rows) == 2
+    QDialog.reject(dialog)  # close without the question about the typed problems
+
+
+def test_esc_with_nothing_typed_closes_at_once(qtbot, zh, services: Services) -> None:  # type: ignore[no-untyped-def]
+    dialog = _visit_dialog(qtbot, services)
+    QTest.keyClick(dialog.notes, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
+
+
+def test_esc_asks_before_discarding_and_keeps_a_draft(qtbot, zh, services: Services) -> None:  # type: ignore[no-untyped-def]
+    hid = _first_household(services)
+    visits = _count(services, Visit)
+    dialog = _visit_dialog(qtbot, services, hid)
+    _type("老人腿脚不便")
+    row = dialog.add_problem()
+    row.category.setCurrentIndex(row.category.findData("elevator"))
+    row.description.setText("电梯坏了")
+    asked: list[str] = []
+
+    _answer_next_box("继续填写", asked)
+    QTest.keyClick(dialog.notes, Qt.Key.Key_Escape)
+    assert asked and dialog.isVisible() and dialog.notes.toPlainText() == "老人腿脚不便"
+
+    _answer_next_box("存为草稿", asked)
+    QTest.keyClick(dialog.notes, Qt.Key.Key_Escape)
+    assert len(asked) == 2 and not dialog.isVisible()
+    assert _count(services, Visit) == visits
+
+    again = _visit_dialog(qtbot, services, hid)
+    assert again.notes.toPlainText() == "老人腿脚不便"
+    assert [r.description.text() for r in again.problem_rows] == ["电梯坏了"]
+    assert again.problem_rows[0].category.currentData() == "elevator"
+    assert again.draft_banner.isVisible()
+    again.save()
+    assert again.saved is not None
+    # Saved: the draft is gone.
+    assert services.visits.draft(hid) is None
+
+
+def test_cancel_can_discard(qtbot, zh, services: Services) -> None:  # type: ignore[no-untyped-def]
+    hid = _first_household(services)
+    dialog = _visit_dialog(qtbot, services, hid)
+    dialog.notes.setPlainText("不要了")
+    asked: list[str] = []
+    _answer_next_box("放弃", asked)
+    dialog.reject()
+    assert asked and not dialog.isVisible()
+    assert services.visits.draft(hid) is None
+
+
+def test_a_fixed_field_loses_its_error(qtbot, zh, services: Services) -> None:  # type: ignore[no-untyped-def]
+    dialog = _visit_dialog(qtbot, services)
+    row = dialog.add_problem()
+    dialog.save()
+    assert row.description_error.isVisible() and row.category_error.isVisible()
+    row.description.setText("楼道灯坏了")
+    assert not row.description_error.isVisible()
+    assert row.description.styleSheet() == ""
+    assert row.category_error.isVisible()  # still wrong
+    row.category.setCurrentIndex(1)
+    assert not row.category_error.isVisible()
+    QDialog.reject(dialog)
+
+
+def test_draft_lives_in_the_database_not_a_file(services: Services, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from gridvisit.storage.models import Setting
+
+    hid = _first_household(services)
+    services.visits.save_draft(hid, {"notes": "身份证 110105194912310021"})
+    with services.ctx.read() as s:
+        keys = [k for k in s.scalars(select(Setting.key)) if k.startswith("draft.visit")]
+    assert keys == [f"draft.visit.{services.ctx.actor.user_id}.{hid}"]
+    assert not any(p.suffix in {".json", ".txt"} for p in tmp_path.rglob("*"))
