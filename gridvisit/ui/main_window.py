@@ -595,6 +595,9 @@ class MainWindow(QMainWindow):
             self.reference, save, title=self.tr("Edit household"), values=values, parent=self
         ).run():
             self.household_changed(household_id)
+            self.status_text.setText(
+                self.tr("Saved household {a}.").format(a=hs.get(household_id).address)
+            )
 
     def _move_household(self, household_id: int) -> None:
         choices = self._group_choices()
@@ -648,6 +651,7 @@ class MainWindow(QMainWindow):
         if done is not None:
             self._warn_about(hs.last_warnings)
             self.household_changed(household_id)
+            self.status_text.setText(self.tr("Saved resident {n}.").format(n=done.name))
 
     def _edit_resident(self, household_id: int, resident: ResidentRec) -> None:
         hs = self.services.households
@@ -661,6 +665,7 @@ class MainWindow(QMainWindow):
         if done is not None:
             self._warn_about(hs.last_warnings)
             self.household_changed(household_id)
+            self.status_text.setText(self.tr("Saved resident {n}.").format(n=done.name))
 
     def _remove_resident(self, household_id: int, resident: ResidentRec) -> None:
         answer = QMessageBox.question(

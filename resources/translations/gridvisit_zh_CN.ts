@@ -217,6 +217,14 @@ Everything saved after that moment will be gone from the database; the current f
         <translation>楼栋党小组</translation>
     </message>
     <message>
+        <source>Head</source>
+        <translation>户主</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
         <source>Tier</source>
         <translation>等级</translation>
     </message>
@@ -233,8 +241,8 @@ Everything saved after that moment will be gone from the database; the current f
         <translation>应访日期</translation>
     </message>
     <message>
-        <source>Overdue</source>
-        <translation>超期</translation>
+        <source>Overdue / days left</source>
+        <translation>超期/剩余</translation>
     </message>
     <message>
         <source>No household is due this week here. Well done!</source>
@@ -453,6 +461,10 @@ Everything saved after that moment will be gone from the database; the current f
         <translation>地址</translation>
     </message>
     <message>
+        <source>Grid</source>
+        <translation>网格</translation>
+    </message>
+    <message>
         <source>Head</source>
         <translation>户主</translation>
     </message>
@@ -603,6 +615,10 @@ Everything saved after that moment will be gone from the database; the current f
     <message>
         <source>{shown} of {total}</source>
         <translation>找到 {shown} 户 / 共 {total} 户</translation>
+    </message>
+    <message>
+        <source>Select a resident in the list first, then click “Show full numbers”.</source>
+        <translation>请先在居民列表中选中一位居民,再点“显示完整号码”。</translation>
     </message>
     <message>
         <source>{total} households</source>
@@ -877,6 +893,10 @@ Choose a building group on the left and click “New household”, or right-clic
         <translation>编辑住户</translation>
     </message>
     <message>
+        <source>Saved household {a}.</source>
+        <translation>已保存住户 {a}。</translation>
+    </message>
+    <message>
         <source>Move household</source>
         <translation>移动住户</translation>
     </message>
@@ -899,6 +919,10 @@ Choose a building group on the left and click “New household”, or right-clic
     <message>
         <source>Add resident</source>
         <translation>新增居民</translation>
+    </message>
+    <message>
+        <source>Saved resident {n}.</source>
+        <translation>已保存居民 {n}。</translation>
     </message>
     <message>
         <source>Edit resident</source>

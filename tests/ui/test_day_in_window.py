@@ -117,11 +117,9 @@ def test_every_dialog_fits_a_1366x768_screen(
     window: MainWindow,
     services: Services,  # type: ignore[no-untyped-def]
 ) -> None:
-    window.close()
     from gridvisit.ui.dialogs.common import fit_to_screen
 
     fit_to_screen(window, 1280, 800)  # as at start-up, without a remembered geometry
-    window.show()
     for name, dialog in _all_dialogs(services, window):
         if dialog is not window:
             qtbot.addWidget(dialog)
@@ -135,6 +133,7 @@ def test_every_dialog_fits_a_1366x768_screen(
                 assert _inside(laptop_screen, button), (name, button.text())
         if dialog is not window:
             dialog.close()
+    qtbot.waitUntil(window.is_loaded, timeout=10_000)
 
 
 # -- problem workflow dialogs --------------------------------------------------------
@@ -329,3 +328,127 @@ def test_draft_lives_in_the_database_not_a_file(services: Services, tmp_path) ->
         keys = [k for k in s.scalars(select(Setting.key)) if k.startswith("draft.visit")]
     assert keys == [f"draft.visit.{services.ctx.actor.user_id}.{hid}"]
     assert not any(p.suffix in {".json", ".txt"} for p in tmp_path.rglob("*"))
+
+
+# -- the households and due pages ------------------------------------------------------
+
+
+def _root(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.tree.setCurrentIndex(window._items["root"].index())
+    qtbot.waitUntil(window.is_loaded, timeout=10_000)
+
+
+def test_keyboard_path_search_enter_ctrl_n_notes_ctrl_enter(
+    qtbot, window: MainWindow, services: Services
+) -> None:  # type: ignore[no-untyped-def]
+    _root(qtbot, window)
+    page = window.households
+    target = page.model.row_at(5)
+    visits = _count(services, Visit)
+    window.activateWindow()
+    QTest.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(page.search.hasFocus)
+    _type(target.address)
+    qtbot.waitUntil(lambda: page.model.is_filter_finished())
+    QTest.keyClick(page.search, Qt.Key.Key_Return)
+    assert page.table.hasFocus()
+    seen: dict[str, object] = {}
+
+    def write(dialog: QWidget) -> None:
+        assert isinstance(dialog, VisitDialog)
+        qtbot.waitUntil(dialog.isActiveWindow, timeout=2000)
+        seen["on_notes"] = QApplication.focusWidget() is dialog.notes
+        _type("门口交谈,一切正常")
+        QTest.keyClick(
+            QApplication.focusWidget(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier
+        )
+
+    from tests.ui.conftest import on_next_modal
+
+    state = on_next_modal(write)
+    QTest.keyClick(page.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: _count(services, Visit) == visits + 1, timeout=5000)
+    assert not state["left_open"]
+    assert seen["on_notes"] is True
+    assert page.current_id() is not None
+    with services.ctx.read() as s:
+        note = s.scalars(select(Visit.notes).order_by(Visit.id.desc())).first()
+    assert note == "门口交谈,一切正常"
+
+
+def test_down_from_search_goes_to_results_and_tab_leaves_the_table(
+    qtbot, window: MainWindow
+) -> None:  # type: ignore[no-untyped-def]
+    page = window.households
+    window.activateWindow()
+    page.focus_search()
+    qtbot.waitUntil(page.search.hasFocus)
+    first = page.current_id()
+    QTest.keyClick(page.search, Qt.Key.Key_Down)
+    assert page.table.hasFocus()
+    assert page.current_id() != first
+    QTest.keyClick(page.table, Qt.Key.Key_Tab)
+    assert not page.table.hasFocus()
+
+
+def test_search_finds_the_grid_and_the_table_names_it(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    _root(qtbot, window)
+    page = window.households
+    grids = {r.grid for r in page.model.all_rows()}
+    assert len(grids) > 1 and "" not in grids
+    name = sorted(grids)[0]
+    word = name[:2]  # e.g. "锦绣" for 锦绣花园网格
+    page.search.setText(word)
+    qtbot.waitUntil(page.model.is_filter_finished)
+    shown = page.model.rows()
+    assert shown and all(word in r.grid or word in r.haystack for r in shown)
+    assert {r.id for r in page.model.all_rows() if r.grid == name} <= {r.id for r in shown}
+    assert page.model.headerData(1, Qt.Orientation.Horizontal) == "网格"
+
+
+def test_full_numbers_without_a_resident_says_so(
+    qtbot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    said: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox, "information", staticmethod(lambda _p, _t, text: said.append(text))
+    )
+    page = window.households
+    page.resident_table.clearSelection()
+    page.resident_table.setCurrentIndex(page.residents.index(-1, -1))
+    page.reveal_button.click()
+    assert said and "选中" in said[0]
+
+
+def test_due_page_names_the_head_and_phone(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    _root(qtbot, window)
+    window.pages.setCurrentIndex(2)
+    qtbot.waitUntil(window.is_loaded, timeout=10_000)
+    model = window.due.model
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert "户主" in headers and "电话" in headers and "超期/剩余" in headers
+    rows = model.rows()
+    assert rows and sum(1 for r in rows if r.head) >= len(rows) * 0.9
+    phone = model.index(0, headers.index("电话")).data()
+    assert not phone or "****" in phone
+
+
+def test_same_id_number_in_a_second_household_warns(
+    qtbot, window: MainWindow, services: Services
+) -> None:  # type: ignore[no-untyped-def]
+    from gridvisit.core.records import ResidentInput
+    from gridvisit.storage.models import Resident
+
+    with services.ctx.read() as s:
+        _rid, hid, number = s.execute(
+            select(Resident.id, Resident.household_id, Resident.id_number).where(
+                Resident.id_number != ""
+            )
+        ).first()
+        other = s.scalars(select(Household.id).where(Household.id != hid)).first()
+    hs = services.households
+    hs.add_resident(other, ResidentInput(name="王五", id_number=number, relation="租户"))
+    assert hs.last_warnings, "no warning for an ID number already in another household"
+    text = hs.last_warnings[-1]
+    address = hs.get(hid).address
+    assert address in text and number not in text and "迁出" in text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -329,5 +329,26 @@ class VisitService:
                             days_overdue(due, today),
                         )
                     )
+            if out:
+                contacts = self._heads(s, scope or Scope())
+                out = [
+                    replace(d, head=contacts.get(d.household_id, ("", ""))[0],
+                            phone=contacts.get(d.household_id, ("", ""))[1])
+                    for d in out
+                ]  # fmt: skip
         out.sort(key=lambda d: (-d.days_overdue, d.address))
+        return out
+
+    def _heads(self, s: Session, scope: Scope) -> dict[int, tuple[str, str]]:
+        """Each household's head (or first member) and the phone to call."""
+        q = (
+            select(Household.id, Household.phone, Resident.name, Resident.phone)
+            .join(Resident, Resident.household_id == Household.id)
+            .where(Household.archived.is_(False), Resident.archived.is_(False))
+            .order_by(Household.id, Resident.is_head.desc(), Resident.id)
+        )
+        out: dict[int, tuple[str, str]] = {}
+        for hid, house_phone, name, phone in s.execute(households_in(q, self.ctx.narrow(s, scope))):
+            if hid not in out:
+                out[hid] = (name, phone or house_phone or "")
         return out
