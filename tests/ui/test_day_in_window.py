@@ -3,6 +3,7 @@ lost, the keyboard path without surprises."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -452,3 +453,78 @@ def test_same_id_number_in_a_second_household_warns(
     text = hs.last_warnings[-1]
     address = hs.get(hid).address
     assert address in text and number not in text and "迁出" in text
+
+
+# -- the audit log and the clock -------------------------------------------------------
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-")
+
+
+def test_audit_log_reads_in_chinese_with_names(qtbot, zh, services: Services) -> None:  # type: ignore[no-untyped-def]
+    from gridvisit.core.records import ProblemInput, ResidentInput, VisitInput
+    from gridvisit.core.services.audit import AuditFilter
+
+    hid = _first_household(services)
+    when = services.ctx.now()
+    services.visits.record(
+        VisitInput(
+            hid, when, "in_person", "routine", "谈话", (),
+            (ProblemInput("elevator", "电梯坏了", "normal", "grid"),),
+        )
+    )  # fmt: skip
+    with services.ctx.read() as s:
+        pid = s.scalars(select(Problem.id).order_by(Problem.id.desc())).first()
+    services.problems.accept(pid, "物业", "李经理", "明天修")
+    services.households.add_resident(hid, ResidentInput(name="赵六", relation="租户"))
+    lines = services.audit_log.entries(AuditFilter())
+    mine = {line.action: line for line in lines[:6]}
+    assert {"visit.record", "problem.accepted", "resident.add"} <= set(mine)
+    address = services.households.get(hid).address
+    for line in lines[:6]:
+        assert not re.search(r"[A-Za-z]", line.action_label), line.action_label
+        assert "=" not in line.what and not _UUID.search(line.what), line.what
+        assert not re.search(r"\b(household|method|from_status|to_status|level)\b", line.what)
+    assert address in mine["visit.record"].what and "入户" in mine["visit.record"].what
+    assert "待受理" in mine["problem.accepted"].what and "办理中" in mine["problem.accepted"].what
+    assert "赵*" in mine["resident.add"].what and address in mine["resident.add"].what
+
+    from gridvisit.ui.dialogs.security import AuditDialog
+
+    dialog = AuditDialog(services)
+    qtbot.addWidget(dialog)
+    texts = [dialog.model.index(r, 3).data() for r in range(dialog.model.rowCount())]
+    assert "登记走访" in texts and "问题受理派单" in texts
+
+
+def test_dates_default_to_beijing_today_on_a_utc_laptop(qtbot, zh, services: Services) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from gridvisit.ui.dialogs.security import AuditDialog
+
+    # 20:30 UTC on the 18th is 04:30 on the 19th in Beijing.
+    services.ctx.clock = lambda: datetime(2026, 11, 18, 20, 30, tzinfo=UTC)
+    dialog = AuditDialog(services)
+    qtbot.addWidget(dialog)
+    assert dialog.date_to.date().toPython() == datetime(2026, 11, 19).date()
+
+
+def test_backups_are_named_in_beijing_time(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    import time
+    from datetime import datetime, timedelta
+
+    from gridvisit.core.clock import LOCAL_TZ
+    from gridvisit.storage import open_database
+    from gridvisit.storage.backups import Reason, create_backup
+
+    db = open_database(tmp_path / "grid.db", create=True)
+    db.dispose()
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    try:
+        made = create_backup(tmp_path / "grid.db", None, Reason.MANUAL)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    beijing = datetime.now(LOCAL_TZ).replace(tzinfo=None)
+    assert abs(made.taken_at - beijing) < timedelta(minutes=2)
+    assert made.path.name.startswith(f"grid-{made.taken_at:%Y%m%d-%H%M}")

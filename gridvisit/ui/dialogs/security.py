@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from gridvisit.core.access import Action
 from gridvisit.core.auth import Login
+from gridvisit.core.clock import today_local
 from gridvisit.core.errors import GridVisitError, ValidationError
 from gridvisit.core.services import Services
 from gridvisit.core.services.audit import AuditFilter, AuditLine
@@ -196,8 +197,11 @@ class AuditDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Audit log"))
         self.services = services
-        self.date_from = QDateEdit(QDate.currentDate().addDays(-30), self)
-        self.date_to = QDateEdit(QDate.currentDate(), self)
+        # Beijing's today: on a laptop left on UTC the machine's date is still yesterday
+        # for eight hours, and the log opened on 共 0 条.
+        today = QDate(today_local(services.ctx.now()))
+        self.date_from = QDateEdit(today.addDays(-30), self)
+        self.date_to = QDateEdit(today, self)
         for edit in (self.date_from, self.date_to):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
