@@ -397,6 +397,8 @@ ZH = {
     "&Resolution": "办理结果(&R)",
     "Resident's &feedback": "居民反馈(&F)",
     "Overdue / days left": "超期/剩余",
+    "&Look in:": "查找范围(&L)：",
+    "Files of &type:": "文件类型(&T)：",
     "Grid": "网格",
     "Select a resident in the list first, then click “Show full numbers”.": "请先在居民列表中选中一位居民,再点“显示完整号码”。",
     "Saved household {a}.": "已保存住户 {a}。",

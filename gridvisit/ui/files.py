@@ -71,6 +71,14 @@ _provider: NameOnlyIconProvider | None = None
 def _dialog(parent: QWidget | None, title: str, folder: Path, pattern: str) -> QFileDialog:
     global _provider
     dialog = QFileDialog(parent, title, str(folder), pattern)
+    # Qt 6's own Chinese catalogue lacks these two (their source strings gained a
+    # mnemonic), so Qt's dialog showed "Look in:" and "Files of type:" in English.
+    dialog.setLabelText(
+        QFileDialog.DialogLabel.LookIn, QCoreApplication.translate("files", "&Look in:")
+    )
+    dialog.setLabelText(
+        QFileDialog.DialogLabel.FileType, QCoreApplication.translate("files", "Files of &type:")
+    )
     if sys.platform != "win32":
         dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
         if _provider is None:

@@ -1787,5 +1787,13 @@ The newest sound backup was taken at {when} ({kind}). Restore it now? Records sa
         <source>{suffix} file</source>
         <translation>{suffix} 文件</translation>
     </message>
+    <message>
+        <source>&amp;Look in:</source>
+        <translation>查找范围(&amp;L)：</translation>
+    </message>
+    <message>
+        <source>Files of &amp;type:</source>
+        <translation>文件类型(&amp;T)：</translation>
+    </message>
 </context>
 </TS>

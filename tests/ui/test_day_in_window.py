@@ -528,3 +528,21 @@ def test_backups_are_named_in_beijing_time(tmp_path, monkeypatch: pytest.MonkeyP
     beijing = datetime.now(LOCAL_TZ).replace(tzinfo=None)
     assert abs(made.taken_at - beijing) < timedelta(minutes=2)
     assert made.path.name.startswith(f"grid-{made.taken_at:%Y%m%d-%H%M}")
+
+
+def test_file_dialogs_are_chinese_and_open_in_documents(qtbot, zh, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QLabel
+
+    from gridvisit.ui import files
+
+    folder = files.start_folder("never-used-before")
+    assert folder == files.documents_folder()
+    dialog = files._dialog(None, "合并数据包", folder, "数据包 (*.gvpkg)")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    look_in = dialog.findChild(QLabel, "lookInLabel")
+    types = dialog.findChild(QLabel, "fileTypeLabel")
+    assert look_in is not None and look_in.text() == "查找范围(&L)："
+    assert types is not None and types.text() == "文件类型(&T)："
+    assert isinstance(dialog.iconProvider(), files.NameOnlyIconProvider)
+    dialog.close()
