@@ -14,6 +14,7 @@ from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QHeaderView,
     QLabel,
     QMainWindow,
@@ -256,6 +257,7 @@ class MainWindow(QMainWindow):
         h = self.households
         h.household_selected.connect(self._show_household)
         h.log_visit_requested.connect(self.log_visit)
+        h.open_visit_requested.connect(self.open_visit)
         h.add_household_requested.connect(self._add_household)
         h.edit_household_requested.connect(self._edit_household)
         h.move_household_requested.connect(self._move_household)
@@ -500,6 +502,36 @@ class MainWindow(QMainWindow):
         problems = len(saved.problem_ids)
         self.status_text.setText(
             self.tr("Visit to {a} saved with {n} problem(s).").format(a=detail.address, n=problems)
+        )
+
+    def open_visit(self, household_id: int, visit_id: int) -> None:
+        """Read a visit in full, correct it or delete it."""
+        try:
+            detail = self.services.workspace.household_detail(household_id)
+            dialog = VisitDialog(
+                self.services,
+                self.reference,
+                household_id,
+                detail.address,
+                list(detail.residents),
+                self,
+                visit_id=visit_id,
+            )
+        except GridVisitError as exc:
+            QMessageBox.warning(self, self.tr("Visit"), str(exc))
+            return
+        try:
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return
+            deleted = dialog.deleted
+        finally:
+            dialog.deleteLater()
+        self.household_changed(household_id)
+        self._stale.update({"due"})
+        self.status_text.setText(
+            (
+                self.tr("Visit to {a} deleted.") if deleted else self.tr("Visit to {a} corrected.")
+            ).format(a=detail.address)
         )
 
     def household_changed(self, household_id: int) -> None:

@@ -605,6 +605,10 @@ Everything saved after that moment will be gone from the database; the current f
         <translation>居民</translation>
     </message>
     <message>
+        <source>Double-click or press Enter to open, correct or delete</source>
+        <translation>双击或按回车键打开、更正或删除</translation>
+    </message>
+    <message>
         <source>Visits</source>
         <translation>走访记录</translation>
     </message>
@@ -879,6 +883,18 @@ Choose a building group on the left and click “New household”, or right-clic
     <message>
         <source>Visit to {a} saved with {n} problem(s).</source>
         <translation>已保存 {a} 的走访记录,登记问题 {n} 个。</translation>
+    </message>
+    <message>
+        <source>Visit</source>
+        <translation>走访记录</translation>
+    </message>
+    <message>
+        <source>Visit to {a} deleted.</source>
+        <translation>已删除 {a} 的一条走访记录。</translation>
+    </message>
+    <message>
+        <source>Visit to {a} corrected.</source>
+        <translation>已更正 {a} 的走访记录。</translation>
     </message>
     <message>
         <source>New household</source>
@@ -1519,6 +1535,10 @@ Check the fingerprint with the other side by phone.</source>
         <translation>登记走访 — {address}</translation>
     </message>
     <message>
+        <source>Visit — {address}</source>
+        <translation>走访记录 — {address}</translation>
+    </message>
+    <message>
         <source>member</source>
         <translation>家庭成员</translation>
     </message>
@@ -1553,6 +1573,18 @@ Check the fingerprint with the other side by phone.</source>
     <message>
         <source>Add a problem (Alt+A)</source>
         <translation>添加问题(Alt+A)</translation>
+    </message>
+    <message>
+        <source>Delete this visit</source>
+        <translation>删除这条走访</translation>
+    </message>
+    <message>
+        <source>Problems raised in this visit are handled on the Problems page.</source>
+        <translation>本次走访登记的问题请在“问题”页办理。</translation>
+    </message>
+    <message>
+        <source>Delete this visit? It disappears from the household's history and the deletion is sent to the sub-district with the next package. Problems raised in it stay on the Problems page.</source>
+        <translation>删除这条走访记录吗?它将从这户的走访历史中消失,删除也会随下一个数据包报给街道。本次走访登记的问题仍保留在“问题”页。</translation>
     </message>
     <message>
         <source>Restored the visit you left unsaved on {when}.</source>

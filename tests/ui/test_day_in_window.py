@@ -546,3 +546,51 @@ def test_file_dialogs_are_chinese_and_open_in_documents(qtbot, zh, tmp_path) -> 
     assert types is not None and types.text() == "文件类型(&T)："
     assert isinstance(dialog.iconProvider(), files.NameOnlyIconProvider)
     dialog.close()
+
+
+# -- correcting and deleting a visit ---------------------------------------------------
+
+
+def test_a_visit_opens_from_the_history_and_can_be_corrected_and_deleted(
+    qtbot, window: MainWindow, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from gridvisit.storage.models import AuditEntry
+
+    page = window.households
+    hid = page.current_id()
+    assert hid is not None and page.visits.rowCount() > 0
+    first = page.visits.row_at(0)
+    with services.ctx.read() as s:
+        before = s.get(Visit, first.id)
+        version = before.version
+    seen: dict[str, object] = {}
+
+    def correct(dialog: QWidget) -> None:
+        assert isinstance(dialog, VisitDialog)
+        seen["notes"] = dialog.notes.toPlainText()
+        dialog.notes.setPlainText("更正:老人住院了")
+        dialog.save()
+
+    from tests.ui.conftest import on_next_modal
+
+    on_next_modal(correct)
+    page.visit_table.doubleClicked.emit(page.visits.index(0, 0))
+    assert seen["notes"] == first.notes  # the full note, not a tooltip
+    with services.ctx.read() as s:
+        after = s.get(Visit, first.id)
+        assert after.notes == "更正:老人住院了" and after.version == version + 1
+        action, detail = s.execute(
+            select(AuditEntry.action, AuditEntry.detail).order_by(AuditEntry.id.desc())
+        ).first()
+    assert action == "visit.update" and detail == {"fields": ["notes"]}
+    assert page.visits.row_at(0).notes == "更正:老人住院了"
+
+    count = page.visits.rowCount()
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a: QMessageBox.StandardButton.Yes)
+    on_next_modal(lambda dialog: dialog.delete_button.click())
+    page.visit_table.doubleClicked.emit(page.visits.index(0, 0))
+    assert page.visits.rowCount() == count - 1
+    with services.ctx.read() as s:
+        gone = s.get(Visit, first.id)
+        assert gone.archived and gone.version == version + 2
+    assert "删除" in window.status_text.text()

@@ -151,10 +151,9 @@ class VisitService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 
-    @guarded(Action.RECORD)
-    def record(self, data: VisitInput) -> VisitRec:
-        """Save a visit and every problem raised in it, all or nothing."""
-        errors: dict[str, str] = {}
+    def _check_fields(
+        self, data: VisitInput, errors: dict[str, str]
+    ) -> tuple[datetime, VisitMethod, VisitPurpose, str]:
         now = self.ctx.now()
         visited_at = data.visited_at
         if visited_at is None or visited_at.tzinfo is None:
@@ -174,6 +173,13 @@ class VisitService:
             errors["purpose"] = "请选择走访目的"
             purpose = VisitPurpose.ROUTINE
         notes = optional_text(errors, "notes", "走访情况", data.notes, max_len=5000)
+        return visited_at, method, purpose, notes  # type: ignore[return-value]
+
+    @guarded(Action.RECORD)
+    def record(self, data: VisitInput) -> VisitRec:
+        """Save a visit and every problem raised in it, all or nothing."""
+        errors: dict[str, str] = {}
+        visited_at, method, purpose, notes = self._check_fields(data, errors)
         with self.ctx.write() as s:
             household = self.ctx.get(s, Household, data.household_id)
             worker_id = data.worker_id or self.ctx.actor.user_id
@@ -269,13 +275,89 @@ class VisitService:
             if row is not None:
                 s.delete(row)
 
+    # -- correcting and deleting --------------------------------------------------
+    def _live_visit(self, s: Session, visit_id: int) -> Visit:
+        visit = self.ctx.get(s, Visit, visit_id)
+        if visit.archived:
+            raise ValidationError({"visit": "这条走访记录已被删除"})
+        return visit
+
+    @guarded(Action.READ)
+    def get(self, visit_id: int) -> tuple[VisitRec, tuple[int, ...]]:
+        """A visit and the ids of the residents who were present."""
+        with self.ctx.read() as s:
+            visit = self._live_visit(s, visit_id)
+            uuids = set(visit.present_resident_uuids or [])
+            present = tuple(
+                rid
+                for rid, uid in s.execute(
+                    select(Resident.id, Resident.uuid).where(
+                        Resident.household_id == visit.household_id
+                    )
+                )
+                if uid in uuids
+            )
+            problems = tuple(s.scalars(select(Problem.id).where(Problem.visit_id == visit.id)))
+            return _visit_rec(visit, problems), present
+
+    @guarded(Action.RECORD)
+    def update(self, visit_id: int, data: VisitInput) -> VisitRec:
+        """Correct a visit: time, worker, method, purpose, who was present, notes. The
+        version goes up (so the correction travels) and the audit log names the fields.
+        Problems raised in it have their own workflow and are not changed here."""
+        errors: dict[str, str] = {}
+        visited_at, method, purpose, notes = self._check_fields(data, errors)
+        with self.ctx.write() as s:
+            visit = self._live_visit(s, visit_id)
+            worker_id = data.worker_id or visit.worker_id
+            if s.get(User, worker_id) is None:
+                errors["worker_id"] = "请选择走访的网格员"
+            members = dict(
+                s.execute(
+                    select(Resident.id, Resident.uuid).where(
+                        Resident.household_id == visit.household_id
+                    )
+                ).all()
+            )
+            if any(rid not in members for rid in data.present_resident_ids):
+                errors["present_resident_ids"] = "在场居民必须是这户的成员"
+            if errors:
+                raise ValidationError(errors)
+            new = {
+                "visited_at": visited_at,
+                "worker_id": worker_id,
+                "method": method.value,
+                "purpose": purpose.value,
+                "notes": notes,
+                "present_resident_uuids": [members[rid] for rid in data.present_resident_ids],
+            }
+            changed = [k for k, v in new.items() if getattr(visit, k) != v]
+            for key in changed:
+                setattr(visit, key, new[key])
+            s.flush()
+            if changed:
+                # Field names only: the notes are personal data.
+                self.ctx.audit(s, "visit.update", visit, fields=changed)
+            return _visit_rec(visit)
+
+    @guarded(Action.RECORD)
+    def delete(self, visit_id: int) -> None:
+        """Delete a visit recorded by mistake. It is archived, not removed, so the
+        deletion reaches the sub-district with the next package."""
+        with self.ctx.write() as s:
+            visit = self._live_visit(s, visit_id)
+            visit.archived = True
+            s.flush()
+            household = s.get(Household, visit.household_id)
+            self.ctx.audit(s, "visit.delete", visit, household=household.uuid if household else "")
+
     @guarded(Action.READ)
     def for_household(self, household_id: int) -> list[VisitRec]:
         with self.ctx.read() as s:
             self.ctx.check_id(s, Household, household_id)
             visits = s.scalars(
                 select(Visit)
-                .where(Visit.household_id == household_id)
+                .where(Visit.household_id == household_id, Visit.archived.is_(False))
                 .order_by(Visit.visited_at.desc())
             )
             return [_visit_rec(v) for v in visits]
@@ -285,7 +367,9 @@ class VisitService:
         with self.ctx.read() as s:
             self.ctx.check_id(s, Household, household_id)
             return s.scalar(
-                select(func.max(Visit.visited_at)).where(Visit.household_id == household_id)
+                select(func.max(Visit.visited_at)).where(
+                    Visit.household_id == household_id, Visit.archived.is_(False)
+                )
             )
 
     @guarded(Action.READ)

@@ -454,7 +454,7 @@ class WorkspaceService:
             last = dict(
                 s.execute(
                     select(Visit.household_id, func.max(Visit.visited_at))
-                    .where(Visit.household_id.in_(id_sub))
+                    .where(Visit.household_id.in_(id_sub), Visit.archived.is_(False))
                     .group_by(Visit.household_id)
                 ).all()
             )
@@ -545,7 +545,7 @@ class WorkspaceService:
                 )
                 for v in s.scalars(
                     select(Visit)
-                    .where(Visit.household_id == household_id)
+                    .where(Visit.household_id == household_id, Visit.archived.is_(False))
                     .order_by(Visit.visited_at.desc())
                 )
             )

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gridvisit.core.clock import LOCAL_TZ
+from gridvisit.core.clock import LOCAL_TZ, to_local
 from gridvisit.core.enums import HandlingLevel, VisitMethod, VisitPurpose
 from gridvisit.core.errors import GridVisitError
 from gridvisit.core.records import ProblemInput, ResidentRec, VisitInput, VisitRec
@@ -46,6 +46,7 @@ from gridvisit.ui.dialogs.common import (
     add_save_shortcuts,
     column,
     combo,
+    confirm_discard,
     fit_to_screen,
     form_row,
     save_cancel_buttons,
@@ -143,14 +144,22 @@ class VisitDialog(QDialog):
         address: str,
         residents: list[ResidentRec],
         parent: QWidget | None = None,
+        *,
+        visit_id: int | None = None,
     ) -> None:
         super().__init__(parent)
+        # With `visit_id` the dialog opens that visit to read, correct or delete it.
+        self.visit_id = visit_id
+        self.deleted = False
         self.services = services
         self.reference = reference
         self.household_id = household_id
         self.saved: VisitRec | None = None
         self.errors = FieldErrors()
-        self.setWindowTitle(self.tr("Log a visit — {address}").format(address=address))
+        if visit_id is None:
+            self.setWindowTitle(self.tr("Log a visit — {address}").format(address=address))
+        else:
+            self.setWindowTitle(self.tr("Visit — {address}").format(address=address))
 
         # Wall-clock Beijing time whatever the laptop's zone; LOCAL_TZ is re-attached on save.
         beijing_now = datetime.now(LOCAL_TZ).replace(tzinfo=None, second=0, microsecond=0)
@@ -217,6 +226,9 @@ class VisitDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         add_save_shortcuts(self, self.save)
+        self.delete_button = QPushButton(self.tr("Delete this visit"), self)
+        self.delete_button.clicked.connect(self.delete_visit)
+        self.delete_button.setVisible(visit_id is not None)
 
         self.draft_banner = QLabel(self)
         self.draft_banner.setWordWrap(True)
@@ -243,13 +255,23 @@ class VisitDialog(QDialog):
         layout.addLayout(head)
         layout.addWidget(scroll, 1)
         bottom = QHBoxLayout()
+        bottom.addWidget(self.delete_button)
         bottom.addWidget(hint)
         bottom.addStretch(1)
         bottom.addWidget(buttons)
         layout.addLayout(bottom)
         fit_to_screen(self, 720, 780)
+        if visit_id is not None:
+            self._load_visit(visit_id)
+            # Problems raised in a visit have their own workflow on the problems page.
+            title.setText(
+                self.tr("Problems raised in this visit are handled on the Problems page.")
+            )
+            self.add_problem_button.hide()
+            scroll.hide()
         self._initial = self.form_state()
-        self._offer_draft()
+        if visit_id is None:
+            self._offer_draft()
         # The time is already now: the first thing to type is what happened.
         self.notes.setFocus()
 
@@ -278,6 +300,43 @@ class VisitDialog(QDialog):
         for i, row in enumerate(self.problem_rows):
             row.setTitle(self.tr("Problem {n}").format(n=i + 1))
             row.register(self.errors, i)
+
+    # -- an existing visit --------------------------------------------------------
+    def _load_visit(self, visit_id: int) -> None:
+        visit, present = self.services.visits.get(visit_id)
+        local = to_local(visit.visited_at).replace(tzinfo=None)
+        self.when.setMaximumDateTime(max(self.when.maximumDateTime(), QDateTime(local)))
+        self.restore(
+            {
+                "when": f"{local:%Y-%m-%d %H:%M}",
+                "worker": visit.worker_id,
+                "method": str(visit.method),
+                "purpose": str(visit.purpose),
+                "present": list(present),
+                "notes": visit.notes,
+            }
+        )
+
+    def delete_visit(self) -> None:
+        assert self.visit_id is not None
+        answer = QMessageBox.question(
+            self,
+            self.tr("Delete this visit"),
+            self.tr(
+                "Delete this visit? It disappears from the household's history and the "
+                "deletion is sent to the sub-district with the next package. Problems "
+                "raised in it stay on the Problems page."
+            ),
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            self.services.visits.delete(self.visit_id)
+        except GridVisitError as exc:
+            QMessageBox.warning(self, self.tr("Delete this visit"), str(exc))
+            return
+        self.deleted = True
+        self.accept()
 
     # -- drafts -------------------------------------------------------------------
     def form_state(self) -> dict[str, Any]:
@@ -347,7 +406,10 @@ class VisitDialog(QDialog):
 
     def reject(self) -> None:
         """Esc or 取消: ask first when something was typed; offer to keep a draft."""
-        if self.is_dirty():
+        if self.is_dirty() and self.visit_id is not None:
+            if not confirm_discard(self):
+                return
+        elif self.is_dirty():
             choice = self.ask_unsaved()
             if choice == "keep":
                 return
@@ -400,7 +462,13 @@ class VisitDialog(QDialog):
         )
 
     def save(self) -> None:
-        result = submit(self, self.errors, lambda: self.services.visits.record(self.value()))
+        if self.visit_id is not None:
+            visit_id = self.visit_id
+            result = submit(
+                self, self.errors, lambda: self.services.visits.update(visit_id, self.value())
+            )
+        else:
+            result = submit(self, self.errors, lambda: self.services.visits.record(self.value()))
         if result is not FAILED:
             self.saved = result
             self.accept()

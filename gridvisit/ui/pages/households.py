@@ -69,6 +69,7 @@ def empty_state(parent: QWidget, text: str) -> QLabel:
 class HouseholdsPage(QWidget):
     household_selected = Signal(object)  # household id or None
     log_visit_requested = Signal(int)
+    open_visit_requested = Signal(int, int)  # household id, visit id
     add_household_requested = Signal()
     edit_household_requested = Signal(int)
     move_household_requested = Signal(int)
@@ -260,6 +261,10 @@ class HouseholdsPage(QWidget):
         rl.addLayout(rb)
         self.tabs.addTab(residents_box, self.tr("Residents"))
         visit_table = make_table(self, self.visits, sortable=False)
+        visit_table.setToolTip(self.tr("Double-click or press Enter to open, correct or delete"))
+        visit_table.doubleClicked.connect(self._open_visit)
+        visit_table.activated.connect(self._open_visit)
+        self.visit_table = visit_table
         problem_table = make_table(self, self.problems, sortable=False)
         self._detail_views = (self.resident_table, visit_table, problem_table)
         self.tabs.addTab(visit_table, self.tr("Visits"))
@@ -469,6 +474,11 @@ class HouseholdsPage(QWidget):
         hid = self.current_id()
         if hid is not None:
             self.log_visit_requested.emit(hid)
+
+    def _open_visit(self, index) -> None:  # type: ignore[no-untyped-def]
+        hid, visit = self.current_id(), self.visits.row_at(index.row())
+        if hid is not None and visit is not None:
+            self.open_visit_requested.emit(hid, visit.id)
 
     def _emit_for_current(self, signal) -> None:  # type: ignore[no-untyped-def]
         hid = self.current_id()
