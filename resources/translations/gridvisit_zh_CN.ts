@@ -1390,8 +1390,12 @@ Offline household visits and problem lists for community grid workers.</source>
         <translation>修改时间</translation>
     </message>
     <message>
-        <source>From</source>
-        <translation>来源</translation>
+        <source>Changed on</source>
+        <translation>修改的电脑</translation>
+    </message>
+    <message>
+        <source>Package</source>
+        <translation>数据包</translation>
     </message>
     <message>
         <source>Content</source>
@@ -1454,8 +1458,8 @@ Offline household visits and problem lists for community grid workers.</source>
         <translation>当前</translation>
     </message>
     <message>
-        <source>this database</source>
-        <translation>本数据库</translation>
+        <source>(stored earlier)</source>
+        <translation>(此前合并或本机录入)</translation>
     </message>
 </context>
 <context>

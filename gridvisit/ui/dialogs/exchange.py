@@ -282,13 +282,19 @@ class ReviewDialog(QDialog):
             [
                 self.tr("Record type"),
                 self.tr("Record"),
-                self.tr("Version"),
                 self.tr("Copies"),
                 self.tr("Found"),
             ]
         )
         self.copies = self._table(
-            [self.tr("Copy"), self.tr("Changed at"), self.tr("From"), self.tr("Content")]
+            [
+                self.tr("Copy"),
+                self.tr("Version"),
+                self.tr("Changed at"),
+                self.tr("Changed on"),
+                self.tr("Package"),
+                self.tr("Content"),
+            ]
         )
         self.conflicts.itemSelectionChanged.connect(self._show_copies)
         conflict_page = QWidget(self)
@@ -360,7 +366,7 @@ class ReviewDialog(QDialog):
         self._fill(
             self.conflicts,
             [
-                [c.label, c.description, str(c.version), str(len(c.copies)),
+                [c.label, c.description, str(len(c.copies)),
                  f"{to_local(c.detected_at):%Y-%m-%d %H:%M}"]
                 for c in self._conflicts
             ],
@@ -378,6 +384,8 @@ class ReviewDialog(QDialog):
         )
         if self._conflicts:
             self.conflicts.selectRow(0)
+        # Open on the tab that has something to settle.
+        self.tabs.setCurrentIndex(0 if self._conflicts or not self._duplicates else 1)
         self._show_copies()
         self._update_buttons()
 
@@ -407,8 +415,9 @@ class ReviewDialog(QDialog):
                 changed = ""
             content = describe(conflict.entity, copy.payload)
             notes = copy.payload.get("notes") or copy.payload.get("description") or ""
-            rows.append([f"{n} {mark}".strip(), changed, copy.source or self.tr("this database"),
-                         f"{content} {notes}".strip()])  # fmt: skip
+            package = copy.package or self.tr("(stored earlier)")
+            rows.append([f"{n} {mark}".strip(), str(copy.version), changed, copy.laptop,
+                         package, f"{content} {notes}".strip()])  # fmt: skip
         self._fill(self.copies, rows)
         if rows:
             self.copies.selectRow(0)
