@@ -181,6 +181,7 @@ class MainWindow(QMainWindow):
             self.tr("Import the sub-district's public key…"), sec.trust_subdistrict
         )
         self.act_register = self._action(self.tr("Register a grid computer…"), sec.register_device)
+        self.act_key_guide = self._action(self.tr("Key exchange &guide…"), self._key_guide)
         # Only what the role may do is offered; the services refuse the rest anyway.
         for act, action in (
             (self.act_audit, Action.VIEW_AUDIT),
@@ -194,6 +195,7 @@ class MainWindow(QMainWindow):
         self.act_backups.setVisible(self.services.backups.available)
         self.act_quit = self._action(self.tr("&Quit"), self.close, "Ctrl+Q")
         self.act_about = self._action(self.tr("&About"), self._about)
+        self.act_guide = self._action(self.tr("User &guide"), self.show_user_guide, "F1")
         page_actions = []
         for i, name in enumerate(
             (self.tr("&Households"), self.tr("&Problems"), self.tr("&Due this week"))
@@ -229,9 +231,10 @@ class MainWindow(QMainWindow):
         for a in (self.act_password, self.act_audit):
             account.addAction(a)
         account.addSeparator()
-        for a in (self.act_export_key, self.act_trust, self.act_register):
+        for a in (self.act_key_guide, self.act_export_key, self.act_trust, self.act_register):
             account.addAction(a)
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        help_menu.addAction(self.act_guide)
         help_menu.addAction(self.act_about)
         toolbar = self.addToolBar(self.tr("Main"))
         toolbar.setObjectName("main_toolbar")
@@ -878,6 +881,18 @@ class MainWindow(QMainWindow):
         """Close; the app restores `backup` with the database closed, then asks for a login."""
         self.pending_restore = (backup, key)
         self.close()
+
+    def _key_guide(self) -> None:
+        from gridvisit.ui.dialogs.key_setup import KeySetupDialog
+
+        dialog = KeySetupDialog(self.services, self.security, self)
+        dialog.exec()
+        dialog.deleteLater()
+
+    def show_user_guide(self) -> None:
+        from gridvisit.ui.dialogs.guide import GuideDialog
+
+        GuideDialog.open_for(self)
 
     def _about(self) -> None:
         from gridvisit import __version__

@@ -408,6 +408,17 @@ Everything saved after that moment will be gone from the database; the current f
     </message>
 </context>
 <context>
+    <name>GuideDialog</name>
+    <message>
+        <source>User guide</source>
+        <translation>使用说明</translation>
+    </message>
+    <message>
+        <source>The user guide is missing from this installation: please reinstall.</source>
+        <translation>这个安装缺少使用说明文件,请重新安装。</translation>
+    </message>
+</context>
+<context>
     <name>HouseholdDialog</name>
     <message>
         <source>&amp;Building</source>
@@ -684,10 +695,61 @@ Choose a building group on the left and click “New household”, or right-clic
     </message>
 </context>
 <context>
+    <name>KeySetupDialog</name>
+    <message>
+        <source>Key exchange guide</source>
+        <translation>密钥交换向导</translation>
+    </message>
+    <message>
+        <source>Packages are encrypted for the sub-district and signed by the computer that made them. Each side gives the other its public key once; check each fingerprint with the other side by phone.</source>
+        <translation>数据包只有街道能打开,并由导出的电脑签名。双方各把自己的公钥交给对方一次;请通过电话与对方核对指纹。</translation>
+    </message>
+    <message>
+        <source>1. Export this computer's public key…</source>
+        <translation>1. 导出本机公钥…</translation>
+    </message>
+    <message>
+        <source>2. Register a grid computer…</source>
+        <translation>2. 登记网格电脑…</translation>
+    </message>
+    <message>
+        <source>2. Import the sub-district's public key…</source>
+        <translation>2. 导入街道公钥…</translation>
+    </message>
+    <message>
+        <source>This computer's fingerprint: {fp}. Give the exported file to {who}.</source>
+        <translation>本机指纹:{fp}。请把导出的公钥文件交给{who}。</translation>
+    </message>
+    <message>
+        <source>every grid</source>
+        <translation>各网格</translation>
+    </message>
+    <message>
+        <source>the sub-district</source>
+        <translation>街道</translation>
+    </message>
+    <message>
+        <source>Registered grid computers ({n}): {names}</source>
+        <translation>已登记的网格电脑({n} 台):{names}</translation>
+    </message>
+    <message>
+        <source>none yet</source>
+        <translation>还没有</translation>
+    </message>
+    <message>
+        <source>Not done yet: packages cannot be exported until this step is done.</source>
+        <translation>尚未完成:完成这一步之前无法导出数据包。</translation>
+    </message>
+    <message>
+        <source>Done: {name}, fingerprint {fp}.</source>
+        <translation>已完成:{name},指纹 {fp}。</translation>
+    </message>
+</context>
+<context>
     <name>LoginDialog</name>
     <message>
         <source>Log in to gridvisit</source>
-        <translation>登录 gridvisit</translation>
+        <translation>登录网格走访</translation>
     </message>
     <message>
         <source>Database:</source>
@@ -797,6 +859,10 @@ Choose a building group on the left and click “New household”, or right-clic
         <translation>登记网格电脑…</translation>
     </message>
     <message>
+        <source>Key exchange &amp;guide…</source>
+        <translation>密钥交换向导(&amp;G)…</translation>
+    </message>
+    <message>
         <source>&amp;Backups…</source>
         <translation>备份与恢复(&amp;B)…</translation>
     </message>
@@ -807,6 +873,10 @@ Choose a building group on the left and click “New household”, or right-clic
     <message>
         <source>&amp;About</source>
         <translation>关于(&amp;A)</translation>
+    </message>
+    <message>
+        <source>User &amp;guide</source>
+        <translation>使用说明(&amp;G)</translation>
     </message>
     <message>
         <source>&amp;Households</source>

@@ -594,3 +594,74 @@ def test_a_visit_opens_from_the_history_and_can_be_corrected_and_deleted(
         gone = s.get(Visit, first.id)
         assert gone.archived and gone.version == version + 2
     assert "删除" in window.status_text.text()
+
+
+# -- set-up ----------------------------------------------------------------------------
+
+
+def test_f1_opens_the_chinese_user_guide(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    from gridvisit.ui.dialogs.guide import GuideDialog
+
+    window.activateWindow()
+    QTest.keyClick(window, Qt.Key.Key_F1)
+    guide = next(w for w in QApplication.topLevelWidgets() if isinstance(w, GuideDialog))
+    qtbot.addWidget(guide)
+    assert guide.isVisible() and "入户走访" in guide.browser.toPlainText()
+    assert guide.windowTitle() == "使用说明"
+
+
+def test_package_is_named_after_its_grids_and_computer(services: Services, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    services.keys.create(tmp_path / "a.pub", "和平/社区 网格电脑:A")
+    name = services.exchange.default_package_name()
+    with services.ctx.read() as s:
+        from gridvisit.storage.models import Grid
+
+        first = s.scalars(select(Grid.name).order_by(Grid.id)).first()
+    assert name.startswith(first) and name.endswith(".gvpkg")
+    assert "_和平_社区_网格电脑_A_" in name
+    assert not any(c in name for c in '/\\:*?"<>| ')
+
+
+def test_key_guide_walks_a_laptop_through_the_steps(
+    qtbot, zh, services: Services, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from gridvisit.core.access import Action
+    from gridvisit.exchange import keys
+    from gridvisit.storage import open_database
+    from gridvisit.ui.dialogs.key_setup import KeySetupDialog
+
+    monkeypatch.setattr(services.ctx, "can", lambda action: action is not Action.MANAGE_DEVICES)
+    sub = open_database(tmp_path / "sub.db", create=True)
+    keys.write_public_file(sub, tmp_path / "sub.pub", "同安街道")
+    sub.dispose()
+    calls: list[str] = []
+
+    class Steps:
+        def export_public_key(self) -> None:
+            calls.append("export")
+
+        def trust_subdistrict(self) -> None:
+            calls.append("trust")
+            services.keys.trust_subdistrict(tmp_path / "sub.pub")
+
+        def register_device(self) -> None:
+            calls.append("register")
+
+    dialog = KeySetupDialog(services, Steps())
+    qtbot.addWidget(dialog)
+    assert "尚未完成" in dialog.other.text()
+    assert dialog.import_button.text() == "2. 导入街道公钥…"
+    dialog.export_button.click()
+    dialog.import_button.click()
+    assert calls == ["export", "trust"]
+    assert "已完成" in dialog.other.text() and "同安街道" in dialog.other.text()
+
+
+def test_one_app_name_at_login_and_in_the_window(qtbot, zh, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    from gridvisit.ui.dialogs.security import LoginDialog
+
+    login = LoginDialog("demo.db", lambda *_a: None)  # type: ignore[arg-type,return-value]
+    qtbot.addWidget(login)
+    name = window.windowTitle().split(" — ")[0]
+    assert name == "网格走访" and name in login.windowTitle()
+    assert "gridvisit" not in login.windowTitle()

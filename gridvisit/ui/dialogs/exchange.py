@@ -31,7 +31,6 @@ from gridvisit.core.access import Action
 from gridvisit.core.clock import to_local, today_local
 from gridvisit.core.errors import GridVisitError
 from gridvisit.core.services import Services
-from gridvisit.exchange.export import PACKAGE_SUFFIX
 from gridvisit.exchange.records import ENTITY_LABELS
 from gridvisit.ui import files
 from gridvisit.ui.dialogs.common import fit_to_screen
@@ -118,7 +117,7 @@ class ExchangeActions(QObject):
         )
         if choice is None:
             return
-        name = f"gridvisit_{today_local():%Y%m%d}{PACKAGE_SUFFIX}"
+        name = self.services.exchange.default_package_name()
         path = Ask.save_file(
             self.window, self.tr("Export package"), name, self.tr("Packages (*.gvpkg)")
         )
