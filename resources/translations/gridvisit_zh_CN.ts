@@ -1744,6 +1744,10 @@ Check the fingerprint with the other side by phone.</source>
         <translation>网格(&amp;G):</translation>
     </message>
     <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
         <source>&amp;Print…</source>
         <translation>打印(&amp;P)…</translation>
     </message>
@@ -1768,8 +1772,16 @@ Check the fingerprint with the other side by phone.</source>
         <translation>全部网格</translation>
     </message>
     <message>
-        <source>Building the list…</source>
-        <translation>正在生成问题清单……</translation>
+        <source>Collecting the problems…</source>
+        <translation>正在汇总问题……</translation>
+    </message>
+    <message>
+        <source>Laying out page {n} of about {total}…</source>
+        <translation>正在排版第 {n} 页(共约 {total} 页)……</translation>
+    </message>
+    <message>
+        <source>Stopping…</source>
+        <translation>正在停止……</translation>
     </message>
     <message>
         <source>The PDF could not be opened for preview.</source>
@@ -1778,6 +1790,10 @@ Check the fingerprint with the other side by phone.</source>
     <message>
         <source>{pages} pages · new {new}, carried over {carried}, resolved {resolved}, overdue {overdue}</source>
         <translation>共 {pages} 页 · 新增 {new} 件,结转未办结 {carried} 件,办结 {resolved} 件,超期 {overdue} 件</translation>
+    </message>
+    <message>
+        <source>Stopped. Choose a week, community or grid to build a list again.</source>
+        <translation>已停止。选择周次、社区或网格即可重新生成清单。</translation>
     </message>
     <message>
         <source>The list could not be built:

@@ -144,3 +144,26 @@ def test_qtpdf_is_not_loaded_at_start_up() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_building_shows_pages_and_can_be_stopped(qtbot, zh, services: Services) -> None:  # type: ignore[no-untyped-def]
+    dlg = WeeklyReportDialog(services)
+    qtbot.addWidget(dlg)
+    pages: list[tuple[int, int]] = []
+    dlg.page_done.connect(lambda _serial, page, total: pages.append((page, total)))
+    with qtbot.waitSignal(dlg.finished_building, timeout=30_000):
+        dlg.show()
+    assert pages and pages[-1][0] == dlg.document.pageCount()
+    assert dlg.progress.maximum() >= pages[-1][0]
+    # Stop the next build as soon as it starts: no preview, a clear message, and the
+    # pickers build again afterwards.
+    with qtbot.waitSignal(dlg.finished_building, timeout=30_000) as blocker:
+        dlg.week.setCurrentIndex(1)
+        dlg._rebuild.stop()
+        dlg.generate()
+        dlg.cancel()
+    assert blocker.args == [False]
+    assert "已停止" in dlg.message.text() and not dlg.save_button.isEnabled()
+    with qtbot.waitSignal(dlg.finished_building, timeout=30_000) as blocker:
+        dlg.week.setCurrentIndex(0)
+    assert blocker.args == [True]

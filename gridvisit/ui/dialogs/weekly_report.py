@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMessageBox,
+    QProgressBar,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -34,7 +35,7 @@ from gridvisit.core.errors import GridVisitError
 from gridvisit.core.files import write_atomically
 from gridvisit.core.services import Services
 from gridvisit.core.services.weekly import WeeklyReport
-from gridvisit.reports.weekly import default_file_name, render_weekly
+from gridvisit.reports.weekly import default_file_name, estimated_pages, render_weekly
 from gridvisit.ui import files
 from gridvisit.ui.dialogs.common import fit_to_screen
 from gridvisit.ui.tasks import TaskRunner
@@ -81,6 +82,7 @@ def print_pdf(document: QPdfDocument, printer: QPrinter) -> int:
 
 
 class WeeklyReportDialog(QDialog):
+    page_done = Signal(int, int, int)  # build serial, page laid out, estimated pages
     finished_building = Signal(bool)  # True: a preview is shown; False: an error is
 
     def __init__(
@@ -142,8 +144,28 @@ class WeeklyReportDialog(QDialog):
         self.message = QLabel(self)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setWordWrap(True)
+        # While building: which page, of about how many, and a way to stop.
+        self.progress = QProgressBar(self)
+        self.progress.setMaximumWidth(420)
+        self.cancel_button = QPushButton(self.tr("Stop"), self)
+        self.cancel_button.setAutoDefault(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        waiting = QWidget(self)
+        wl = QVBoxLayout(waiting)
+        wl.addStretch(1)
+        wl.addWidget(self.message)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.progress, 1)
+        row.addWidget(self.cancel_button)
+        row.addStretch(1)
+        wl.addLayout(row)
+        wl.addStretch(1)
+        self._waiting = waiting
+        self._cancelled: set[int] = set()
+        self.page_done.connect(self._page_done)
         self.stack = QStackedWidget(self)
-        self.stack.addWidget(self.message)
+        self.stack.addWidget(waiting)
         self.stack.addWidget(self.view)
 
         self.status = QLabel(self)
@@ -228,20 +250,50 @@ class WeeklyReportDialog(QDialog):
         path = Path(self._tmp.name) / f"preview-{self._serial}.pdf"
         services = self.services
 
+        serial = self._serial
+        cancelled = self._cancelled
+        signal = self.page_done
+
         def build() -> Built:
             scope, name = services.weekly.scope_for(community, grid)
             report = services.weekly.build(week, scope, name)
             if full_names:
                 services.ctx.require(Action.EXPORT_UNMASKED)
                 services.audit_log.record("report.full_names", week=str(week), scope=name)
-            render_weekly(report, str(path), full_names=full_names)
+            total = estimated_pages(report)
+
+            def on_page(page: int) -> bool:
+                signal.emit(serial, page, total)  # queued to the GUI thread
+                return serial not in cancelled
+
+            render_weekly(report, str(path), full_names=full_names, on_page=on_page)
             return Built(report, path)
 
         self._set_ready(False)
-        self.message.setText(self.tr("Building the list…"))
-        self.stack.setCurrentWidget(self.message)
+        self.message.setText(self.tr("Collecting the problems…"))
+        self.progress.setRange(0, 0)  # busy until the first page
+        self.progress.show()
+        self.cancel_button.show()
+        self.cancel_button.setEnabled(True)
+        self.stack.setCurrentWidget(self._waiting)
         self.status.clear()
         self.tasks.run("report", build, self._built, self._failed)
+
+    def _page_done(self, serial: int, page: int, total: int) -> None:
+        if serial != self._serial:
+            return
+        total = max(total, page + 1)  # an estimate: never look finished before the end
+        self.progress.setRange(0, total)
+        self.progress.setValue(page)
+        self.message.setText(
+            self.tr("Laying out page {n} of about {total}…").format(n=page, total=total)
+        )
+
+    def cancel(self) -> None:
+        """Stop building; the pickers then start a new list when changed."""
+        self._cancelled.add(self._serial)
+        self.cancel_button.setEnabled(False)
+        self.message.setText(self.tr("Stopping…"))
 
     def _built(self, built: Built) -> None:
         self.document.close()
@@ -269,8 +321,15 @@ class WeeklyReportDialog(QDialog):
 
     def _failed(self, message: str) -> None:
         self.built = None
-        self.message.setText(self.tr("The list could not be built:\n{m}").format(m=message))
-        self.stack.setCurrentWidget(self.message)
+        self.progress.hide()
+        self.cancel_button.hide()
+        if self._serial in self._cancelled:
+            self.message.setText(
+                self.tr("Stopped. Choose a week, community or grid to build a list again.")
+            )
+        else:
+            self.message.setText(self.tr("The list could not be built:\n{m}").format(m=message))
+        self.stack.setCurrentWidget(self._waiting)
         self.finished_building.emit(False)
 
     def _set_ready(self, ready: bool) -> None:
