@@ -49,7 +49,7 @@ class ConflictCopy:
     payload: dict[str, Any]
     source: str
     current: bool  # the copy the table holds now
-    laptop: str = ""  # the name of the computer the copy was last changed on
+    laptop: str = ""  # the computer whose package brought this copy ("" if stored before)
 
     @property
     def version(self) -> int:
@@ -78,7 +78,9 @@ class Conflict:
     @property
     def description(self) -> str:
         text = describe(self.entity, self.copies[0].payload)
-        return f"{text}({self.place})" if self.place and self.place != text else text
+        if not self.place or self.place == text:
+            return text
+        return self.place if text in self.place else f"{text}({self.place})"
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,15 @@ def laptop_names(s: Session, own_device: str) -> dict[str, str]:
     names = {d: n or "未命名的电脑" for d, n in s.execute(select(Device.device_id, Device.name))}
     names[own_device] = "本机"
     return names
+
+
+def _sender(source: str, laptops: dict[str, str]) -> str:
+    """The computer named in a conflict copy's source, "PACKAGE (device prefix)"."""
+    if not source.endswith(")") or " (" not in source:
+        return ""
+    prefix = source.rsplit(" (", 1)[1][:-1]
+    found = [name for device, name in laptops.items() if prefix and device.startswith(prefix)]
+    return found[0] if len(found) == 1 else "未登记的电脑"
 
 
 def place(s: Session, entity: str, payload: dict[str, Any]) -> str:
@@ -190,7 +201,7 @@ def open_conflicts(db: Database) -> list[Conflict]:
                             c.payload,
                             c.source,
                             current.get((entity, uuid)) == c.payload_hash,
-                            laptops.get(str(c.payload.get("origin_device", "")), "未登记的电脑"),
+                            _sender(c.source, laptops),
                         )
                         for c in copies
                     ),

@@ -72,7 +72,7 @@ class MainWindow(QMainWindow):
         # Set by the backups dialog: the app restores this backup once the window closed.
         self.pending_restore: tuple[Any, bytes | None] | None = None
         self.setWindowTitle(self.tr("gridvisit — household visits"))
-        fit_to_screen(self, 1280, 800)
+        fit_to_screen(self, 1400, 860)
 
         # -- tree --------------------------------------------------------------------
         self.tree_model = QStandardItemModel(self)
@@ -116,7 +116,8 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.tree)
         self.splitter.addWidget(self.pages)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([330, 1070])
+        # Narrow enough that the household table keeps its columns on a 1366-px screen.
+        self.splitter.setSizes([250, 1150])
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
 
@@ -449,7 +450,14 @@ class MainWindow(QMainWindow):
         self._mark("problems", False)
 
     def _due_loaded(self, rows: list) -> None:
-        groups = {n.id: n.name for n in self._nodes.values() if n.kind == "building_group"}
+        # "锦绣花园网格 1-3号楼党小组": group names repeat from compound to compound.
+        groups = {
+            child.id: f"{n.name} {child.name}"
+            for n in self._nodes.values()
+            if n.kind == "grid"
+            for child in n.children
+            if child.kind == "building_group"
+        }
         self.due.set_groups(groups)
         self.due.set_rows(rows)
         self._mark("due", False)

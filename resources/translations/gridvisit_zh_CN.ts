@@ -213,8 +213,8 @@ Everything saved after that moment will be gone from the database; the current f
         <translation>地址</translation>
     </message>
     <message>
-        <source>Building group</source>
-        <translation>楼栋党小组</translation>
+        <source>Grid / building group</source>
+        <translation>网格 / 楼栋党小组</translation>
     </message>
     <message>
         <source>Head</source>
@@ -1440,10 +1440,6 @@ Offline household visits and problem lists for community grid workers.</source>
         <translation>记录</translation>
     </message>
     <message>
-        <source>Version</source>
-        <translation>版本</translation>
-    </message>
-    <message>
         <source>Copies</source>
         <translation>版本份数</translation>
     </message>
@@ -1456,16 +1452,16 @@ Offline household visits and problem lists for community grid workers.</source>
         <translation>版本</translation>
     </message>
     <message>
+        <source>Version no.</source>
+        <translation>版本号</translation>
+    </message>
+    <message>
         <source>Changed at</source>
         <translation>修改时间</translation>
     </message>
     <message>
-        <source>Changed on</source>
-        <translation>修改的电脑</translation>
-    </message>
-    <message>
-        <source>Package</source>
-        <translation>数据包</translation>
+        <source>Came in</source>
+        <translation>来自</translation>
     </message>
     <message>
         <source>Content</source>

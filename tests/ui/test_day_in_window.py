@@ -120,7 +120,7 @@ def test_every_dialog_fits_a_1366x768_screen(
 ) -> None:
     from gridvisit.ui.dialogs.common import fit_to_screen
 
-    fit_to_screen(window, 1280, 800)  # as at start-up, without a remembered geometry
+    fit_to_screen(window, 1400, 860)  # as at start-up, without a remembered geometry
     for name, dialog in _all_dialogs(services, window):
         if dialog is not window:
             qtbot.addWidget(dialog)

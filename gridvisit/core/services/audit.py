@@ -119,7 +119,9 @@ DETAIL_LABELS = {
     "inserted": "新增", "updated": "更新", "unchanged": "未变", "conflicts": "冲突",
     "duplicates": "疑似重复", "size": "大小", "visited_at": "走访时间", "notes": "走访情况",
     "purpose": "目的", "building": "楼栋", "unit": "单元", "room": "室", "phone": "电话",
-    "tier_code": "走访等级", "is_party_centre": "党员中心户",
+    "tier_code": "走访等级", "is_party_centre": "党员中心户", "seed": "随机种子",
+    "end": "截止日期", "weeks": "周数", "scope": "范围", "packages": "数据包数",
+    "full": "全部数据", "scope_name": "范围",
 }  # fmt: skip
 FIELD_LABELS = {
     "name": "姓名", "gender": "性别", "id_number": "身份证号", "birth_date": "出生日期",

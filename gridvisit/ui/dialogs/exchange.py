@@ -288,10 +288,9 @@ class ReviewDialog(QDialog):
         self.copies = self._table(
             [
                 self.tr("Copy"),
-                self.tr("Version"),
+                self.tr("Version no."),
                 self.tr("Changed at"),
-                self.tr("Changed on"),
-                self.tr("Package"),
+                self.tr("Came in"),
                 self.tr("Content"),
             ]
         )
@@ -414,9 +413,13 @@ class ReviewDialog(QDialog):
                 changed = ""
             content = describe(conflict.entity, copy.payload)
             notes = copy.payload.get("notes") or copy.payload.get("description") or ""
-            package = copy.package or self.tr("(stored earlier)")
-            rows.append([f"{n} {mark}".strip(), str(copy.version), changed, copy.laptop,
-                         package, f"{content} {notes}".strip()])  # fmt: skip
+            came = (
+                " · ".join(x for x in (copy.package, copy.laptop) if x)
+                if copy.package
+                else self.tr("(stored earlier)")
+            )
+            rows.append([f"{n} {mark}".strip(), str(copy.version), changed, came,
+                         f"{content} {notes}".strip()])  # fmt: skip
         self._fill(self.copies, rows)
         if rows:
             self.copies.selectRow(0)

@@ -40,7 +40,8 @@ class DuePage(QWidget):
             [
                 Column(self.tr("Address"), lambda d: d.address),
                 Column(
-                    self.tr("Building group"), lambda d: self._groups.get(d.building_group_id, "")
+                    self.tr("Grid / building group"),
+                    lambda d: self._groups.get(d.building_group_id, ""),
                 ),
                 Column(self.tr("Head"), lambda d: d.head),
                 Column(self.tr("Phone"), lambda d: mask_phone(d.phone)),
@@ -66,7 +67,7 @@ class DuePage(QWidget):
             parent=self,
         )
         self.table = make_table(self, self.model, sortable=False)  # most overdue first
-        for col, width in enumerate((150, 150, 70, 110, 60, 100, 100)):
+        for col, width in enumerate((130, 210, 70, 110, 60, 100, 100)):
             self.table.horizontalHeader().resizeSection(col, width)
         self.table.doubleClicked.connect(lambda _i: self._request_visit())
         self.empty = empty_state(self, self.tr("No household is due this week here. Well done!"))

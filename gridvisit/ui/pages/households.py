@@ -145,7 +145,7 @@ class HouseholdsPage(QWidget):
         header = self.table.horizontalHeader()
         # 下次应访 holds "2026-05-20(超期 190 天)"; 问题 only a count; the special
         # groups take what is left.
-        for col, width in enumerate((112, 96, 60, 40, 110, 42, 84, 176, 40)):
+        for col, width in enumerate((108, 92, 56, 36, 90, 40, 80, 158, 36)):
             header.resizeSection(col, width)
         header.setStretchLastSection(False)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
@@ -302,7 +302,7 @@ class HouseholdsPage(QWidget):
         self.splitter.addWidget(self.detail_stack)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([720, 400])
+        self.splitter.setSizes([760, 340])
         self.splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
