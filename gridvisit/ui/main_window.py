@@ -92,7 +92,7 @@ class MainWindow(QMainWindow):
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for col in (1, 2, 3):
             self.tree.header().setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
-            self.tree.header().resizeSection(col, 42)
+            self.tree.header().resizeSection(col, 38)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._tree_menu)
         self.tree.selectionModel().currentChanged.connect(self._node_changed)
@@ -117,7 +117,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.pages)
         self.splitter.setStretchFactor(1, 1)
         # Narrow enough that the household table keeps its columns on a 1366-px screen.
-        self.splitter.setSizes([250, 1150])
+        self.splitter.setSizes([290, 1110])
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
 

@@ -104,12 +104,20 @@ def fit_to_screen(widget: QWidget, width: int, height: int) -> None:
     laptops), and centre on the screen: no button may end up below its edge."""
     area = available_area(widget)
     margin = 16
-    w = max(min(width, area.width() - margin), min(widget.minimumSizeHint().width(), area.width()))
-    h = max(
-        min(height, area.height() - margin), min(widget.minimumSizeHint().height(), area.height())
-    )
+    # resize() sets the inside; the window manager adds a title bar (about 31 px on
+    # Windows 10) and borders, which must fit too.
+    frame = _TITLE_BAR + margin
+    hint = widget.minimumSizeHint()
+    w = max(min(width, area.width() - margin), min(hint.width(), area.width()))
+    h = max(min(height, area.height() - frame), min(hint.height(), area.height()))
     widget.resize(w, h)
-    widget.move(area.x() + (area.width() - w) // 2, area.y() + (area.height() - h) // 2)
+    widget.move(
+        area.x() + (area.width() - w) // 2,
+        area.y() + max(0, (area.height() - h - _TITLE_BAR) // 2),
+    )
+
+
+_TITLE_BAR = 32
 
 
 def confirm_discard(parent: QWidget) -> bool:

@@ -302,7 +302,7 @@ class HouseholdsPage(QWidget):
         self.splitter.addWidget(self.detail_stack)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([760, 340])
+        self.splitter.setSizes([730, 330])
         self.splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
