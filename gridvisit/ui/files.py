@@ -108,14 +108,20 @@ def open_file(
 ) -> Path | None:
     dialog = _dialog(parent, title, start_folder(purpose), pattern)
     dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+    chosen = _first_choice(dialog)
+    if chosen is not None:
+        _remember(purpose, chosen)
+    return chosen
+
+
+def _first_choice(dialog: QFileDialog) -> Path | None:
+    """Run the dialog; the path chosen, or None when cancelled."""
     try:
         if not dialog.exec() or not dialog.selectedFiles():
             return None
-        chosen = Path(dialog.selectedFiles()[0])
+        return Path(dialog.selectedFiles()[0])
     finally:
         dialog.deleteLater()
-    _remember(purpose, chosen)
-    return chosen
 
 
 def save_file(
@@ -134,12 +140,9 @@ def save_file(
     if suffix:
         dialog.setDefaultSuffix(suffix.lstrip("."))
     dialog.selectFile(name)
-    try:
-        if not dialog.exec() or not dialog.selectedFiles():
-            return None
-        chosen = Path(dialog.selectedFiles()[0])
-    finally:
-        dialog.deleteLater()
+    chosen = _first_choice(dialog)
+    if chosen is None:
+        return None
     if suffix and chosen.suffix.lower() != suffix.lower():
         chosen = chosen.with_name(chosen.name + suffix)
     _remember(purpose, chosen)

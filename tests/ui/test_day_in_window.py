@@ -49,6 +49,11 @@ def _visit_dialog(qtbot, services: Services, household_id: int | None = None) ->
     hid = household_id or _first_household(services)
     residents = services.households.residents(hid)
     dialog = VisitDialog(services, services.workspace.reference(), hid, "1栋1单元101室", residents)
+    return _shown(qtbot, dialog)
+
+
+def _shown(qtbot, dialog):  # type: ignore[no-untyped-def]
+    """Shown and active, so that keys typed at it reach it."""
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
@@ -163,13 +168,7 @@ def _open_action(qtbot, services: Services, kind: EventKind) -> ProblemActionDia
     with services.ctx.read() as s:
         pid = s.scalars(select(Problem.id).where(Problem.status == "pending")).first()
     assert pid is not None
-    dialog = ProblemActionDialog(services, pid, kind, "电梯停运")
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    dialog.activateWindow()
-    qtbot.waitUntil(dialog.isActiveWindow, timeout=2000)
-    return dialog
+    return _shown(qtbot, ProblemActionDialog(services, pid, kind, "电梯停运"))
 
 
 @pytest.mark.parametrize(
