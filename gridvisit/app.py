@@ -51,12 +51,32 @@ def install_translators(app: object) -> list[object]:
             "translation catalogue %s_%s.qm not found; run `make translations`", APP_NAME, LOCALE
         )
     qt_own = QTranslator(app)  # type: ignore[arg-type]
-    if qt_own.load(
-        locale, "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    for folder in qt_translation_folders(
+        QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     ):
-        app.installTranslator(qt_own)  # type: ignore[attr-defined]
-        installed.append(qt_own)
+        if qt_own.load(locale, "qtbase", "_", folder):
+            app.installTranslator(qt_own)  # type: ignore[attr-defined]
+            installed.append(qt_own)
+            break
+    else:
+        # Qt's own dialogs (file dialog: "Look in:", "Files of type:") would be English.
+        log.warning("Qt's qtbase_zh_CN.qm not found; Qt's own dialogs stay in English")
     return installed
+
+
+def qt_translation_folders(reported: str) -> list[str]:
+    """Where Qt's own catalogues may be: where Qt says, inside the PySide6 package
+    (a bundle or a wheel whose qt.conf points elsewhere), and our resources."""
+    import PySide6
+
+    package = Path(PySide6.__file__).resolve().parent
+    candidates = [
+        reported,
+        str(package / "Qt" / "translations"),
+        str(package / "translations"),
+        str(paths.resource_path("translations")),
+    ]
+    return [c for c in dict.fromkeys(candidates) if c and Path(c).is_dir()]
 
 
 def route_qt_messages() -> None:

@@ -495,10 +495,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print(f"  社区 {stats.communities},网格 {stats.grids},楼栋党小组 {stats.building_groups}")
     print(f"  住户 {stats.households},居民 {stats.residents},用户 {stats.users}")
     print(f"  走访记录 {stats.visits},问题 {stats.problems},流转记录 {stats.problem_events}")
-    if password == DEMO_PASSWORD:
-        print(f"  登录:用户名 admin,密码 {DEMO_PASSWORD}(所有演示用户相同)")
-    else:
-        print("  登录:用户名 admin,密码为 GRIDVISIT_PASSWORD 的值(所有演示用户相同)")
+    shown = DEMO_PASSWORD if password == DEMO_PASSWORD else "GRIDVISIT_PASSWORD 的值"
+    print(f"  演示用户(密码都是 {shown}):")
+    for username, name, role, area in stats.accounts:
+        print(f"    {username:<12}{name}\t{role}\t{area}")
     print(f"  用时 {elapsed:.1f} 秒")
     return 0
 

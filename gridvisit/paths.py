@@ -125,5 +125,19 @@ def resource_path(*parts: str) -> Path:
     return resource_root().joinpath(*parts)
 
 
+USER_GUIDE = "user-guide.zh-CN.md"
+
+
+def user_guide() -> Path | None:
+    """The Chinese user guide: beside the resources in the bundle, docs/ in a clone."""
+    for candidate in (
+        resource_path("docs", USER_GUIDE),
+        Path(__file__).resolve().parent.parent / "docs" / USER_GUIDE,
+    ):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def state_dir() -> Path:
     return _private(platformdirs.user_state_dir(APP_NAME, _AUTHOR, ensure_exists=True))

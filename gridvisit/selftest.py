@@ -152,16 +152,15 @@ def _window(state: dict[str, Any]) -> str:
 
 
 def _weekly_pdf(folder: Path, state: dict[str, Any]) -> str:
-    from datetime import date
 
-    from gridvisit.core.clock import IsoWeek
+    from gridvisit.core.clock import IsoWeek, today_local
     from gridvisit.core.services import ServiceContext, Services
     from gridvisit.reports.weekly import write_weekly_pdf
 
     session = state["laptop"]
     services = Services(ServiceContext(session.db, session.actor))
     scope, name = services.weekly.scope_for(None, None)
-    report = services.weekly.build(IsoWeek.containing(date.today()), scope, name)
+    report = services.weekly.build(IsoWeek.containing(today_local()), scope, name)
     path = folder / "weekly.pdf"
     write_weekly_pdf(report, path)
     data = path.read_bytes()

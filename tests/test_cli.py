@@ -253,3 +253,25 @@ def test_export_merge_and_return_from_the_command_line(
     assert "合计 1 个数据包" in capsys.readouterr().out
     assert main([*back, "--grid", "没有这个网格", "-o", str(ret)]) == 1
     assert "找不到名为“没有这个网格”的网格" in capsys.readouterr().err
+
+
+def test_demo_lists_every_user_with_role_and_area(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main(["demo", "--no-encryption", "--db", str(tmp_path / "d.db"), "--households", "900"])
+        == 0
+    )
+    out = capsys.readouterr().out
+    conn = sqlite3.connect(tmp_path / "d.db")
+    users = conn.execute("SELECT username FROM app_user").fetchall()
+    grids = [r[0] for r in conn.execute("SELECT name FROM grid")]
+    conn.close()
+    lines = [line for line in out.splitlines() if line.strip().split("\t")[0].split(" ")[0]
+             in {u[0] for u in users}]  # fmt: skip
+    assert len(lines) == len(users) > 2
+    assert any("街道管理员" in line and "全街道" in line for line in lines)
+    assert any("社区管理员" in line and "社区" in line for line in lines)
+    for grid in grids:
+        assert any("网格员" in line and grid in line for line in lines), grid
+    assert "gridvisit-demo" in out

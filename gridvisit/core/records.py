@@ -193,6 +193,8 @@ class DueVisit:
     last_visit: datetime | None
     due: date
     days_overdue: int  # > 0 overdue, 0 due today, < 0 due later this week
+    head: str = ""  # the head of the household, to know whom to ask for
+    phone: str = ""  # full: the page masks it
 
 
 @dataclass(frozen=True, slots=True)

@@ -344,7 +344,7 @@ def export_sealer(db: Database) -> Callable[[bytes], bytes]:
     if sub is None:
         raise PackageSecurityError(
             "还没有导入街道的公钥,数据包无法加密。",
-            hint="请向街道索取公钥文件,用“文件 → 导入街道公钥”或 "
+            hint="请向街道索取公钥文件,用“账号 → 密钥交换向导”或 "
             "gridvisit keys trust-subdistrict 导入后再导出。",
         )
     return lambda data: seal(db, data, [sub])

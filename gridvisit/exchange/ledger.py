@@ -146,6 +146,7 @@ def _visit_rows(
         .join(Grid, Grid.id == BuildingGroup.grid_id)
         .join(Community, Community.id == Grid.community_id)
         .join(User, User.id == Visit.worker_id)
+        .where(Visit.archived.is_(False))
         .order_by(Visit.visited_at)
     )
     rows = []

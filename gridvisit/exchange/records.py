@@ -97,9 +97,9 @@ class Spec:
             try:
                 value = payload[name]
             except KeyError:
-                if name not in _OPTIONAL:
+                if (self.name, name) not in _OPTIONAL:
                     raise RecordError(f"{where}:缺少字段“{name}”") from None
-                out[name] = _OPTIONAL[name]
+                out[name] = _OPTIONAL[(self.name, name)]
                 continue
             out[name] = load(value, where)
         for ref in self.refs:
@@ -153,7 +153,8 @@ class Spec:
 
 
 # Columns added by later schema versions get a default when an older package lacks them.
-_OPTIONAL: dict[str, Any] = {}
+# (table, column): a package from before deleted visits travelled holds live visits.
+_OPTIONAL: dict[tuple[str, str], Any] = {("visit", "archived"): False}
 
 
 def _dump(value: Any) -> Any:

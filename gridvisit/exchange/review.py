@@ -15,15 +15,24 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from gridvisit.core.clock import utcnow
 from gridvisit.core.errors import NotFoundError
 from gridvisit.core.masking import mask_name, scrub_text
+from gridvisit.core.records import format_address
 from gridvisit.exchange.merge import merge_package
 from gridvisit.exchange.package import Manifest, Package
 from gridvisit.exchange.records import ENTITY_LABELS, SPEC_BY_NAME, canonical
 from gridvisit.storage.engine import Database
-from gridvisit.storage.models import MergeConflict, PossibleDuplicate
+from gridvisit.storage.models import (
+    BuildingGroup,
+    Device,
+    Grid,
+    Household,
+    MergeConflict,
+    PossibleDuplicate,
+)
 
 DUPLICATE_LABELS = {
     "resident": "身份证号相同的居民",
@@ -40,6 +49,17 @@ class ConflictCopy:
     payload: dict[str, Any]
     source: str
     current: bool  # the copy the table holds now
+    laptop: str = ""  # the computer whose package brought this copy ("" if stored before)
+
+    @property
+    def version(self) -> int:
+        value = self.payload.get("version")
+        return value if isinstance(value, int) else 0
+
+    @property
+    def package(self) -> str:
+        """The package file it came in (merge writes "NAME (device)"), or ""."""
+        return self.source.rsplit(" (", 1)[0] if self.source else ""
 
 
 @dataclass(frozen=True)
@@ -49,6 +69,7 @@ class Conflict:
     version: int
     detected_at: datetime
     copies: tuple[ConflictCopy, ...]
+    place: str = ""  # where the record is: grid and address
 
     @property
     def label(self) -> str:
@@ -56,7 +77,10 @@ class Conflict:
 
     @property
     def description(self) -> str:
-        return describe(self.entity, self.copies[0].payload)
+        text = describe(self.entity, self.copies[0].payload)
+        if not self.place or self.place == text:
+            return text
+        return self.place if text in self.place else f"{text}({self.place})"
 
 
 @dataclass(frozen=True)
@@ -78,8 +102,13 @@ def describe(entity: str, payload: dict[str, Any]) -> str:
     """A short, masked description of a record for lists."""
     match entity:
         case "household":
-            parts = [payload.get("building", ""), payload.get("unit", ""), payload.get("room", "")]
-            return scrub_text("-".join(str(p) for p in parts if p))
+            return scrub_text(
+                format_address(
+                    str(payload.get("building", "")),
+                    str(payload.get("unit", "")),
+                    str(payload.get("room", "")),
+                )
+            )
         case "resident":
             return mask_name(str(payload.get("name", "")))
         case "visit":
@@ -106,6 +135,47 @@ def _short(text: str, width: int = 24) -> str:
     return text if len(text) <= width else text[:width] + "…"
 
 
+def laptop_names(s: Session, own_device: str) -> dict[str, str]:
+    """Registered computers by device id, and this one."""
+    names = {d: n or "未命名的电脑" for d, n in s.execute(select(Device.device_id, Device.name))}
+    names[own_device] = "本机"
+    return names
+
+
+def _sender(source: str, laptops: dict[str, str]) -> str:
+    """The computer named in a conflict copy's source, "PACKAGE (device prefix)"."""
+    if not source.endswith(")") or " (" not in source:
+        return ""
+    prefix = source.rsplit(" (", 1)[1][:-1]
+    found = [name for device, name in laptops.items() if prefix and device.startswith(prefix)]
+    return found[0] if len(found) == 1 else "未登记的电脑"
+
+
+def place(s: Session, entity: str, payload: dict[str, Any]) -> str:
+    """Where a record is, to tell two alike apart: grid and address."""
+    household_uuid = None
+    if entity == "household":
+        group = s.execute(
+            select(Grid.name)
+            .join(BuildingGroup, BuildingGroup.grid_id == Grid.id)
+            .where(BuildingGroup.uuid == payload.get("building_group"))
+        ).scalar()
+        return f"{group or ''} {describe('household', payload)}".strip()
+    if entity in ("resident", "visit", "problem"):
+        household_uuid = payload.get("household")
+    if not household_uuid:
+        return ""
+    row = s.execute(
+        select(Grid.name, Household.building, Household.unit, Household.room)
+        .join(BuildingGroup, BuildingGroup.grid_id == Grid.id)
+        .join(Household, Household.building_group_id == BuildingGroup.id)
+        .where(Household.uuid == household_uuid)
+    ).first()
+    if row is None:
+        return ""
+    return f"{row[0]} {format_address(row[1], row[2], row[3])}"
+
+
 def open_conflicts(db: Database) -> list[Conflict]:
     with db.read_session() as s:
         rows = s.execute(
@@ -128,28 +198,31 @@ def open_conflicts(db: Database) -> list[Conflict]:
             if row is not None:
                 text = canonical(spec.payload(row))
                 current[(entity, uuid)] = hashlib.sha256(text.encode()).hexdigest()
-    groups: dict[tuple[str, str, int], list[Any]] = {}
-    for r in rows:
-        groups.setdefault((r.entity, r.uuid, r.version), []).append(r)
-    out = []
-    for (entity, uuid, version), copies in groups.items():
-        out.append(
-            Conflict(
-                entity,
-                uuid,
-                version,
-                min(c.detected_at for c in copies),
-                tuple(
-                    ConflictCopy(
-                        c.payload_hash,
-                        c.payload,
-                        c.source,
-                        current.get((entity, uuid)) == c.payload_hash,
-                    )
-                    for c in copies
-                ),
+        laptops = laptop_names(s, db.device_id)
+        groups: dict[tuple[str, str, int], list[Any]] = {}
+        for r in rows:
+            groups.setdefault((r.entity, r.uuid, r.version), []).append(r)
+        out = []
+        for (entity, uuid, version), copies in groups.items():
+            out.append(
+                Conflict(
+                    entity,
+                    uuid,
+                    version,
+                    min(c.detected_at for c in copies),
+                    tuple(
+                        ConflictCopy(
+                            c.payload_hash,
+                            c.payload,
+                            c.source,
+                            current.get((entity, uuid)) == c.payload_hash,
+                            _sender(c.source, laptops),
+                        )
+                        for c in copies
+                    ),
+                    place(s, entity, copies[0].payload),
+                )
             )
-        )
     return out
 
 
@@ -166,13 +239,21 @@ def open_duplicates(db: Database) -> list[Duplicate]:
             .where(PossibleDuplicate.resolved_at.is_(None))
             .order_by(PossibleDuplicate.detected_at, PossibleDuplicate.id)
         ).all()
+        laptops = laptop_names(s, db.device_id)
         out = []
         for r in rows:
             texts = []
             for uuid in (r.uuid_a, r.uuid_b):
                 spec = SPEC_BY_NAME[r.kind]
                 row = s.execute(spec.select_payload().where(spec.table.c.uuid == uuid)).first()
-                texts.append(describe(r.kind, spec.payload(row)) if row else "(本库没有这条记录)")
+                if row is None:
+                    texts.append("(本库没有这条记录)")
+                    continue
+                payload = spec.payload(row)
+                # Enough to decide: who, where, and from which computer.
+                parts = [describe(r.kind, payload), place(s, r.kind, payload)]
+                parts.append(laptops.get(str(payload.get("origin_device", "")), "未登记的电脑"))
+                texts.append(" · ".join(p for p in parts if p))
             out.append(Duplicate(r.id, r.kind, r.uuid_a, r.uuid_b, r.detected_at, *texts))
     return out
 

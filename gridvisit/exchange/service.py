@@ -6,16 +6,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import select
+
 from gridvisit.core.access import Action, guarded
+from gridvisit.core.clock import to_local
 from gridvisit.core.errors import PackageSecurityError
 from gridvisit.core.recovery import backup_now
 from gridvisit.core.services.context import ServiceContext
 from gridvisit.exchange import keys as keyring
-from gridvisit.exchange.export import ExportResult, export_package, export_per_grid, export_return
+from gridvisit.exchange.export import (
+    PACKAGE_SUFFIX,
+    ExportResult,
+    export_package,
+    export_per_grid,
+    export_return,
+    safe_file_name,
+)
 from gridvisit.exchange.ledger import ImportResult, LedgerResult, export_ledger, import_roster
 from gridvisit.exchange.merge import MergeStats, Progress, merge_package
 from gridvisit.exchange.package import Package
 from gridvisit.storage.backups import Reason
+from gridvisit.storage.models import Grid
+
+DEVICE_NAME_KEY = "device.name"
 
 
 class ExchangeService:
@@ -40,6 +53,24 @@ class ExchangeService:
         )
         self.ctx.record("package.export", file=Path(path).name, full=full)
         return result
+
+    @guarded(Action.EXPORT_PACKAGE)
+    def default_package_name(self) -> str:
+        """A file name that says whose package it is: the grids, this computer's name
+        (from its public key) and the moment, e.g. 锦绣花园网格_网格电脑A_20261202-0945."""
+        with self.ctx.read() as s:
+            q = select(Grid.name).where(Grid.archived.is_(False)).order_by(Grid.id)
+            area = self.ctx.area(s)
+            if area is not None:
+                q = q.where(Grid.id.in_(area))
+            grids = list(s.scalars(q))
+        if len(grids) > 2:
+            grids = [grids[0], f"等{len(grids)}个网格"]
+        laptop = self.ctx.db.setting(DEVICE_NAME_KEY) or self.ctx.actor.display_name or ""
+        stamp = f"{to_local(self.ctx.now()):%Y%m%d-%H%M}"
+        parts = [*grids, laptop, stamp]
+        stem = "_".join(p for p in parts if p)[:120]  # far below every file system's limit
+        return safe_file_name(stem + PACKAGE_SUFFIX)
 
     @guarded(Action.EXPORT_PACKAGE)
     def export_per_grid(
@@ -164,6 +195,9 @@ class KeyService:
         """This database's key pair (made once) and its public key file."""
         self.ctx.require_audit_tail()
         public = keyring.write_public_file(self.ctx.db, path, name.strip())
+        if name.strip():
+            # Names this computer's packages (default_package_name).
+            self.ctx.db.set_setting(DEVICE_NAME_KEY, name.strip())
         self.ctx.record("keys.create", fingerprint=public.fingerprint)
         return public
 

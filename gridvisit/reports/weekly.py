@@ -10,7 +10,7 @@ document holds personal information. Never imports Qt.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import cache
 from itertools import groupby
@@ -38,7 +38,7 @@ from reportlab.platypus import (
 
 from gridvisit import paths
 from gridvisit.core.clock import to_local
-from gridvisit.core.errors import OutputError
+from gridvisit.core.errors import GridVisitError, OutputError
 from gridvisit.core.files import os_reason, write_atomically
 from gridvisit.core.masking import mask_name, mask_phone, scrub_text
 from gridvisit.core.services.weekly import ReportProblem, WeeklyReport
@@ -378,7 +378,13 @@ class _Writer:
     def row(self, number: int, p: ReportProblem, *, carried: bool) -> list[Any]:
         st, P = self.st, _Cell
         reported = to_local(p.reported_at)
-        source = [f"{reported:%m-%d} {'走访' if p.worker else '登记'}"]
+        # A problem carried over from last year says which year.
+        day = (
+            f"{reported:%m-%d}"
+            if reported.year == self.report.week.sunday.year
+            else (f"{reported:%Y-%m-%d}")
+        )
+        source = [f"{day} {'走访' if p.worker else '登记'}"]
         if p.worker:
             source.append(f"网格员 {_text(p.worker)}")
         if p.reporter:
@@ -471,9 +477,30 @@ def _canvas_class(header: str, generated: str, notice: bool) -> type[canvas.Canv
     return NumberedCanvas
 
 
+class BuildCancelled(GridVisitError):
+    """The user stopped building the list."""
+
+
+# Measured on the 30,000-household demo: about 1,670 problems on 154 pages, eleven a
+# page; ten keeps the estimate a little above the real count.
+_PROBLEMS_PER_PAGE = 10
+
+
+def estimated_pages(report: WeeklyReport) -> int:
+    count = len(report.new) + len(report.carried_over) + len(report.resolved)
+    return max(1, -(-count // _PROBLEMS_PER_PAGE) + 1)
+
+
 def render_weekly(
-    report: WeeklyReport, out: str | os.PathLike[str] | BinaryIO, *, full_names: bool = False
+    report: WeeklyReport,
+    out: str | os.PathLike[str] | BinaryIO,
+    *,
+    full_names: bool = False,
+    on_page: Callable[[int], bool] | None = None,
 ) -> None:
+    """Write the PDF. `on_page(n)` is told each page as it is laid out; when it
+    returns False the build stops with BuildCancelled (a 30,000-household
+    sub-district's list is 140 pages and takes a quarter of a minute)."""
     register_font()
     writer = _Writer(report, full_names=full_names)
     title = f"{report.scope_name} 第{report.week.week}周问题清单"
@@ -492,6 +519,13 @@ def render_weekly(
     )
     header = f"{report.subdistrict} · {title}"
     generated = f"{to_local(report.generated_at):%Y-%m-%d %H:%M}"
+    if on_page is not None:
+
+        def progress(kind: str, value: int) -> None:
+            if kind == "PAGE" and not on_page(value):
+                raise BuildCancelled("已取消生成问题清单。")
+
+        doc.setProgressCallBack(progress)
     doc.build(writer.story(), canvasmaker=_canvas_class(header, generated, notice=full_names))
 
 

@@ -28,6 +28,7 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
+from gridvisit.core.clock import LOCAL_TZ
 from gridvisit.core.errors import EncryptedDatabaseError, GridVisitError, StorageError
 from gridvisit.core.files import copy_private, make_private_dir
 from gridvisit.storage.engine import (
@@ -129,6 +130,12 @@ def list_backups(db_path: Path) -> list[Backup]:
     return [b for *_, b in found]
 
 
+def _beijing_now() -> datetime:
+    """Backups are named and listed in Beijing wall-clock time, like every date the app
+    shows, whatever zone the laptop is set to."""
+    return datetime.now(LOCAL_TZ).replace(tzinfo=None)
+
+
 def _new_path(db_path: Path, reason: Reason, now: datetime) -> Path:
     folder = backup_dir(db_path)
     base = f"{_stem(db_path)}-{now:%Y%m%d-%H%M%S}"
@@ -153,7 +160,7 @@ def create_backup(
     db_path: Path, key: bytes | None, reason: Reason, *, now: datetime | None = None
 ) -> Backup:
     """A consistent copy of the database (readable while others write to it)."""
-    now = now or datetime.now()
+    now = now or _beijing_now()
     dest = _new_path(db_path, reason, now)
     try:
         make_private_dir(dest.parent)
@@ -211,7 +218,7 @@ def _sweep_leftovers(db_path: Path) -> None:
 
 
 def backup_due_today(db_path: Path, now: datetime | None = None) -> bool:
-    today = (now or datetime.now()).date()
+    today = (now or _beijing_now()).date()
     return not any(b.taken_at.date() == today for b in list_backups(db_path))
 
 
@@ -282,7 +289,7 @@ def _move_stray_wal(db_path: Path, aside: Path | None) -> None:
     wal = Path(f"{db_path}-wal")
     if wal.exists():
         if aside is None or Path(f"{aside}-wal").exists():
-            aside = backup_dir(db_path) / f"{_stem(db_path)}-{datetime.now():%Y%m%d-%H%M%S}.orphan"
+            aside = backup_dir(db_path) / f"{_stem(db_path)}-{_beijing_now():%Y%m%d-%H%M%S}.orphan"
         os.replace(wal, f"{aside}-wal")
     Path(f"{db_path}-shm").unlink(missing_ok=True)
 
@@ -321,7 +328,7 @@ def restore_backup(db_path: Path, backup: Backup, key: bytes | None) -> Backup |
             keys_path(pending).unlink(missing_ok=True)
         replaced = None
         if db_path.exists():
-            aside = _new_path(db_path, Reason.REPLACED, datetime.now())
+            aside = _new_path(db_path, Reason.REPLACED, _beijing_now())
             make_private_dir(aside.parent)
             # Order matters for a power cut half-way: the key file is copied first
             # (the live file keeps its own), then the main file moves, then its WAL
@@ -333,7 +340,7 @@ def restore_backup(db_path: Path, backup: Backup, key: bytes | None) -> Backup |
             _move_stray_wal(db_path, aside)
             replaced = Backup(
                 aside,
-                datetime.now(),
+                _beijing_now(),
                 Reason.REPLACED,
                 aside.stat().st_size,
                 keys_path(aside).exists(),

@@ -219,6 +219,27 @@ class DemoStats:
     visits: int = 0
     problems: int = 0
     problem_events: int = 0
+    # (username, display name, role label, area) of every demo user, to log in with.
+    accounts: tuple[tuple[str, str, str, str], ...] = ()
+
+
+def _accounts(rows: dict[str, list[dict[str, Any]]]) -> tuple[tuple[str, str, str, str], ...]:
+    names = {
+        table: {r["id"]: r["name"] for r in rows.get(table, []) if "id" in r}
+        for table in ("community", "grid")
+    }
+    grid_community = {r["id"]: r["community_id"] for r in rows.get("grid", []) if "id" in r}
+    area: dict[int, str] = {}
+    for link in rows.get("user_community", []):
+        area[link["user_id"]] = names["community"].get(link["community_id"], "")
+    for link in rows.get("user_grid", []):
+        grid = link["grid_id"]
+        community = names["community"].get(grid_community.get(grid, -1), "")
+        area[link["user_id"]] = f"{community} {names['grid'].get(grid, '')}".strip()
+    return tuple(
+        (u["username"], u["display_name"], Role(u["role"]).label, area.get(u["id"], "全街道"))
+        for u in rows.get("app_user", [])
+    )
 
 
 class _Gen:
@@ -373,6 +394,7 @@ def generate_demo(
             visits=len(gen.rows.get("visit", [])),
             problems=len(gen.rows.get("problem", [])),
             problem_events=len(gen.rows.get("problem_event", [])),
+            accounts=_accounts(gen.rows),
         )
         done = True
         return stats

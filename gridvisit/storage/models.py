@@ -237,6 +237,9 @@ class Visit(SyncMixin, Base):
     purpose: Mapped[str] = mapped_column(String(32))
     notes: Mapped[str] = mapped_column(Text, default="")
     present_resident_uuids: Mapped[list[str]] = mapped_column(default=list)
+    # A deleted visit is kept, archived, so that the deletion travels to the
+    # sub-district like any other change (a newer version of the same record).
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Problem(SyncMixin, Base):

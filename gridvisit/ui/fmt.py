@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from gridvisit.core.clock import to_local
+from gridvisit.core.clock import to_local, today_local
 
 
 def when(moment: datetime | None) -> str:
@@ -30,6 +30,6 @@ def deadline(due_at: datetime) -> str:
 def age(born: date | None, today: date | None = None) -> str:
     if born is None:
         return ""
-    today = today or date.today()
+    today = today or today_local()
     years = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
     return str(years)

@@ -14,6 +14,7 @@ from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QHeaderView,
     QLabel,
     QMainWindow,
@@ -32,6 +33,7 @@ from gridvisit.core.errors import ConflictError, GridVisitError
 from gridvisit.core.records import ResidentRec, Scope
 from gridvisit.core.services import Services
 from gridvisit.core.services.workspace import Counts, Reference, TreeNode
+from gridvisit.ui.dialogs.common import fit_to_screen
 from gridvisit.ui.dialogs.edit_dialogs import (
     ChoiceDialog,
     HouseholdDialog,
@@ -70,7 +72,7 @@ class MainWindow(QMainWindow):
         # Set by the backups dialog: the app restores this backup once the window closed.
         self.pending_restore: tuple[Any, bytes | None] | None = None
         self.setWindowTitle(self.tr("gridvisit — household visits"))
-        self.resize(1280, 800)
+        fit_to_screen(self, 1400, 860)
 
         # -- tree --------------------------------------------------------------------
         self.tree_model = QStandardItemModel(self)
@@ -90,7 +92,7 @@ class MainWindow(QMainWindow):
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for col in (1, 2, 3):
             self.tree.header().setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
-            self.tree.header().resizeSection(col, 42)
+            self.tree.header().resizeSection(col, 38)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._tree_menu)
         self.tree.selectionModel().currentChanged.connect(self._node_changed)
@@ -114,7 +116,8 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.tree)
         self.splitter.addWidget(self.pages)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([330, 1070])
+        # Narrow enough that the household table keeps its columns on a 1366-px screen.
+        self.splitter.setSizes([290, 1110])
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
 
@@ -179,6 +182,7 @@ class MainWindow(QMainWindow):
             self.tr("Import the sub-district's public key…"), sec.trust_subdistrict
         )
         self.act_register = self._action(self.tr("Register a grid computer…"), sec.register_device)
+        self.act_key_guide = self._action(self.tr("Key exchange &guide…"), self._key_guide)
         # Only what the role may do is offered; the services refuse the rest anyway.
         for act, action in (
             (self.act_audit, Action.VIEW_AUDIT),
@@ -192,6 +196,7 @@ class MainWindow(QMainWindow):
         self.act_backups.setVisible(self.services.backups.available)
         self.act_quit = self._action(self.tr("&Quit"), self.close, "Ctrl+Q")
         self.act_about = self._action(self.tr("&About"), self._about)
+        self.act_guide = self._action(self.tr("User &guide"), self.show_user_guide, "F1")
         page_actions = []
         for i, name in enumerate(
             (self.tr("&Households"), self.tr("&Problems"), self.tr("&Due this week"))
@@ -227,9 +232,10 @@ class MainWindow(QMainWindow):
         for a in (self.act_password, self.act_audit):
             account.addAction(a)
         account.addSeparator()
-        for a in (self.act_export_key, self.act_trust, self.act_register):
+        for a in (self.act_key_guide, self.act_export_key, self.act_trust, self.act_register):
             account.addAction(a)
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        help_menu.addAction(self.act_guide)
         help_menu.addAction(self.act_about)
         toolbar = self.addToolBar(self.tr("Main"))
         toolbar.setObjectName("main_toolbar")
@@ -255,6 +261,7 @@ class MainWindow(QMainWindow):
         h = self.households
         h.household_selected.connect(self._show_household)
         h.log_visit_requested.connect(self.log_visit)
+        h.open_visit_requested.connect(self.open_visit)
         h.add_household_requested.connect(self._add_household)
         h.edit_household_requested.connect(self._edit_household)
         h.move_household_requested.connect(self._move_household)
@@ -443,7 +450,14 @@ class MainWindow(QMainWindow):
         self._mark("problems", False)
 
     def _due_loaded(self, rows: list) -> None:
-        groups = {n.id: n.name for n in self._nodes.values() if n.kind == "building_group"}
+        # "锦绣花园网格 1-3号楼党小组": group names repeat from compound to compound.
+        groups = {
+            child.id: f"{n.name} {child.name}"
+            for n in self._nodes.values()
+            if n.kind == "grid"
+            for child in n.children
+            if child.kind == "building_group"
+        }
         self.due.set_groups(groups)
         self.due.set_rows(rows)
         self._mark("due", False)
@@ -499,6 +513,36 @@ class MainWindow(QMainWindow):
         problems = len(saved.problem_ids)
         self.status_text.setText(
             self.tr("Visit to {a} saved with {n} problem(s).").format(a=detail.address, n=problems)
+        )
+
+    def open_visit(self, household_id: int, visit_id: int) -> None:
+        """Read a visit in full, correct it or delete it."""
+        try:
+            detail = self.services.workspace.household_detail(household_id)
+            dialog = VisitDialog(
+                self.services,
+                self.reference,
+                household_id,
+                detail.address,
+                list(detail.residents),
+                self,
+                visit_id=visit_id,
+            )
+        except GridVisitError as exc:
+            QMessageBox.warning(self, self.tr("Visit"), str(exc))
+            return
+        try:
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return
+            deleted = dialog.deleted
+        finally:
+            dialog.deleteLater()
+        self.household_changed(household_id)
+        self._stale.update({"due"})
+        self.status_text.setText(
+            (
+                self.tr("Visit to {a} deleted.") if deleted else self.tr("Visit to {a} corrected.")
+            ).format(a=detail.address)
         )
 
     def household_changed(self, household_id: int) -> None:
@@ -594,6 +638,9 @@ class MainWindow(QMainWindow):
             self.reference, save, title=self.tr("Edit household"), values=values, parent=self
         ).run():
             self.household_changed(household_id)
+            self.status_text.setText(
+                self.tr("Saved household {a}.").format(a=hs.get(household_id).address)
+            )
 
     def _move_household(self, household_id: int) -> None:
         choices = self._group_choices()
@@ -647,6 +694,7 @@ class MainWindow(QMainWindow):
         if done is not None:
             self._warn_about(hs.last_warnings)
             self.household_changed(household_id)
+            self.status_text.setText(self.tr("Saved resident {n}.").format(n=done.name))
 
     def _edit_resident(self, household_id: int, resident: ResidentRec) -> None:
         hs = self.services.households
@@ -661,6 +709,7 @@ class MainWindow(QMainWindow):
         if done is not None:
             self._warn_about(hs.last_warnings)
             self.household_changed(household_id)
+            self.status_text.setText(self.tr("Saved resident {n}.").format(n=done.name))
 
     def _remove_resident(self, household_id: int, resident: ResidentRec) -> None:
         answer = QMessageBox.question(
@@ -841,6 +890,18 @@ class MainWindow(QMainWindow):
         """Close; the app restores `backup` with the database closed, then asks for a login."""
         self.pending_restore = (backup, key)
         self.close()
+
+    def _key_guide(self) -> None:
+        from gridvisit.ui.dialogs.key_setup import KeySetupDialog
+
+        dialog = KeySetupDialog(self.services, self.security, self)
+        dialog.exec()
+        dialog.deleteLater()
+
+    def show_user_guide(self) -> None:
+        from gridvisit.ui.dialogs.guide import GuideDialog
+
+        GuideDialog.open_for(self)
 
     def _about(self) -> None:
         from gridvisit import __version__

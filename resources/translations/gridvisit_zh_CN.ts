@@ -186,6 +186,22 @@ Everything saved after that moment will be gone from the database; the current f
 <context>
     <name>Dialogs</name>
     <message>
+        <source>Discard what you typed?</source>
+        <translation>放弃已填写的内容?</translation>
+    </message>
+    <message>
+        <source>What you typed here has not been saved. Close and discard it?</source>
+        <translation>这里填写的内容还没有保存。关闭并放弃吗?</translation>
+    </message>
+    <message>
+        <source>Discard</source>
+        <translation>放弃</translation>
+    </message>
+    <message>
+        <source>Keep editing</source>
+        <translation>继续填写</translation>
+    </message>
+    <message>
         <source>Cannot save</source>
         <translation>无法保存</translation>
     </message>
@@ -201,8 +217,16 @@ Everything saved after that moment will be gone from the database; the current f
         <translation>地址</translation>
     </message>
     <message>
-        <source>Building group</source>
-        <translation>楼栋党小组</translation>
+        <source>Grid / building group</source>
+        <translation>网格 / 楼栋党小组</translation>
+    </message>
+    <message>
+        <source>Head</source>
+        <translation>户主</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
     </message>
     <message>
         <source>Tier</source>
@@ -221,8 +245,8 @@ Everything saved after that moment will be gone from the database; the current f
         <translation>应访日期</translation>
     </message>
     <message>
-        <source>Overdue</source>
-        <translation>超期</translation>
+        <source>Overdue / days left</source>
+        <translation>超期/剩余</translation>
     </message>
     <message>
         <source>No household is due this week here. Well done!</source>
@@ -388,6 +412,17 @@ Everything saved after that moment will be gone from the database; the current f
     </message>
 </context>
 <context>
+    <name>GuideDialog</name>
+    <message>
+        <source>User guide</source>
+        <translation>使用说明</translation>
+    </message>
+    <message>
+        <source>The user guide is missing from this installation: please reinstall.</source>
+        <translation>这个安装缺少使用说明文件,请重新安装。</translation>
+    </message>
+</context>
+<context>
     <name>HouseholdDialog</name>
     <message>
         <source>&amp;Building</source>
@@ -439,6 +474,10 @@ Everything saved after that moment will be gone from the database; the current f
     <message>
         <source>Address</source>
         <translation>地址</translation>
+    </message>
+    <message>
+        <source>Grid</source>
+        <translation>网格</translation>
     </message>
     <message>
         <source>Head</source>
@@ -581,6 +620,10 @@ Everything saved after that moment will be gone from the database; the current f
         <translation>居民</translation>
     </message>
     <message>
+        <source>Double-click or press Enter to open, correct or delete</source>
+        <translation>双击或按回车键打开、更正或删除</translation>
+    </message>
+    <message>
         <source>Visits</source>
         <translation>走访记录</translation>
     </message>
@@ -591,6 +634,10 @@ Everything saved after that moment will be gone from the database; the current f
     <message>
         <source>{shown} of {total}</source>
         <translation>找到 {shown} 户 / 共 {total} 户</translation>
+    </message>
+    <message>
+        <source>Select a resident in the list first, then click “Show full numbers”.</source>
+        <translation>请先在居民列表中选中一位居民,再点“显示完整号码”。</translation>
     </message>
     <message>
         <source>{total} households</source>
@@ -652,10 +699,61 @@ Choose a building group on the left and click “New household”, or right-clic
     </message>
 </context>
 <context>
+    <name>KeySetupDialog</name>
+    <message>
+        <source>Key exchange guide</source>
+        <translation>密钥交换向导</translation>
+    </message>
+    <message>
+        <source>Packages are encrypted for the sub-district and signed by the computer that made them. Each side gives the other its public key once; check each fingerprint with the other side by phone.</source>
+        <translation>数据包只有街道能打开,并由导出的电脑签名。双方各把自己的公钥交给对方一次;请通过电话与对方核对指纹。</translation>
+    </message>
+    <message>
+        <source>1. Export this computer's public key…</source>
+        <translation>1. 导出本机公钥…</translation>
+    </message>
+    <message>
+        <source>2. Register a grid computer…</source>
+        <translation>2. 登记网格电脑…</translation>
+    </message>
+    <message>
+        <source>2. Import the sub-district's public key…</source>
+        <translation>2. 导入街道公钥…</translation>
+    </message>
+    <message>
+        <source>This computer's fingerprint: {fp}. Give the exported file to {who}.</source>
+        <translation>本机指纹:{fp}。请把导出的公钥文件交给{who}。</translation>
+    </message>
+    <message>
+        <source>every grid</source>
+        <translation>各网格</translation>
+    </message>
+    <message>
+        <source>the sub-district</source>
+        <translation>街道</translation>
+    </message>
+    <message>
+        <source>Registered grid computers ({n}): {names}</source>
+        <translation>已登记的网格电脑({n} 台):{names}</translation>
+    </message>
+    <message>
+        <source>none yet</source>
+        <translation>还没有</translation>
+    </message>
+    <message>
+        <source>Not done yet: packages cannot be exported until this step is done.</source>
+        <translation>尚未完成:完成这一步之前无法导出数据包。</translation>
+    </message>
+    <message>
+        <source>Done: {name}, fingerprint {fp}.</source>
+        <translation>已完成:{name},指纹 {fp}。</translation>
+    </message>
+</context>
+<context>
     <name>LoginDialog</name>
     <message>
         <source>Log in to gridvisit</source>
-        <translation>登录 gridvisit</translation>
+        <translation>登录网格走访</translation>
     </message>
     <message>
         <source>Database:</source>
@@ -765,6 +863,10 @@ Choose a building group on the left and click “New household”, or right-clic
         <translation>登记网格电脑…</translation>
     </message>
     <message>
+        <source>Key exchange &amp;guide…</source>
+        <translation>密钥交换向导(&amp;G)…</translation>
+    </message>
+    <message>
         <source>&amp;Backups…</source>
         <translation>备份与恢复(&amp;B)…</translation>
     </message>
@@ -775,6 +877,10 @@ Choose a building group on the left and click “New household”, or right-clic
     <message>
         <source>&amp;About</source>
         <translation>关于(&amp;A)</translation>
+    </message>
+    <message>
+        <source>User &amp;guide</source>
+        <translation>使用说明(&amp;G)</translation>
     </message>
     <message>
         <source>&amp;Households</source>
@@ -853,6 +959,18 @@ Choose a building group on the left and click “New household”, or right-clic
         <translation>已保存 {a} 的走访记录,登记问题 {n} 个。</translation>
     </message>
     <message>
+        <source>Visit</source>
+        <translation>走访记录</translation>
+    </message>
+    <message>
+        <source>Visit to {a} deleted.</source>
+        <translation>已删除 {a} 的一条走访记录。</translation>
+    </message>
+    <message>
+        <source>Visit to {a} corrected.</source>
+        <translation>已更正 {a} 的走访记录。</translation>
+    </message>
+    <message>
         <source>New household</source>
         <translation>新增住户</translation>
     </message>
@@ -863,6 +981,10 @@ Choose a building group on the left and click “New household”, or right-clic
     <message>
         <source>Edit household</source>
         <translation>编辑住户</translation>
+    </message>
+    <message>
+        <source>Saved household {a}.</source>
+        <translation>已保存住户 {a}。</translation>
     </message>
     <message>
         <source>Move household</source>
@@ -887,6 +1009,10 @@ Choose a building group on the left and click “New household”, or right-clic
     <message>
         <source>Add resident</source>
         <translation>新增居民</translation>
+    </message>
+    <message>
+        <source>Saved resident {n}.</source>
+        <translation>已保存居民 {n}。</translation>
     </message>
     <message>
         <source>Edit resident</source>
@@ -1058,24 +1184,24 @@ Offline household visits and problem lists for community grid workers.</source>
         <translation>满意度(&amp;S)</translation>
     </message>
     <message>
-        <source>Note</source>
-        <translation>备注</translation>
+        <source>&amp;Note</source>
+        <translation>备注(&amp;N)</translation>
     </message>
     <message>
-        <source>Progress</source>
-        <translation>办理进展</translation>
+        <source>&amp;Progress</source>
+        <translation>办理进展(&amp;P)</translation>
     </message>
     <message>
-        <source>Reason</source>
-        <translation>原因</translation>
+        <source>&amp;Reason</source>
+        <translation>原因(&amp;R)</translation>
     </message>
     <message>
-        <source>Resolution</source>
-        <translation>办理结果</translation>
+        <source>&amp;Resolution</source>
+        <translation>办理结果(&amp;R)</translation>
     </message>
     <message>
-        <source>Resident's feedback</source>
-        <translation>居民反馈</translation>
+        <source>Resident's &amp;feedback</source>
+        <translation>居民反馈(&amp;F)</translation>
     </message>
     <message>
         <source>Confirm</source>
@@ -1326,10 +1452,6 @@ Offline household visits and problem lists for community grid workers.</source>
         <translation>记录</translation>
     </message>
     <message>
-        <source>Version</source>
-        <translation>版本</translation>
-    </message>
-    <message>
         <source>Copies</source>
         <translation>版本份数</translation>
     </message>
@@ -1342,12 +1464,16 @@ Offline household visits and problem lists for community grid workers.</source>
         <translation>版本</translation>
     </message>
     <message>
+        <source>Version no.</source>
+        <translation>版本号</translation>
+    </message>
+    <message>
         <source>Changed at</source>
         <translation>修改时间</translation>
     </message>
     <message>
-        <source>From</source>
-        <translation>来源</translation>
+        <source>Came in</source>
+        <translation>来自</translation>
     </message>
     <message>
         <source>Content</source>
@@ -1410,8 +1536,8 @@ Offline household visits and problem lists for community grid workers.</source>
         <translation>当前</translation>
     </message>
     <message>
-        <source>this database</source>
-        <translation>本数据库</translation>
+        <source>(stored earlier)</source>
+        <translation>(此前合并或本机录入)</translation>
     </message>
 </context>
 <context>
@@ -1491,6 +1617,10 @@ Check the fingerprint with the other side by phone.</source>
         <translation>登记走访 — {address}</translation>
     </message>
     <message>
+        <source>Visit — {address}</source>
+        <translation>走访记录 — {address}</translation>
+    </message>
+    <message>
         <source>member</source>
         <translation>家庭成员</translation>
     </message>
@@ -1523,8 +1653,48 @@ Check the fingerprint with the other side by phone.</source>
         <translation>走访情况(&amp;S)</translation>
     </message>
     <message>
-        <source>&amp;Add a problem (Alt+A)</source>
-        <translation>添加问题(&amp;A)</translation>
+        <source>Add a problem (Alt+A)</source>
+        <translation>添加问题(Alt+A)</translation>
+    </message>
+    <message>
+        <source>Delete this visit</source>
+        <translation>删除这条走访</translation>
+    </message>
+    <message>
+        <source>Problems raised in this visit are handled on the Problems page.</source>
+        <translation>本次走访登记的问题请在“问题”页办理。</translation>
+    </message>
+    <message>
+        <source>Delete this visit? It disappears from the household's history and the deletion is sent to the sub-district with the next package. Problems raised in it stay on the Problems page.</source>
+        <translation>删除这条走访记录吗?它将从这户的走访历史中消失,删除也会随下一个数据包报给街道。本次走访登记的问题仍保留在“问题”页。</translation>
+    </message>
+    <message>
+        <source>Restored the visit you left unsaved on {when}.</source>
+        <translation>已恢复您 {when} 未保存的走访记录(草稿)。</translation>
+    </message>
+    <message>
+        <source>Draft</source>
+        <translation>草稿</translation>
+    </message>
+    <message>
+        <source>The visit is not saved</source>
+        <translation>走访记录还没有保存</translation>
+    </message>
+    <message>
+        <source>This visit has not been saved. Keep it as a draft to finish later, or discard what you typed?</source>
+        <translation>这条走访记录还没有保存。存为草稿以后接着填,还是放弃已填写的内容?</translation>
+    </message>
+    <message>
+        <source>Keep as draft</source>
+        <translation>存为草稿</translation>
+    </message>
+    <message>
+        <source>Discard</source>
+        <translation>放弃</translation>
+    </message>
+    <message>
+        <source>Keep editing</source>
+        <translation>继续填写</translation>
     </message>
     <message>
         <source>Ctrl+Enter saves, Esc cancels</source>
@@ -1537,6 +1707,10 @@ Check the fingerprint with the other side by phone.</source>
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+    <message>
+        <source>Discard the draft</source>
+        <translation>丢弃草稿</translation>
     </message>
     <message>
         <source>Problems raised in this visit</source>
@@ -1578,6 +1752,10 @@ Check the fingerprint with the other side by phone.</source>
         <translation>网格(&amp;G):</translation>
     </message>
     <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
         <source>&amp;Print…</source>
         <translation>打印(&amp;P)…</translation>
     </message>
@@ -1602,8 +1780,16 @@ Check the fingerprint with the other side by phone.</source>
         <translation>全部网格</translation>
     </message>
     <message>
-        <source>Building the list…</source>
-        <translation>正在生成问题清单……</translation>
+        <source>Collecting the problems…</source>
+        <translation>正在汇总问题……</translation>
+    </message>
+    <message>
+        <source>Laying out page {n} of about {total}…</source>
+        <translation>正在排版第 {n} 页(共约 {total} 页)……</translation>
+    </message>
+    <message>
+        <source>Stopping…</source>
+        <translation>正在停止……</translation>
     </message>
     <message>
         <source>The PDF could not be opened for preview.</source>
@@ -1612,6 +1798,10 @@ Check the fingerprint with the other side by phone.</source>
     <message>
         <source>{pages} pages · new {new}, carried over {carried}, resolved {resolved}, overdue {overdue}</source>
         <translation>共 {pages} 页 · 新增 {new} 件,结转未办结 {carried} 件,办结 {resolved} 件,超期 {overdue} 件</translation>
+    </message>
+    <message>
+        <source>Stopped. Choose a week, community or grid to build a list again.</source>
+        <translation>已停止。选择周次、社区或网格即可重新生成清单。</translation>
     </message>
     <message>
         <source>The list could not be built:
@@ -1717,6 +1907,29 @@ The newest sound backup was taken at {when} ({kind}). Restore it now? Records sa
     <message>
         <source>No</source>
         <translation>否</translation>
+    </message>
+</context>
+<context>
+    <name>files</name>
+    <message>
+        <source>Folder</source>
+        <translation>文件夹</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>{suffix} file</source>
+        <translation>{suffix} 文件</translation>
+    </message>
+    <message>
+        <source>&amp;Look in:</source>
+        <translation>查找范围(&amp;L)：</translation>
+    </message>
+    <message>
+        <source>Files of &amp;type:</source>
+        <translation>文件类型(&amp;T)：</translation>
     </message>
 </context>
 </TS>

@@ -307,3 +307,42 @@ def test_merge_into_postgresql_matches_sqlite(
         merge_package(pg, parse_package(bytes(data), "bad.zip"))
     assert dump(pg, CONTENT_TABLES) == dump(source, CONTENT_TABLES)
     pg.dispose()
+
+
+def test_corrected_and_deleted_visits_travel(source: Database, tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from gridvisit.core.records import VisitInput
+    from gridvisit.exchange.records import SPECS
+    from gridvisit.storage.models import Visit
+
+    target = open_database(tmp_path / "t.db", create=True)
+    merge_package(target, read_package(export_package(source, tmp_path / "1.zip").path))
+    svc = services_for(source)
+    with source.read_session() as s:
+        first, second = s.execute(
+            select(Visit.id, Visit.uuid, Visit.household_id, Visit.visited_at, Visit.purpose)
+            .order_by(Visit.id)
+            .limit(2)
+        ).all()
+    when = first.visited_at + timedelta(hours=1)
+    svc.visits.update(
+        first.id,
+        VisitInput(first.household_id, when, "phone", first.purpose, "电话回访,已住院", ()),
+    )
+    svc.visits.delete(second.id)
+    stats = merge_package(target, read_package(export_package(source, tmp_path / "2.zip").path))
+    assert stats.updated == 2 and stats.conflicts == 0
+    with target.read_session() as s:
+        moved = s.scalars(select(Visit).where(Visit.uuid == first.uuid)).one()
+        gone = s.scalars(select(Visit).where(Visit.uuid == second.uuid)).one()
+        assert (moved.method, moved.notes, moved.version) == ("phone", "电话回访,已住院", 2)
+        assert gone.archived and gone.version == 2
+    assert dump(target, ["visit"]) == dump(source, ["visit"])
+    target.dispose()
+    # A package written before visits could be deleted has no "archived": live visits.
+    visit = next(spec for spec in SPECS if spec.name == "visit")
+    with source.read_session() as s:
+        payload = visit.payload(s.execute(visit.select_payload()).first())
+    del payload["archived"]
+    assert visit.values(payload, "走访第 1 条")["archived"] is False

@@ -357,3 +357,26 @@ def test_pdftotext_reads_the_chinese(world: World, tmp_path: Path) -> None:
     ).stdout
     assert "同安街道 第47周问题清单" in text
     assert "结转未办结" in text and "问题A" in text
+
+
+def test_a_source_date_from_another_year_says_the_year(world: World, tmp_path: Path) -> None:
+    report = world.report()
+    carried = report.carried_over[0]
+    last_year = replace(carried, reported_at=carried.reported_at.replace(year=2025))
+    report = replace(report, carried_over=(last_year, *report.carried_over[1:]))
+    out = tmp_path / "w47.pdf"
+    pdf.write_weekly_pdf(report, out)
+    text = squash("".join(pdf_text(out)[1]))
+    assert f"2025-{carried.reported_at.astimezone(LOCAL_TZ):%m-%d}走访" in text or (
+        f"2025-{carried.reported_at.astimezone(LOCAL_TZ):%m-%d}登记" in text
+    )
+
+
+def test_render_reports_pages_and_can_be_stopped(world: World, tmp_path: Path) -> None:
+    report = world.report()
+    pages: list[int] = []
+    pdf.render_weekly(report, str(tmp_path / "a.pdf"), on_page=lambda n: pages.append(n) or True)
+    assert pages and pages == sorted(pages) and pages[0] == 1
+    assert pdf.estimated_pages(report) >= 1
+    with pytest.raises(pdf.BuildCancelled):
+        pdf.render_weekly(report, str(tmp_path / "b.pdf"), on_page=lambda n: False)

@@ -81,7 +81,7 @@ def on_next_modal(handler: Callable[[QDialog], None]) -> dict[str, bool]:
         finally:
             if widget.isVisible():
                 state["left_open"] = True
-                widget.reject()
+                QDialog.reject(widget)  # without asking about typed text
 
     QTimer.singleShot(0, poll)
     return state

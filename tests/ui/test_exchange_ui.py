@@ -116,6 +116,14 @@ def test_review_window_settles_a_conflict(
     qtbot.addWidget(dialog)
     assert dialog.conflicts.rowCount() == 1 and dialog.copies.rowCount() == 2
     assert dialog.tabs.tabText(0) == "冲突(1)"
+    # Both copies were edited from the same version: the table says so, and names the
+    # computers and packages instead of hex ids.
+    versions = {dialog.copies.item(r, 1).text() for r in range(2)}
+    assert versions == {"2"}
+    came = {dialog.copies.item(r, 3).text() for r in range(2)}
+    assert len(came) == 2 and "(此前合并或本机录入)" in came
+    assert any(text.startswith(("l0.zip · ", "l1.zip · ")) for text in came), came
+    assert "栋" in dialog.conflicts.item(0, 1).text()
     current = next(i for i, c in enumerate(dialog._conflicts[0].copies) if c.current)
     other = 1 - current
     chosen_note = dialog._conflicts[0].copies[other].payload["notes"]
@@ -134,3 +142,49 @@ def test_export_ledger_from_the_menu(
     text, _details, error = script.run(window.act_ledger)
     assert not error and "已打码" in text
     assert load_workbook(target).active["A1"].value == "走访时间"
+
+
+def test_review_shows_enough_to_decide_and_opens_where_the_work_is(
+    qtbot,
+    zh,
+    demo_db: Database,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    import uuid
+
+    from gridvisit.core.records import ResidentInput
+    from gridvisit.storage.models import Device
+
+    with demo_db.read_session() as s:
+        hids = s.scalars(select(Household.id).order_by(Household.id).limit(2)).all()
+    packages, addresses = [], []
+    for n, hid in enumerate(hids):
+        path = tmp_path / f"l{n}.db"
+        shutil.copy(demo_db.path, path)
+        db = open_database(path)
+        device = str(uuid.uuid4())
+        db.set_setting("device_id", device)
+        db.dispose()
+        db = open_database(path)
+        services = app_module.build_services(db)
+        services.households.add_resident(
+            hid, ResidentInput(name="王小明", id_number="11010519491231002X")
+        )
+        addresses.append(services.households.get(hid).address)
+        packages.append(export_package(db, tmp_path / f"l{n}.zip").path)
+        db.dispose()
+        with demo_db.session() as s:
+            s.add(
+                Device(device_id=device, name=f"网格电脑{'甲乙'[n]}", sign_public="", box_public="")
+            )
+    for p in packages:
+        merge_package(demo_db, read_package(p))
+    dialog = ReviewDialog(demo_db)
+    qtbot.addWidget(dialog)
+    assert dialog.conflicts.rowCount() == 0 and dialog.duplicates.rowCount() == 1
+    assert dialog.tabs.currentIndex() == 1  # not 冲突(0)
+    a, b = (dialog.duplicates.item(0, c).text() for c in (1, 2))
+    for text in (a, b):
+        assert "王**" in text and "网格" in text
+    assert {addresses[0] in a + b, addresses[1] in a + b} == {True}
+    assert "网格电脑甲" in a + b and "网格电脑乙" in a + b

@@ -54,13 +54,17 @@ def test_changing_the_scope_rebuilds_the_preview(qtbot, dialog: WeeklyReportDial
     assert "个人信息" in PdfReader(dialog.built.path).pages[0].extract_text()
 
 
+def _choose_in_file_dialog(monkeypatch: pytest.MonkeyPatch, target: Path) -> None:
+    """The app's file dialog, answered with `target` as if the user typed it."""
+    monkeypatch.setattr(QFileDialog, "exec", lambda self: 1)
+    monkeypatch.setattr(QFileDialog, "selectedFiles", lambda self: [str(target)])
+
+
 def test_save_writes_exactly_the_preview(
     dialog: WeeklyReportDialog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "清单"  # no suffix: .pdf is added
-    monkeypatch.setattr(
-        QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), ""))
-    )
+    _choose_in_file_dialog(monkeypatch, target)
     dialog.save_report()
     saved = tmp_path / "清单.pdf"
     assert dialog.built is not None
@@ -72,9 +76,7 @@ def test_save_to_a_missing_folder_explains(
     dialog: WeeklyReportDialog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "nowhere" / "x.pdf"
-    monkeypatch.setattr(
-        QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), ""))
-    )
+    _choose_in_file_dialog(monkeypatch, target)
     said: list[str] = []
     monkeypatch.setattr(
         QMessageBox, "warning", staticmethod(lambda _p, _t, text: said.append(text))
@@ -142,3 +144,26 @@ def test_qtpdf_is_not_loaded_at_start_up() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_building_shows_pages_and_can_be_stopped(qtbot, zh, services: Services) -> None:  # type: ignore[no-untyped-def]
+    dlg = WeeklyReportDialog(services)
+    qtbot.addWidget(dlg)
+    pages: list[tuple[int, int]] = []
+    dlg.page_done.connect(lambda _serial, page, total: pages.append((page, total)))
+    with qtbot.waitSignal(dlg.finished_building, timeout=30_000):
+        dlg.show()
+    assert pages and pages[-1][0] == dlg.document.pageCount()
+    assert dlg.progress.maximum() >= pages[-1][0]
+    # Stop the next build as soon as it starts: no preview, a clear message, and the
+    # pickers build again afterwards.
+    with qtbot.waitSignal(dlg.finished_building, timeout=30_000) as blocker:
+        dlg.week.setCurrentIndex(1)
+        dlg._rebuild.stop()
+        dlg.generate()
+        dlg.cancel()
+    assert blocker.args == [False]
+    assert "已停止" in dlg.message.text() and not dlg.save_button.isEnabled()
+    with qtbot.waitSignal(dlg.finished_building, timeout=30_000) as blocker:
+        dlg.week.setCurrentIndex(0)
+    assert blocker.args == [True]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from gridvisit.core.access import Action, guarded
 from gridvisit.core.enums import Gender
 from gridvisit.core.errors import ConflictError, ValidationError
+from gridvisit.core.masking import mask_id_number, mask_name
 from gridvisit.core.records import HouseholdRec, ResidentInput, ResidentRec, format_address
 from gridvisit.core.rules import tier_for_groups
 from gridvisit.core.services.context import ServiceContext
@@ -18,6 +19,7 @@ from gridvisit.core.services.hierarchy import household_has_history
 from gridvisit.core.validation import check_citizen_id, check_phone, optional_text, require_text
 from gridvisit.storage.models import (
     BuildingGroup,
+    Grid,
     Household,
     Resident,
     SpecialGroup,
@@ -333,6 +335,7 @@ class HouseholdService:
         with self.ctx.write() as s:
             h = self.ctx.get(s, Household, household_id)
             clean, self.last_warnings = validate_resident(data, self._known_groups(s))
+            self.last_warnings += self._same_id_elsewhere(s, clean.id_number, h.id, None)
             r = self._new_resident(h.id, clean)
             s.add(r)
             s.flush()
@@ -340,11 +343,42 @@ class HouseholdService:
             self.ctx.audit(s, "resident.add", r, household=h.uuid)
             return resident_rec(r)
 
+    def _same_id_elsewhere(
+        self, s: Session, id_number: str, household_id: int, resident_id: int | None
+    ) -> list[str]:
+        """A warning for each other household where this ID number is registered: one
+        person in two households is usually a typing error or a move not recorded."""
+        if not id_number:
+            return []
+        q = (
+            select(Resident.id, Resident.name, Household.building, Household.unit,
+                   Household.room, Grid.name)
+            .join(Household, Resident.household_id == Household.id)
+            .join(BuildingGroup, Household.building_group_id == BuildingGroup.id)
+            .join(Grid, BuildingGroup.grid_id == Grid.id)
+            .where(Resident.id_number == id_number, Resident.archived.is_(False),
+                   Household.archived.is_(False), Household.id != household_id)
+        )  # fmt: skip
+        warnings = []
+        for rid, name, building, unit, room, grid in s.execute(q):
+            if rid == resident_id:
+                continue
+            warnings.append(
+                f"身份证号 {mask_id_number(id_number)} 已登记在{grid} "
+                f"{format_address(building, unit, room)} 的 {mask_name(name)} 名下。"
+                "请核对是否同一人:如已搬家,请在原住户里把他标记为迁出。"
+            )
+        return warnings
+
     @guarded(Action.RECORD)
     def update_resident(self, resident_id: int, data: ResidentInput) -> ResidentRec:
         with self.ctx.write() as s:
             r = self.ctx.get(s, Resident, resident_id)
             clean, self.last_warnings = validate_resident(data, self._known_groups(s))
+            if clean.id_number != r.id_number:
+                self.last_warnings += self._same_id_elsewhere(
+                    s, clean.id_number, r.household_id, r.id
+                )
             changed = []
             for key in (
                 "name",

@@ -45,7 +45,9 @@ def problems_in(q: Select, scope: Scope) -> Select:  # type: ignore[type-arg]
 
 def last_visits(before: datetime | None = None) -> Select:  # type: ignore[type-arg]
     """household_id and its latest visited_at (as `last`), optionally before a moment."""
-    q = select(Visit.household_id, func.max(Visit.visited_at).label("last"))
+    q = select(Visit.household_id, func.max(Visit.visited_at).label("last")).where(
+        Visit.archived.is_(False)  # a deleted visit does not count
+    )
     if before is not None:
         q = q.where(Visit.visited_at < before)
     return q.group_by(Visit.household_id)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -36,11 +39,25 @@ from gridvisit.storage.models import (
     ProblemCategory,
     ProblemEvent,
     Resident,
+    Setting,
     UrgencyLevel,
     User,
     Visit,
     VisitTier,
 )
+
+# An unsaved visit kept as a draft, per user and household, in the (encrypted)
+# database's settings: it holds personal notes, so never in a plain file. Settings
+# do not travel in packages.
+DRAFT_PREFIX = "draft.visit"
+_DRAFT_MAX_CHARS = 200_000
+
+
+@dataclass(frozen=True)
+class VisitDraft:
+    saved_at: datetime
+    form: dict[str, Any]
+
 
 # Laptop clocks drift; a visit a few minutes "in the future" is not an error.
 _CLOCK_SKEW = timedelta(minutes=10)
@@ -134,10 +151,9 @@ class VisitService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 
-    @guarded(Action.RECORD)
-    def record(self, data: VisitInput) -> VisitRec:
-        """Save a visit and every problem raised in it, all or nothing."""
-        errors: dict[str, str] = {}
+    def _check_fields(
+        self, data: VisitInput, errors: dict[str, str]
+    ) -> tuple[datetime, VisitMethod, VisitPurpose, str]:
         now = self.ctx.now()
         visited_at = data.visited_at
         if visited_at is None or visited_at.tzinfo is None:
@@ -157,6 +173,13 @@ class VisitService:
             errors["purpose"] = "请选择走访目的"
             purpose = VisitPurpose.ROUTINE
         notes = optional_text(errors, "notes", "走访情况", data.notes, max_len=5000)
+        return visited_at, method, purpose, notes  # type: ignore[return-value]
+
+    @guarded(Action.RECORD)
+    def record(self, data: VisitInput) -> VisitRec:
+        """Save a visit and every problem raised in it, all or nothing."""
+        errors: dict[str, str] = {}
+        visited_at, method, purpose, notes = self._check_fields(data, errors)
         with self.ctx.write() as s:
             household = self.ctx.get(s, Household, data.household_id)
             worker_id = data.worker_id or self.ctx.actor.user_id
@@ -211,7 +234,122 @@ class VisitService:
                 method=method.value,
                 problems=len(problems),
             )
+            draft = s.get(Setting, self._draft_key(household.id))
+            if draft is not None:
+                s.delete(draft)
             return _visit_rec(visit, tuple(p.id for p in problems))
+
+    # -- drafts ------------------------------------------------------------------
+    def _draft_key(self, household_id: int) -> str:
+        return f"{DRAFT_PREFIX}.{self.ctx.actor.user_id or 0}.{household_id}"
+
+    @guarded(Action.RECORD)
+    def save_draft(self, household_id: int, form: dict[str, Any]) -> None:
+        """Keep what the user typed into an unsaved visit, to offer it back next time."""
+        text = json.dumps(
+            {"saved_at": self.ctx.now().isoformat(), "form": form}, ensure_ascii=False
+        )
+        if len(text) > _DRAFT_MAX_CHARS:
+            raise ValidationError({"notes": "草稿太长,无法保存"})
+        with self.ctx.write() as s:
+            self.ctx.get(s, Household, household_id)  # in this user's area
+            s.merge(Setting(key=self._draft_key(household_id), value=text))
+
+    @guarded(Action.RECORD)
+    def draft(self, household_id: int) -> VisitDraft | None:
+        with self.ctx.read() as s:
+            self.ctx.check_id(s, Household, household_id)
+            row = s.get(Setting, self._draft_key(household_id))
+            if row is None:
+                return None
+            try:
+                data = json.loads(row.value)
+                return VisitDraft(datetime.fromisoformat(data["saved_at"]), dict(data["form"]))
+            except (ValueError, KeyError, TypeError):
+                return None  # a damaged draft is not worth an error
+
+    @guarded(Action.RECORD)
+    def discard_draft(self, household_id: int) -> None:
+        with self.ctx.write() as s:
+            row = s.get(Setting, self._draft_key(household_id))
+            if row is not None:
+                s.delete(row)
+
+    # -- correcting and deleting --------------------------------------------------
+    def _live_visit(self, s: Session, visit_id: int) -> Visit:
+        visit = self.ctx.get(s, Visit, visit_id)
+        if visit.archived:
+            raise ValidationError({"visit": "这条走访记录已被删除"})
+        return visit
+
+    @guarded(Action.READ)
+    def get(self, visit_id: int) -> tuple[VisitRec, tuple[int, ...]]:
+        """A visit and the ids of the residents who were present."""
+        with self.ctx.read() as s:
+            visit = self._live_visit(s, visit_id)
+            uuids = set(visit.present_resident_uuids or [])
+            present = tuple(
+                rid
+                for rid, uid in s.execute(
+                    select(Resident.id, Resident.uuid).where(
+                        Resident.household_id == visit.household_id
+                    )
+                )
+                if uid in uuids
+            )
+            problems = tuple(s.scalars(select(Problem.id).where(Problem.visit_id == visit.id)))
+            return _visit_rec(visit, problems), present
+
+    @guarded(Action.RECORD)
+    def update(self, visit_id: int, data: VisitInput) -> VisitRec:
+        """Correct a visit: time, worker, method, purpose, who was present, notes. The
+        version goes up (so the correction travels) and the audit log names the fields.
+        Problems raised in it have their own workflow and are not changed here."""
+        errors: dict[str, str] = {}
+        visited_at, method, purpose, notes = self._check_fields(data, errors)
+        with self.ctx.write() as s:
+            visit = self._live_visit(s, visit_id)
+            worker_id = data.worker_id or visit.worker_id
+            if s.get(User, worker_id) is None:
+                errors["worker_id"] = "请选择走访的网格员"
+            members = dict(
+                s.execute(
+                    select(Resident.id, Resident.uuid).where(
+                        Resident.household_id == visit.household_id
+                    )
+                ).all()
+            )
+            if any(rid not in members for rid in data.present_resident_ids):
+                errors["present_resident_ids"] = "在场居民必须是这户的成员"
+            if errors:
+                raise ValidationError(errors)
+            new = {
+                "visited_at": visited_at,
+                "worker_id": worker_id,
+                "method": method.value,
+                "purpose": purpose.value,
+                "notes": notes,
+                "present_resident_uuids": [members[rid] for rid in data.present_resident_ids],
+            }
+            changed = [k for k, v in new.items() if getattr(visit, k) != v]
+            for key in changed:
+                setattr(visit, key, new[key])
+            s.flush()
+            if changed:
+                # Field names only: the notes are personal data.
+                self.ctx.audit(s, "visit.update", visit, fields=changed)
+            return _visit_rec(visit)
+
+    @guarded(Action.RECORD)
+    def delete(self, visit_id: int) -> None:
+        """Delete a visit recorded by mistake. It is archived, not removed, so the
+        deletion reaches the sub-district with the next package."""
+        with self.ctx.write() as s:
+            visit = self._live_visit(s, visit_id)
+            visit.archived = True
+            s.flush()
+            household = s.get(Household, visit.household_id)
+            self.ctx.audit(s, "visit.delete", visit, household=household.uuid if household else "")
 
     @guarded(Action.READ)
     def for_household(self, household_id: int) -> list[VisitRec]:
@@ -219,7 +357,7 @@ class VisitService:
             self.ctx.check_id(s, Household, household_id)
             visits = s.scalars(
                 select(Visit)
-                .where(Visit.household_id == household_id)
+                .where(Visit.household_id == household_id, Visit.archived.is_(False))
                 .order_by(Visit.visited_at.desc())
             )
             return [_visit_rec(v) for v in visits]
@@ -229,7 +367,9 @@ class VisitService:
         with self.ctx.read() as s:
             self.ctx.check_id(s, Household, household_id)
             return s.scalar(
-                select(func.max(Visit.visited_at)).where(Visit.household_id == household_id)
+                select(func.max(Visit.visited_at)).where(
+                    Visit.household_id == household_id, Visit.archived.is_(False)
+                )
             )
 
     @guarded(Action.READ)
@@ -273,5 +413,26 @@ class VisitService:
                             days_overdue(due, today),
                         )
                     )
+            if out:
+                contacts = self._heads(s, scope or Scope())
+                out = [
+                    replace(d, head=contacts.get(d.household_id, ("", ""))[0],
+                            phone=contacts.get(d.household_id, ("", ""))[1])
+                    for d in out
+                ]  # fmt: skip
         out.sort(key=lambda d: (-d.days_overdue, d.address))
+        return out
+
+    def _heads(self, s: Session, scope: Scope) -> dict[int, tuple[str, str]]:
+        """Each household's head (or first member) and the phone to call."""
+        q = (
+            select(Household.id, Household.phone, Resident.name, Resident.phone)
+            .join(Resident, Resident.household_id == Household.id)
+            .where(Household.archived.is_(False), Resident.archived.is_(False))
+            .order_by(Household.id, Resident.is_head.desc(), Resident.id)
+        )
+        out: dict[int, tuple[str, str]] = {}
+        for hid, house_phone, name, phone in s.execute(households_in(q, self.ctx.narrow(s, scope))):
+            if hid not in out:
+                out[hid] = (name, phone or house_phone or "")
         return out

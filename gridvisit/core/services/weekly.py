@@ -269,7 +269,9 @@ class WeeklyReportService:
         were visited. Due = the visit date implied by the last visit before Monday
         falls on or before Sunday."""
         start = week.start
-        in_week = and_(Visit.visited_at >= start, Visit.visited_at < as_of)
+        in_week = and_(
+            Visit.visited_at >= start, Visit.visited_at < as_of, Visit.archived.is_(False)
+        )
         visits_q = households_in(
             select(func.count(), func.count(distinct(Visit.household_id)))
             .select_from(Visit)

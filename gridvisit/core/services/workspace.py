@@ -129,6 +129,8 @@ class HouseholdRow:
     open_problems: int
     haystack: str
     address_key: tuple[tuple[int, str], ...] = ()  # natural sort order, computed once
+    # The grid (usually one compound): "1栋1单元101室" alone is ambiguous above a group.
+    grid: str = ""
 
     def __post_init__(self) -> None:
         if not self.address_key:
@@ -426,6 +428,11 @@ class WorkspaceService:
                 hq = hq.where(Household.id.in_(only_ids))
                 ids = ids.where(Household.id.in_(only_ids))
             households = s.execute(hq).all()
+            grid_of = dict(
+                s.execute(
+                    select(BuildingGroup.id, Grid.name).join(Grid, BuildingGroup.grid_id == Grid.id)
+                ).all()
+            )
             id_sub = ids.scalar_subquery()
             if cancelled():
                 return []
@@ -447,7 +454,7 @@ class WorkspaceService:
             last = dict(
                 s.execute(
                     select(Visit.household_id, func.max(Visit.visited_at))
-                    .where(Visit.household_id.in_(id_sub))
+                    .where(Visit.household_id.in_(id_sub), Visit.archived.is_(False))
                     .group_by(Visit.household_id)
                 ).all()
             )
@@ -466,8 +473,9 @@ class WorkspaceService:
             tier_name, interval = tiers.get(tier, (tier, 90))
             last_at = last.get(hid)
             due = next_visit_due(last_at, created, interval)
+            grid = grid_of.get(gid, "")
             hay = search.haystack(
-                (format_address(building, unit, room), f"{building}-{unit}-{room}"),
+                (format_address(building, unit, room), f"{building}-{unit}-{room}", grid),
                 (m[0] for m in members),
                 [phone, *(m[1] for m in members)],
             )
@@ -488,6 +496,7 @@ class WorkspaceService:
                     days_overdue(due, today),
                     int(open_problems.get(hid, 0)),
                     hay,
+                    grid=grid,
                 )
             )
         rows.sort(key=lambda r: r.address_key)
@@ -536,7 +545,7 @@ class WorkspaceService:
                 )
                 for v in s.scalars(
                     select(Visit)
-                    .where(Visit.household_id == household_id)
+                    .where(Visit.household_id == household_id, Visit.archived.is_(False))
                     .order_by(Visit.visited_at.desc())
                 )
             )

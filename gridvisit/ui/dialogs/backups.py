@@ -28,6 +28,7 @@ from gridvisit.core.access import Action
 from gridvisit.core.errors import GridVisitError
 from gridvisit.core.services import Services
 from gridvisit.storage.backups import Backup
+from gridvisit.ui.dialogs.common import fit_to_screen
 from gridvisit.ui.table_model import Column, RowTableModel
 
 
@@ -138,7 +139,7 @@ class BackupDialog(QDialog):
         layout.addLayout(keep)
         layout.addWidget(self.admin_only)
         layout.addLayout(buttons)
-        self.resize(760, 480)
+        fit_to_screen(self, 760, 480)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update())
         self.reload()
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QCoreApplication, QRect, Qt
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -40,7 +40,13 @@ class FieldErrors:
         self._fields: dict[str, tuple[QWidget, QLabel]] = {}
 
     def register(self, key: str, widget: QWidget, label: QLabel) -> None:
+        first_time = key not in self._fields or self._fields[key][0] is not widget
         self._fields[key] = (widget, label)
+        if first_time:
+            # A fixed field loses its red mark as soon as the user changes it.
+            signal = _change_signal(widget)
+            if signal is not None:
+                signal.connect(lambda *_a, w=widget, lb=label: _clear_mark(w, lb))
 
     def make_label(self, parent: QWidget) -> QLabel:
         return error_label(parent)
@@ -69,6 +75,71 @@ class FieldErrors:
         if first is not None:
             first.setFocus(Qt.FocusReason.OtherFocusReason)
         return leftovers
+
+
+def _clear_mark(widget: QWidget, label: QLabel) -> None:
+    if label.isVisible() or label.text():
+        widget.setStyleSheet("")
+        label.clear()
+        label.hide()
+
+
+def _change_signal(widget: QWidget) -> Any:
+    for name in ("textChanged", "currentIndexChanged", "dateTimeChanged", "dateChanged",
+                 "itemChanged", "valueChanged"):  # fmt: skip
+        signal = getattr(widget, name, None)
+        if signal is not None:
+            return signal
+    return None
+
+
+def available_area(widget: QWidget) -> QRect:
+    """The part of the widget's screen a window may use (without the taskbar)."""
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    return screen.availableGeometry()
+
+
+def fit_to_screen(widget: QWidget, width: int, height: int) -> None:
+    """Resize to `width` x `height`, or less where the screen is smaller (1366x768
+    laptops), and centre on the screen: no button may end up below its edge."""
+    area = available_area(widget)
+    margin = 16
+    # resize() sets the inside; the window manager adds a title bar (about 31 px on
+    # Windows 10) and borders, which must fit too.
+    frame = _TITLE_BAR + margin
+    hint = widget.minimumSizeHint()
+    w = max(min(width, area.width() - margin), min(hint.width(), area.width()))
+    h = max(min(height, area.height() - frame), min(hint.height(), area.height()))
+    widget.resize(w, h)
+    widget.move(
+        area.x() + (area.width() - w) // 2,
+        area.y() + max(0, (area.height() - h - _TITLE_BAR) // 2),
+    )
+
+
+_TITLE_BAR = 32
+
+
+def confirm_discard(parent: QWidget) -> bool:
+    """Ask before closing a form the user typed into. True: throw it away."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        QCoreApplication.translate("Dialogs", "Discard what you typed?"),
+        QCoreApplication.translate(
+            "Dialogs", "What you typed here has not been saved. Close and discard it?"
+        ),
+        parent=parent,
+    )
+    discard = box.addButton(
+        QCoreApplication.translate("Dialogs", "Discard"), QMessageBox.ButtonRole.DestructiveRole
+    )
+    keep = box.addButton(
+        QCoreApplication.translate("Dialogs", "Keep editing"), QMessageBox.ButtonRole.RejectRole
+    )
+    box.setDefaultButton(keep)
+    box.setEscapeButton(keep)
+    box.exec()
+    return box.clickedButton() is discard
 
 
 def add_save_shortcuts(dialog: QDialog, slot) -> None:  # type: ignore[no-untyped-def]

@@ -31,6 +31,7 @@ from gridvisit.ui.dialogs.common import (
     FieldErrors,
     add_save_shortcuts,
     combo,
+    fit_to_screen,
     form_row,
     save_cancel_buttons,
     submit,
@@ -111,7 +112,7 @@ class HouseholdDialog(_FormDialog):
         notes.setMaximumHeight(90)
         self.notes = self.field("notes", self.tr("&Notes"), notes)
         self.finish(lambda: save(self.values()))
-        self.resize(420, 360)
+        fit_to_screen(self, 420, 360)
 
     def values(self) -> dict[str, Any]:
         return {
@@ -191,7 +192,7 @@ class ResidentDialog(_FormDialog):
         notes = QLineEdit(r.notes if r else "", self)
         self.notes = self.field("notes", self.tr("N&otes"), notes)
         self.finish(lambda: save(self.value()))
-        self.resize(440, 520)
+        fit_to_screen(self, 440, 520)
 
     def _show_full(self) -> None:
         if self._reveal is None:
@@ -245,7 +246,7 @@ class ChoiceDialog(_FormDialog):
         super().__init__(title, parent)
         self.choice = self.field("target", label, combo(self, choices))
         self.finish(lambda: save(self.choice.currentData()))
-        self.resize(420, 120)
+        fit_to_screen(self, 420, 120)
 
 
 class NameDialog(_FormDialog):
@@ -262,4 +263,4 @@ class NameDialog(_FormDialog):
         self.name = self.field("name", label, QLineEdit(value, self))
         self.name.selectAll()
         self.finish(lambda: save(self.name.text()))
-        self.resize(380, 110)
+        fit_to_screen(self, 380, 110)

@@ -13,7 +13,6 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -32,8 +31,9 @@ from gridvisit.core.access import Action
 from gridvisit.core.clock import to_local, today_local
 from gridvisit.core.errors import GridVisitError
 from gridvisit.core.services import Services
-from gridvisit.exchange.export import PACKAGE_SUFFIX
 from gridvisit.exchange.records import ENTITY_LABELS
+from gridvisit.ui import files
+from gridvisit.ui.dialogs.common import fit_to_screen
 
 
 class Ask:
@@ -41,13 +41,12 @@ class Ask:
 
     @staticmethod
     def save_file(parent: QWidget, title: str, name: str, pattern: str) -> Path | None:
-        path, _ = QFileDialog.getSaveFileName(parent, title, name, pattern)
-        return Path(path) if path else None
+        suffix = Path(name).suffix
+        return files.save_file(parent, title, name, pattern, suffix=suffix, purpose="exchange")
 
     @staticmethod
     def open_files(parent: QWidget, title: str, pattern: str) -> list[Path]:
-        paths, _ = QFileDialog.getOpenFileNames(parent, title, "", pattern)
-        return [Path(p) for p in paths]
+        return files.open_files(parent, title, pattern, purpose="exchange")
 
     @staticmethod
     def choose(parent: QWidget, title: str, label: str, items: list[str]) -> int | None:
@@ -118,7 +117,7 @@ class ExchangeActions(QObject):
         )
         if choice is None:
             return
-        name = f"gridvisit_{today_local():%Y%m%d}{PACKAGE_SUFFIX}"
+        name = self.services.exchange.default_package_name()
         path = Ask.save_file(
             self.window, self.tr("Export package"), name, self.tr("Packages (*.gvpkg)")
         )
@@ -276,19 +275,24 @@ class ReviewDialog(QDialog):
         super().__init__(parent)
         self.db = db
         self.setWindowTitle(self.tr("Merge review"))
-        self.resize(900, 520)
+        fit_to_screen(self, 900, 520)
         self.tabs = QTabWidget(self)
         self.conflicts = self._table(
             [
                 self.tr("Record type"),
                 self.tr("Record"),
-                self.tr("Version"),
                 self.tr("Copies"),
                 self.tr("Found"),
             ]
         )
         self.copies = self._table(
-            [self.tr("Copy"), self.tr("Changed at"), self.tr("From"), self.tr("Content")]
+            [
+                self.tr("Copy"),
+                self.tr("Version no."),
+                self.tr("Changed at"),
+                self.tr("Came in"),
+                self.tr("Content"),
+            ]
         )
         self.conflicts.itemSelectionChanged.connect(self._show_copies)
         conflict_page = QWidget(self)
@@ -360,7 +364,7 @@ class ReviewDialog(QDialog):
         self._fill(
             self.conflicts,
             [
-                [c.label, c.description, str(c.version), str(len(c.copies)),
+                [c.label, c.description, str(len(c.copies)),
                  f"{to_local(c.detected_at):%Y-%m-%d %H:%M}"]
                 for c in self._conflicts
             ],
@@ -378,6 +382,8 @@ class ReviewDialog(QDialog):
         )
         if self._conflicts:
             self.conflicts.selectRow(0)
+        # Open on the tab that has something to settle.
+        self.tabs.setCurrentIndex(0 if self._conflicts or not self._duplicates else 1)
         self._show_copies()
         self._update_buttons()
 
@@ -406,7 +412,12 @@ class ReviewDialog(QDialog):
             except ValueError:
                 changed = ""
             content = copy_text(conflict.entity, copy.payload)
-            rows.append([f"{n} {mark}".strip(), changed, copy.source or self.tr("this database"),
+            came = (
+                " · ".join(x for x in (copy.package, copy.laptop) if x)
+                if copy.package
+                else self.tr("(stored earlier)")
+            )
+            rows.append([f"{n} {mark}".strip(), str(copy.version), changed, came,
                          content])  # fmt: skip
         self._fill(self.copies, rows)
         if rows:

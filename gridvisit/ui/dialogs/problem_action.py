@@ -4,6 +4,7 @@ return visit, reopen. One dialog, fields depending on the step."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QFormLayout,
     QLabel,
@@ -21,6 +22,8 @@ from gridvisit.ui.dialogs.common import (
     FieldErrors,
     add_save_shortcuts,
     combo,
+    confirm_discard,
+    fit_to_screen,
     form_row,
     save_cancel_buttons,
     submit,
@@ -51,20 +54,19 @@ class ProblemActionDialog(QDialog):
             EventKind.REOPENED: self.tr("Reopen"),
         }
         self.setWindowTitle(titles[kind])
-        self.resize(520, 320)
+        fit_to_screen(self, 520, 320)
         form = QFormLayout()
         about = QLabel(summary, self)
         about.setWordWrap(True)
         form.addRow(self.tr("Problem"), about)
-        self.unit = QLineEdit(self)
-        self.person = QLineEdit(self)
-        self.satisfaction = combo(self, [(s.label, s) for s in Satisfaction])
-        self.note = QPlainTextEdit(self)
-        self.note.setTabChangesFocus(True)
-        note_error = self.errors.make_label(self)
-        note_key = "resolution" if kind is EventKind.RESOLVED else "note"
-        self.errors.register(note_key, self.note, note_error)
+        # Only the widgets this step lays out exist: an unused one would still sit in
+        # the Tab order (and over the form), and swallow what the user types next.
+        self.unit: QLineEdit | None = None
+        self.person: QLineEdit | None = None
+        self.satisfaction: QComboBox | None = None
         if kind is EventKind.ACCEPTED:
+            self.unit = QLineEdit(self)
+            self.person = QLineEdit(self)
             unit_error = self.errors.make_label(self)
             person_error = self.errors.make_label(self)
             self.errors.register("assigned_unit", self.unit, unit_error)
@@ -75,14 +77,20 @@ class ProblemActionDialog(QDialog):
             form_row(form, self, self.tr("Responsible &unit"), self.unit, unit_error)
             form_row(form, self, self.tr("Responsible &person"), self.person, person_error)
         if kind is EventKind.RETURN_VISIT:
+            self.satisfaction = combo(self, [(s.label, s) for s in Satisfaction])
             form_row(form, self, self.tr("&Satisfaction"), self.satisfaction)
+        self.note = QPlainTextEdit(self)
+        self.note.setTabChangesFocus(True)
+        note_error = self.errors.make_label(self)
+        note_key = "resolution" if kind is EventKind.RESOLVED else "note"
+        self.errors.register(note_key, self.note, note_error)
         note_labels = {
-            EventKind.ACCEPTED: self.tr("Note"),
-            EventKind.PROGRESS: self.tr("Progress"),
-            EventKind.ESCALATED: self.tr("Reason"),
-            EventKind.RESOLVED: self.tr("Resolution"),
-            EventKind.RETURN_VISIT: self.tr("Resident's feedback"),
-            EventKind.REOPENED: self.tr("Reason"),
+            EventKind.ACCEPTED: self.tr("&Note"),
+            EventKind.PROGRESS: self.tr("&Progress"),
+            EventKind.ESCALATED: self.tr("&Reason"),
+            EventKind.RESOLVED: self.tr("&Resolution"),
+            EventKind.RETURN_VISIT: self.tr("Resident's &feedback"),
+            EventKind.REOPENED: self.tr("&Reason"),
         }
         form_row(form, self, note_labels[kind], self.note, note_error)
         buttons = save_cancel_buttons(self, self.tr("Confirm"), self.tr("Cancel"))
@@ -92,13 +100,16 @@ class ProblemActionDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)
-        (
-            self.unit
-            if kind is EventKind.ACCEPTED
-            else self.satisfaction
-            if kind is EventKind.RETURN_VISIT
-            else self.note
-        ).setFocus()
+        (self.unit or self.satisfaction or self.note).setFocus()
+
+    def reject(self) -> None:
+        if self._typed() and not confirm_discard(self):
+            return
+        super().reject()
+
+    def _typed(self) -> bool:
+        boxes = [self.unit, self.person]
+        return bool(self.note.toPlainText().strip()) or any(b and b.text().strip() for b in boxes)
 
     def save(self) -> None:
         result = submit(self, self.errors, self._apply)
@@ -109,6 +120,7 @@ class ProblemActionDialog(QDialog):
     def _apply(self) -> ProblemRec:
         p, note, pid = self.services.problems, self.note.toPlainText(), self.problem_id
         if self.kind is EventKind.ACCEPTED:
+            assert self.unit is not None and self.person is not None
             return p.accept(pid, self.unit.text(), self.person.text(), note)
         if self.kind is EventKind.PROGRESS:
             return p.add_progress(pid, note)
@@ -117,6 +129,7 @@ class ProblemActionDialog(QDialog):
         if self.kind is EventKind.RESOLVED:
             return p.resolve(pid, note)
         if self.kind is EventKind.RETURN_VISIT:
+            assert self.satisfaction is not None
             return p.return_visit(pid, self.satisfaction.currentData(), note)
         return p.reopen(pid, note)
 

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -26,11 +25,12 @@ from PySide6.QtWidgets import (
 
 from gridvisit.core.access import Action
 from gridvisit.core.auth import Login
+from gridvisit.core.clock import today_local
 from gridvisit.core.errors import GridVisitError, ValidationError
 from gridvisit.core.services import Services
 from gridvisit.core.services.audit import AuditFilter, AuditLine
-from gridvisit.ui import fmt
-from gridvisit.ui.dialogs.common import error_label
+from gridvisit.ui import files, fmt
+from gridvisit.ui.dialogs.common import error_label, fit_to_screen
 from gridvisit.ui.table_model import Column, RowTableModel
 
 
@@ -197,8 +197,11 @@ class AuditDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Audit log"))
         self.services = services
-        self.date_from = QDateEdit(QDate.currentDate().addDays(-30), self)
-        self.date_to = QDateEdit(QDate.currentDate(), self)
+        # Beijing's today: on a laptop left on UTC the machine's date is still yesterday
+        # for eight hours, and the log opened on 共 0 条.
+        today = QDate(today_local(services.ctx.now()))
+        self.date_from = QDateEdit(today.addDays(-30), self)
+        self.date_to = QDateEdit(today, self)
         for edit in (self.date_from, self.date_to):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
@@ -250,7 +253,7 @@ class AuditDialog(QDialog):
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close.rejected.connect(self.reject)
         layout.addWidget(close)
-        self.resize(1000, 600)
+        fit_to_screen(self, 1000, 600)
         self.reload()
 
     def reload(self) -> None:
@@ -334,8 +337,13 @@ class SecurityActions(QObject):
         )
 
     def export_public_key(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self.window, self.tr("Export this computer's public key"), "gridvisit.pub", "*.pub"
+        path = files.save_file(
+            self.window,
+            self.tr("Export this computer's public key"),
+            "gridvisit.pub",
+            "*.pub",
+            suffix=".pub",
+            purpose="keys",
         )
         if not path:
             return
@@ -355,7 +363,7 @@ class SecurityActions(QObject):
         )
 
     def _import_key(self, title: str, do: Callable[[Path], Any]) -> None:
-        path, _ = QFileDialog.getOpenFileName(self.window, title, "", "*.pub")
+        path = files.open_file(self.window, title, "*.pub", purpose="keys")
         if not path:
             return
         try:

@@ -1,15 +1,20 @@
 """Log a visit, with zero or more problems, entirely from the keyboard.
 
-Tab walks the fields, Alt+A adds a problem, Ctrl+Enter saves, Esc cancels. Invalid
-fields are marked inline with the reason and nothing is saved."""
+The dialog opens on 走访情况 (the notes): the time defaults to now. Tab walks the
+fields, Alt+A adds a problem, Ctrl+Enter saves, Esc cancels -- after asking, when
+something was typed, and the unsaved visit can be kept as a draft (inside the
+encrypted database) that the dialog offers back for the same household next time.
+Invalid fields are marked inline with the reason and nothing is saved."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QComboBox,
     QDateTimeEdit,
     QDialog,
     QFormLayout,
@@ -19,6 +24,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -27,21 +33,33 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gridvisit.core.clock import LOCAL_TZ
+from gridvisit.core.clock import LOCAL_TZ, to_local
 from gridvisit.core.enums import HandlingLevel, VisitMethod, VisitPurpose
+from gridvisit.core.errors import GridVisitError
 from gridvisit.core.records import ProblemInput, ResidentRec, VisitInput, VisitRec
 from gridvisit.core.services import Services
 from gridvisit.core.services.workspace import Reference
+from gridvisit.ui import fmt
 from gridvisit.ui.dialogs.common import (
     FAILED,
     FieldErrors,
     add_save_shortcuts,
     column,
     combo,
+    confirm_discard,
+    fit_to_screen,
     form_row,
     save_cancel_buttons,
     submit,
 )
+
+
+def _select(box: QComboBox, data: object) -> None:
+    """Select the item whose data is (or reads as) `data`; leave it be if none is."""
+    for i in range(box.count()):
+        if box.itemData(i) == data or str(box.itemData(i)) == str(data):
+            box.setCurrentIndex(i)
+            return
 
 
 class ProblemRow(QGroupBox):
@@ -94,6 +112,20 @@ class ProblemRow(QGroupBox):
         errors.register(f"problems[{index}].category_code", self.category, self.category_error)
         errors.register(f"problems[{index}].description", self.description, self.description_error)
 
+    def state(self) -> dict[str, Any]:
+        return {
+            "category": self.category.currentData(),
+            "description": self.description.text(),
+            "urgency": self.urgency.currentData(),
+            "level": str(self.level.currentData()),
+        }
+
+    def restore(self, state: dict[str, Any]) -> None:
+        _select(self.category, state.get("category"))
+        self.description.setText(str(state.get("description") or ""))
+        _select(self.urgency, state.get("urgency"))
+        _select(self.level, state.get("level"))
+
     def value(self) -> ProblemInput:
         return ProblemInput(
             category_code=self.category.currentData() or "",
@@ -112,15 +144,22 @@ class VisitDialog(QDialog):
         address: str,
         residents: list[ResidentRec],
         parent: QWidget | None = None,
+        *,
+        visit_id: int | None = None,
     ) -> None:
         super().__init__(parent)
+        # With `visit_id` the dialog opens that visit to read, correct or delete it.
+        self.visit_id = visit_id
+        self.deleted = False
         self.services = services
         self.reference = reference
         self.household_id = household_id
         self.saved: VisitRec | None = None
         self.errors = FieldErrors()
-        self.setWindowTitle(self.tr("Log a visit — {address}").format(address=address))
-        self.resize(720, 780)
+        if visit_id is None:
+            self.setWindowTitle(self.tr("Log a visit — {address}").format(address=address))
+        else:
+            self.setWindowTitle(self.tr("Visit — {address}").format(address=address))
 
         # Wall-clock Beijing time whatever the laptop's zone; LOCAL_TZ is re-attached on save.
         beijing_now = datetime.now(LOCAL_TZ).replace(tzinfo=None, second=0, microsecond=0)
@@ -175,7 +214,9 @@ class VisitDialog(QDialog):
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setWidget(holder)
-        self.add_problem_button = QPushButton(self.tr("&Add a problem (Alt+A)"), self)
+        # No "&A" mnemonic: with the Alt+A shortcut too, Qt saw two owners of Alt+A and
+        # only moved the focus to the button.
+        self.add_problem_button = QPushButton(self.tr("Add a problem (Alt+A)"), self)
         self.add_problem_button.clicked.connect(self.add_problem)
         QShortcut(QKeySequence("Alt+A"), self, activated=self.add_problem)
 
@@ -185,8 +226,23 @@ class VisitDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         add_save_shortcuts(self, self.save)
+        self.delete_button = QPushButton(self.tr("Delete this visit"), self)
+        self.delete_button.clicked.connect(self.delete_visit)
+        self.delete_button.setVisible(visit_id is not None)
+
+        self.draft_banner = QLabel(self)
+        self.draft_banner.setWordWrap(True)
+        self.draft_banner.setStyleSheet("background: #fff8e1; padding: 4px;")
+        self.discard_draft_button = QPushButton(self.tr("Discard the draft"), self)
+        self.discard_draft_button.clicked.connect(self.discard_draft)
+        banner = QHBoxLayout()
+        banner.addWidget(self.draft_banner, 1)
+        banner.addWidget(self.discard_draft_button)
+        self.draft_banner.hide()
+        self.discard_draft_button.hide()
 
         layout = QVBoxLayout(self)
+        layout.addLayout(banner)
         layout.addLayout(form)
         title = QLabel(self.tr("Problems raised in this visit"), self)
         font = title.font()
@@ -199,11 +255,25 @@ class VisitDialog(QDialog):
         layout.addLayout(head)
         layout.addWidget(scroll, 1)
         bottom = QHBoxLayout()
+        bottom.addWidget(self.delete_button)
         bottom.addWidget(hint)
         bottom.addStretch(1)
         bottom.addWidget(buttons)
         layout.addLayout(bottom)
-        self.when.setFocus()
+        fit_to_screen(self, 720, 780)
+        if visit_id is not None:
+            self._load_visit(visit_id)
+            # Problems raised in a visit have their own workflow on the problems page.
+            title.setText(
+                self.tr("Problems raised in this visit are handled on the Problems page.")
+            )
+            self.add_problem_button.hide()
+            scroll.hide()
+        self._initial = self.form_state()
+        if visit_id is None:
+            self._offer_draft()
+        # The time is already now: the first thing to type is what happened.
+        self.notes.setFocus()
 
     # -- problems -----------------------------------------------------------------
     def add_problem(self) -> ProblemRow:
@@ -231,6 +301,146 @@ class VisitDialog(QDialog):
             row.setTitle(self.tr("Problem {n}").format(n=i + 1))
             row.register(self.errors, i)
 
+    # -- an existing visit --------------------------------------------------------
+    def _load_visit(self, visit_id: int) -> None:
+        visit, present = self.services.visits.get(visit_id)
+        local = to_local(visit.visited_at).replace(tzinfo=None)
+        self.when.setMaximumDateTime(max(self.when.maximumDateTime(), QDateTime(local)))
+        self.restore(
+            {
+                "when": f"{local:%Y-%m-%d %H:%M}",
+                "worker": visit.worker_id,
+                "method": str(visit.method),
+                "purpose": str(visit.purpose),
+                "present": list(present),
+                "notes": visit.notes,
+            }
+        )
+
+    def delete_visit(self) -> None:
+        assert self.visit_id is not None
+        answer = QMessageBox.question(
+            self,
+            self.tr("Delete this visit"),
+            self.tr(
+                "Delete this visit? It disappears from the household's history and the "
+                "deletion is sent to the sub-district with the next package. Problems "
+                "raised in it stay on the Problems page."
+            ),
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            self.services.visits.delete(self.visit_id)
+        except GridVisitError as exc:
+            QMessageBox.warning(self, self.tr("Delete this visit"), str(exc))
+            return
+        self.deleted = True
+        self.accept()
+
+    # -- drafts -------------------------------------------------------------------
+    def form_state(self) -> dict[str, Any]:
+        checked = [
+            self.present.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.present.count())
+            if self.present.item(i).checkState() == Qt.CheckState.Checked
+        ]
+        return {
+            "when": self.when.dateTime().toString("yyyy-MM-dd HH:mm"),
+            "worker": self.worker.currentData(),
+            "method": str(self.method.currentData()),
+            "purpose": str(self.purpose.currentData()),
+            "present": checked,
+            "notes": self.notes.toPlainText(),
+            "problems": [r.state() for r in self.problem_rows],
+        }
+
+    def restore(self, state: dict[str, Any]) -> None:
+        when = QDateTime.fromString(str(state.get("when") or ""), "yyyy-MM-dd HH:mm")
+        if when.isValid():
+            self.when.setDateTime(when)
+        _select(self.worker, state.get("worker"))
+        _select(self.method, state.get("method"))
+        _select(self.purpose, state.get("purpose"))
+        present = set(state.get("present") or [])
+        for i in range(self.present.count()):
+            item = self.present.item(i)
+            checked = item.data(Qt.ItemDataRole.UserRole) in present
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+        self.notes.setPlainText(str(state.get("notes") or ""))
+        for problem in state.get("problems") or []:
+            if isinstance(problem, dict):
+                self.add_problem().restore(problem)
+
+    def is_dirty(self) -> bool:
+        return self.form_state() != self._initial
+
+    def _offer_draft(self) -> None:
+        try:
+            draft = self.services.visits.draft(self.household_id)
+        except GridVisitError:
+            return
+        if draft is None:
+            return
+        self.restore(draft.form)
+        self.draft_banner.setText(
+            self.tr("Restored the visit you left unsaved on {when}.").format(
+                when=fmt.when(draft.saved_at)
+            )
+        )
+        self.draft_banner.show()
+        self.discard_draft_button.show()
+
+    def discard_draft(self) -> None:
+        try:
+            self.services.visits.discard_draft(self.household_id)
+        except GridVisitError as exc:
+            QMessageBox.warning(self, self.tr("Draft"), str(exc))
+            return
+        for row in list(self.problem_rows):
+            self.remove_problem(row)
+        self.restore(self._initial)
+        self.draft_banner.hide()
+        self.discard_draft_button.hide()
+        self.notes.setFocus()
+
+    def reject(self) -> None:
+        """Esc or 取消: ask first when something was typed; offer to keep a draft."""
+        if self.is_dirty() and self.visit_id is not None:
+            if not confirm_discard(self):
+                return
+        elif self.is_dirty():
+            choice = self.ask_unsaved()
+            if choice == "keep":
+                return
+            if choice == "draft":
+                try:
+                    self.services.visits.save_draft(self.household_id, self.form_state())
+                except GridVisitError as exc:
+                    QMessageBox.warning(self, self.tr("Draft"), str(exc))
+                    return
+        super().reject()
+
+    def ask_unsaved(self) -> str:
+        """ "draft", "discard" or "keep" (editing)."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("The visit is not saved"),
+            self.tr(
+                "This visit has not been saved. Keep it as a draft to finish later, "
+                "or discard what you typed?"
+            ),
+            parent=self,
+        )
+        draft = box.addButton(self.tr("Keep as draft"), QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton(self.tr("Discard"), QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton(self.tr("Keep editing"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(draft)
+        box.setEscapeButton(keep)
+        box.exec()
+        clicked = box.clickedButton()
+        return "draft" if clicked is draft else "discard" if clicked is discard else "keep"
+
     # -- saving -------------------------------------------------------------------
     def value(self) -> VisitInput:
         moment = self.when.dateTime().toPython().replace(tzinfo=None)
@@ -252,7 +462,13 @@ class VisitDialog(QDialog):
         )
 
     def save(self) -> None:
-        result = submit(self, self.errors, lambda: self.services.visits.record(self.value()))
+        if self.visit_id is not None:
+            visit_id = self.visit_id
+            result = submit(
+                self, self.errors, lambda: self.services.visits.update(visit_id, self.value())
+            )
+        else:
+            result = submit(self, self.errors, lambda: self.services.visits.record(self.value()))
         if result is not FAILED:
             self.saved = result
             self.accept()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRectF, QSize, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QPageLayout, QPageSize, QPainter, QShortcut
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
+    QProgressBar,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -35,7 +35,9 @@ from gridvisit.core.errors import GridVisitError
 from gridvisit.core.files import write_atomically
 from gridvisit.core.services import Services
 from gridvisit.core.services.weekly import WeeklyReport
-from gridvisit.reports.weekly import default_file_name, render_weekly
+from gridvisit.reports.weekly import default_file_name, estimated_pages, render_weekly
+from gridvisit.ui import files
+from gridvisit.ui.dialogs.common import fit_to_screen
 from gridvisit.ui.tasks import TaskRunner
 
 WEEKS_BACK = 52
@@ -80,6 +82,7 @@ def print_pdf(document: QPdfDocument, printer: QPrinter) -> int:
 
 
 class WeeklyReportDialog(QDialog):
+    page_done = Signal(int, int, int)  # build serial, page laid out, estimated pages
     finished_building = Signal(bool)  # True: a preview is shown; False: an error is
 
     def __init__(
@@ -93,7 +96,7 @@ class WeeklyReportDialog(QDialog):
         super().__init__(parent)
         self.services = services
         self.setWindowTitle(self.tr("Weekly problem list"))
-        self.resize(1100, 780)
+        fit_to_screen(self, 1100, 780)
         # Previews may carry full names: in our private folder, gone with the dialog.
         self._tmp = paths.scratch("report")
         self._serial = 0
@@ -142,8 +145,28 @@ class WeeklyReportDialog(QDialog):
         self.message = QLabel(self)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setWordWrap(True)
+        # While building: which page, of about how many, and a way to stop.
+        self.progress = QProgressBar(self)
+        self.progress.setMaximumWidth(420)
+        self.cancel_button = QPushButton(self.tr("Stop"), self)
+        self.cancel_button.setAutoDefault(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        waiting = QWidget(self)
+        wl = QVBoxLayout(waiting)
+        wl.addStretch(1)
+        wl.addWidget(self.message)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.progress, 1)
+        row.addWidget(self.cancel_button)
+        row.addStretch(1)
+        wl.addLayout(row)
+        wl.addStretch(1)
+        self._waiting = waiting
+        self._cancelled: set[int] = set()
+        self.page_done.connect(self._page_done)
         self.stack = QStackedWidget(self)
-        self.stack.addWidget(self.message)
+        self.stack.addWidget(waiting)
         self.stack.addWidget(self.view)
 
         self.status = QLabel(self)
@@ -228,20 +251,50 @@ class WeeklyReportDialog(QDialog):
         path = Path(self._tmp.name) / f"preview-{self._serial}.pdf"
         services = self.services
 
+        serial = self._serial
+        cancelled = self._cancelled
+        signal = self.page_done
+
         def build() -> Built:
             scope, name = services.weekly.scope_for(community, grid)
             report = services.weekly.build(week, scope, name)
             if full_names:
                 services.ctx.require(Action.EXPORT_UNMASKED)
                 services.audit_log.record("report.full_names", week=str(week), scope=name)
-            render_weekly(report, str(path), full_names=full_names)
+            total = estimated_pages(report)
+
+            def on_page(page: int) -> bool:
+                signal.emit(serial, page, total)  # queued to the GUI thread
+                return serial not in cancelled
+
+            render_weekly(report, str(path), full_names=full_names, on_page=on_page)
             return Built(report, path)
 
         self._set_ready(False)
-        self.message.setText(self.tr("Building the list…"))
-        self.stack.setCurrentWidget(self.message)
+        self.message.setText(self.tr("Collecting the problems…"))
+        self.progress.setRange(0, 0)  # busy until the first page
+        self.progress.show()
+        self.cancel_button.show()
+        self.cancel_button.setEnabled(True)
+        self.stack.setCurrentWidget(self._waiting)
         self.status.clear()
         self.tasks.run("report", build, self._built, self._failed)
+
+    def _page_done(self, serial: int, page: int, total: int) -> None:
+        if serial != self._serial:
+            return
+        total = max(total, page + 1)  # an estimate: never look finished before the end
+        self.progress.setRange(0, total)
+        self.progress.setValue(page)
+        self.message.setText(
+            self.tr("Laying out page {n} of about {total}…").format(n=page, total=total)
+        )
+
+    def cancel(self) -> None:
+        """Stop building; the pickers then start a new list when changed."""
+        self._cancelled.add(self._serial)
+        self.cancel_button.setEnabled(False)
+        self.message.setText(self.tr("Stopping…"))
 
     def _built(self, built: Built) -> None:
         self.document.close()
@@ -269,8 +322,15 @@ class WeeklyReportDialog(QDialog):
 
     def _failed(self, message: str) -> None:
         self.built = None
-        self.message.setText(self.tr("The list could not be built:\n{m}").format(m=message))
-        self.stack.setCurrentWidget(self.message)
+        self.progress.hide()
+        self.cancel_button.hide()
+        if self._serial in self._cancelled:
+            self.message.setText(
+                self.tr("Stopped. Choose a week, community or grid to build a list again.")
+            )
+        else:
+            self.message.setText(self.tr("The list could not be built:\n{m}").format(m=message))
+        self.stack.setCurrentWidget(self._waiting)
         self.finished_building.emit(False)
 
     def _set_ready(self, ready: bool) -> None:
@@ -309,18 +369,16 @@ class WeeklyReportDialog(QDialog):
             return
         built = self.built
         assert built is not None
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        target, _filter = QFileDialog.getSaveFileName(
+        path = files.save_file(
             self,
             self.tr("Save weekly problem list"),
-            str(Path(folder) / default_file_name(built.report)),
+            default_file_name(built.report),
             self.tr("PDF files (*.pdf)"),
+            suffix=".pdf",
+            purpose="report",
         )
-        if not target:
+        if path is None:
             return
-        path = Path(target)
-        if path.suffix.lower() != ".pdf":
-            path = path.with_name(path.name + ".pdf")
         try:
             data = built.path.read_bytes()
             write_atomically(path, lambda fh: fh.write(data))

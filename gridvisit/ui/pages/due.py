@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gridvisit.core.masking import mask_phone
 from gridvisit.core.records import DueVisit
 from gridvisit.core.services.workspace import Reference
 from gridvisit.ui import fmt
@@ -39,8 +40,11 @@ class DuePage(QWidget):
             [
                 Column(self.tr("Address"), lambda d: d.address),
                 Column(
-                    self.tr("Building group"), lambda d: self._groups.get(d.building_group_id, "")
+                    self.tr("Grid / building group"),
+                    lambda d: self._groups.get(d.building_group_id, ""),
                 ),
+                Column(self.tr("Head"), lambda d: d.head),
+                Column(self.tr("Phone"), lambda d: mask_phone(d.phone)),
                 Column(
                     self.tr("Tier"),
                     lambda d: self._tiers.get(d.tier_code, d.tier_code),
@@ -53,7 +57,7 @@ class DuePage(QWidget):
                 ),
                 Column(self.tr("Due"), lambda d: fmt.day(d.due), sort_key=lambda d: d.due),
                 Column(
-                    self.tr("Overdue"),
+                    self.tr("Overdue / days left"),
                     lambda d: self._overdue_text(d),
                     sort_key=lambda d: d.days_overdue,
                     alert=lambda d: d.days_overdue > 0,
@@ -63,7 +67,7 @@ class DuePage(QWidget):
             parent=self,
         )
         self.table = make_table(self, self.model, sortable=False)  # most overdue first
-        for col, width in enumerate((170, 150, 60, 110, 110)):
+        for col, width in enumerate((130, 210, 70, 110, 60, 100, 100)):
             self.table.horizontalHeader().resizeSection(col, width)
         self.table.doubleClicked.connect(lambda _i: self._request_visit())
         self.empty = empty_state(self, self.tr("No household is due this week here. Well done!"))

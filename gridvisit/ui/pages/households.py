@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -46,6 +47,8 @@ def make_table(
             0, Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
         )
     view.setWordWrap(False)
+    # Tab leaves the table for the next widget; arrows move between rows.
+    view.setTabKeyNavigation(False)
     view.verticalHeader().hide()
     view.verticalHeader().setDefaultSectionSize(26)
     # Fixed rows let the header skip per-row bookkeeping on 30,000-row resets.
@@ -66,6 +69,7 @@ def empty_state(parent: QWidget, text: str) -> QLabel:
 class HouseholdsPage(QWidget):
     household_selected = Signal(object)  # household id or None
     log_visit_requested = Signal(int)
+    open_visit_requested = Signal(int, int)  # household id, visit id
     add_household_requested = Signal()
     edit_household_requested = Signal(int)
     move_household_requested = Signal(int)
@@ -87,6 +91,11 @@ class HouseholdsPage(QWidget):
         clear = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search)
         clear.setContext(Qt.ShortcutContext.WidgetShortcut)
         clear.activated.connect(self.search.clear)
+        # Enter or Down in the search box go to the matches (Ctrl+N then logs a visit).
+        self.search.returnPressed.connect(lambda: self._to_results(0))
+        down = QShortcut(QKeySequence(Qt.Key.Key_Down), self.search)
+        down.setContext(Qt.ShortcutContext.WidgetShortcut)
+        down.activated.connect(lambda: self._to_results(1))
         self.count_label = QLabel(self)
         self.new_button = QPushButton(self.tr("New household"), self)
         self.new_button.clicked.connect(self.add_household_requested)
@@ -97,6 +106,7 @@ class HouseholdsPage(QWidget):
         self.model: RowTableModel[HouseholdRow] = RowTableModel(
             [
                 Column(self.tr("Address"), lambda r: r.address, sort_key=lambda r: r.address_key),
+                Column(self.tr("Grid"), lambda r: r.grid),
                 Column(self.tr("Head"), lambda r: r.head),
                 Column(
                     self.tr("Members"),
@@ -133,9 +143,12 @@ class HouseholdsPage(QWidget):
         self.model.rowsInserted.connect(self._matches_arrived)
         self.model.filter_finished.connect(self._matches_arrived)
         header = self.table.horizontalHeader()
-        for col, width in enumerate((118, 62, 40, 118, 42, 86, 140, 44)):
+        # 下次应访 holds "2026-05-20(超期 190 天)"; 问题 only a count; the special
+        # groups take what is left.
+        for col, width in enumerate((108, 92, 56, 36, 90, 40, 80, 158, 36)):
             header.resizeSection(col, width)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.table.doubleClicked.connect(lambda _i: self._emit_visit())
         self.empty = empty_state(self, "")
@@ -248,6 +261,10 @@ class HouseholdsPage(QWidget):
         rl.addLayout(rb)
         self.tabs.addTab(residents_box, self.tr("Residents"))
         visit_table = make_table(self, self.visits, sortable=False)
+        visit_table.setToolTip(self.tr("Double-click or press Enter to open, correct or delete"))
+        visit_table.doubleClicked.connect(self._open_visit)
+        visit_table.activated.connect(self._open_visit)
+        self.visit_table = visit_table
         problem_table = make_table(self, self.problems, sortable=False)
         self._detail_views = (self.resident_table, visit_table, problem_table)
         self.tabs.addTab(visit_table, self.tr("Visits"))
@@ -285,7 +302,7 @@ class HouseholdsPage(QWidget):
         self.splitter.addWidget(self.detail_stack)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([720, 400])
+        self.splitter.setSizes([730, 330])
         self.splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -343,6 +360,14 @@ class HouseholdsPage(QWidget):
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
+
+    def _to_results(self, step: int) -> None:
+        if not self.model.rowCount():
+            return
+        row = max(0, self.table.currentIndex().row())
+        row = min(row + step, self.model.rowCount() - 1) if step else row
+        self.table.selectRow(row)
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _apply_search(self, text: str) -> None:
         query = normalize_query(text)
@@ -450,6 +475,11 @@ class HouseholdsPage(QWidget):
         if hid is not None:
             self.log_visit_requested.emit(hid)
 
+    def _open_visit(self, index) -> None:  # type: ignore[no-untyped-def]
+        hid, visit = self.current_id(), self.visits.row_at(index.row())
+        if hid is not None and visit is not None:
+            self.open_visit_requested.emit(hid, visit.id)
+
     def _emit_for_current(self, signal) -> None:  # type: ignore[no-untyped-def]
         hid = self.current_id()
         if hid is not None:
@@ -465,8 +495,14 @@ class HouseholdsPage(QWidget):
 
     def _reveal(self) -> None:
         resident = self._current_resident()
-        if resident is not None:
-            self.reveal_requested.emit(resident)
+        if resident is None:
+            QMessageBox.information(
+                self,
+                self.tr("Show full numbers"),
+                self.tr("Select a resident in the list first, then click “Show full numbers”."),
+            )
+            return
+        self.reveal_requested.emit(resident)
 
     def _remove_resident(self) -> None:
         hid, resident = self.current_id(), self._current_resident()

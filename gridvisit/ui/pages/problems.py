@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gridvisit.core.clock import utcnow
+from gridvisit.core.clock import today_local, utcnow
 from gridvisit.core.enums import EventKind, HandlingLevel, ProblemStatus, Satisfaction
 from gridvisit.core.records import ProblemEventRec
 from gridvisit.core.rules import allowed_actions
@@ -66,7 +66,7 @@ class ProblemsPage(QWidget):
             self.level.addItem(lv.label, lv)
         self.overdue = QCheckBox(self.tr("Overdue only"), self)
         self.use_dates = QCheckBox(self.tr("Reported from"), self)
-        today = QDate.currentDate()
+        today = QDate(today_local())  # Beijing's today, whatever the laptop's zone
         self.date_from = QDateEdit(today.addDays(-30), self)
         self.date_to = QDateEdit(today, self)
         for edit in (self.date_from, self.date_to):
