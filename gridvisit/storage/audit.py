@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from gridvisit.storage.models import AuditEntry, Setting
@@ -46,10 +46,18 @@ def entry_digest(
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+# pg_advisory_xact_lock key of audit appends ("gvaudit" in ASCII).
+AUDIT_LOCK = 0x67766175646974
+
+
 def _tip(session: Session) -> tuple[int, str]:
     cached = session.info.get(_TIP_CACHE)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
+    if session.get_bind().dialect.name == "postgresql":
+        # SQLite's writer lock keeps the tip still; on a server, two sessions could
+        # read the same tip and both append "the next" entry. Held to commit.
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
     row = session.execute(
         select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
     ).first()

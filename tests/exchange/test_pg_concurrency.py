@@ -1,0 +1,131 @@
+"""Several merges into one PostgreSQL server at the same time (issue 15, finding 3)."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+from gridvisit.core.auth import LoginThrottle, ensure_first_admin, login
+from gridvisit.core.services import ServiceContext, Services
+from gridvisit.exchange import keys
+from gridvisit.storage import Database, open_database
+from tests.exchange.conftest import dump, review_state
+from tests.security.test_exchange_trust import _admin, _base
+
+PASSWORD = "server password 1"
+
+
+def _devices(db: Database) -> list[tuple[object, ...]]:
+    return [(d.device_id, d.audit_entries, d.audit_tip_id, d.flagged_at) for d in keys.devices(db)]
+
+
+def _register(sub: Database, laptop: Database, name: str) -> None:
+    """The laptop registered at `sub` for every community it holds."""
+    from sqlalchemy import select
+
+    from gridvisit.storage.models import Community
+
+    with laptop.read_session() as s:
+        names = list(s.scalars(select(Community.name)))
+    ids = []
+    with sub.session() as s:
+        for community in names:
+            found = s.scalar(select(Community).where(Community.name == community))
+            if found is None:
+                found = Community(name=community)
+                s.add(found)
+                s.flush()
+            ids.append(found.id)
+    keys.register_device(sub, keys.identity(laptop).public(name), by="test", community_ids=ids)
+
+
+def _packages(source: Database, tmp_path: Path, subs: list[Database]) -> list[Path]:
+    """Sealed packages from two laptops: one per grid from a copy of the demo, and one
+    from a small laptop whose users share login names with the demo's."""
+    shutil.copy(source.path, tmp_path / "a.db")
+    a = open_database(tmp_path / "a.db")
+    keys.new_identity(a)  # a copy: a device of its own
+    b = _base(tmp_path / "b.db")
+    out = tmp_path / "out"
+    out.mkdir()
+    for n, laptop in enumerate((a, b)):
+        keys.trust_subdistrict(laptop, keys.identity(subs[0]).public("街道"))
+        for sub in subs:
+            _register(sub, laptop, f"电脑{n}")
+    paths = [r.path for r in _admin(a).exchange.export_per_grid(out, full=True)]
+    paths.append(_admin(b).exchange.export_package(out / "b.gvpkg", full=True).path)
+    a.dispose()
+    b.dispose()
+    return paths
+
+
+def test_parallel_merges_all_succeed_with_the_sequential_end_state(
+    source: Database, tmp_path: Path, pg_server: str
+) -> None:
+    import psycopg
+
+    admin_url = pg_server.replace("postgresql+psycopg://", "postgresql://")
+    base = pg_server.rsplit("/", 1)[0]
+    parallel_url, sequential_url = f"{base}/gv_parallel", f"{base}/gv_sequential"
+
+    def sql(statement: str) -> None:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(statement)
+
+    for name in ("gv_parallel", "gv_sequential"):
+        sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    sql('CREATE DATABASE "gv_parallel"')
+    ensure_first_admin(parallel_url, "admin", "管理员", PASSWORD, create=True)
+    parallel = open_database(parallel_url)
+    paths = _packages(source, tmp_path, [parallel])
+    parallel.dispose()
+    # The same starting point (and identity) for the sequential run.
+    sql('CREATE DATABASE "gv_sequential" TEMPLATE "gv_parallel"')
+    assert len(paths) >= 4
+    workers = 4
+    shares = [paths[i::workers] for i in range(workers)]
+    barrier = threading.Barrier(workers)
+    errors: list[str] = []
+    summaries: list[str] = []
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait(timeout=60)
+            session = login(parallel_url, "admin", PASSWORD, encrypted=False,
+                            throttle=LoginThrottle(tmp_path / f"t{i}.json"))  # fmt: skip
+            services = Services(ServiceContext(session.db, session.actor))
+            for path in shares[i]:
+                _package, stats = services.exchange.merge_file(path, backup=False)
+                summaries.append(stats.summary())
+            session.db.dispose()
+        except Exception as exc:  # every failure is what we look for
+            errors.append(f"{type(exc).__name__}: {exc}")
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=600)
+    assert errors == []
+    assert not any("-1" in s for s in summaries)
+    parallel, sequential = open_database(parallel_url), open_database(sequential_url)
+    # One after another, in the order the parallel merges committed (a login name two
+    # laptops share stays with the first to arrive: order matters for that alone).
+    with parallel.read_session() as s:
+        from sqlalchemy import select
+
+        from gridvisit.storage.models import MergeLog
+
+        order = list(s.scalars(select(MergeLog.file_name).order_by(MergeLog.id)))
+    assert sorted(order) == sorted(p.name for p in paths)
+    by_name = {p.name: p for p in paths}
+    services = Services(ServiceContext(sequential, _admin(sequential).ctx.actor))
+    for name in order:
+        stats = services.exchange.merge_file(by_name[name], backup=False)[1]
+        assert min(stats.as_dict().values()) >= 0
+    assert dump(parallel) == dump(sequential)
+    assert _devices(parallel) == _devices(sequential)
+    assert review_state(parallel) == review_state(sequential)
+    parallel.dispose()
+    sequential.dispose()
