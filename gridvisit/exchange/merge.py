@@ -364,7 +364,7 @@ class _Merge:
             for uuid, ident in self.s.execute(select(t.c.uuid, t.c.id).where(t.c.uuid.in_(batch))):
                 cache[uuid] = ident
         if self.guard is not None:
-            self.guard.created(spec.name, (cache[r.uuid] for r in rows))
+            self.guard.created(spec.name, ((r, cache[r.uuid]) for r in rows))
         return rows
 
     def _match_names(
@@ -444,6 +444,8 @@ class _Merge:
         stats.updated += sum(1 for r in replace if r.version > _version(spec, known[r.uuid]))
         if replace:
             t = spec.table
+            if spec.name == "app_user":
+                self._keep_logins_unique(replace)
             stmt = update(t).where(t.c.id == bindparam("_id"))
             params = []
             for r in replace:
@@ -453,6 +455,19 @@ class _Merge:
             for batch in chunks(params, 2000):
                 self.s.execute(stmt, batch)
         return replace
+
+    def _keep_logins_unique(self, rows: list[_Incoming]) -> None:
+        """A user renamed elsewhere to a login name someone here has: renamed as on
+        insert (see `_match_names`)."""
+        t = SPEC_BY_NAME["app_user"].table
+        names = [r.values["username"] for r in rows]
+        taken = dict(
+            self.s.execute(select(t.c.username, t.c.uuid).where(t.c.username.in_(names))).all()
+        )
+        for r in rows:
+            holder = taken.get(r.values["username"])
+            if holder is not None and holder != r.uuid:
+                r.values["username"] = _renamed_login(r.values["username"], r.uuid)
 
     def _history(self, spec: Spec, rows: list[_Incoming]) -> dict[tuple[str, int], str]:
         out: dict[tuple[str, int], str] = {}

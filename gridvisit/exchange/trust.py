@@ -242,11 +242,15 @@ class Guard:
         """Rows new here: refused outside the area (new users arrive without rights;
         new hierarchy nodes are left to `alias` and `create`, which know whether they
         match a name here). References are local ids already."""
-        if table == "app_user":
+        if table in ("app_user", *_HIERARCHY):
             return
-        for r, ok, what in self._inside(table, rows, {}, ()):
-            if not ok:
-                raise self._refuse(r, what)
+        allowed = self.area.grids
+        for col, parent in _PARENTS[table]:  # column by column: most packages are new rows
+            grids = self.grids_of(parent, {r.values[col] for r in rows})
+            for r in rows:
+                ident = r.values[col]
+                if ident is not None and grids.get(ident) not in allowed:
+                    raise self._refuse(r, f"属于网格{self._grid_name(grids.get(ident))}")
 
     def screen_known(
         self,
@@ -374,10 +378,22 @@ class Guard:
         if table == "building_group" and r.values["grid_id"] not in self.area.grids:
             raise self._refuse(r, f"是网格{self._grid_name(r.values['grid_id'])}里的新楼栋党小组")
 
-    def created(self, table: str, ids: Iterable[int]) -> None:
-        """New grids of a community laptop are its own from now on."""
+    def created(self, table: str, rows: Iterable[tuple[Row, int]]) -> None:
+        """Rows just inserted: new grids of a community laptop are its own from now on,
+        and each new row's grid is known without a query (its parent's was checked)."""
+        parents = _PARENTS.get(table)
+        if parents is None:
+            return
+        col, parent = parents[0]
+        cache = self._grid_of.setdefault(table, {})
         if table == "grid":
-            self.area.grids |= set(ids)
+            for _r, ident in rows:
+                cache[ident] = ident
+                self.area.grids.add(ident)
+            return
+        source = self._grid_of.get(parent, {})
+        for r, ident in rows:
+            cache[ident] = source.get(r.values[col]) if parent != "grid" else r.values[col]
 
 
 def _grid_query(table: str, ids: list[int]) -> Any:

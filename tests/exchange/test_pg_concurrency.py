@@ -6,6 +6,8 @@ import shutil
 import threading
 from pathlib import Path
 
+import pytest
+
 from gridvisit.core.auth import LoginThrottle, ensure_first_admin, login
 from gridvisit.core.services import ServiceContext, Services
 from gridvisit.exchange import keys
@@ -127,5 +129,11 @@ def test_parallel_merges_all_succeed_with_the_sequential_end_state(
     assert dump(parallel) == dump(sequential)
     assert _devices(parallel) == _devices(sequential)
     assert review_state(parallel) == review_state(sequential)
+    # The laptops' trails are append-only on the server too.
+    from sqlalchemy import text
+    from sqlalchemy.exc import DatabaseError
+
+    with pytest.raises(DatabaseError, match="append-only"), parallel.engine.begin() as conn:
+        conn.execute(text("UPDATE device_audit_entry SET actor_name = 'nobody'"))
     parallel.dispose()
     sequential.dispose()

@@ -757,3 +757,29 @@ def test_seal_is_refused_on_a_copy_even_below_the_services(tmp_path: Path) -> No
     with pytest.raises(PackageSecurityError, match="复制或搬过来"):
         keys.seal(copy, b"payload", [keys.identity(copy).public()])
     copy.dispose()
+
+
+def test_a_laptops_trail_is_append_only_at_the_subdistrict(parties: Parties) -> None:
+    from sqlalchemy.exc import DatabaseError
+
+    parties.merge(parties.export())
+    for statement in (
+        "UPDATE device_audit_entry SET actor_name='nobody'",
+        "DELETE FROM device_audit_entry",
+    ):
+        with pytest.raises(DatabaseError, match="append-only"), parties.sub.engine.begin() as c:
+            c.execute(text(statement))
+
+
+def test_a_laptop_renaming_its_user_to_a_taken_login_keeps_both(parties: Parties) -> None:
+    worker2 = parties.lsvc.users.create("worker2", "网格员二", Role.GRID_WORKER)
+    parties.lsvc.visits.record(VisitInput(1, datetime.now(UTC), worker_id=worker2.id))
+    parties.merge(parties.export())
+    parties.ssvc.users.create("clerk", "街道文员", Role.SUBDISTRICT_ADMIN)
+    parties.sql("UPDATE app_user SET username='clerk', version=version+1 WHERE username='worker2'")
+    parties.merge(parties.export(full=True))
+    with parties.sub.read_session() as s:
+        users = {u: (uuid, role, active) for u, uuid, role, active in s.execute(
+            select(User.username, User.uuid, User.role, User.active))}  # fmt: skip
+    assert users["clerk"][1:] == ("subdistrict_admin", True)
+    assert users[f"clerk~{worker2.uuid[:8]}"][0] == worker2.uuid
