@@ -405,6 +405,7 @@ def build_parser() -> argparse.ArgumentParser:
         "之后请导出新公钥交街道登记。",
     )
     kn.add_argument("--db", required=True, metavar="路径", help="数据库文件")
+    kn.add_argument("--force", action="store_true", help="街道数据库(登记了电脑的)也换身份")
     kf = key_ops.add_parser(
         "confirm-device",
         help="确认这就是原来那台电脑(文件换了位置或从备份恢复;需管理员)",
@@ -914,7 +915,7 @@ def _cmd_keys(args: argparse.Namespace) -> int:
             print(f"已吊销电脑 {info.label}:从现在起拒收它签发的数据包。")
             print("  它换了新密钥(keys create --new-key)后,可以重新登记。")
         elif args.keys_op == "new-identity":
-            old, new = keys.new_identity()
+            old, new = keys.new_identity(force=args.force)
             print(f"本机已有自己的身份:设备编号 {new[:8]}(原为 {old[:8]}),新的密钥已生成。")
             print("  请用 keys create 导出新的公钥交街道登记;下次导出会包含全部数据。")
         elif args.keys_op == "confirm-device":

@@ -410,6 +410,7 @@ ZH = {
     'Give this computer a new device id and key pair? The sub-district must register its new public key; the next export sends all data.': '要为本机生成新的设备编号和密钥吗?之后需由街道登记新的公钥;下次导出会包含全部数据。',
     'Registered computers…': '登记的电脑…',
     "This computer's identity…": '本机身份…',
+    'This is a sub-district database: {n} computer(s) encrypt their packages to its key, and each must import the new public key.': '这是街道的数据库:有 {n} 台电脑用它的公钥加密数据包,换身份后每台都要重新导入新的街道公钥。',
 }
 
 

@@ -339,8 +339,18 @@ class KeyService:
         return keyring.find_any_device(self.ctx.db, info.device_id)
 
     @guarded(Action.MANAGE_DEVICES)
-    def new_identity(self) -> tuple[str, str]:
-        """A copied database becomes a device of its own (new id and key pair)."""
+    def new_identity(self, *, force: bool = False) -> tuple[str, str]:
+        """A copied database becomes a device of its own (new id and key pair). A
+        sub-district database (one with registered computers) keeps its identity
+        unless `force`: every laptop encrypts to it."""
+        active = [d for d in keyring.devices(self.ctx.db) if d.revoked_at is None]
+        if active and not force:
+            raise PackageSecurityError(
+                f"这是街道的数据库(登记了 {len(active)} 台电脑):换了身份,这些电脑导出的数据包"
+                "就都打不开了,它们要重新导入街道公钥。",
+                hint="如果只是把数据库搬到了新位置或新服务器,请用 keys confirm-device 保留身份;"
+                "确要换身份,请加 --force。",
+            )
         old, new = keyring.new_identity(self.ctx.db)
         self.ctx.record("keys.new_identity", old=old, new=new)
         return old, new

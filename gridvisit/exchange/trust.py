@@ -287,51 +287,34 @@ class Guard:
         known: dict[str, tuple[Any, ...]],
         columns: Sequence[str],
     ) -> list[tuple[Any, bool, str]]:
-        """(row, inside the area?, where it lies) for each row; new hierarchy rows are
-        left to `alias` and `create`, which know whether they match a name here."""
+        """(row, inside the area?, where it lies) for rows already here: both where the
+        record is now and where the package would put it must lie inside."""
         if table == "community":
-            out = []
-            for r in rows:
-                stored = known.get(r.uuid)
-                if stored is None:
-                    out.append((r, True, ""))
-                else:
-                    out.append((r, stored[0] in self.area.communities, "是社区记录"))
-            return out
+            return [(r, known[r.uuid][0] in self.area.communities, "是社区记录") for r in rows]
         parents = _PARENTS[table]
-        stored_at = {col: columns.index(col) for col, _ in parents} if known else {}
-        wanted: dict[str, set[int]] = {}
-        for r in rows:
-            stored = known.get(r.uuid)
-            if table in _HIERARCHY and stored is None:
-                continue
-            for col, parent in parents:
-                ids = wanted.setdefault(parent, set())
-                mine = stored[0] if col == "id" and stored is not None else r.values.get(col)
-                if mine is not None:
-                    ids.add(mine)
-                if stored is not None and stored[stored_at[col]] is not None:
-                    ids.add(stored[stored_at[col]])
-        grids = {parent: self.grids_of(parent, ids) for parent, ids in wanted.items()}
+        at = {col: columns.index(col) for col, _ in parents}
+
+        def places(r: Any, col: str) -> tuple[Any, Any]:
+            stored = known[r.uuid]
+            return (stored[0] if col == "id" else r.values[col]), stored[at[col]]
+
+        grids = {
+            parent: self.grids_of(
+                parent, {i for r in rows for i in places(r, col) if i is not None}
+            )
+            for col, parent in parents
+        }
         out = []
         for r in rows:
-            stored = known.get(r.uuid)
-            if table in _HIERARCHY and stored is None:
-                out.append((r, True, ""))
-                continue
             verdict: tuple[Any, bool, str] = (r, True, "")
             for col, parent in parents:
-                for ident in (
-                    stored[0] if col == "id" and stored is not None else r.values.get(col),
-                    stored[stored_at[col]] if stored is not None else None,
-                ):
-                    if ident is None:
-                        continue
-                    grid = grids[parent].get(ident)
-                    if grid not in self.area.grids:
-                        verdict = (r, False, f"属于网格{self._grid_name(grid)}")
-                        break
-                if not verdict[1]:
+                outside = [
+                    grids[parent].get(i)
+                    for i in places(r, col)
+                    if i is not None and grids[parent].get(i) not in self.area.grids
+                ]
+                if outside:
+                    verdict = (r, False, f"属于网格{self._grid_name(outside[0])}")
                     break
             if (
                 verdict[1]

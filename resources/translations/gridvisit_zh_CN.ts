@@ -812,6 +812,10 @@ Choose a building group on the left and click “New household”, or right-clic
         <translation>要为本机生成新的设备编号和密钥吗?之后需由街道登记新的公钥;下次导出会包含全部数据。</translation>
     </message>
     <message>
+        <source>This is a sub-district database: {n} computer(s) encrypt their packages to its key, and each must import the new public key.</source>
+        <translation>这是街道的数据库:有 {n} 台电脑用它的公钥加密数据包,换身份后每台都要重新导入新的街道公钥。</translation>
+    </message>
+    <message>
         <source>Failed</source>
         <translation>操作失败</translation>
     </message>

@@ -104,11 +104,12 @@ def test_parallel_merges_all_succeed_with_the_sequential_end_state(
         except Exception as exc:  # every failure is what we look for
             errors.append(f"{type(exc).__name__}: {exc}")
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(workers)]
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(workers)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=600)
+    assert not any(t.is_alive() for t in threads), "a merge is stuck"
     assert errors == []
     assert not any("-1" in s for s in summaries)
     parallel, sequential = open_database(parallel_url), open_database(sequential_url)
@@ -137,3 +138,40 @@ def test_parallel_merges_all_succeed_with_the_sequential_end_state(
         conn.execute(text("UPDATE device_audit_entry SET actor_name = 'nobody'"))
     parallel.dispose()
     sequential.dispose()
+
+
+def test_first_runs_against_a_new_server_all_succeed(pg_url: str, tmp_path: Path) -> None:
+    """`merge --db postgresql://…` on a new database from several places at once: one
+    migrates and makes the administrator, the others wait and find them."""
+    workers = 4
+    barrier = threading.Barrier(workers)
+    errors: list[str] = []
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait(timeout=60)
+            ensure_first_admin(pg_url, "admin", "管理员", PASSWORD, create=True)
+            session = login(pg_url, "admin", PASSWORD, encrypted=False,
+                            throttle=LoginThrottle(tmp_path / f"t{i}.json"))  # fmt: skip
+            session.db.dispose()
+        except Exception as exc:  # every failure is what we look for
+            errors.append(f"{type(exc).__name__}: {exc}")
+
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert not any(t.is_alive() for t in threads), "a first run is stuck"
+    assert errors == []
+    db = open_database(pg_url)
+    from sqlalchemy import func, select
+
+    from gridvisit.storage.audit import verify_audit
+    from gridvisit.storage.models import User
+
+    with db.read_session() as s:
+        assert s.scalar(select(func.count()).select_from(User)) == 1
+        verdict = verify_audit(s)
+        assert verdict.ok and verdict.entries == 1 + workers  # first_admin + each login
+    db.dispose()

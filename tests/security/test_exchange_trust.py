@@ -783,3 +783,13 @@ def test_a_laptop_renaming_its_user_to_a_taken_login_keeps_both(parties: Parties
             select(User.username, User.uuid, User.role, User.active))}  # fmt: skip
     assert users["clerk"][1:] == ("subdistrict_admin", True)
     assert users[f"clerk~{worker2.uuid[:8]}"][0] == worker2.uuid
+
+
+def test_a_subdistrict_database_keeps_its_identity_unless_forced(parties: Parties) -> None:
+    with pytest.raises(PackageSecurityError, match="这是街道的数据库"):
+        parties.ssvc.keys.new_identity()
+    before = parties.sub.device_id
+    parties.ssvc.keys.new_identity(force=True)
+    assert parties.sub.device_id != before
+    with pytest.raises(PackageSecurityError, match="不是发给本单位的"):
+        parties.merge(parties.export())  # the laptop still encrypts to the old key

@@ -386,17 +386,20 @@ class IdentityDialog(QDialog):
             button.setVisible(bool(info.copy_problem))
 
     def new_identity(self) -> None:
-        if not DeviceAsk.confirm(
-            self,
-            self.windowTitle(),
-            self.tr(
-                "Give this computer a new device id and key pair? The sub-district must "
-                "register its new public key; the next export sends all data."
-            ),
-        ):
+        question = self.tr(
+            "Give this computer a new device id and key pair? The sub-district must "
+            "register its new public key; the next export sends all data."
+        )
+        registered = [d for d in self.services.keys.overview().devices if d.revoked_at is None]
+        if registered:
+            question += "\n\n" + self.tr(
+                "This is a sub-district database: {n} computer(s) encrypt their packages to "
+                "its key, and each must import the new public key."
+            ).format(n=len(registered))
+        if not DeviceAsk.confirm(self, self.windowTitle(), question):
             return
         try:
-            self.services.keys.new_identity()
+            self.services.keys.new_identity(force=True)
         except GridVisitError as exc:
             DeviceAsk.tell(self, self.tr("Failed"), _text(exc), error=True)
             return
