@@ -58,7 +58,11 @@ def services(db: Database, clock: Clock) -> Services:
 
 
 def link_for_exchange(
-    laptop: Database, subdistrict: Database, *, communities: list[str] | None = None
+    laptop: Database,
+    subdistrict: Database,
+    *,
+    communities: list[str] | None = None,
+    name: str = "网格电脑",
 ) -> None:
     """What the key commands do once by hand: a copied laptop gets its own identity,
     the laptop trusts the sub-district's public key, and the sub-district registers
@@ -85,5 +89,5 @@ def link_for_exchange(
                 s.flush()
             ids.append(found.id)
     keys.register_device(
-        subdistrict, keys.identity(laptop).public("网格电脑"), by="test", community_ids=ids
+        subdistrict, keys.identity(laptop).public(name), by="test", community_ids=ids
     )

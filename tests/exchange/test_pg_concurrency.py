@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from gridvisit.core.auth import LoginThrottle, ensure_first_admin, login
 from gridvisit.core.services import ServiceContext, Services
 from gridvisit.exchange import keys
 from gridvisit.storage import Database, open_database
+from tests.conftest import link_for_exchange
 from tests.exchange.conftest import dump, review_state
 from tests.security.test_exchange_trust import _admin, _base
 
@@ -22,27 +24,27 @@ def _devices(db: Database) -> list[tuple[object, ...]]:
     return [(d.device_id, d.audit_entries, d.audit_tip_id, d.flagged_at) for d in keys.devices(db)]
 
 
-def _register(sub: Database, laptop: Database, name: str) -> None:
-    """The laptop registered at `sub` for every community it holds."""
-    from sqlalchemy import select
+def _in_parallel(workers: int, run: Callable[[int], None], timeout: float) -> list[str]:
+    """Start `run(i)` in `workers` threads at once; every failure, and a stuck thread."""
+    barrier = threading.Barrier(workers)
+    errors: list[str] = []
 
-    from gridvisit.storage.models import Community
+    def one(i: int) -> None:
+        try:
+            barrier.wait(timeout=60)
+            run(i)
+        except Exception as exc:  # every failure is what we look for
+            errors.append(f"{type(exc).__name__}: {exc}")
 
-    with laptop.read_session() as s:
-        names = list(s.scalars(select(Community.name)))
-    ids = []
-    with sub.session() as s:
-        for community in names:
-            found = s.scalar(select(Community).where(Community.name == community))
-            if found is None:
-                found = Community(name=community)
-                s.add(found)
-                s.flush()
-            ids.append(found.id)
-    keys.register_device(sub, keys.identity(laptop).public(name), by="test", community_ids=ids)
+    threads = [threading.Thread(target=one, args=(i,), daemon=True) for i in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=timeout)
+    return errors + ["stuck"] * sum(t.is_alive() for t in threads)
 
 
-def _packages(source: Database, tmp_path: Path, subs: list[Database]) -> list[Path]:
+def _packages(source: Database, tmp_path: Path, sub: Database) -> list[Path]:
     """Sealed packages from two laptops: one per grid from a copy of the demo, and one
     from a small laptop whose users share login names with the demo's."""
     shutil.copy(source.path, tmp_path / "a.db")
@@ -52,9 +54,7 @@ def _packages(source: Database, tmp_path: Path, subs: list[Database]) -> list[Pa
     out = tmp_path / "out"
     out.mkdir()
     for n, laptop in enumerate((a, b)):
-        keys.trust_subdistrict(laptop, keys.identity(subs[0]).public("街道"))
-        for sub in subs:
-            _register(sub, laptop, f"电脑{n}")
+        link_for_exchange(laptop, sub, name=f"电脑{n}")
     paths = [r.path for r in _admin(a).exchange.export_per_grid(out, full=True)]
     paths.append(_admin(b).exchange.export_package(out / "b.gvpkg", full=True).path)
     a.dispose()
@@ -80,37 +80,25 @@ def test_parallel_merges_all_succeed_with_the_sequential_end_state(
     sql('CREATE DATABASE "gv_parallel"')
     ensure_first_admin(parallel_url, "admin", "管理员", PASSWORD, create=True)
     parallel = open_database(parallel_url)
-    paths = _packages(source, tmp_path, [parallel])
+    paths = _packages(source, tmp_path, parallel)
     parallel.dispose()
     # The same starting point (and identity) for the sequential run.
     sql('CREATE DATABASE "gv_sequential" TEMPLATE "gv_parallel"')
     assert len(paths) >= 4
     workers = 4
     shares = [paths[i::workers] for i in range(workers)]
-    barrier = threading.Barrier(workers)
-    errors: list[str] = []
     summaries: list[str] = []
 
     def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=60)
-            session = login(parallel_url, "admin", PASSWORD, encrypted=False,
-                            throttle=LoginThrottle(tmp_path / f"t{i}.json"))  # fmt: skip
-            services = Services(ServiceContext(session.db, session.actor))
-            for path in shares[i]:
-                _package, stats = services.exchange.merge_file(path, backup=False)
-                summaries.append(stats.summary())
-            session.db.dispose()
-        except Exception as exc:  # every failure is what we look for
-            errors.append(f"{type(exc).__name__}: {exc}")
+        session = login(parallel_url, "admin", PASSWORD, encrypted=False,
+                        throttle=LoginThrottle(tmp_path / f"t{i}.json"))  # fmt: skip
+        services = Services(ServiceContext(session.db, session.actor))
+        for path in shares[i]:
+            _package, stats = services.exchange.merge_file(path, backup=False)
+            summaries.append(stats.summary())
+        session.db.dispose()
 
-    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=600)
-    assert not any(t.is_alive() for t in threads), "a merge is stuck"
-    assert errors == []
+    assert _in_parallel(workers, run, timeout=600) == []
     assert not any("-1" in s for s in summaries)
     parallel, sequential = open_database(parallel_url), open_database(sequential_url)
     # One after another, in the order the parallel merges committed (a login name two
@@ -144,26 +132,14 @@ def test_first_runs_against_a_new_server_all_succeed(pg_url: str, tmp_path: Path
     """`merge --db postgresql://…` on a new database from several places at once: one
     migrates and makes the administrator, the others wait and find them."""
     workers = 4
-    barrier = threading.Barrier(workers)
-    errors: list[str] = []
 
     def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=60)
-            ensure_first_admin(pg_url, "admin", "管理员", PASSWORD, create=True)
-            session = login(pg_url, "admin", PASSWORD, encrypted=False,
-                            throttle=LoginThrottle(tmp_path / f"t{i}.json"))  # fmt: skip
-            session.db.dispose()
-        except Exception as exc:  # every failure is what we look for
-            errors.append(f"{type(exc).__name__}: {exc}")
+        ensure_first_admin(pg_url, "admin", "管理员", PASSWORD, create=True)
+        session = login(pg_url, "admin", PASSWORD, encrypted=False,
+                        throttle=LoginThrottle(tmp_path / f"t{i}.json"))  # fmt: skip
+        session.db.dispose()
 
-    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=300)
-    assert not any(t.is_alive() for t in threads), "a first run is stuck"
-    assert errors == []
+    assert _in_parallel(workers, run, timeout=300) == []
     db = open_database(pg_url)
     from sqlalchemy import func, select
 
