@@ -10,7 +10,11 @@ Prints figures; never part of the test run's pass/fail.
   - Merging all packages again (nothing changes).   target <= 0.5 x the first merge
     Files merged before are recognised by their SHA-256 and not applied again; the
     record-by-record recheck of the same files is printed too, for information.
-Usage: python benchmarks/bench_merge.py [--keep DIR] [--households N] [--weeks W]
+  - As the app merges: the packages' device is registered at the target for every
+    community (created there first, as `keys register-device --create` does), so each
+    record is checked against the device's area and the audit trail is anchored.
+    `--no-sender` merges without those checks, as before issue 15.
+Usage: python benchmarks/bench_merge.py [--keep DIR] [--households N] [--weeks W] [--no-sender]
 """
 
 from __future__ import annotations
@@ -22,12 +26,17 @@ import tempfile
 import time
 from pathlib import Path
 
+from sqlalchemy import select
+
+from gridvisit.exchange import keys
 from gridvisit.exchange.export import export_per_grid
 from gridvisit.exchange.merge import merge_package
 from gridvisit.exchange.package import parse_package, read_package
 from gridvisit.exchange.records import SPECS
-from gridvisit.storage import open_database
+from gridvisit.exchange.trust import NO_RIGHTS, Sender
+from gridvisit.storage import Database, open_database
 from gridvisit.storage.demo import generate_demo
+from gridvisit.storage.models import Community
 
 
 def baseline(packages: list[Path], target: Path) -> float:
@@ -40,7 +49,9 @@ def baseline(packages: list[Path], target: Path) -> float:
     for path in packages:
         package = parse_package(path.read_bytes(), path.name)
         for spec in SPECS:
-            cols = [c.name for c in spec.plain] + [r.column for r in spec.refs]
+            # Users arrive without rights (exchange/trust.py), in the baseline too.
+            extra = dict(NO_RIGHTS) if spec.name == "app_user" else {}
+            cols = [c.name for c in spec.plain] + [r.column for r in spec.refs] + list(extra)
             sql = (
                 f"INSERT INTO {spec.name} (id, {', '.join(cols)}) "
                 f"VALUES ({', '.join('?' * (len(cols) + 1))})"
@@ -54,21 +65,33 @@ def baseline(packages: list[Path], target: Path) -> float:
                 values = [rec[c.name] for c in spec.plain]
                 values = [str(v) if isinstance(v, list) else v for v in values]
                 refs = [ids[r.target.name].get(rec[r.key]) for r in spec.refs]
-                rows.append((ident, *values, *refs))
+                rows.append((ident, *values, *refs, *extra.values()))
             conn.executemany(sql, rows)
     conn.execute("COMMIT")
     conn.close()
     return time.perf_counter() - started
 
 
+def register(db: Database, device: keys.PublicKey, communities: list[str]) -> None:
+    """The source's device registered at the target for all its communities."""
+    ids = []
+    with db.session() as s:
+        for name in communities:
+            community = Community(name=name)
+            s.add(community)
+            s.flush()
+            ids.append(community.id)
+    keys.register_device(db, device, by="bench", community_ids=ids)
+
+
 def merge_all(
-    db_path: Path, packages: list[Path], *, recheck: bool = False
+    db_path: Path, packages: list[Path], *, recheck: bool = False, sender: Sender | None = None
 ) -> tuple[float, dict[str, int]]:
     db = open_database(db_path, create=True)
     totals: dict[str, int] = {}
     started = time.perf_counter()
     for path in packages:
-        stats = merge_package(db, read_package(path), recheck=recheck)
+        stats = merge_package(db, read_package(path), recheck=recheck, sender=sender)
         for key, value in stats.as_dict().items():
             totals[key] = totals.get(key, 0) + value
     elapsed = time.perf_counter() - started
@@ -81,6 +104,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="folder to keep the demo database in")
     parser.add_argument("--households", type=int, default=16000)
     parser.add_argument("--weeks", type=int, default=90)
+    parser.add_argument("--no-sender", action="store_true", help="merge without area checks")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="gv-bench-merge-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -93,6 +117,9 @@ def main() -> None:
     started = time.perf_counter()
     results = export_per_grid(db, folder, full=True)
     export_s = time.perf_counter() - started
+    device = keys.identity(db).public("bench")
+    with db.read_session() as s:
+        communities = list(s.scalars(select(Community.name).order_by(Community.id)))
     db.dispose()
     packages = [r.path for r in results]
     visits = sum(r.counts.get("visit", 0) for r in results)
@@ -103,9 +130,16 @@ def main() -> None:
 
     base_s = baseline(packages, folder / "baseline.db")
     target = folder / "merged.db"
-    first_s, first = merge_all(target, packages)
-    again_s, again = merge_all(target, packages)
-    recheck_s, recheck = merge_all(target, packages, recheck=True)
+    sender = None
+    if not args.no_sender:
+        made = open_database(target, create=True)
+        register(made, device, communities)
+        made.dispose()
+        sender = Sender("device", device.device_id)
+    print(f"merging {'without area checks' if sender is None else 'as the app does'}")
+    first_s, first = merge_all(target, packages, sender=sender)
+    again_s, again = merge_all(target, packages, sender=sender)
+    recheck_s, recheck = merge_all(target, packages, recheck=True, sender=sender)
     print(f"plain sqlite3 executemany (parse + insert): {base_s:.2f} s")
     print(f"merge into empty database:                 {first_s:.2f} s  {first}")
     print(f"ratio merge / plain: {first_s / base_s:.2f}  (target <= 2.5)")

@@ -25,8 +25,20 @@ TMP = Path(tempfile.mkdtemp(prefix="gv-docs-"))
 _SCREEN = TMP / "screen.json"
 _SCREEN.write_text(
     json.dumps(
-        {"screens": [{"name": "laptop", "x": 0, "y": 0, "width": 1366, "height": 768,
-                      "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}  # fmt: skip
+        {
+            "screens": [
+                {
+                    "name": "laptop",
+                    "x": 0,
+                    "y": 0,
+                    "width": 1366,
+                    "height": 768,
+                    "logicalDpi": 96,
+                    "logicalBaseDpi": 96,
+                    "dpr": 1,
+                }
+            ]
+        }
     )
 )
 os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={_SCREEN}")
@@ -48,7 +60,9 @@ def _shoot(widget: Any, name: str) -> None:
     print(f"  {name}.png  {widget.width()}x{widget.height()}")
 
 
-def _modal(open_it: Callable[[], Any], name: str, before: Callable[[Any], None] = lambda w: None) -> None:
+def _modal(
+    open_it: Callable[[], Any], name: str, before: Callable[[Any], None] = lambda w: None
+) -> None:
     """Grab the next modal dialog that `open_it` shows, then close it."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QDialog
@@ -147,7 +161,9 @@ def main() -> None:
         merge_package(db, read_package(package))
     services = app_module.build_services(db)
     services.backups.create()
-    window = MainWindow(services, settings=QSettings(str(TMP / "w.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(
+        services, settings=QSettings(str(TMP / "w.ini"), QSettings.Format.IniFormat)
+    )
     window.show()
     while not window.is_loaded():
         _wait(20)
@@ -197,10 +213,16 @@ def main() -> None:
     _shoot(edit, "visit-open")
     QDialog.reject(edit)
 
-    problems = services.workspace.problem_lines(window._node.scope, window.problems.current_filter())
+    problems = services.workspace.problem_lines(
+        window._node.scope, window.problems.current_filter()
+    )
     pending = next(p for p in problems if p.status.value == "pending")
     action = ProblemActionDialog(
-        services, pending.id, EventKind.ACCEPTED, f"{pending.category}:{pending.description}", window
+        services,
+        pending.id,
+        EventKind.ACCEPTED,
+        f"{pending.category}:{pending.description}",
+        window,
     )
     action.unit.setText("物业服务中心")
     action.person.setText("王经理")

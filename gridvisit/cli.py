@@ -331,6 +331,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="逐条校验操作日志的哈希链。完好返回 0;发现被改动或删除的记录时说明是哪几条,返回 1。",
     )
     av.add_argument("--db", required=True, metavar="路径", help="数据库文件")
+    av.add_argument(
+        "--device", metavar="电脑", help="校验街道保存的某台网格电脑的操作日志(名称或编号)"
+    )
     aa = audit_ops.add_parser(
         "accept-tail",
         help="确认操作日志末尾被删改(之后才能继续保存)",
@@ -342,6 +345,11 @@ def build_parser() -> argparse.ArgumentParser:
     al = audit_ops.add_parser("list", help="列出最近的操作日志")
     al.add_argument("--db", required=True, metavar="路径", help="数据库文件")
     al.add_argument("--limit", type=_positive_int, default=50, metavar="N", help="条数(默认 50)")
+    al.add_argument(
+        "--device",
+        metavar="电脑",
+        help="列出某台网格电脑的操作日志(街道保存的、随数据包交来的记录;名称或编号)",
+    )
 
     keys = sub.add_parser(
         "keys",
@@ -357,12 +365,65 @@ def build_parser() -> argparse.ArgumentParser:
         "--name", required=True, metavar="名称", help="本机名称,如“和平社区第一网格”或“同安街道”"
     )
     kc.add_argument("-o", "--output", required=True, type=Path, metavar="文件.pub", help="公钥文件")
-    kt = key_ops.add_parser("trust-subdistrict", help="导入街道公钥(网格电脑)")
+    kc.add_argument(
+        "--new-key",
+        action="store_true",
+        help="换一对新密钥(本机被吊销后重新登记时用;需管理员)",
+    )
+    kt = key_ops.add_parser("trust-subdistrict", help="导入街道公钥(网格电脑;需管理员)")
     kt.add_argument("--db", required=True, metavar="路径", help="数据库文件")
     kt.add_argument("key_file", type=Path, metavar="街道公钥.pub")
-    kr = key_ops.add_parser("register-device", help="登记网格电脑的公钥(街道)")
+
+    def area_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--grid",
+            action="append",
+            default=[],
+            metavar="社区/网格",
+            help="这台电脑负责的网格(可多次)",
+        )
+        p.add_argument(
+            "--community",
+            action="append",
+            default=[],
+            metavar="社区",
+            help="社区电脑:负责整个社区(可多次)",
+        )
+        p.add_argument("--create", action="store_true", help="本库还没有的社区或网格,就新建")
+
+    kr = key_ops.add_parser(
+        "register-device",
+        help="登记网格电脑的公钥及其负责范围(街道;需管理员)",
+        description="登记一台网格电脑:它的公钥和它负责的网格(或社区)。街道只接收它负责范围内的记录。"
+        "不会替换已登记的另一台电脑。",
+    )
     kr.add_argument("--db", required=True, metavar="路径或URL", help="街道数据库")
     kr.add_argument("key_file", type=Path, metavar="电脑公钥.pub")
+    area_options(kr)
+    ka = key_ops.add_parser("set-area", help="修改已登记电脑的负责范围(街道;需管理员)")
+    ka.add_argument("--db", required=True, metavar="路径或URL", help="街道数据库")
+    ka.add_argument("--device", required=True, metavar="电脑", help="电脑名称或编号")
+    area_options(ka)
+    kv = key_ops.add_parser(
+        "revoke-device",
+        help="吊销一台网格电脑(街道;需管理员)",
+        description="从此拒收这台电脑签发的数据包(电脑丢失、被盗或停用时)。它换了新密钥后可重新登记。",
+    )
+    kv.add_argument("--db", required=True, metavar="路径或URL", help="街道数据库")
+    kv.add_argument("--device", required=True, metavar="电脑", help="电脑名称或编号")
+    kn = key_ops.add_parser(
+        "new-identity",
+        help="为复制来的数据库生成本机自己的身份(需管理员)",
+        description="数据库是从另一台电脑复制来的:换一个新的设备编号和密钥,下次导出包含全部数据;"
+        "之后请导出新公钥交街道登记。",
+    )
+    kn.add_argument("--db", required=True, metavar="路径", help="数据库文件")
+    kn.add_argument("--force", action="store_true", help="街道数据库(登记了电脑的)也换身份")
+    kf = key_ops.add_parser(
+        "confirm-device",
+        help="确认这就是原来那台电脑(文件换了位置或从备份恢复;需管理员)",
+    )
+    kf.add_argument("--db", required=True, metavar="路径", help="数据库文件")
     kl = key_ops.add_parser("list", help="显示本机指纹、街道公钥和已登记的电脑")
     kl.add_argument("--db", required=True, metavar="路径或URL", help="数据库文件")
     ret.add_argument("--device", metavar="电脑", help="回传给哪台已登记的电脑(名称或编号)")
@@ -604,18 +665,12 @@ def _cmd_merge(args: argparse.Namespace) -> int:
     try:
         services = _services(session)
         exchange = services.exchange
-        from gridvisit.core.access import Action
-
-        # The sub-district merges grid packages; a laptop takes return packages.
-        at_subdistrict = services.ctx.can(Action.MERGE)
         for i, path in enumerate(args.packages):
             # One backup before the batch: the state the user would go back to.
             backup = i == 0
             try:
-                if at_subdistrict:
-                    package, stats = exchange.merge_file(path, recheck=args.recheck, backup=backup)
-                else:
-                    package, stats = exchange.merge_return(path, backup=backup)
+                # Grid packages at the sub-district, its return packages on a laptop.
+                package, stats = exchange.merge(path, recheck=args.recheck, backup=backup)
             except GridVisitError as exc:
                 failed += 1
                 print(f"{path.name}:未合并。{exc.message}", file=sys.stderr)
@@ -822,11 +877,27 @@ def _grid_id(services, text: str) -> int:  # type: ignore[no-untyped-def]
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
+    from gridvisit.core.services.audit import AuditFilter
+
     session = _login(args, args.db)
     try:
-        audit = _services(session).audit_log
+        services = _services(session)
+        audit = services.audit_log
+        device = ""
+        if getattr(args, "device", None):
+            from gridvisit.core.access import Action
+            from gridvisit.exchange.keys import find_any_device
+
+            services.ctx.require(Action.VIEW_AUDIT)
+            found = find_any_device(session.db, args.device)
+            device = found.device_id
+            print(
+                f"电脑 {found.label} 随数据包交来的操作日志(街道保存,共 {found.audit_entries} 条)"
+            )
+            if found.flagged_at is not None:
+                print(f"  注意:这台电脑已被标记:{found.flag_reason}", file=sys.stderr)
         if args.audit_op == "list":
-            for e in audit.entries(limit=args.limit):
+            for e in audit.entries(AuditFilter(device=device), limit=args.limit):
                 print(f"{e.id}\t{e.at_local:%Y-%m-%d %H:%M}\t{e.actor}\t{e.action_label}\t{e.what}")
             return 0
         if args.audit_op == "accept-tail":
@@ -836,7 +907,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
             else:
                 print(f"已确认:{settled}。这次确认已记入操作日志,现在可以继续保存。")
             return 0
-        verdict = audit.verify()
+        verdict = audit.verify(device)
     finally:
         session.db.dispose()
     for note in verdict.settled:
@@ -853,13 +924,33 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     return 1
 
 
+def _area_args(args: argparse.Namespace) -> tuple[list[tuple[str, str]], list[str]]:
+    grids = []
+    for text in args.grid:
+        community, sep, grid = text.rpartition("/")
+        if not sep or not community.strip() or not grid.strip():
+            raise GridVisitError(
+                f"“{text}”不是“社区/网格”的写法。", hint="例如 --grid 和平社区/第一网格。"
+            )
+        grids.append((community.strip(), grid.strip()))
+    return grids, [c.strip() for c in args.community]
+
+
+_OUTCOMES = {
+    "new": "已登记",
+    "reregistered": "已重新登记(换了新密钥)",
+    "area": "已修改负责范围:",
+    "unchanged": "早已登记,未改动:",
+}
+
+
 def _cmd_keys(args: argparse.Namespace) -> int:
     session = _login(args, args.db)
     try:
         keys = _services(session).keys
         if args.keys_op == "create":
-            public = keys.create(args.output, args.name)
-            print(f"已导出公钥文件:{args.output}")
+            public = keys.create(args.output, args.name, new_key=args.new_key)
+            print(f"已{'换了新密钥并' if args.new_key else ''}导出公钥文件:{args.output}")
             print(f"  名称 {public.name},指纹 {public.fingerprint}")
             print("  请把公钥文件交给对方,并通过电话等另一渠道核对指纹。")
         elif args.keys_op == "trust-subdistrict":
@@ -867,20 +958,60 @@ def _cmd_keys(args: argparse.Namespace) -> int:
             print(f"已导入街道公钥:{public.name},指纹 {public.fingerprint}")
             print("  请与街道核对这个指纹;之后导出的数据包只有街道能打开。")
         elif args.keys_op == "register-device":
-            public, new = keys.register_device(args.key_file)
-            state = "已登记" if new else "早已登记,未改动"
-            print(f"{state}电脑:{public.name}({public.device_id[:8]}),指纹 {public.fingerprint}")
+            grids, communities = _area_args(args)
+            public, outcome = keys.register_device(
+                args.key_file, grids, communities, create_missing=args.create
+            )
+            print(
+                f"{_OUTCOMES[outcome]}电脑 {public.name}({public.device_id[:8]}),"
+                f"指纹 {public.fingerprint}"
+            )
+            _print_device(
+                next(d for d in keys.overview().devices if d.device_id == public.device_id)
+            )
+        elif args.keys_op == "set-area":
+            grids, communities = _area_args(args)
+            info = keys.set_area(args.device, grids, communities, create_missing=args.create)
+            print(f"已修改电脑 {info.label} 的负责范围:{info.area_label}")
+        elif args.keys_op == "revoke-device":
+            info = keys.revoke_device(args.device)
+            print(f"已吊销电脑 {info.label}:从现在起拒收它签发的数据包。")
+            print("  它换了新密钥(keys create --new-key)后,可以重新登记。")
+        elif args.keys_op == "new-identity":
+            old, new = keys.new_identity(force=args.force)
+            print(f"本机已有自己的身份:设备编号 {new[:8]}(原为 {old[:8]}),新的密钥已生成。")
+            print("  请用 keys create 导出新的公钥交街道登记;下次导出会包含全部数据。")
+        elif args.keys_op == "confirm-device":
+            keys.confirm_device()
+            print(f"已确认:这个数据库仍是电脑 {session.db.device_id[:8]},身份不变。")
         else:
             info = keys.overview()
-            print(f"本机指纹:{info.own.fingerprint}")
+            print(f"本机设备编号:{info.own.device_id[:8]},指纹:{info.own.fingerprint}")
+            if info.copy_problem:
+                print(f"  注意:{info.copy_problem}", file=sys.stderr)
             sub = info.subdistrict
             print(f"街道公钥:{f'{sub.name} {sub.fingerprint}' if sub else '未导入'}")
-            print(f"已登记的电脑:{len(info.devices)} 台")
+            active = [d for d in info.devices if d.revoked_at is None]
+            print(
+                f"已登记的电脑:{len(active)} 台"
+                + (
+                    f"(另有已吊销 {len(info.devices) - len(active)} 台)"
+                    if len(active) < len(info.devices)
+                    else ""
+                )
+            )
             for d in info.devices:
-                print(f"  {d.name or '未命名'}\t{d.device_id[:8]}\t{d.fingerprint}")
+                _print_device(d)
         return 0
     finally:
         session.db.dispose()
+
+
+def _print_device(d) -> None:  # type: ignore[no-untyped-def]
+    print(f"  {d.name or '未命名'}\t{d.device_id[:8]}\t{d.fingerprint}\t{d.state_label}")
+    print(f"    负责范围:{d.area_label};已收到操作日志 {d.audit_entries} 条")
+    if d.flagged_at is not None:
+        print(f"    注意:{d.flag_reason}", file=sys.stderr)
 
 
 def _cmd_backup(args: argparse.Namespace) -> int:

@@ -170,14 +170,18 @@ def _weekly_pdf(folder: Path, state: dict[str, Any]) -> str:
 
 def _exchange(folder: Path, state: dict[str, Any]) -> str:
     from gridvisit.core.services import ServiceContext, Services
-    from gridvisit.exchange import keys
 
     laptop, sub = state["laptop"], state["sub"]
-    keys.trust_subdistrict(laptop.db, keys.identity(sub.db).public("自检街道"))
-    keys.register_device(sub.db, keys.identity(laptop.db).public("自检电脑"), by="self-test")
-    result = Services(ServiceContext(laptop.db, laptop.actor)).exchange.export_package(
-        folder / "laptop.gvpkg", full=True
-    )
-    _package, stats = Services(ServiceContext(sub.db, sub.actor)).exchange.merge_file(result.path)
+    on_laptop = Services(ServiceContext(laptop.db, laptop.actor))
+    at_sub = Services(ServiceContext(sub.db, sub.actor))
+    # The set-up as people do it: key files both ways, the laptop registered for its
+    # communities (created at the empty sub-district).
+    at_sub.keys.create(folder / "sub.pub", "自检街道")
+    on_laptop.keys.trust_subdistrict(folder / "sub.pub")
+    on_laptop.keys.create(folder / "laptop.pub", "自检电脑")
+    communities = [c.name for c in on_laptop.hierarchy.communities()]
+    at_sub.keys.register_device(folder / "laptop.pub", communities=communities, create_missing=True)
+    result = on_laptop.exchange.export_package(folder / "laptop.gvpkg", full=True)
+    _package, stats = at_sub.exchange.merge_file(result.path)
     _check(stats.inserted > 0, "合并后街道数据库里没有新记录")
     return f",数据包 {result.path.stat().st_size // 1024} KB,合并新增 {stats.inserted} 条"

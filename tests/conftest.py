@@ -57,10 +57,37 @@ def services(db: Database, clock: Clock) -> Services:
     return Services(ServiceContext(db, actor, clock=clock))
 
 
-def link_for_exchange(laptop: Database, subdistrict: Database) -> None:
-    """What the key commands do once by hand: the laptop trusts the sub-district's
-    public key and the sub-district registers the laptop."""
-    from gridvisit.exchange import keys
+def link_for_exchange(
+    laptop: Database,
+    subdistrict: Database,
+    *,
+    communities: list[str] | None = None,
+    name: str = "网格电脑",
+) -> None:
+    """What the key commands do once by hand: a copied laptop gets its own identity,
+    the laptop trusts the sub-district's public key, and the sub-district registers
+    the laptop as serving its communities (all of them unless named; missing ones are
+    created at the sub-district, as `register-device --create` does)."""
+    from sqlalchemy import select
 
+    from gridvisit.exchange import keys
+    from gridvisit.storage.models import Community
+
+    if keys.binding_problem(laptop):
+        keys.new_identity(laptop)
     keys.trust_subdistrict(laptop, keys.identity(subdistrict).public("街道"))
-    keys.register_device(subdistrict, keys.identity(laptop).public("网格电脑"), by="test")
+    if communities is None:
+        with laptop.read_session() as s:
+            communities = list(s.scalars(select(Community.name)))
+    ids = []
+    with subdistrict.session() as s:
+        for name in communities:
+            found = s.scalar(select(Community).where(Community.name == name))
+            if found is None:
+                found = Community(name=name)
+                s.add(found)
+                s.flush()
+            ids.append(found.id)
+    keys.register_device(
+        subdistrict, keys.identity(laptop).public(name), by="test", community_ids=ids
+    )

@@ -229,9 +229,13 @@ def test_export_merge_and_return_from_the_command_line(
     # Not registered yet: refused, nothing merged.
     assert main(["--no-encryption", "merge", "--db", str(sub), str(packages[0])]) == 1
     assert "来自未登记的设备" in capsys.readouterr().err
-    assert (
-        main(["--no-encryption", "keys", "register-device", "--db", str(sub), str(laptop_pub)]) == 0
-    )
+    # The laptop serves two communities (the demo's), new to the empty sub-district.
+    register = ["--no-encryption", "keys", "register-device", "--db", str(sub), str(laptop_pub)]
+    area = ["--community", "城东社区", "--community", "西池社区", "--create"]
+    assert main([*register, *area]) == 0
+    assert "城东社区(整个社区)" in capsys.readouterr().out
+    # Registering it again changes nothing.
+    assert main([*register, *area]) == 0 and "早已登记" in capsys.readouterr().out
     capsys.readouterr()
     assert main(["--no-encryption", "merge", "--db", str(sub), *map(str, packages)]) == 0
     text = capsys.readouterr().out

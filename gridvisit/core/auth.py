@@ -21,7 +21,7 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from gridvisit.core import safe_json
@@ -70,6 +70,7 @@ MAX_WAIT_SECONDS = 300
 HASHER = PasswordHasher(
     time_cost=ARGON2_TIME, memory_cost=ARGON2_MEMORY_KIB, parallelism=ARGON2_PARALLELISM
 )
+FIRST_ADMIN_LOCK = 0x677661646D696E  # pg_advisory_xact_lock key ("gvadmin")
 _WRONG = "用户名或密码不正确。"
 _WRONG_HINT = "请重新输入;注意大小写和输入法。"
 
@@ -337,7 +338,10 @@ def ensure_first_admin(
     try:
         if not needs_first_admin(db):
             return False
-        set_first_admin(db, username, display_name, password)
+        try:
+            set_first_admin(db, username, display_name, password)
+        except AuthError:  # another run on the same server made it first
+            return False
         return True
     finally:
         db.dispose()
@@ -377,6 +381,10 @@ def set_first_admin(db: Database, username: str, display_name: str, password: st
     if not username:
         raise ValidationError({"username": "请填写用户名"})
     with db.session() as s:
+        if s.get_bind().dialect.name == "postgresql":
+            # Two first runs against a new server: the second waits, then finds the
+            # first one's administrator (SQLite's writer lock does this there).
+            s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FIRST_ADMIN_LOCK})
         if _has_password(s):
             raise AuthError("此数据库已经有管理员了。", hint="请用已有的账号登录。")
         user = s.scalar(

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +26,21 @@ from gridvisit.exchange.package import Manifest, build_package
 from gridvisit.exchange.records import SPECS, Spec, canonical, chunks
 from gridvisit.storage.engine import Database
 from gridvisit.storage.models import (
+    AuditEntry,
     BuildingGroup,
     Community,
     Grid,
     Household,
     Problem,
+    Setting,
 )
 
 LAST_EXPORT_KEY = "exchange.last_export_at"
+# "id:hash" of the newest audit entry the sub-district confirmed holding (return
+# packages say so): grid packages carry the entries after it. Not "after the last
+# export": a package refused or lost on the way would leave a gap no later package
+# could fill. Entries are small, and the sub-district skips those it holds.
+AUDIT_ACK_KEY = "exchange.audit_acknowledged"
 
 Progress = Callable[[str], None]
 
@@ -44,6 +51,7 @@ class ExportResult:
     grids: str
     counts: dict[str, int]
     since: datetime | None
+    audit: dict[str, Any] | None = None  # the audit entries carried (grid packages)
 
     @property
     def total(self) -> int:
@@ -139,6 +147,45 @@ def package_lines(session: Session, chosen: dict[str, set[int]]) -> dict[str, li
     return lines
 
 
+def audit_entry_payload(e: AuditEntry) -> dict[str, Any]:
+    """An audit entry as it travels: every field its hash covers, in its exact form."""
+    return {
+        "id": e.id,
+        "at": e.at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "device": e.device,
+        "actor_id": e.actor_id,
+        "actor_name": e.actor_name,
+        "action": e.action,
+        "entity": e.entity,
+        "entity_uuid": e.entity_uuid,
+        "detail": e.detail,
+        "prev_hash": e.prev_hash,
+        "hash": e.hash,
+    }
+
+
+def audit_section(session: Session, after: int) -> tuple[list[str], dict[str, Any]]:
+    """The audit entries after `after`, as lines, and the manifest's note of them."""
+    lines: list[str] = []
+    tip_id, tip_hash = after, ""
+    if after:
+        tip_hash = session.scalar(select(AuditEntry.hash).where(AuditEntry.id == after)) or ""
+    last = after
+    while True:
+        batch = list(
+            session.scalars(
+                select(AuditEntry).where(AuditEntry.id > last).order_by(AuditEntry.id).limit(5000)
+            )
+        )
+        if not batch:
+            break
+        for e in batch:
+            lines.append(canonical(audit_entry_payload(e)))
+        last, tip_id, tip_hash = batch[-1].id, batch[-1].id, batch[-1].hash
+        session.expunge_all()
+    return lines, {"first": after + 1, "tip": tip_id, "tip_hash": tip_hash}
+
+
 def _grid_entries(session: Session, grid_ids: Iterable[int]) -> list[dict[str, str]]:
     rows = session.execute(
         select(Grid.uuid, Grid.name, Community.name)
@@ -165,6 +212,30 @@ def _last_export(db: Database) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def _audit_after(db: Database, full: bool) -> int:
+    value = "" if full else (db.setting(AUDIT_ACK_KEY) or "").partition(":")[0]
+    return int(value) if value.isdigit() else 0
+
+
+def acknowledge_audit(db: Database, held: Any) -> bool:
+    """A return package says which of this laptop's audit entries the sub-district
+    holds ({"tip": id, "hash": hash}); later packages start after it. Only when that
+    entry is here with the same hash: otherwise this chain is not the one the
+    sub-district holds (an older backup, or a rewrite), and everything keeps going."""
+    if not isinstance(held, dict):
+        return False
+    tip, digest = held.get("tip"), held.get("hash")
+    if type(tip) is not int or type(digest) is not str or tip < 1:
+        return False
+    if tip <= _audit_after(db, False):
+        return False
+    with db.session() as s:
+        if s.scalar(select(AuditEntry.hash).where(AuditEntry.id == tip)) != digest:
+            return False
+        s.merge(Setting(key=AUDIT_ACK_KEY, value=f"{tip}:{digest}"))
+    return True
+
+
 def _write(
     db: Database,
     path: Path,
@@ -175,11 +246,16 @@ def _write(
     exported_by: str,
     until: datetime,
     sealer: Sealer | None,
+    audit_after: int | None = None,
+    audit_held: dict[str, Any] | None = None,
 ) -> ExportResult:
     with db.read_session() as s:
         chosen = collect(s, grid_ids, since, tables=_RETURN_TABLES if kind == "return" else None)
         lines = package_lines(s, chosen)
         grids = _grid_entries(s, grid_ids if grid_ids is not None else _all_grid_ids(s))
+        audit_lines, audit = (
+            audit_section(s, audit_after) if audit_after is not None else (None, None)
+        )
     manifest = Manifest(
         kind=kind,
         app_version=__version__,
@@ -189,13 +265,15 @@ def _write(
         since=since.isoformat() if since else None,
         until=until.isoformat(),
         grids=grids,
+        audit=audit,
+        audit_held=audit_held,
     )
-    data = build_package(manifest, lines)
+    data = build_package(manifest, lines, audit_lines)
     if sealer is not None:
         data = sealer(data)
     write_file(path, lambda fh: fh.write(data), what="数据包")
     counts = {t: n for t, n in manifest.counts.items() if n}
-    return ExportResult(Path(path), manifest.grid_names, counts, since)
+    return ExportResult(Path(path), manifest.grid_names, counts, since, audit)
 
 
 def export_package(
@@ -221,6 +299,7 @@ def export_package(
         exported_by=exported_by,
         until=until,
         sealer=sealer,
+        audit_after=_audit_after(db, full),
     )
     db.set_setting(LAST_EXPORT_KEY, until.isoformat())
     return result
@@ -255,6 +334,7 @@ def export_per_grid(
     if grid_ids is not None:
         grids = [g for g in grids if g[0] in grid_ids]
     stamp = f"{to_local(until):%Y%m%d-%H%M}"
+    audit_after = _audit_after(db, full)
     results = []
     for n, (gid, grid, community) in enumerate(grids, 1):
         if progress:
@@ -270,6 +350,7 @@ def export_per_grid(
                 exported_by=exported_by,
                 until=until,
                 sealer=sealer,
+                audit_after=audit_after,
             )
         )
     db.set_setting(LAST_EXPORT_KEY, until.isoformat())
@@ -284,8 +365,10 @@ def export_return(
     exported_by: str = "",
     clock: Callable[[], datetime] = utcnow,
     sealer: Sealer | None = None,
+    audit_held: dict[str, Any] | None = None,
 ) -> ExportResult:
-    """The grid's hierarchy and all its problems with their events, for its laptop."""
+    """The grid's hierarchy and all its problems with their events, for its laptop;
+    `audit_held` tells it the newest of its audit entries held here."""
     return _write(
         db,
         path,
@@ -295,6 +378,7 @@ def export_return(
         exported_by=exported_by,
         until=clock(),
         sealer=sealer,
+        audit_held=audit_held,
     )
 
 

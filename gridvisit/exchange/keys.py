@@ -20,10 +20,12 @@ import hashlib
 import json
 import os
 import struct
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
@@ -31,15 +33,25 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
 from gridvisit.core import safe_json
-from gridvisit.core.clock import utcnow
-from gridvisit.core.errors import PackageSecurityError, ValidationError
+from gridvisit.core.clock import to_local, utcnow
+from gridvisit.core.errors import ConflictError, PackageSecurityError, ValidationError
 from gridvisit.core.files import InputFileError, read_limited, write_file
 from gridvisit.exchange.package import Package, read_package
+from gridvisit.storage.binding import BINDING_KEY, binding_for
 from gridvisit.storage.engine import Database
-from gridvisit.storage.models import Device, Setting
+from gridvisit.storage.models import (
+    Community,
+    Device,
+    DeviceAuditEntry,
+    DeviceCommunity,
+    DeviceGrid,
+    Grid,
+    Setting,
+)
 
 MAGIC = b"GVSEALED1\n"
 SIGNATURE_LEN = 64
@@ -135,12 +147,7 @@ def identity(db: Database) -> Identity:
         with db.session() as s:
             row = s.get(Setting, IDENTITY_KEY)  # another process may have just made it
             if row is None:
-                sign, box = Ed25519PrivateKey.generate(), X25519PrivateKey.generate()
-                keys = {
-                    "sign": _b64(sign.private_bytes(*_RAW_PRIVATE)),
-                    "box": _b64(box.private_bytes(*_RAW_PRIVATE)),
-                }
-                row = Setting(key=IDENTITY_KEY, value=json.dumps(keys))
+                row = Setting(key=IDENTITY_KEY, value=_new_key_pair())
                 s.add(row)
             value = row.value
     raw = json.loads(value)
@@ -154,6 +161,73 @@ def identity(db: Database) -> Identity:
 MAX_PUBLIC_FILE = 64 * 1024  # a public key file is about 400 bytes
 
 
+def _new_key_pair() -> str:
+    sign, box = Ed25519PrivateKey.generate(), X25519PrivateKey.generate()
+    return json.dumps(
+        {
+            "sign": _b64(sign.private_bytes(*_RAW_PRIVATE)),
+            "box": _b64(box.private_bytes(*_RAW_PRIVATE)),
+        }
+    )
+
+
+# --- is this file where its identity belongs? (storage/binding.py) ----------------------
+
+
+def binding_problem(db: Database) -> str | None:
+    """Why this database may be a copy of another device's (see storage/binding.py), or
+    None when it is where its identity was bound (or is a server database)."""
+    if db.path is None:
+        return None
+    stored = db.setting(BINDING_KEY)
+    if stored is None or stored == binding_for(db.device_id, db.path):
+        return None
+    return (
+        f"这个数据库文件是从别处复制或搬过来的:它的设备身份(编号 {db.device_id[:8]})"
+        "属于另一个位置或另一台电脑。两台电脑不能共用一个身份,确认之前不能用它签发数据包或公钥。"
+    )
+
+
+COPY_HINT = (
+    "如果这是从另一台电脑复制来的数据库,请为本机生成自己的身份:gridvisit keys new-identity"
+    "(或在程序里选 账号 → 本机身份),再把新的公钥交街道登记;如果就是原来那台电脑,只是文件"
+    "换了位置或从备份恢复,请运行 gridvisit keys confirm-device。"
+)
+
+
+def require_own_identity(db: Database) -> None:
+    problem = binding_problem(db)
+    if problem:
+        raise PackageSecurityError(problem, hint=COPY_HINT)
+
+
+def new_identity(db: Database) -> tuple[str, str]:
+    """A copy becomes a device of its own: a new id and key pair, bound to this file;
+    the next export carries everything (records and audit trail) for the new device."""
+    from gridvisit.exchange.export import AUDIT_ACK_KEY, LAST_EXPORT_KEY
+
+    old = db.device_id
+    new = str(uuid.uuid4())
+    with db.session() as s:
+        s.merge(Setting(key="device_id", value=new))
+        s.merge(Setting(key=IDENTITY_KEY, value=_new_key_pair()))
+        s.merge(Setting(key=BINDING_KEY, value=binding_for(new, db.path) if db.path else ""))
+        s.execute(delete(Setting).where(Setting.key.in_((LAST_EXPORT_KEY, AUDIT_ACK_KEY))))
+    db.device_id = new
+    return old, new
+
+
+def confirm_device(db: Database) -> None:
+    """The same device whose file was moved or restored: bind its identity here."""
+    if db.path is not None:
+        db.set_setting(BINDING_KEY, binding_for(db.device_id, db.path))
+
+
+def new_key_pair(db: Database) -> None:
+    """Replace this device's key pair (after a revocation); the device id stays."""
+    db.set_setting(IDENTITY_KEY, _new_key_pair())
+
+
 def read_public_file(path: Path) -> PublicKey:
     try:
         text = read_limited(Path(path), MAX_PUBLIC_FILE, what="公钥文件").decode("utf-8")
@@ -165,6 +239,7 @@ def read_public_file(path: Path) -> PublicKey:
 
 
 def write_public_file(db: Database, path: Path, name: str) -> PublicKey:
+    require_own_identity(db)
     public = identity(db).public(name)
     data = public.to_json().encode("utf-8")
     write_file(Path(path), lambda fh: fh.write(data), what="公钥文件")
@@ -172,6 +247,8 @@ def write_public_file(db: Database, path: Path, name: str) -> PublicKey:
 
 
 def trust_subdistrict(db: Database, key: PublicKey) -> None:
+    """The key return packages must be signed with (on a laptop). It never signs a
+    grid package: those come from registered devices only."""
     db.set_setting(SUBDISTRICT_KEY, key.to_json())
 
 
@@ -180,45 +257,298 @@ def subdistrict_key(db: Database) -> PublicKey | None:
     return PublicKey.from_json(value) if value else None
 
 
-def register_device(db: Database, key: PublicKey, *, by: str) -> bool:
-    """Register (or re-register) a laptop; returns False if it was known with these keys."""
-    with db.session() as s:
-        row = s.get(Device, key.device_id)
-        if (
-            row is not None
-            and (row.sign_public, row.box_public)
-            == (
-                key.sign_public,
-                key.box_public,
-            )
-            and row.revoked_at is None
-        ):
-            return False
-        if row is None:
-            row = Device(device_id=key.device_id)
-            s.add(row)
-        row.name = key.name
-        row.sign_public, row.box_public = key.sign_public, key.box_public
-        row.registered_at, row.registered_by, row.revoked_at = utcnow(), by, None
-        return True
+@dataclass(frozen=True)
+class DeviceInfo:
+    """A registered (or revoked) laptop as supervisors see it."""
+
+    device_id: str
+    name: str
+    sign_public: str
+    box_public: str
+    registered_at: datetime
+    registered_by: str
+    revoked_at: datetime | None
+    revoked_by: str
+    grids: tuple[str, ...]  # "社区/网格"
+    communities: tuple[str, ...]
+    audit_entries: int
+    audit_tip_id: int
+    flagged_at: datetime | None
+    flag_reason: str
+
+    @property
+    def public(self) -> PublicKey:
+        return PublicKey(self.device_id, self.name, self.sign_public, self.box_public)
+
+    @property
+    def fingerprint(self) -> str:
+        return self.public.fingerprint
+
+    @property
+    def label(self) -> str:
+        return f"{self.name or '未命名'}({self.device_id[:8]})"
+
+    @property
+    def area_label(self) -> str:
+        parts = [f"{c}(整个社区)" for c in self.communities] + list(self.grids)
+        return "、".join(parts) or "未登记负责范围"
+
+    @property
+    def state_label(self) -> str:
+        if self.revoked_at is not None:
+            return f"已吊销({to_local(self.revoked_at):%Y-%m-%d})"
+        if self.flagged_at is not None:
+            return "操作日志异常"
+        return "正常"
 
 
-def registered_devices(db: Database) -> list[PublicKey]:
+Outcome = Literal["new", "unchanged", "area", "reregistered"]
+
+
+def _key_holder(s: Session, key: PublicKey) -> Device | None:
+    return s.scalar(
+        select(Device).where(Device.sign_public == key.sign_public).limit(1)
+    ) or s.scalar(select(Device).where(Device.box_public == key.box_public).limit(1))
+
+
+def check_registration(db: Database, key: PublicKey) -> None:
+    """Refuse, before anything is written, a registration that would replace another
+    device or bring back a revoked key. Same rules as `register_device`."""
     with db.read_session() as s:
-        return [
-            PublicKey(d.device_id, d.name, d.sign_public, d.box_public)
-            for d in s.scalars(
-                select(Device).where(Device.revoked_at.is_(None)).order_by(Device.name)
+        _check_registration(s, key)
+
+
+def _check_registration(s: Session, key: PublicKey) -> Device | None:
+    holder = _key_holder(s, key)
+    if holder is not None and holder.device_id != key.device_id:
+        raise ConflictError(
+            f"这把公钥已登记给电脑“{holder.name or '未命名'}”(编号 {holder.device_id[:8]})。"
+            "复制出来的数据库带着原电脑的密钥。",
+            hint="请在这台电脑上运行 gridvisit keys new-identity 生成它自己的身份,"
+            "再导出公钥(keys create)交街道登记。",
+        )
+    row = s.get(Device, key.device_id)
+    if row is None:
+        return None
+    same_key = (row.sign_public, row.box_public) == (key.sign_public, key.box_public)
+    if row.revoked_at is not None and same_key:
+        raise ConflictError(
+            f"电脑“{row.name or '未命名'}”的这把密钥已于 {to_local(row.revoked_at):%Y-%m-%d %H:%M}"
+            "被吊销,不能再登记。",
+            hint="请在那台电脑上运行 gridvisit keys create --new-key 生成新密钥,再登记新的公钥。",
+        )
+    if row.revoked_at is None and not same_key:
+        raise ConflictError(
+            f"编号 {key.device_id[:8]} 已登记给电脑“{row.name or '未命名'}”"
+            f"(指纹 {PublicKey(row.device_id, row.name, row.sign_public, row.box_public).fingerprint}),"
+            "不会被另一把密钥悄悄替换。",
+            hint="如果新来的是复制出来的数据库,请在它上面运行 gridvisit keys new-identity;"
+            "如果原来那台电脑已停用或换了密钥,请先吊销它(keys revoke-device)再登记。",
+        )
+    return row
+
+
+def register_device(
+    db: Database,
+    key: PublicKey,
+    *,
+    by: str,
+    grid_ids: Iterable[int] = (),
+    community_ids: Iterable[int] = (),
+) -> Outcome:
+    """Register a laptop for the grids (or, for a community laptop, the communities)
+    it serves. Never replaces another device: a known device id with other keys, a key
+    registered to another device and a revoked key are refused (`check_registration`).
+    A revoked device comes back with a new key; its audit anchor stays."""
+    grids, communities = sorted(set(grid_ids)), sorted(set(community_ids))
+    if not grids and not communities:
+        raise ValidationError(
+            {"area": "请指明这台电脑负责的网格(--grid 社区/网格)或社区(--community 社区)"}
+        )
+    with db.session() as s:
+        row = _check_registration(s, key)
+        outcome: Outcome
+        if row is None:
+            row = Device(device_id=key.device_id, sign_public=key.sign_public,
+                         box_public=key.box_public)  # fmt: skip
+            s.add(row)
+            outcome = "new"
+        elif row.revoked_at is not None:
+            outcome = "reregistered"
+        else:
+            outcome = "area" if _area_ids(s, row.device_id) != (grids, communities) else "unchanged"
+        if outcome in ("new", "reregistered"):
+            row.sign_public, row.box_public = key.sign_public, key.box_public
+            row.registered_at, row.registered_by = utcnow(), by
+            row.revoked_at, row.revoked_by = None, ""
+        row.name = key.name or row.name
+        s.flush()
+        if outcome != "unchanged":
+            _set_area(s, row.device_id, grids, communities)
+        return outcome
+
+
+def set_device_area(
+    db: Database, device_id: str, grid_ids: Iterable[int], community_ids: Iterable[int]
+) -> None:
+    grids, communities = sorted(set(grid_ids)), sorted(set(community_ids))
+    if not grids and not communities:
+        raise ValidationError({"area": "负责范围不能为空:请至少指明一个网格或社区"})
+    with db.session() as s:
+        _set_area(s, device_id, grids, communities)
+
+
+def _area_ids(s: Session, device_id: str) -> tuple[list[int], list[int]]:
+    grids = s.scalars(
+        select(DeviceGrid.grid_id)
+        .where(DeviceGrid.device_id == device_id)
+        .order_by(DeviceGrid.grid_id)
+    )
+    communities = s.scalars(
+        select(DeviceCommunity.community_id)
+        .where(DeviceCommunity.device_id == device_id)
+        .order_by(DeviceCommunity.community_id)
+    )
+    return list(grids), list(communities)
+
+
+def _set_area(s: Session, device_id: str, grids: list[int], communities: list[int]) -> None:
+    s.execute(delete(DeviceGrid).where(DeviceGrid.device_id == device_id))
+    s.execute(delete(DeviceCommunity).where(DeviceCommunity.device_id == device_id))
+    s.add_all(DeviceGrid(device_id=device_id, grid_id=g) for g in grids)
+    s.add_all(DeviceCommunity(device_id=device_id, community_id=c) for c in communities)
+
+
+def revoke_device(db: Database, device_id: str, *, by: str) -> None:
+    with db.session() as s:
+        row = s.get(Device, device_id)
+        if row is None:
+            raise ValidationError({"device": f"没有登记过编号为 {device_id[:8]} 的电脑"})
+        if row.revoked_at is not None:
+            raise ConflictError(
+                f"电脑“{row.name or '未命名'}”已于 {to_local(row.revoked_at):%Y-%m-%d} 吊销。"
             )
+        row.revoked_at, row.revoked_by = utcnow(), by
+
+
+def flag_device(db: Database, device_id: str, reason: str) -> None:
+    """Mark a device whose audit trail broke, for supervisors (kept until they act)."""
+    with db.session() as s:
+        row = s.get(Device, device_id)
+        if row is not None:
+            row.flagged_at, row.flag_reason = utcnow(), reason[:2000]
+
+
+def devices(db: Database, *, revoked: bool = True) -> list[DeviceInfo]:
+    """Every registered laptop with its area and audit trail figures."""
+    with db.read_session() as s:
+        query = select(Device).order_by(Device.name, Device.device_id)
+        if not revoked:
+            query = query.where(Device.revoked_at.is_(None))
+        rows = list(s.scalars(query))
+        grid_names: dict[str, list[str]] = {}
+        for device_id, community, grid in s.execute(
+            select(DeviceGrid.device_id, Community.name, Grid.name)
+            .join(Grid, Grid.id == DeviceGrid.grid_id)
+            .join(Community, Community.id == Grid.community_id)
+            .order_by(Community.name, Grid.name)
+        ):
+            grid_names.setdefault(device_id, []).append(f"{community}/{grid}")
+        community_names: dict[str, list[str]] = {}
+        for device_id, community in s.execute(
+            select(DeviceCommunity.device_id, Community.name)
+            .join(Community, Community.id == DeviceCommunity.community_id)
+            .order_by(Community.name)
+        ):
+            community_names.setdefault(device_id, []).append(community)
+        entries = dict(
+            s.execute(
+                select(DeviceAuditEntry.device_id, func.count()).group_by(
+                    DeviceAuditEntry.device_id
+                )
+            ).all()
+        )
+        return [
+            DeviceInfo(
+                d.device_id,
+                d.name,
+                d.sign_public,
+                d.box_public,
+                d.registered_at,
+                d.registered_by,
+                d.revoked_at,
+                d.revoked_by,
+                tuple(grid_names.get(d.device_id, ())),
+                tuple(community_names.get(d.device_id, ())),
+                int(entries.get(d.device_id, 0)),
+                d.audit_tip_id,
+                d.flagged_at,
+                d.flag_reason,
+            )
+            for d in rows
         ]
 
 
-def _senders(db: Database) -> dict[str, PublicKey]:
-    known = {d.device_id: d for d in registered_devices(db)}
+def registered_devices(db: Database) -> list[PublicKey]:
+    return [d.public for d in devices(db, revoked=False)]
+
+
+def find_any_device(db: Database, wanted: str) -> DeviceInfo:
+    """A registered or revoked laptop by exact name or id prefix (at least 4 characters)."""
+    every = devices(db)
+    found = [d for d in every if d.name == wanted] or (
+        [d for d in every if d.device_id.startswith(wanted)] if len(wanted) >= 4 else []
+    )
+    if len(found) == 1:
+        return found[0]
+    names = "、".join(d.label for d in every) or "(还没有)"
+    raise ValidationError(
+        {
+            "device": f"{'有多台' if found else '没有'}名称或编号为“{wanted}”的电脑;已登记的电脑:{names}"
+        }
+    )
+
+
+Expect = Literal["export", "return"]
+
+
+def _senders(db: Database, expect: Expect) -> dict[str, PublicKey]:
+    """Who may sign a package of this kind here: registered laptops sign grid packages,
+    only the trusted sub-district key signs return packages."""
+    if expect == "export":
+        return {d.device_id: d for d in registered_devices(db)}
     sub = subdistrict_key(db)
-    if sub is not None:
-        known[sub.device_id] = sub
-    return known
+    return {sub.device_id: sub} if sub is not None else {}
+
+
+def _unknown_sender(db: Database, name: str, sender: str, expect: Expect) -> PackageSecurityError:
+    if expect == "return":
+        return _refuse(
+            name,
+            "不是本机导入的街道公钥签发的回传包,不予接收。",
+            "请确认这是街道发来的回传包;如街道换了密钥,请由管理员重新导入街道公钥。",
+        )
+    with db.read_session() as s:
+        row = s.get(Device, sender)
+        if row is not None and row.revoked_at is not None:
+            return _refuse(
+                name,
+                f"来自已吊销的电脑“{row.name or '未命名'}”({sender[:8]}…,"
+                f"吊销于 {to_local(row.revoked_at):%Y-%m-%d %H:%M}),不予接收。",
+                "如这台电脑已找回并换了新密钥,请先重新登记它的新公钥。",
+            )
+    sub = subdistrict_key(db)
+    if sub is not None and sub.device_id == sender:
+        return _refuse(
+            name,
+            "由“街道公钥”签发,但网格数据包只接收已登记电脑发来的,不予接收。",
+            "请用 gridvisit keys register-device 登记那台电脑的公钥及其负责的网格。",
+        )
+    return _refuse(
+        name,
+        f"来自未登记的设备({sender[:8]}…),不予接收。",
+        "请先用 gridvisit keys register-device 登记这台电脑的公钥及其负责的网格,再合并。",
+    )
 
 
 # --- sealing ----------------------------------------------------------------------------
@@ -234,6 +564,7 @@ def _kek(shared: bytes, ephemeral: bytes, recipient: bytes) -> bytes:
 
 
 def seal(db: Database, payload: bytes, recipients: list[PublicKey]) -> bytes:
+    require_own_identity(db)
     me = identity(db)
     cek, nonce = AESGCM.generate_key(bit_length=256), os.urandom(12)
     wrapped = []
@@ -272,9 +603,11 @@ def is_sealed(data: bytes) -> bool:
     return data.startswith(MAGIC)
 
 
-def unseal(db: Database, data: bytes, name: str = "数据包") -> tuple[bytes, str]:
+def unseal(
+    db: Database, data: bytes, name: str = "数据包", *, expect: Expect = "export"
+) -> tuple[bytes, str]:
     """Verify and decrypt a sealed package for this database; returns the plain
-    package and the sending device id."""
+    package and the sending device id. `expect` says who may have signed it."""
     if not is_sealed(data):
         if data.startswith(b"PK\x03\x04"):
             raise _refuse(
@@ -294,13 +627,26 @@ def unseal(db: Database, data: bytes, name: str = "数据包") -> tuple[bytes, s
         nonce = _unb64(header["nonce"])
     except (ValueError, KeyError, TypeError, AttributeError, struct.error):
         raise _refuse(name, "已损坏(文件头无法读取)。") from None
-    known = _senders(db)
+    try:
+        return _open(db, data, name, sender, recipients, nonce, length, expect)
+    except PackageSecurityError as exc:
+        exc.device_id = sender[:36]  # type: ignore[attr-defined]  # named in the audit
+        raise
+
+
+def _open(
+    db: Database,
+    data: bytes,
+    name: str,
+    sender: str,
+    recipients: list[Any],
+    nonce: bytes,
+    length: int,
+    expect: Expect,
+) -> tuple[bytes, str]:
+    known = _senders(db, expect)
     if sender not in known:
-        raise _refuse(
-            name,
-            f"来自未登记的设备({sender[:8]}…),不予接收。",
-            "请先用 gridvisit keys register-device 登记这台电脑的公钥,再合并。",
-        )
+        raise _unknown_sender(db, name, sender, expect)
     body, signature = data[:-SIGNATURE_LEN], data[-SIGNATURE_LEN:]
     try:
         Ed25519PublicKey.from_public_bytes(_unb64(known[sender].sign_public)).verify(
@@ -350,6 +696,26 @@ def export_sealer(db: Database) -> Callable[[bytes], bytes]:
     return lambda data: seal(db, data, [sub])
 
 
+def signed_by_subdistrict(db: Database, path: Path) -> bool:
+    """Whether a sealed package names this laptop's sub-district as its sender: the
+    header, unverified, only chooses the way in (merge then checks everything)."""
+    sub = subdistrict_key(db)
+    if sub is None:
+        return False
+    try:
+        with Path(path).open("rb") as fh:
+            head = fh.read(len(MAGIC) + 4)
+            if not head.startswith(MAGIC):
+                return False
+            (length,) = struct.unpack(">I", head[len(MAGIC) :])
+            if length > MAX_HEADER:
+                return False
+            header = safe_json.loads(fh.read(length))
+        return isinstance(header, dict) and header.get("sender") == sub.device_id
+    except (OSError, ValueError, struct.error):
+        return False
+
+
 def find_device(db: Database, wanted: str | None) -> PublicKey:
     """A registered laptop by name or id prefix; the only one when `wanted` is None."""
     devices = registered_devices(db)
@@ -366,12 +732,12 @@ def find_device(db: Database, wanted: str | None) -> PublicKey:
     )
 
 
-def read_sealed(db: Database, path: Path) -> Package:
+def read_sealed(db: Database, path: Path, *, expect: Expect = "export") -> Package:
     """Read, verify and decrypt a package file sent to this database."""
     senders: list[str] = []
 
     def open_it(data: bytes, name: str) -> bytes:
-        payload, sender = unseal(db, data, name)
+        payload, sender = unseal(db, data, name, expect=expect)
         senders.append(sender)
         return payload
 
@@ -381,5 +747,13 @@ def read_sealed(db: Database, path: Path) -> Package:
             Path(path).name,
             "的签名设备与包内注明的设备不一致,不予接收。",
             "可能是冒用了其他电脑的数据;本次未写入任何数据。",
+        )
+    if package.manifest.kind != expect:
+        raise _refuse(
+            Path(path).name,
+            "是街道发出的回传包,应在网格电脑上合并。"
+            if package.manifest.kind == "return"
+            else "不是街道发来的回传包。",
+            "网格电脑只合并街道的回传包;网格数据包由街道合并。本次未写入任何数据。",
         )
     return package

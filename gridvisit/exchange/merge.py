@@ -15,7 +15,17 @@ citizen ID number under different UUIDs, and same-named users or hierarchy nodes
 on different devices, are listed in `possible_duplicate`. A hierarchy node named like
 one already here is taken to be that node: its UUID becomes an alias.
 
-Each package is applied in one transaction: all of it or nothing.
+Each package is applied in one transaction: all of it or nothing. With a `sender`
+(every package the app merges), the sender's area decides what the package may change
+(exchange/trust.py) and a grid package's audit trail must extend what this database
+holds for its device (exchange/anchor.py); anything else refuses the whole package.
+
+On PostgreSQL several merges may run at once (one per clerk or script). Each takes one
+transaction-scoped advisory lock first, so merges run one after another: a merge reads
+before it writes (names already here, stored versions, conflicts, the audit anchor),
+and making every one of those reads safe against a concurrent writer would mean
+retrying whole packages. One lock gives the sequential end state by construction;
+merges are batch work, and waiting for the one before costs nothing a user sees.
 """
 
 from __future__ import annotations
@@ -27,11 +37,13 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select, tuple_, update
+from sqlalchemy import Table, bindparam, insert, select, text, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gridvisit.core.clock import to_local, utcnow
+from gridvisit.core.errors import PackageSecurityError
+from gridvisit.exchange import anchor, trust
 from gridvisit.exchange.package import Package, PackageError
 from gridvisit.exchange.records import (
     ENTITY_LABELS,
@@ -46,6 +58,7 @@ from gridvisit.exchange.records import (
 )
 from gridvisit.storage.engine import Database
 from gridvisit.storage.models import (
+    Device,
     MergeConflict,
     MergeLog,
     PossibleDuplicate,
@@ -67,6 +80,8 @@ _NATURAL = {
     "grid": ("community_id", "name"),
     "building_group": ("grid_id", "name"),
 }
+# pg_advisory_xact_lock key of merges ("gvmerge" in ASCII, in a signed bigint).
+MERGE_LOCK = 0x67766D65726765
 _CODES = {
     "tier_code": (VisitTier, "走访等级"),
     "category_code": (ProblemCategory, "问题类别"),
@@ -173,10 +188,13 @@ class _Incoming:
 
 
 class _Merge:
-    def __init__(self, session: Session, package: Package, now: datetime) -> None:
+    def __init__(
+        self, session: Session, package: Package, now: datetime, guard: trust.Guard | None = None
+    ) -> None:
         self.s = session
         self.package = package
         self.now = now
+        self.guard = guard
         self.source = f"{package.name} ({package.manifest.device_id[:8]})"
         self.ids: dict[str, dict[str, int]] = {spec.name: {} for spec in SPECS}
         self.aliases: dict[str, dict[str, str]] = {}
@@ -293,10 +311,17 @@ class _Merge:
         self._resolve(spec, rows, self_refs=False)
         new = [r for r in rows if r.uuid not in known]
         old = [r for r in rows if r.uuid in known]
+        if self.guard is not None and new:
+            self.guard.screen_new(spec.name, new)
         written = self._insert(spec, new) if new else []
         stats.inserted += len(written)
         if spec.self_refs:  # targets may be rows just inserted
             self._resolve(spec, rows, self_refs=True)
+        if self.guard is not None and old:
+            old, dropped = self.guard.screen_known(
+                spec.name, old, known, _columns(spec), lambda r, st: self._same(spec, r, st)
+            )
+            stats.unchanged += dropped
         if old:
             written += self._reconcile(spec, old, known, stats)
         self._set_self_refs(spec, written)
@@ -322,14 +347,24 @@ class _Merge:
             rows = self._match_names(spec, rows, natural)
         if not rows:
             return []
+        if self.guard is not None and spec.name != "app_user" and natural:
+            for r in rows:
+                self.guard.create(spec.name, r)
+        # Rights never travel (trust.py): a user new here can do nothing until an
+        # administrator here gives them a role, an area and a password.
+        extra = trust.NO_RIGHTS if spec.name == "app_user" else {}
         # Plain executemany, then one query for the new ids: several times faster than
         # INSERT ... RETURNING, which SQLAlchemy runs row by row through its compiler.
         for batch in chunks(rows, 5000):
-            self.s.execute(insert(t), [self._row(spec, r, with_self_refs=False) for r in batch])
+            self.s.execute(
+                insert(t), [{**self._row(spec, r, with_self_refs=False), **extra} for r in batch]
+            )
         cache = self.ids[spec.name]
         for batch in chunks([r.uuid for r in rows]):
             for uuid, ident in self.s.execute(select(t.c.uuid, t.c.id).where(t.c.uuid.in_(batch))):
                 cache[uuid] = ident
+        if self.guard is not None:
+            self.guard.created(spec.name, ((r, cache[r.uuid]) for r in rows))
         return rows
 
     def _match_names(
@@ -347,6 +382,8 @@ class _Merge:
                 keep.append(r)
                 continue
             other_uuid, ident = here[key]
+            if self.guard is not None and spec.name != "app_user":
+                self.guard.alias(spec.name, r, ident)
             self._flag_duplicate(spec.name, r.uuid, other_uuid)
             if spec.name == "app_user":
                 # Two people may well share a login name on different laptops: keep both.
@@ -407,6 +444,8 @@ class _Merge:
         stats.updated += sum(1 for r in replace if r.version > _version(spec, known[r.uuid]))
         if replace:
             t = spec.table
+            if spec.name == "app_user":
+                self._keep_logins_unique(replace)
             stmt = update(t).where(t.c.id == bindparam("_id"))
             params = []
             for r in replace:
@@ -416,6 +455,19 @@ class _Merge:
             for batch in chunks(params, 2000):
                 self.s.execute(stmt, batch)
         return replace
+
+    def _keep_logins_unique(self, rows: list[_Incoming]) -> None:
+        """A user renamed elsewhere to a login name someone here has: renamed as on
+        insert (see `_match_names`)."""
+        t = SPEC_BY_NAME["app_user"].table
+        names = [r.values["username"] for r in rows]
+        taken = dict(
+            self.s.execute(select(t.c.username, t.c.uuid).where(t.c.username.in_(names))).all()
+        )
+        for r in rows:
+            holder = taken.get(r.values["username"])
+            if holder is not None and holder != r.uuid:
+                r.values["username"] = _renamed_login(r.values["username"], r.uuid)
 
     def _history(self, spec: Spec, rows: list[_Incoming]) -> dict[tuple[str, int], str]:
         out: dict[tuple[str, int], str] = {}
@@ -447,23 +499,23 @@ class _Merge:
     def _conflict(self, spec: Spec, incoming: _Incoming, other_text: str) -> bool:
         """Record both copies; True when this conflict was not known before."""
         added = 0
-        for text in (other_text, incoming.text):
+        table = MergeConflict.__table__
+        for copy in (other_text, incoming.text):
+            # RETURNING, not rowcount: PostgreSQL drivers may report -1 for a count.
             result = self.s.execute(
-                _insert_ignore(self.s, MergeConflict.__table__),
-                [
-                    {
-                        "entity": spec.name,
-                        "uuid": incoming.uuid,
-                        "version": incoming.version,
-                        "payload_hash": content_hash(text),
-                        "payload": json.loads(text),
-                        "source": self.source if text is incoming.text else "",
-                        "detected_at": self.now,
-                        "resolved_at": None,
-                    }
-                ],
+                _insert_ignore(self.s, table).returning(table.c.id),
+                {
+                    "entity": spec.name,
+                    "uuid": incoming.uuid,
+                    "version": incoming.version,
+                    "payload_hash": content_hash(copy),
+                    "payload": json.loads(copy),
+                    "source": self.source if copy is incoming.text else "",
+                    "detected_at": self.now,
+                    "resolved_at": None,
+                },
             )
-            added += result.rowcount or 0
+            added += len(result.all())
         return added > 0
 
     def _set_self_refs(self, spec: Spec, rows: list[_Incoming]) -> None:
@@ -484,20 +536,19 @@ class _Merge:
 
     def _flag_duplicate(self, kind: str, a: str, b: str) -> None:
         first, second = sorted((a, b))
+        table = PossibleDuplicate.__table__
         result = self.s.execute(
-            _insert_ignore(self.s, PossibleDuplicate.__table__),
-            [
-                {
-                    "kind": kind,
-                    "uuid_a": first,
-                    "uuid_b": second,
-                    "detected_at": self.now,
-                    "resolved_at": None,
-                    "resolution": "",
-                }
-            ],
+            _insert_ignore(self.s, table).returning(table.c.id),
+            {
+                "kind": kind,
+                "uuid_a": first,
+                "uuid_b": second,
+                "detected_at": self.now,
+                "resolved_at": None,
+                "resolution": "",
+            },
         )
-        self.stats.duplicates += result.rowcount or 0
+        self.stats.duplicates += len(result.all())
 
     def flag_resident_duplicates(self, payloads: list[dict[str, Any]]) -> None:
         """Residents sharing a citizen ID number under different UUIDs."""
@@ -555,29 +606,42 @@ def merge_package(
     clock: Callable[[], datetime] = utcnow,
     progress: Progress | None = None,
     recheck: bool = False,
+    sender: trust.Sender | None = None,
 ) -> MergeStats:
     """Apply one verified package in one transaction.
 
-    A file merged before (same SHA-256) is not applied again unless `recheck`: the
-    rules make a second merge change nothing, so only the record-by-record check is
-    saved."""
+    `sender` is who signed it; the app always names one, and then the package may
+    change only what the sender's area holds (None: no limit, for tests and tools
+    that build packages themselves). A file merged before (same SHA-256) is not
+    applied again unless `recheck`: the rules make a second merge change nothing, so
+    only the record-by-record check is saved."""
     now = clock()
-    if not recheck:
-        with db.read_session() as s:
-            before = s.scalar(
-                select(MergeLog.merged_at)
-                .where(MergeLog.package_sha256 == package.sha256)
-                .order_by(MergeLog.id)
-                .limit(1)
-            )
-        if before is not None:
-            stats = MergeStats(package=package.name, merged_before=before)
-            for table, rows in package.records.items():
-                stats.tables[table] = TableStats(unchanged=len(rows))
-            return stats
     try:
         with db.session(keep_versions=True) as s:
-            merge = _Merge(s, package, now)
+            _serialize(s)
+            if not recheck:
+                before = s.scalar(
+                    select(MergeLog.merged_at)
+                    .where(MergeLog.package_sha256 == package.sha256)
+                    .order_by(MergeLog.id)
+                    .limit(1)
+                )
+                if before is not None:
+                    stats = MergeStats(package=package.name, merged_before=before)
+                    for table, rows in package.records.items():
+                        stats.tables[table] = TableStats(unchanged=len(rows))
+                    return stats
+            guard = None
+            if sender is not None:
+                if sender.kind == "device":
+                    area = trust.device_area(s, sender.device_id)
+                    device = s.get(Device, sender.device_id)
+                    assert device is not None  # device_area refuses an unknown one
+                    anchor.anchor(s, device, package, now)
+                else:
+                    area = trust.return_area(s, package.manifest)
+                guard = trust.Guard(s, area, sender)
+            merge = _Merge(s, package, now, guard)
             for spec in SPECS:
                 if progress:
                     progress(f"正在合并{spec.label}……")
@@ -595,6 +659,18 @@ def merge_package(
                     counts=merge.stats.as_dict(),
                 )
             )
+    except PackageSecurityError as exc:
+        if sender is not None:
+            exc.device_id = sender.device_id  # type: ignore[attr-defined]  # for the audit
+        raise
+    except trust.OutsideArea as exc:
+        refused = PackageSecurityError(
+            f"数据包“{package.name}”被拒收:{exc}。",
+            hint="整个数据包都没有合并。如果这台电脑确实负责那里,请街道管理员调整它登记的负责范围"
+            "(gridvisit keys set-area);否则请核实那台电脑上的数据。",
+        )
+        refused.device_id = sender.device_id if sender else ""  # type: ignore[attr-defined]
+        raise refused from None
     except RecordError as exc:
         raise PackageError(
             f"数据包“{package.name}”内容有误:{exc}。",
@@ -606,6 +682,13 @@ def merge_package(
             hint="整个数据包都没有合并。请把数据包和这条信息发给技术支持。",
         ) from None
     return merge.stats
+
+
+def _serialize(session: Session) -> None:
+    """One merge at a time on PostgreSQL (see the module's notes); SQLite's writer
+    lock (BEGIN IMMEDIATE) does the same there."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MERGE_LOCK})
 
 
 def _parse_time(text: str, fallback: datetime) -> datetime:

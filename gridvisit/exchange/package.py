@@ -24,8 +24,11 @@ from gridvisit.core.files import InputFileError, read_limited
 from gridvisit.exchange.records import SPEC_BY_NAME
 
 FORMAT = "gridvisit-package"
-FORMAT_VERSION = 1
+# 2: grid packages carry the laptop's audit entries (AUDIT_MEMBER) and the chain's tip
+# (Manifest.audit); users travel without role and active flag. Version 1 still reads.
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
+AUDIT_MEMBER = "audit/entries.jsonl"
 SEAL_LEN = 64  # hex SHA-256 in the zip comment
 
 # Limits for reading a package from elsewhere. A sub-district's biggest grid is a few
@@ -60,6 +63,12 @@ class Manifest:
     members: dict[str, dict[str, Any]] = field(default_factory=dict)
     format: str = FORMAT
     format_version: int = FORMAT_VERSION
+    # Grid packages: {"first": id, "tip": id, "tip_hash": hash} of the audit entries in
+    # AUDIT_MEMBER (first > tip when none is new). None in return and version-1 packages.
+    audit: dict[str, Any] | None = None
+    # Return packages: {"tip": id, "hash": hash} of the recipient's audit entries held
+    # at the sub-district (export.acknowledge_audit).
+    audit_held: dict[str, Any] | None = None
 
     def to_json(self) -> bytes:
         return json.dumps(self.__dict__, ensure_ascii=False, indent=2, sort_keys=True).encode()
@@ -77,6 +86,7 @@ class Package:
     records: dict[str, list[dict[str, Any]]]
     sha256: str
     name: str = ""
+    audit: list[dict[str, Any]] = field(default_factory=list)  # the laptop's entries
 
 
 def seal(data: bytes) -> bytes:
@@ -87,13 +97,18 @@ def seal(data: bytes) -> bytes:
     return body + hashlib.sha256(body).hexdigest().encode("ascii")
 
 
-def build_package(manifest: Manifest, lines: dict[str, list[str]]) -> bytes:
-    """The bytes of a sealed package. `lines` maps table name to canonical JSON lines."""
+def build_package(
+    manifest: Manifest, lines: dict[str, list[str]], audit_lines: list[str] | None = None
+) -> bytes:
+    """The bytes of a sealed package. `lines` maps table name to canonical JSON lines;
+    `audit_lines` are the audit entries a grid package carries."""
     members: dict[str, bytes] = {}
     manifest.counts = {}
     for table, rows in lines.items():
         manifest.counts[table] = len(rows)
-        members[member_name(table)] = ("\n".join(rows) + "\n").encode() if rows else b""
+        members[member_name(table)] = _jsonl(rows)
+    if audit_lines is not None:
+        members[AUDIT_MEMBER] = _jsonl(audit_lines)
     manifest.members = {
         name: {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
         for name, data in members.items()
@@ -105,6 +120,10 @@ def build_package(manifest: Manifest, lines: dict[str, list[str]]) -> bytes:
             zf.writestr(name, data)
         zf.comment = b"0" * SEAL_LEN
     return seal(buffer.getvalue())
+
+
+def _jsonl(rows: list[str]) -> bytes:
+    return ("\n".join(rows) + "\n").encode() if rows else b""
 
 
 # --- reading --------------------------------------------------------------------------
@@ -144,19 +163,24 @@ def parse_package(data: bytes, name: str = "数据包") -> Package:
         _check_entries(name, infos)
         manifest = _read_manifest(name, zf)
         records: dict[str, list[dict[str, Any]]] = {}
+        audit: list[dict[str, Any]] = []
         for member, meta in manifest.members.items():
             table = member.removeprefix("records/").removesuffix(".jsonl")
-            if member != f"records/{table}.jsonl" or table not in SPEC_BY_NAME:
+            known = member == f"records/{table}.jsonl" and table in SPEC_BY_NAME
+            if not known and member != AUDIT_MEMBER:
                 raise _fail(name, f"含有未知内容“{member}”。")
             raw = _read_member(name, zf, member)
             if hashlib.sha256(raw).hexdigest() != meta.get("sha256"):
                 raise _fail(name, f"中的“{member}”校验值不符,内容被改动过。")
-            records[table] = _parse_lines(name, table, raw)
+            if member == AUDIT_MEMBER:
+                audit = _parse_lines(name, "操作日志", raw)
+            else:
+                records[table] = _parse_lines(name, table, raw)
         listed = set(manifest.members) | {MANIFEST}
         extra = [i.filename for i in infos if i.filename not in listed]
         if extra:
             raise _fail(name, f"含有清单之外的文件“{extra[0]}”。")
-    return Package(manifest, records, hashlib.sha256(data).hexdigest(), name)
+    return Package(manifest, records, hashlib.sha256(data).hexdigest(), name, audit)
 
 
 def inflation_problem(infos: list[zipfile.ZipInfo], max_entries: int = MAX_ENTRIES) -> str | None:
@@ -247,6 +271,8 @@ def _read_manifest(name: str, zf: zipfile.ZipFile) -> Manifest:
         isinstance(m, dict) for m in manifest.members.values()
     ):
         raise _fail(name, "的清单文件列表格式不对。")
+    if manifest.audit is not None and not isinstance(manifest.audit, dict):
+        raise _fail(name, "的清单中操作日志信息格式不对。")
     return manifest
 
 

@@ -273,8 +273,10 @@ def _loader(col: Column[Any]) -> Callable[[Any, str], Any]:
     raise AssertionError(f"unhandled column type {kind!r}")  # a new column type: teach _loader
 
 
-# Columns that never leave the database they were written in.
-LOCAL_COLUMNS = {("app_user", "password_hash")}
+# Columns that never leave the database they were written in: a user's password and
+# rights belong to the database they log in to (exchange/trust.py). Older packages
+# still carry role and active; they are not read.
+LOCAL_COLUMNS = {("app_user", "password_hash"), ("app_user", "role"), ("app_user", "active")}
 
 
 def _spec(model: type) -> Spec:

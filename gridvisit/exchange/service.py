@@ -3,20 +3,24 @@ checks the role and area, seals or unseals packages, and writes an audit entry."
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from gridvisit.core.access import Action, guarded
 from gridvisit.core.clock import to_local
-from gridvisit.core.errors import PackageSecurityError
+from gridvisit.core.errors import GridVisitError, NotFoundError, PackageSecurityError
 from gridvisit.core.recovery import backup_now
 from gridvisit.core.services.context import ServiceContext
 from gridvisit.exchange import keys as keyring
+from gridvisit.exchange.anchor import AuditRewritten
 from gridvisit.exchange.export import (
     PACKAGE_SUFFIX,
     ExportResult,
+    acknowledge_audit,
     export_package,
     export_per_grid,
     export_return,
@@ -25,8 +29,9 @@ from gridvisit.exchange.export import (
 from gridvisit.exchange.ledger import ImportResult, LedgerResult, export_ledger, import_roster
 from gridvisit.exchange.merge import MergeStats, Progress, merge_package
 from gridvisit.exchange.package import Package
+from gridvisit.exchange.trust import Sender
 from gridvisit.storage.backups import Reason
-from gridvisit.storage.models import Grid
+from gridvisit.storage.models import Community, Device, DeviceCommunity, DeviceGrid, Grid
 
 DEVICE_NAME_KEY = "device.name"
 
@@ -90,6 +95,21 @@ class ExchangeService:
         self.ctx.record("package.export", folder=str(folder), packages=len(results), full=full)
         return results
 
+    @guarded(Action.RECORD)
+    def merge(
+        self,
+        path: Path,
+        *,
+        recheck: bool = False,
+        progress: Progress | None = None,
+        backup: bool = True,
+    ) -> tuple[Package, MergeStats]:
+        """Whatever package this is: the sub-district's return package (any user of
+        the laptop), or a grid package (the sub-district's merge right)."""
+        if keyring.signed_by_subdistrict(self.ctx.db, path):
+            return self.merge_return(path, progress=progress, backup=backup)
+        return self.merge_file(path, recheck=recheck, progress=progress, backup=backup)
+
     @guarded(Action.MERGE)
     def merge_file(
         self,
@@ -99,39 +119,75 @@ class ExchangeService:
         progress: Progress | None = None,
         backup: bool = True,
     ) -> tuple[Package, MergeStats]:
-        """A grid's package at the sub-district, verified and decrypted first. With
-        `backup` (the first package of a batch), the database is backed up before."""
+        """A grid's package at the sub-district, verified and decrypted first, from a
+        registered device and only within its area. With `backup` (the first package
+        of a batch), the database is backed up before. A refusal is audited."""
         self.ctx.require_audit_tail()
-        package = keyring.read_sealed(self.ctx.db, path)
-        return package, self._merge(path, package, recheck, progress, backup)
+        return self._refusals_audited(
+            path,
+            lambda: self._merge(
+                path, keyring.read_sealed(self.ctx.db, path), "device", recheck, progress, backup
+            ),
+        )
 
     @guarded(Action.RECORD)
     def merge_return(
         self, path: Path, *, progress: Progress | None = None, backup: bool = True
     ) -> tuple[Package, MergeStats]:
-        """The sub-district's return package, on a laptop."""
+        """The sub-district's return package, on a laptop: only what is addressed to
+        grids this laptop holds."""
         self.ctx.require_audit_tail()
-        package = keyring.read_sealed(self.ctx.db, path)
-        if package.manifest.kind != "return":
-            raise PackageSecurityError(
-                f"“{Path(path).name}”不是街道发来的回传包。",
-                hint="网格电脑只能合并回传包;网格数据包由街道合并。",
-            )
-        return package, self._merge(path, package, False, progress, backup)
+        package, stats = self._refusals_audited(
+            path,
+            lambda: self._merge(
+                path,
+                keyring.read_sealed(self.ctx.db, path, expect="return"),
+                "subdistrict",
+                False,
+                progress,
+                backup,
+            ),
+        )
+        acknowledge_audit(self.ctx.db, package.manifest.audit_held)
+        return package, stats
 
     def _merge(
         self,
         path: Path,
         package: Package,
+        kind: str,
         recheck: bool,
         progress: Progress | None,
         backup: bool,
-    ) -> MergeStats:
+    ) -> tuple[Package, MergeStats]:
         if backup:
             backup_now(self.ctx.db, Reason.MERGE)
-        stats = merge_package(self.ctx.db, package, recheck=recheck, progress=progress)
-        self.ctx.record("package.merge", file=Path(path).name, **stats.as_dict())
-        return stats
+        sender = Sender("device" if kind == "device" else "subdistrict", package.manifest.device_id)
+        stats = merge_package(
+            self.ctx.db, package, recheck=recheck, progress=progress, sender=sender
+        )
+        self.ctx.record(
+            "package.merge",
+            file=Path(path).name,
+            device=package.manifest.device_id,
+            **stats.as_dict(),
+        )
+        return package, stats
+
+    def _refusals_audited(
+        self, path: Path, merge: Callable[[], tuple[Package, MergeStats]]
+    ) -> tuple[Package, MergeStats]:
+        try:
+            return merge()
+        except GridVisitError as exc:
+            device = _device_named_in(exc)
+            if isinstance(exc, AuditRewritten) and device:
+                keyring.flag_device(self.ctx.db, device, exc.message)
+                self.ctx.record("device.audit_flagged", device=device, reason=exc.message)
+            self.ctx.record(
+                "package.refused", file=Path(path).name, device=device, reason=exc.message
+            )
+            raise
 
     @guarded(Action.EXPORT_RETURN)
     def export_return(
@@ -139,12 +195,27 @@ class ExchangeService:
     ) -> tuple[ExportResult, keyring.PublicKey]:
         self.ctx.require_audit_tail()
         to = keyring.find_device(self.ctx.db, device)
+        with self.ctx.read() as s:
+            if grid_id not in _device_grids(s, to.device_id):
+                grid = s.get(Grid, grid_id)
+                raise PackageSecurityError(
+                    f"网格“{grid.name if grid else grid_id}”不在电脑“{to.name or to.device_id[:8]}”"
+                    "登记的负责范围内,不能把它的回传包发给这台电脑。",
+                    hint="请选对电脑(--device),或先调整这台电脑的负责范围(keys set-area)。",
+                )
+            device = s.get(Device, to.device_id)
+            held = (
+                {"tip": device.audit_tip_id, "hash": device.audit_tip_hash}
+                if device is not None and device.audit_tip_id
+                else None
+            )
         result = export_return(
             self.ctx.db,
             path,
             grid_id,
             exported_by=self.ctx.actor.username,
             sealer=lambda data: keyring.seal(self.ctx.db, data, [to]),
+            audit_held=held,
         )
         self.ctx.record(
             "package.export_return", file=Path(path).name, grid=grid_id, device=to.device_id
@@ -179,29 +250,53 @@ class ExchangeService:
         return outcome
 
 
+def _device_named_in(exc: GridVisitError) -> str:
+    return getattr(exc, "device_id", "")
+
+
+def _device_grids(s: Session, device_id: str) -> set[int]:
+    grids = set(s.scalars(select(DeviceGrid.grid_id).where(DeviceGrid.device_id == device_id)))
+    communities = select(DeviceCommunity.community_id).where(DeviceCommunity.device_id == device_id)
+    return grids | set(s.scalars(select(Grid.id).where(Grid.community_id.in_(communities))))
+
+
 @dataclass(frozen=True)
 class KeyOverview:
     own: keyring.PublicKey
     subdistrict: keyring.PublicKey | None
-    devices: list[keyring.PublicKey]
+    devices: list[keyring.DeviceInfo]
+    copy_problem: str | None  # this file may be a copy of another device's (binding)
 
 
 class KeyService:
+    """Keys and trust. Whatever decides whom this database trusts, or what it signs
+    as, needs MANAGE_DEVICES (administrators); handing out this device's public key
+    does not."""
+
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 
     @guarded(Action.EXPORT_PACKAGE)
-    def create(self, path: Path, name: str) -> keyring.PublicKey:
-        """This database's key pair (made once) and its public key file."""
+    def create(self, path: Path, name: str, *, new_key: bool = False) -> keyring.PublicKey:
+        """This database's key pair (made once) and its public key file; `new_key`
+        replaces the pair (after a revocation), which only an administrator may do."""
         self.ctx.require_audit_tail()
+        if new_key:
+            self.ctx.require(Action.MANAGE_DEVICES)
+            keyring.require_own_identity(self.ctx.db)
+            old = keyring.identity(self.ctx.db).public().fingerprint
+            keyring.new_key_pair(self.ctx.db)
         public = keyring.write_public_file(self.ctx.db, path, name.strip())
         if name.strip():
             # Names this computer's packages (default_package_name).
             self.ctx.db.set_setting(DEVICE_NAME_KEY, name.strip())
-        self.ctx.record("keys.create", fingerprint=public.fingerprint)
+        if new_key:
+            self.ctx.record("keys.new_key", old=old, fingerprint=public.fingerprint)
+        else:
+            self.ctx.record("keys.create", fingerprint=public.fingerprint)
         return public
 
-    @guarded(Action.EXPORT_PACKAGE)
+    @guarded(Action.MANAGE_DEVICES)
     def trust_subdistrict(self, key_file: Path) -> keyring.PublicKey:
         self.ctx.require_audit_tail()
         public = keyring.read_public_file(key_file)
@@ -210,23 +305,151 @@ class KeyService:
         return public
 
     @guarded(Action.MANAGE_DEVICES)
-    def register_device(self, key_file: Path) -> tuple[keyring.PublicKey, bool]:
+    def register_device(
+        self,
+        key_file: Path,
+        grids: Sequence[tuple[str, str]] = (),
+        communities: Sequence[str] = (),
+        *,
+        create_missing: bool = False,
+    ) -> tuple[keyring.PublicKey, keyring.Outcome]:
+        """Register a laptop for its grids ((community, grid) names) or, for a
+        community laptop, its communities. `create_missing` creates named nodes this
+        database does not have yet."""
         self.ctx.require_audit_tail()
         public = keyring.read_public_file(key_file)
-        new = keyring.register_device(self.ctx.db, public, by=self.ctx.actor.username)
-        if new:
+        keyring.check_registration(self.ctx.db, public)
+        grid_ids, community_ids = self._area_ids(grids, communities, create_missing)
+        outcome = keyring.register_device(
+            self.ctx.db,
+            public,
+            by=self.ctx.actor.username,
+            grid_ids=grid_ids,
+            community_ids=community_ids,
+        )
+        if outcome != "unchanged":
             self.ctx.record(
                 "keys.register_device",
                 device=public.device_id,
                 name=public.name,
                 fingerprint=public.fingerprint,
+                outcome=outcome,
+                grids=[f"{c}/{g}" for c, g in grids],
+                communities=list(communities),
             )
-        return public, new
+        return public, outcome
+
+    @guarded(Action.MANAGE_DEVICES)
+    def set_area(
+        self,
+        device: str,
+        grids: Sequence[tuple[str, str]] = (),
+        communities: Sequence[str] = (),
+        *,
+        create_missing: bool = False,
+    ) -> keyring.DeviceInfo:
+        self.ctx.require_audit_tail()
+        info = keyring.find_any_device(self.ctx.db, device)
+        grid_ids, community_ids = self._area_ids(grids, communities, create_missing)
+        keyring.set_device_area(self.ctx.db, info.device_id, grid_ids, community_ids)
+        self.ctx.record(
+            "keys.device_area",
+            device=info.device_id,
+            name=info.name,
+            grids=[f"{c}/{g}" for c, g in grids],
+            communities=list(communities),
+        )
+        return keyring.find_any_device(self.ctx.db, info.device_id)
+
+    @guarded(Action.MANAGE_DEVICES)
+    def revoke_device(self, device: str) -> keyring.DeviceInfo:
+        """Refuse every package this device signs from now on (it may come back with a
+        new key)."""
+        self.ctx.require_audit_tail()
+        info = keyring.find_any_device(self.ctx.db, device)
+        keyring.revoke_device(self.ctx.db, info.device_id, by=self.ctx.actor.username)
+        self.ctx.record(
+            "keys.revoke_device",
+            device=info.device_id,
+            name=info.name,
+            fingerprint=info.fingerprint,
+        )
+        return keyring.find_any_device(self.ctx.db, info.device_id)
+
+    @guarded(Action.MANAGE_DEVICES)
+    def new_identity(self, *, force: bool = False) -> tuple[str, str]:
+        """A copied database becomes a device of its own (new id and key pair). A
+        sub-district database (one with registered computers) keeps its identity
+        unless `force`: every laptop encrypts to it."""
+        self.ctx.require_audit_tail()
+        active = [d for d in keyring.devices(self.ctx.db) if d.revoked_at is None]
+        if active and not force:
+            raise PackageSecurityError(
+                f"这是街道的数据库(登记了 {len(active)} 台电脑):换了身份,这些电脑导出的数据包"
+                "就都打不开了,它们要重新导入街道公钥。",
+                hint="如果只是把数据库搬到了新位置或新服务器,请用 keys confirm-device 保留身份;"
+                "确要换身份,请加 --force。",
+            )
+        old, new = keyring.new_identity(self.ctx.db)
+        self.ctx.record("keys.new_identity", old=old, new=new)
+        return old, new
+
+    @guarded(Action.MANAGE_DEVICES)
+    def confirm_device(self) -> None:
+        """The same device whose file was moved or restored here keeps its identity."""
+        self.ctx.require_audit_tail()
+        problem = keyring.binding_problem(self.ctx.db)
+        keyring.confirm_device(self.ctx.db)
+        if problem:
+            self.ctx.record("keys.confirm_device", device=self.ctx.db.device_id)
 
     @guarded(Action.READ)
     def overview(self) -> KeyOverview:
         return KeyOverview(
             keyring.identity(self.ctx.db).public(),
             keyring.subdistrict_key(self.ctx.db),
-            keyring.registered_devices(self.ctx.db),
+            keyring.devices(self.ctx.db),
+            keyring.binding_problem(self.ctx.db),
         )
+
+    def _area_ids(
+        self, grids: Sequence[tuple[str, str]], communities: Sequence[str], create: bool
+    ) -> tuple[list[int], list[int]]:
+        """Local ids of the named nodes, creating missing ones when asked (audited like
+        any hierarchy change); otherwise a missing name is an error."""
+        grid_ids, community_ids = [], []
+        with self.ctx.write() as s:
+            for name in communities:
+                community_ids.append(self._community(s, name, create).id)
+            for community, grid in grids:
+                parent = self._community(s, community, create)
+                found = s.scalar(
+                    select(Grid).where(Grid.community_id == parent.id, Grid.name == grid.strip())
+                )
+                if found is None:
+                    if not create or not grid.strip():
+                        raise NotFoundError(
+                            f"本数据库里没有网格“{community}/{grid}”。",
+                            hint="请检查名称,或加 --create 新建这个网格。",
+                        )
+                    found = Grid(community_id=parent.id, name=grid.strip()[:64])
+                    s.add(found)
+                    s.flush()
+                    self.ctx.audit(s, "grid.add", found, name=found.name)
+                grid_ids.append(found.id)
+        return grid_ids, community_ids
+
+    def _community(self, s: Session, name: str, create: bool) -> Community:
+        name = name.strip()
+        found = s.scalar(select(Community).where(Community.name == name))
+        if found is None:
+            if not create or not name:
+                raise NotFoundError(
+                    f"本数据库里没有社区“{name}”。",
+                    hint="请检查名称,或加 --create 新建这个社区。",
+                )
+            found = Community(name=name[:64])
+            s.add(found)
+            s.flush()
+            self.ctx.audit(s, "community.add", found, name=found.name)
+        return found

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from gridvisit.core.errors import AuditTailError
@@ -100,10 +100,18 @@ def tail_refused(problem: str) -> AuditTailError:
     )
 
 
+# pg_advisory_xact_lock key of audit appends ("gvaudit" in ASCII).
+AUDIT_LOCK = 0x67766175646974
+
+
 def _tip(session: Session) -> tuple[int, str]:
     cached = session.info.get(_TIP_CACHE)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
+    if session.get_bind().dialect.name == "postgresql":
+        # SQLite's writer lock keeps the tip still; on a server, two sessions could
+        # read the same tip and both append "the next" entry. Held to commit.
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
     tail = read_tail(session)
     problem = tail.problem
     if problem is not None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from argon2 import PasswordHasher
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 
 from gridvisit.core.clock import LOCAL_TZ
 from gridvisit.core.enums import (
@@ -34,6 +34,7 @@ from gridvisit.core.errors import StorageError
 from gridvisit.core.rules import problem_due_at, tier_for_groups
 from gridvisit.core.validation import id_check_char
 from gridvisit.storage.audit import append_audit
+from gridvisit.storage.binding import BINDING_KEY
 from gridvisit.storage.engine import Database, encrypt_in_place, open_database
 from gridvisit.storage.keystore import (
     ARGON2_MEMORY_KIB,
@@ -370,6 +371,8 @@ def generate_demo(
                 for i in range(0, len(rows), 20_000):
                     conn.execute(insert(model.__table__), rows[i : i + 20_000])
             s.merge(Setting(key="subdistrict_name", value=SUBDISTRICT))
+            # Built under another name: the first open where the file ends up binds it.
+            s.execute(delete(Setting).where(Setting.key == BINDING_KEY))
             append_audit(
                 s,
                 at=datetime.now(UTC),

@@ -38,6 +38,7 @@ from gridvisit.core.errors import (
     StorageError,
 )
 from gridvisit.core.files import copy_private, create_private_file, tighten
+from gridvisit.storage.binding import BINDING_KEY, binding_for
 from gridvisit.storage.keystore import keys_path
 from gridvisit.storage.models import Setting, SyncMixin
 
@@ -46,6 +47,7 @@ log = logging.getLogger(__name__)
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+MIGRATE_LOCK = 0x67766D696772  # pg_advisory_xact_lock key of migrations ("gvmigr")
 
 
 def _looks_like_url(target: str) -> bool:
@@ -376,10 +378,12 @@ class Database:
 
     def _ensure_device_id(self) -> str:
         existing = self.setting("device_id")
-        if existing:
-            return existing
-        device = str(uuid.uuid4())
-        self.set_setting("device_id", device)
+        device = existing or str(uuid.uuid4())
+        if not existing:
+            self.set_setting("device_id", device)
+        # Trust on first use: a file without a binding is taken to be where it belongs.
+        if self.path is not None and self.setting(BINDING_KEY) is None:
+            self.set_setting(BINDING_KEY, binding_for(device, self.path))
         return device
 
     def dispose(self) -> None:
@@ -470,6 +474,10 @@ def _migrate(engine: Engine, path: Path | None, *, backup: bool, key: bytes | No
             # Table rebuilds in batch migrations must not cascade; pragma only works
             # outside a transaction, so it goes straight to the driver connection.
             conn.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
+        if engine.dialect.name == "postgresql":
+            # Two first runs against a new server must not both create the tables:
+            # the second waits here, then finds the schema at head and does nothing.
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATE_LOCK})")
         try:
             command.upgrade(alembic_config(conn), "head")
             conn.commit()

@@ -400,6 +400,59 @@ class Device(Base):
     registered_at: Mapped[datetime] = mapped_column(default=utcnow)
     registered_by: Mapped[str] = mapped_column(String(64), default="")
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    revoked_by: Mapped[str] = mapped_column(String(64), default="")
+    # The newest entry of the laptop's audit chain this database holds (0: none yet);
+    # every later package's chain must extend it (exchange/anchor.py).
+    audit_tip_id: Mapped[int] = mapped_column(default=0)
+    audit_tip_hash: Mapped[str] = mapped_column(String(64), default="")
+    # Set when a package's audit chain did not extend the tip: history was rewritten.
+    flagged_at: Mapped[datetime | None] = mapped_column(default=None)
+    flag_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class DeviceGrid(Base):
+    """The grids a registered laptop serves: it may change records of these only."""
+
+    __tablename__ = "device_grid"
+    device_id: Mapped[str] = mapped_column(
+        ForeignKey("device.device_id", ondelete="CASCADE"), primary_key=True
+    )
+    grid_id: Mapped[int] = mapped_column(
+        ForeignKey("grid.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class DeviceCommunity(Base):
+    """A community laptop: every grid of the community, and new grids in it."""
+
+    __tablename__ = "device_community"
+    device_id: Mapped[str] = mapped_column(
+        ForeignKey("device.device_id", ondelete="CASCADE"), primary_key=True
+    )
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("community.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class DeviceAuditEntry(Base):
+    """A laptop's audit entries as its packages brought them: append-only, kept as the
+    laptop wrote them (its own numbering, hashes and user ids)."""
+
+    __tablename__ = "device_audit_entry"
+    device_id: Mapped[str] = mapped_column(ForeignKey("device.device_id"), primary_key=True)
+    entry_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(index=True)
+    device: Mapped[str] = mapped_column(String(36), default="")
+    actor_id: Mapped[int | None] = mapped_column(Integer, default=None)  # the laptop's id
+    actor_name: Mapped[str] = mapped_column(String(64), default="")
+    action: Mapped[str] = mapped_column(String(48))
+    entity: Mapped[str] = mapped_column(String(32), default="")
+    entity_uuid: Mapped[str] = mapped_column(String(36), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    hash: Mapped[str] = mapped_column(String(64), default="")
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    package_sha256: Mapped[str] = mapped_column(String(64), default="")
 
 
 # In dependency order: every reference points to an earlier model (or to its own).

@@ -15,9 +15,9 @@ from gridvisit.storage.engine import _make_engine, _migrate, alembic_config
 
 def main(message: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        engine, path = _make_engine(Path(tmp) / "scratch.db", create=True)
+        engine, path = _make_engine(Path(tmp) / "scratch.db", create=True, key=None)
         if ScriptDirectory.from_config(alembic_config()).get_current_head():
-            _migrate(engine, path, backup=False)
+            _migrate(engine, path, backup=False, key=None)
         with engine.connect() as conn:
             command.revision(alembic_config(conn), message=message, autogenerate=True)
             conn.commit()

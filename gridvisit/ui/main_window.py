@@ -181,12 +181,15 @@ class MainWindow(QMainWindow):
         self.act_trust = self._action(
             self.tr("Import the sub-district's public key…"), sec.trust_subdistrict
         )
-        self.act_register = self._action(self.tr("Register a grid computer…"), sec.register_device)
+        self.act_register = self._action(self.tr("Registered computers…"), sec.devices)
+        self.act_identity = self._action(self.tr("This computer's identity…"), sec.identity)
         self.act_key_guide = self._action(self.tr("Key exchange &guide…"), self._key_guide)
         # Only what the role may do is offered; the services refuse the rest anyway.
         for act, action in (
             (self.act_audit, Action.VIEW_AUDIT),
             (self.act_register, Action.MANAGE_DEVICES),
+            (self.act_trust, Action.MANAGE_DEVICES),
+            (self.act_identity, Action.MANAGE_DEVICES),
             (self.act_roster, Action.IMPORT_ROSTER),
             (self.act_review, Action.MERGE),
             (self.act_export, Action.EXPORT_PACKAGE),
@@ -232,7 +235,13 @@ class MainWindow(QMainWindow):
         for a in (self.act_password, self.act_audit):
             account.addAction(a)
         account.addSeparator()
-        for a in (self.act_key_guide, self.act_export_key, self.act_trust, self.act_register):
+        for a in (
+            self.act_key_guide,
+            self.act_export_key,
+            self.act_trust,
+            self.act_register,
+            self.act_identity,
+        ):
             account.addAction(a)
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         help_menu.addAction(self.act_guide)

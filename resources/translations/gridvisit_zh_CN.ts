@@ -1,6 +1,33 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AreaDialog</name>
+    <message>
+        <source>Area of the computer</source>
+        <translation>电脑的负责范围</translation>
+    </message>
+    <message>
+        <source>Tick the grids this computer works in. Tick a whole community only for a community computer: it may then also add grids there. Packages from this computer may change records of these grids only.</source>
+        <translation>勾选这台电脑负责的网格。只有社区电脑才勾选整个社区:它还可以在该社区里新建网格。这台电脑的数据包只能改动这些网格里的记录。</translation>
+    </message>
+    <message>
+        <source>{name} (whole community)</source>
+        <translation>{name}(整个社区)</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>确定</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Tick at least one grid or community.</source>
+        <translation>请至少勾选一个网格或社区。</translation>
+    </message>
+</context>
+<context>
     <name>AuditDialog</name>
     <message>
         <source>Audit log</source>
@@ -13,6 +40,10 @@
     <message>
         <source>Action, e.g. 登录 or 查看完整号码</source>
         <translation>操作,例如 登录、查看完整号码</translation>
+    </message>
+    <message>
+        <source>This computer</source>
+        <translation>本机</translation>
     </message>
     <message>
         <source>Filter</source>
@@ -181,6 +212,101 @@ Everything saved after that moment will be gone from the database; the current f
     <message>
         <source>The two new passwords differ.</source>
         <translation>两次输入的新密码不一致。</translation>
+    </message>
+</context>
+<context>
+    <name>DevicesDialog</name>
+    <message>
+        <source>Yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>Registered computers</source>
+        <translation>登记的电脑</translation>
+    </message>
+    <message>
+        <source>Computer</source>
+        <translation>电脑名称</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>设备编号</translation>
+    </message>
+    <message>
+        <source>Area</source>
+        <translation>负责范围</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Audit entries</source>
+        <translation>操作日志(条)</translation>
+    </message>
+    <message>
+        <source>Registered</source>
+        <translation>登记时间</translation>
+    </message>
+    <message>
+        <source>Fingerprint</source>
+        <translation>指纹</translation>
+    </message>
+    <message>
+        <source>&amp;Register a computer…</source>
+        <translation>登记电脑(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Change &amp;area…</source>
+        <translation>修改负责范围(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>Re&amp;voke…</source>
+        <translation>吊销(&amp;V)…</translation>
+    </message>
+    <message>
+        <source>Audit &amp;trail…</source>
+        <translation>查看操作日志(&amp;T)…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>{n} computer(s).</source>
+        <translation>共 {n} 台电脑。</translation>
+    </message>
+    <message>
+        <source>The audit log of {names} does not continue what it sent before: check these computers.</source>
+        <translation>{names}的操作日志与它以前交来的接不上:请核实这些电脑。</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>操作失败</translation>
+    </message>
+    <message>
+        <source>Register a grid computer</source>
+        <translation>登记网格电脑</translation>
+    </message>
+    <message>
+        <source>Registered {name}.
+Fingerprint: {fp}
+Check the fingerprint with the other side by phone.</source>
+        <translation>已登记 {name}。
+指纹:{fp}
+请通过电话与对方核对指纹。</translation>
+    </message>
+    <message>
+        <source>Revoke</source>
+        <translation>吊销</translation>
+    </message>
+    <message>
+        <source>Revoke {name}? From now on every package it signs is refused. It can be registered again once it has a new key.</source>
+        <translation>要吊销 {name} 吗?从现在起,它签发的数据包一律拒收。它换了新密钥后可以重新登记。</translation>
     </message>
 </context>
 <context>
@@ -699,6 +825,53 @@ Choose a building group on the left and click “New household”, or right-clic
     </message>
 </context>
 <context>
+    <name>IdentityDialog</name>
+    <message>
+        <source>This computer's identity</source>
+        <translation>本机身份</translation>
+    </message>
+    <message>
+        <source>It is a copy: give it its own identity</source>
+        <translation>这是复制来的:生成本机自己的身份</translation>
+    </message>
+    <message>
+        <source>It is the same computer: keep the identity</source>
+        <translation>就是原来那台电脑:保留身份</translation>
+    </message>
+    <message>
+        <source>Device:</source>
+        <translation>设备编号:</translation>
+    </message>
+    <message>
+        <source>Fingerprint:</source>
+        <translation>指纹:</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>If this file was copied from another computer, give it its own identity, then send its new public key to the sub-district. If it is the same computer and the file was only moved or restored, keep the identity.</source>
+        <translation>如果这个文件是从另一台电脑复制来的,请为它生成自己的身份,再把新的公钥交街道登记;如果就是原来那台电脑,只是文件换了位置或从备份恢复,请保留身份。</translation>
+    </message>
+    <message>
+        <source>This database is where its identity belongs.</source>
+        <translation>这个数据库就在它的身份所属的电脑和位置上,一切正常。</translation>
+    </message>
+    <message>
+        <source>Give this computer a new device id and key pair? The sub-district must register its new public key; the next export sends all data.</source>
+        <translation>要为本机生成新的设备编号和密钥吗?之后需由街道登记新的公钥;下次导出会包含全部数据。</translation>
+    </message>
+    <message>
+        <source>This is a sub-district database: {n} computer(s) encrypt their packages to its key, and each must import the new public key.</source>
+        <translation>这是街道的数据库:有 {n} 台电脑用它的公钥加密数据包,换身份后每台都要重新导入新的街道公钥。</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>操作失败</translation>
+    </message>
+</context>
+<context>
     <name>KeySetupDialog</name>
     <message>
         <source>Key exchange guide</source>
@@ -859,8 +1032,12 @@ Choose a building group on the left and click “New household”, or right-clic
         <translation>导入街道公钥…</translation>
     </message>
     <message>
-        <source>Register a grid computer…</source>
-        <translation>登记网格电脑…</translation>
+        <source>Registered computers…</source>
+        <translation>登记的电脑…</translation>
+    </message>
+    <message>
+        <source>This computer's identity…</source>
+        <translation>本机身份…</translation>
     </message>
     <message>
         <source>Key exchange &amp;guide…</source>
@@ -1597,10 +1774,6 @@ Check the fingerprint with the other side by phone.</source>
     <message>
         <source>Import the sub-district's public key</source>
         <translation>导入街道公钥</translation>
-    </message>
-    <message>
-        <source>Register a grid computer</source>
-        <translation>登记网格电脑</translation>
     </message>
 </context>
 <context>

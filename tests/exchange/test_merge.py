@@ -293,19 +293,36 @@ def test_merge_into_postgresql_matches_sqlite(
     out = tmp_path / "pk"
     out.mkdir()
     paths = [r.path for r in export_per_grid(source, out, full=True)]
+    # Another laptop naming a community like one of the source's: a possible duplicate.
+    other = open_database(tmp_path / "other.db", create=True)
+    svc = services_for(other)
+    svc.hierarchy.add_grid(
+        svc.hierarchy.add_community(services_for(source).hierarchy.communities()[0].name).id,
+        "另一个网格",
+    )
+    extra = export_package(other, tmp_path / "other.zip", full=True).path
+    other.dispose()
     pg = open_database(pg_url, create=True)
     assert pg.engine.dialect.name == "postgresql"
     first = merge_files(pg, paths)
     assert first["conflicts"] == 0
+    # The same counts as SQLite's, duplicates too (a driver's rowcount of -1 is no count).
+    lite = open_database(tmp_path / "lite.db", create=True)
+    assert merge_files(lite, paths) == first
+    lite.dispose()
     assert dump(pg, CONTENT_TABLES) == dump(source, CONTENT_TABLES)
     again = merge_files(pg, paths, recheck=True)
-    assert again["inserted"] == again["updated"] == 0
+    assert again["inserted"] == again["updated"] == 0 and again["duplicates"] == 0
     # A broken package leaves PostgreSQL untouched too.
     data = bytearray(paths[0].read_bytes())
     data[100] ^= 0xFF
     with pytest.raises(PackageError):
         merge_package(pg, parse_package(bytes(data), "bad.zip"))
     assert dump(pg, CONTENT_TABLES) == dump(source, CONTENT_TABLES)
+    lite = open_database(tmp_path / "lite.db")
+    odd, lite_odd = merge_files(pg, [extra]), merge_files(lite, [extra])
+    assert odd == lite_odd and odd["duplicates"] >= 1
+    lite.dispose()
     pg.dispose()
 
 

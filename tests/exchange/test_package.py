@@ -43,7 +43,10 @@ def test_manifest_describes_the_package(small_package: bytes, source: Database) 
     assert m.exported_by == "admin" and m.kind == "export" and m.since is None
     assert len(m.grids) >= 3 and all({"uuid", "name", "community"} <= g.keys() for g in m.grids)
     assert m.counts["visit"] == len(package.records["visit"]) > 0
-    assert set(m.members) == {f"records/{t}.jsonl" for t in m.counts}
+    assert set(m.members) == {f"records/{t}.jsonl" for t in m.counts} | {pkg.AUDIT_MEMBER}
+    # The laptop's audit trail travels with its records, from the first entry on.
+    assert m.audit is not None and m.audit["first"] == 1 and m.audit["tip"] == len(package.audit)
+    assert package.audit[-1]["hash"] == m.audit["tip_hash"]
     for name, member in _members(small_package).items():
         if name != "manifest.json":
             assert m.members[name]["sha256"] == pkg.hashlib.sha256(member).hexdigest()

@@ -209,7 +209,7 @@ def test_merge_backs_up_first(tmp_path: Path) -> None:
     laptop = open_database(tmp_path / "laptop.db", create=True)
     sub = open_database(tmp_path / "sub.db", create=True)
     try:
-        link_for_exchange(laptop, sub)
+        link_for_exchange(laptop, sub, communities=["桂花社区"])
         package = build_services(laptop).exchange.export_package(tmp_path / "p.gvpkg").path
         exchange = build_services(sub).exchange
         exchange.merge_file(package)

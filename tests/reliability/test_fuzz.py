@@ -47,7 +47,7 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, D
     folder = tmp_path_factory.mktemp("fuzz")
     laptop = open_database(folder / "laptop.db", create=True)
     sub = open_database(folder / "sub.db", create=True)
-    link_for_exchange(laptop, sub)
+    link_for_exchange(laptop, sub, communities=["桂花社区"])
     services = build_services(laptop)
     c = services.hierarchy.add_community("桂花社区")
     g = services.hierarchy.add_grid(c.id, "玉兰苑网格")

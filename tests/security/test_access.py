@@ -127,6 +127,46 @@ def test_role_action_matrix(world: World, role: Role, action: Action, tmp_path: 
             call()
 
 
+# Every way of changing whom a database trusts, or what it signs as (issue 15).
+TRUST_CHANGES: dict[str, Callable[[Services, Path], Any]] = {
+    "trust-subdistrict": lambda s, tmp: s.keys.trust_subdistrict(tmp / "k.pub"),
+    "register-device": lambda s, tmp: s.keys.register_device(
+        tmp / "k.pub", [("甲社区", "甲一网格")]
+    ),
+    "set-area": lambda s, tmp: s.keys.set_area("电脑", [("甲社区", "甲一网格")]),
+    "revoke-device": lambda s, tmp: s.keys.revoke_device("电脑"),
+    "new-identity": lambda s, tmp: s.keys.new_identity(),
+    "confirm-device": lambda s, tmp: s.keys.confirm_device(),
+    "create --new-key": lambda s, tmp: s.keys.create(tmp / "n.pub", "电脑", new_key=True),
+}
+
+
+@pytest.mark.parametrize("change", list(TRUST_CHANGES))
+@pytest.mark.parametrize("role", list(Role))
+def test_only_an_administrator_changes_trust(
+    world: World, role: Role, change: str, tmp_path: Path
+) -> None:
+    from gridvisit.exchange import keys
+
+    admin = world.services(Role.SUBDISTRICT_ADMIN)
+    other = tmp_path / "other.db"
+    from gridvisit.storage import open_database
+
+    laptop = open_database(other, create=True)
+    keys.write_public_file(laptop, tmp_path / "k.pub", "电脑")
+    laptop.dispose()
+    if change in ("set-area", "revoke-device"):
+        admin.keys.register_device(tmp_path / "k.pub", [("甲社区", "甲一网格")])
+    before = (keys.subdistrict_key(world.db), keys.devices(world.db), world.db.device_id)
+    call = TRUST_CHANGES[change]
+    if role is Role.SUBDISTRICT_ADMIN:
+        call(world.services(role), tmp_path)
+        return
+    with pytest.raises(PermissionDeniedError, match="管理密钥和登记设备"):
+        call(world.services(role), tmp_path)
+    assert (keys.subdistrict_key(world.db), keys.devices(world.db), world.db.device_id) == before
+
+
 def test_every_public_service_method_declares_its_action() -> None:
     """Deny by default: a method without a declared action is a test failure."""
     from gridvisit.core.services import (

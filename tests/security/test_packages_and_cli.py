@@ -85,7 +85,9 @@ def test_tampered_unsigned_unknown_and_misaddressed_packages_are_refused(
         _refused(sub, probe, data.read_bytes(), "未登记的设备")
         # Registered, but addressed to another sub-district.
         other = open_database(tmp_path / "other-sub.db", create=True)
-        keys.register_device(sub, keys.identity(stranger).public("陌生电脑"), by="t")
+        keys.register_device(
+            sub, keys.identity(stranger).public("陌生电脑"), by="t", community_ids=[1]
+        )
         keys.trust_subdistrict(stranger, keys.identity(other).public("别的街道"))
         data = stranger_services.exchange.export_package(tmp_path / "o.gvpkg", full=True).path
         _refused(sub, probe, data.read_bytes(), "不是发给本单位的")

@@ -29,6 +29,7 @@ from gridvisit.storage.models import (
     BuildingGroup,
     Community,
     Device,
+    DeviceAuditEntry,
     Grid,
     Household,
     Problem,
@@ -70,6 +71,18 @@ ACTION_LABELS = {
     "problem.create": "登记问题",
     "ledger.export": "导出台账",
 }
+# Issue 15: trust of the exchange.
+ACTION_LABELS.update(
+    {
+        "package.refused": "拒收数据包",
+        "device.audit_flagged": "标记操作日志异常的电脑",
+        "keys.new_key": "更换本机密钥",
+        "keys.new_identity": "生成本机新身份",
+        "keys.confirm_device": "确认本机身份",
+        "keys.revoke_device": "吊销电脑",
+        "keys.device_area": "修改电脑负责范围",
+    }
+)
 ENTITY_LABELS = {
     "community": "社区",
     "grid": "网格",
@@ -218,6 +231,7 @@ class AuditFilter:
     date_to: date | None = None
     actor: str = ""
     text: str = ""
+    device: str = ""  # a registered laptop's id: its trail as its packages brought it
 
 
 class AuditService:
@@ -227,41 +241,71 @@ class AuditService:
     @guarded(Action.VIEW_AUDIT)
     def entries(self, flt: AuditFilter | None = None, *, limit: int = 5000) -> list[AuditLine]:
         flt = flt or AuditFilter()
-        q = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+        model: Any = DeviceAuditEntry if flt.device else AuditEntry
+        number = model.entry_id if flt.device else model.id
+        q = select(model).order_by(number.desc()).limit(limit)
+        if flt.device:
+            q = q.where(model.device_id == flt.device)
         if flt.date_from:
-            q = q.where(AuditEntry.at >= local_midnight(flt.date_from))
+            q = q.where(model.at >= local_midnight(flt.date_from))
         if flt.date_to:
-            q = q.where(AuditEntry.at < local_midnight(flt.date_to + timedelta(days=1)))
+            q = q.where(model.at < local_midnight(flt.date_to + timedelta(days=1)))
         if flt.actor:
-            q = q.where(AuditEntry.actor_name == flt.actor)
+            q = q.where(model.actor_name == flt.actor)
         if flt.text:
             like = f"%{flt.text}%"
             codes = [code for code in _codes() if flt.text in action_label(code)]
             q = q.where(
                 or_(
-                    AuditEntry.action.like(like),
-                    AuditEntry.action.in_(codes),
-                    AuditEntry.entity_uuid.like(like),
+                    model.action.like(like),
+                    model.action.in_(codes),
+                    model.entity_uuid.like(like),
                 )
             )
         with self.ctx.read() as s:
             entries = list(s.scalars(q))
-            names = _names(s, entries)
+            names = _names(s, entries, local_ids=not flt.device)
             return [
                 AuditLine(
-                    e.id, e.at, e.actor_name, e.action, e.entity, e.entity_uuid, e.detail, names
+                    e.entry_id if flt.device else e.id,
+                    e.at,
+                    e.actor_name,
+                    e.action,
+                    e.entity,
+                    e.entity_uuid,
+                    e.detail,
+                    names,
                 )
                 for e in entries
             ]
 
     @guarded(Action.VIEW_AUDIT)
-    def actors(self) -> list[str]:
+    def actors(self, device: str = "") -> list[str]:
         with self.ctx.read() as s:
+            if device:
+                q = select(DeviceAuditEntry.actor_name).where(DeviceAuditEntry.device_id == device)
+                return sorted(s.scalars(q.distinct()))
             return sorted(s.scalars(select(AuditEntry.actor_name).distinct()))
 
     @guarded(Action.VIEW_AUDIT)
-    def verify(self) -> AuditVerdict:
+    def devices(self) -> list[tuple[str, str]]:
+        """Laptops whose trail this database holds: (device id, "name (id)")."""
         with self.ctx.read() as s:
+            return [
+                (d, f"{n or '未命名'}({d[:8]})")
+                for d, n in s.execute(
+                    select(Device.device_id, Device.name).order_by(Device.name, Device.device_id)
+                )
+            ]
+
+    @guarded(Action.VIEW_AUDIT)
+    def verify(self, device: str = "") -> AuditVerdict:
+        """This database's chain, or a laptop's trail as the sub-district holds it."""
+        with self.ctx.read() as s:
+            if device:
+                from gridvisit.storage.trail import verify_trail
+
+                return verify_trail(s, device)
             return verify_audit(s)
 
     @guarded(Action.VIEW_AUDIT)
@@ -288,9 +332,11 @@ class AuditService:
 _LEDGER_KINDS = {"households": "住户台账", "visits": "走访台账", "problems": "问题台账"}
 
 
-def _names(s: Session, entries: list[AuditEntry]) -> dict[str, str]:
+def _names(s: Session, entries: list[Any], *, local_ids: bool = True) -> dict[str, str]:
     """A label for every record the entries name: households by grid and address,
-    residents by masked name, visits by address and day, problems by category and day."""
+    residents by masked name, visits by address and day, problems by category and day.
+    A laptop's trail (`local_ids` off) names records by UUID only: its integer ids are
+    that laptop's own and would name other records here."""
     uuids: dict[str, set[str]] = defaultdict(set)
     ids: dict[str, set[int]] = defaultdict(set)
     for e in entries:
@@ -299,7 +345,7 @@ def _names(s: Session, entries: list[AuditEntry]) -> dict[str, str]:
         for key, value in (e.detail or {}).items():
             if key in _UUID_REFS and isinstance(value, str) and value:
                 uuids[_UUID_REFS[key]].add(value)
-            elif key in _ID_REFS and isinstance(value, int):
+            elif local_ids and key in _ID_REFS and isinstance(value, int):
                 ids[_ID_REFS[key]].add(value)
     out: dict[str, str] = {}
 

@@ -150,8 +150,13 @@ def ensure_default_admin(ctx: ServiceContext) -> Actor:
             .limit(1)
         ).first()
         if user is None:
-            user = User(username="admin", display_name="管理员", role=Role.SUBDISTRICT_ADMIN.value)
+            # A merged user (who has no rights here) may hold the name already.
+            taken = set(s.scalars(select(User.username).where(User.username.like("admin%"))))
+            name = next(
+                n for n in ("admin", *(f"admin{i}" for i in range(2, 10**6))) if n not in taken
+            )
+            user = User(username=name, display_name="管理员", role=Role.SUBDISTRICT_ADMIN.value)
             s.add(user)
             s.flush()
-            ctx.audit(s, "user.create", user, username="admin", role=user.role)
+            ctx.audit(s, "user.create", user, username=name, role=user.role)
         return Actor(user.id, user.username, user.display_name, Role(user.role))

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gridvisit.core.access import Action
 from gridvisit.core.clock import to_local, today_local
 from gridvisit.core.errors import GridVisitError
 from gridvisit.core.services import Services
@@ -145,11 +144,8 @@ class ExchangeActions(QObject):
         )
         if not paths:
             return
-        exchange = self.services.exchange
-        # The sub-district merges grid packages; a laptop takes return packages.
-        merge = (
-            exchange.merge_file if self.services.ctx.can(Action.MERGE) else exchange.merge_return
-        )
+        # Grid packages at the sub-district, its return packages on a laptop.
+        merge = self.services.exchange.merge
 
         def work() -> list[tuple[str, str, str]]:
             lines = []

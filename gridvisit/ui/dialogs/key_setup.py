@@ -107,7 +107,7 @@ class KeySetupDialog(QDialog):
 
     def _import(self) -> None:
         if self.subdistrict:
-            self.actions.register_device()
+            self.actions.devices()
         else:
             self.actions.trust_subdistrict()
         self.refresh()

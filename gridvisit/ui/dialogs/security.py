@@ -193,10 +193,20 @@ class ChangePasswordDialog(QDialog):
 class AuditDialog(QDialog):
     """Supervisors browse and filter the audit log and check its hash chain."""
 
-    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, services: Services, parent: QWidget | None = None, *, device: str = ""
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Audit log"))
         self.services = services
+        # Whose log: this database's own, or a laptop's trail as its packages brought
+        # it to the sub-district (issue 15).
+        self.source = QComboBox(self)
+        self.source.addItem(self.tr("This computer"), "")
+        for device_id, label in services.audit_log.devices():
+            self.source.addItem(label, device_id)
+        self.source.setCurrentIndex(max(0, self.source.findData(device)))
+        self.source.setVisible(self.source.count() > 1)
         # Beijing's today: on a laptop left on UTC the machine's date is still yesterday
         # for eight hours, and the log opened on 共 0 条.
         today = QDate(today_local(services.ctx.now()))
@@ -206,9 +216,8 @@ class AuditDialog(QDialog):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
         self.actor = QComboBox(self)
-        self.actor.addItem(self.tr("All users"), "")
-        for name in services.audit_log.actors():
-            self.actor.addItem(name, name)
+        self._fill_actors()
+        self.source.currentIndexChanged.connect(lambda _i: (self._fill_actors(), self.reload()))
         self.text = QLineEdit(self)
         self.text.setPlaceholderText(self.tr("Action, e.g. 登录 or 查看完整号码"))
         search = QPushButton(self.tr("Filter"), self)
@@ -236,6 +245,7 @@ class AuditDialog(QDialog):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.status = QLabel(self)
         bar = QHBoxLayout()
+        bar.addWidget(self.source)
         for label, widget in (
             (self.tr("Date from"), self.date_from),
             (self.tr("to"), self.date_to),
@@ -262,6 +272,7 @@ class AuditDialog(QDialog):
             date_to=self.date_to.date().toPython(),  # type: ignore[arg-type]
             actor=str(self.actor.currentData() or ""),
             text=self.text.text().strip(),
+            device=self.device,
         )
         rows = self.services.audit_log.entries(flt)
         self.model.set_rows(rows)
@@ -269,8 +280,18 @@ class AuditDialog(QDialog):
             self.table.setColumnWidth(col, width)
         self.status.setText(self.tr("{n} entries").format(n=len(rows)))
 
+    @property
+    def device(self) -> str:
+        return str(self.source.currentData() or "")
+
+    def _fill_actors(self) -> None:
+        self.actor.clear()
+        self.actor.addItem(self.tr("All users"), "")
+        for name in self.services.audit_log.actors(self.device):
+            self.actor.addItem(name, name)
+
     def verify(self) -> None:
-        verdict = self.services.audit_log.verify()
+        verdict = self.services.audit_log.verify(self.device)
         if verdict.ok:
             QMessageBox.information(
                 self,
@@ -385,8 +406,24 @@ class SecurityActions(QObject):
             self.tr("Import the sub-district's public key"), self.services.keys.trust_subdistrict
         )
 
-    def register_device(self) -> None:
-        self._import_key(self.tr("Register a grid computer"), self.services.keys.register_device)
+    def devices(self) -> None:
+        from gridvisit.ui.dialogs.devices import DevicesDialog
+
+        self._show(DevicesDialog)
+
+    def identity(self) -> None:
+        from gridvisit.ui.dialogs.devices import IdentityDialog
+
+        self._show(IdentityDialog)
+
+    def _show(self, dialog_class: Any) -> None:
+        try:
+            dialog = dialog_class(self.services, self.window)
+        except GridVisitError as exc:
+            self._fail(exc)
+            return
+        dialog.exec()
+        dialog.deleteLater()
 
     def allowed(self, action: Action) -> bool:
         return self.services.ctx.can(action)

@@ -14,7 +14,7 @@ from alembic import op
 
 revision: str = "0005"
 # Re-chained after issue 15's 0004 by the coordinator.
-down_revision: str | None = "0003"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
