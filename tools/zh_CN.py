@@ -475,6 +475,10 @@ ZH = {
     'Registered computers…': '登记的电脑…',
     "This computer's identity…": '本机身份…',
     'This is a sub-district database: {n} computer(s) encrypt their packages to its key, and each must import the new public key.': '这是街道的数据库:有 {n} 台电脑用它的公钥加密数据包,换身份后每台都要重新导入新的街道公钥。',
+    # merge of issues 15 and 24: the key guide knows both sides
+    "a grid computer": "网格电脑",
+    "This computer is:": "本机是:",
+    "This step is done by an administrator.": "这一步须由管理员办理。",
 }
 
 

@@ -878,6 +878,14 @@ Choose a building group on the left and click “New household”, or right-clic
         <translation>密钥交换向导</translation>
     </message>
     <message>
+        <source>a grid computer</source>
+        <translation>网格电脑</translation>
+    </message>
+    <message>
+        <source>This computer is:</source>
+        <translation>本机是:</translation>
+    </message>
+    <message>
         <source>Packages are encrypted for the sub-district and signed by the computer that made them. Each side gives the other its public key once; check each fingerprint with the other side by phone.</source>
         <translation>数据包只有街道能打开,并由导出的电脑签名。双方各把自己的公钥交给对方一次;请通过电话与对方核对指纹。</translation>
     </message>
@@ -892,6 +900,10 @@ Choose a building group on the left and click “New household”, or right-clic
     <message>
         <source>2. Import the sub-district's public key…</source>
         <translation>2. 导入街道公钥…</translation>
+    </message>
+    <message>
+        <source>This step is done by an administrator.</source>
+        <translation>这一步须由管理员办理。</translation>
     </message>
     <message>
         <source>This computer's fingerprint: {fp}. Give the exported file to {who}.</source>

@@ -139,7 +139,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     create_database(sub_path, "admin", "管理员", PASSWORD, encrypted=False).db.dispose()
     laptop, sub = open_database(laptop_path), open_database(sub_path)
     try:
-        link_for_exchange(laptop, sub)
+        link_for_exchange(laptop, sub, communities=["和平社区"])
         services = Services(ServiceContext(laptop, made.actor))
         c = services.hierarchy.add_community("和平社区")
         g = services.hierarchy.add_grid(c.id, "第一网格")

@@ -17,9 +17,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMessageBox
-from sqlalchemy import text
+from PySide6.QtWidgets import QDialog, QFileDialog, QLineEdit
+from sqlalchemy import select, text
 
 from gridvisit.exchange import keys
 from gridvisit.storage import open_database
@@ -56,10 +55,32 @@ def _my_locks(path: Path) -> list[str]:
     return mine
 
 
-def _register_through_the_dialog(qtbot, window: MainWindow, folder: Path, key_file: Path) -> None:  # type: ignore[no-untyped-def]
-    """What a clerk does: 账号 → 登记网格电脑, browsing to the folder of the database
-    (the packages and key files usually sit beside it)."""
+def _first_grid(window: MainWindow) -> tuple[str, str]:
+    """(community, grid) names of a grid of the demo: the area laptops register for."""
+    from gridvisit.storage.models import Community, Grid
+
+    with window.services.ctx.read() as s:
+        row = s.execute(
+            select(Community.name, Grid.name).join(Grid.community).order_by(Grid.id).limit(1)
+        ).one()
+    return row[0], row[1]
+
+
+def _register_through_the_dialog(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, folder: Path, key_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a clerk does: 账号 → 登记的电脑 → 登记, browsing to the folder of the
+    database (the packages and key files usually sit beside it), then ticking the
+    laptop's grids."""
+    from gridvisit.ui.dialogs import devices
+
     seen: dict[str, str] = {}
+    monkeypatch.setattr(
+        devices.AreaDialog, "ask", classmethod(lambda cls, *_a: ([_first_grid(window)], []))
+    )
+    monkeypatch.setattr(
+        devices.DeviceAsk, "tell", staticmethod(lambda _p, _t, text, **_k: seen.update(told=text))
+    )
 
     def pick(dialog: QFileDialog) -> None:
         assert isinstance(dialog, QFileDialog)
@@ -69,29 +90,29 @@ def _register_through_the_dialog(qtbot, window: MainWindow, folder: Path, key_fi
         dialog.findChild(QLineEdit, "fileNameEdit").setText(str(key_file))
         dialog.accept()
 
-    def close_box() -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(20, close_box)
-            return
-        seen["told"] = box.text()
-        box.accept()
+    def register(dialog: QDialog) -> None:
+        assert isinstance(dialog, devices.DevicesDialog)
+        state = on_next_modal(pick)
+        dialog.register()  # the real file dialog, in the database's folder
+        assert not state["left_open"]
+        dialog.accept()
 
-    state = on_next_modal(pick)
-    QTimer.singleShot(0, close_box)
-    window.security.register_device()
+    outer = on_next_modal(register)
+    window.security.devices()
     qtbot.waitUntil(lambda: "told" in seen, timeout=5000)
-    assert not state["left_open"]
+    assert not outer["left_open"]
     assert "网格一" in seen["told"]
 
 
 @pytest.mark.skipif(not Path("/proc/locks").exists(), reason="needs Linux's /proc/locks")
-def test_cli_write_beside_an_open_window(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_cli_write_beside_an_open_window(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = window.services.ctx.db
     assert db.path is not None and db.path.parent == tmp_path
     first, second, third = (_public_key_file(tmp_path, n) for n in ("网格一", "网格二", "网格三"))
 
-    _register_through_the_dialog(qtbot, window, tmp_path, first)
+    _register_through_the_dialog(qtbot, window, tmp_path, first, monkeypatch)
     # The window still holds its SQLite locks on the database and its index.
     assert _my_locks(db.path), "the window lost its lock on the database file"
     assert _my_locks(Path(f"{db.path}-shm")), "the window lost its lock on the -shm index"
@@ -99,14 +120,14 @@ def test_cli_write_beside_an_open_window(qtbot, window: MainWindow, tmp_path: Pa
     env = {**os.environ, "GRIDVISIT_USER": "admin", "GRIDVISIT_PASSWORD": DEMO_PASSWORD}
     cli = subprocess.run(
         [sys.executable, "-m", "gridvisit", "--no-encryption", "keys", "register-device",
-         "--db", str(db.path), str(second)],
+         "--db", str(db.path), "--grid", "/".join(_first_grid(window)), str(second)],
         capture_output=True, text=True, env=env, timeout=120,
     )  # fmt: skip
     assert cli.returncode == 0, cli.stderr
     assert Path(f"{db.path}-wal").exists(), "the command line deleted the window's WAL"
 
     # The window writes again, sees the command line's write, and the file is sound.
-    window.services.keys.register_device(third)
+    window.services.keys.register_device(third, [_first_grid(window)])
     names = {d.name for d in window.services.keys.overview().devices}
     assert {"网格一", "网格二", "网格三"} <= names
     assert not db.damaged

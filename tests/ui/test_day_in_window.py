@@ -626,12 +626,10 @@ def test_package_is_named_after_its_grids_and_computer(services: Services, tmp_p
 def test_key_guide_walks_a_laptop_through_the_steps(
     qtbot, zh, services: Services, tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    from gridvisit.core.access import Action
     from gridvisit.exchange import keys
     from gridvisit.storage import open_database
     from gridvisit.ui.dialogs.key_setup import KeySetupDialog
 
-    monkeypatch.setattr(services.ctx, "can", lambda action: action is not Action.MANAGE_DEVICES)
     sub = open_database(tmp_path / "sub.db", create=True)
     keys.write_public_file(sub, tmp_path / "sub.pub", "同安街道")
     sub.dispose()
@@ -645,17 +643,40 @@ def test_key_guide_walks_a_laptop_through_the_steps(
             calls.append("trust")
             services.keys.trust_subdistrict(tmp_path / "sub.pub")
 
-        def register_device(self) -> None:
+        def devices(self) -> None:
             calls.append("register")
 
     dialog = KeySetupDialog(services, Steps())
     qtbot.addWidget(dialog)
+    # A new database opened by a sub-district admin is taken for the sub-district's;
+    # the clerk of a laptop says otherwise.
+    assert dialog.subdistrict
+    assert dialog.import_button.text() == "2. 登记网格电脑…"
+    dialog.side.setCurrentIndex(dialog.side.findData(False))
     assert "尚未完成" in dialog.other.text()
     assert dialog.import_button.text() == "2. 导入街道公钥…"
     dialog.export_button.click()
     dialog.import_button.click()
     assert calls == ["export", "trust"]
     assert "已完成" in dialog.other.text() and "同安街道" in dialog.other.text()
+    # Trusting the sub-district's key marks a laptop: the guide opens on its side.
+    again = KeySetupDialog(services, Steps())
+    qtbot.addWidget(again)
+    assert not again.subdistrict
+
+
+def test_key_guide_leaves_trust_to_an_administrator(
+    qtbot, zh, services: Services, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from gridvisit.core.access import Action
+    from gridvisit.ui.dialogs.key_setup import KeySetupDialog
+
+    monkeypatch.setattr(services.ctx, "can", lambda action: action is not Action.MANAGE_DEVICES)
+    dialog = KeySetupDialog(services, object())
+    qtbot.addWidget(dialog)
+    assert dialog.export_button.isEnabled()
+    assert not dialog.import_button.isEnabled()
+    assert "管理员" in dialog.other.text()
 
 
 def test_one_app_name_at_login_and_in_the_window(qtbot, zh, window: MainWindow) -> None:  # type: ignore[no-untyped-def]

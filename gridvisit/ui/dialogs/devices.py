@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -29,7 +28,7 @@ from PySide6.QtWidgets import (
 from gridvisit.core.errors import GridVisitError, ValidationError
 from gridvisit.core.services import Services
 from gridvisit.exchange.keys import DeviceInfo
-from gridvisit.ui import fmt
+from gridvisit.ui import files, fmt
 from gridvisit.ui.dialogs.common import error_label
 from gridvisit.ui.table_model import Column, RowTableModel
 
@@ -45,8 +44,9 @@ class DeviceAsk:
 
     @staticmethod
     def open_key(parent: QWidget, title: str) -> Path | None:
-        path, _ = QFileDialog.getOpenFileName(parent, title, "", "*.pub")
-        return Path(path) if path else None
+        # Through ui/files.py: Qt's own file dialog reads every file it lists, which
+        # drops this process's SQLite locks on a database in that folder.
+        return files.open_file(parent, title, "*.pub", purpose="keys")
 
     @staticmethod
     def confirm(parent: QWidget, title: str, text: str) -> bool:

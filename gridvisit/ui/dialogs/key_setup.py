@@ -11,9 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QVBoxLayout,
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from gridvisit.core.access import Action
+from gridvisit.core.enums import Role
 from gridvisit.core.errors import GridVisitError
 from gridvisit.core.services import Services
 from gridvisit.ui.dialogs.common import fit_to_screen
@@ -32,7 +35,18 @@ class KeySetupDialog(QDialog):
         self.services = services
         self.actions = actions
         self.setWindowTitle(self.tr("Key exchange guide"))
-        self.subdistrict = services.ctx.can(Action.MANAGE_DEVICES)
+        # Changing trust is an administrator's (docs/security.md); exporting this
+        # computer's public key is anyone's.
+        self.may_change_trust = services.ctx.can(Action.MANAGE_DEVICES)
+        self.side = QComboBox(self)
+        self.side.addItem(self.tr("a grid computer"), False)
+        self.side.addItem(self.tr("the sub-district"), True)
+        self.side.setCurrentIndex(1 if self._looks_like_subdistrict() else 0)
+        self.side.currentIndexChanged.connect(self._side_changed)
+        side_row = QHBoxLayout()
+        side_row.addWidget(QLabel(self.tr("This computer is:"), self))
+        side_row.addWidget(self.side)
+        side_row.addStretch(1)
         intro = QLabel(
             self.tr(
                 "Packages are encrypted for the sub-district and signed by the computer "
@@ -48,12 +62,7 @@ class KeySetupDialog(QDialog):
             label.setWordWrap(True)
         self.export_button = QPushButton(self.tr("1. Export this computer's public key…"), self)
         self.export_button.clicked.connect(self._export)
-        if self.subdistrict:
-            self.import_button = QPushButton(self.tr("2. Register a grid computer…"), self)
-        else:
-            self.import_button = QPushButton(
-                self.tr("2. Import the sub-district's public key…"), self
-            )
+        self.import_button = QPushButton(self)
         self.import_button.clicked.connect(self._import)
         grid = QGridLayout()
         grid.addWidget(self.export_button, 0, 0)
@@ -65,10 +74,38 @@ class KeySetupDialog(QDialog):
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
+        layout.addLayout(side_row)
         layout.addLayout(grid)
         layout.addStretch(1)
         layout.addWidget(close)
-        fit_to_screen(self, 640, 300)
+        fit_to_screen(self, 640, 320)
+        self._side_changed()
+
+    @property
+    def subdistrict(self) -> bool:
+        return bool(self.side.currentData())
+
+    def _looks_like_subdistrict(self) -> bool:
+        """A database that registered computers is the sub-district's, one that trusts a
+        sub-district key is a laptop; a new one is taken as the sub-district's only
+        when a sub-district administrator opens it."""
+        try:
+            info = self.services.keys.overview()
+        except GridVisitError:
+            return False
+        if info.devices or info.subdistrict is not None:
+            return bool(info.devices)
+        return self.services.ctx.actor.role is Role.SUBDISTRICT_ADMIN
+
+    def _side_changed(self) -> None:
+        if self.subdistrict:
+            self.import_button.setText(self.tr("2. Register a grid computer…"))
+        else:
+            self.import_button.setText(self.tr("2. Import the sub-district's public key…"))
+        self.import_button.setEnabled(self.may_change_trust)
+        self.import_button.setToolTip(
+            "" if self.may_change_trust else self.tr("This step is done by an administrator.")
+        )
         self.refresh()
 
     def refresh(self) -> None:
@@ -77,6 +114,13 @@ class KeySetupDialog(QDialog):
         except GridVisitError as exc:
             self.own.setText(str(exc))
             return
+        self._show_progress(info)
+        if not self.may_change_trust:
+            self.other.setText(
+                self.other.text() + " " + self.tr("This step is done by an administrator.")
+            )
+
+    def _show_progress(self, info: Any) -> None:
         self.own.setText(
             self.tr("This computer's fingerprint: {fp}. Give the exported file to {who}.").format(
                 fp=info.own.fingerprint,
