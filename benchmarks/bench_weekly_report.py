@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import random
 import statistics
 import subprocess
@@ -33,7 +34,7 @@ from gridvisit.core.enums import HandlingLevel, ProblemStatus, Satisfaction
 from gridvisit.core.services.weekly import ReportProblem, WeeklyReport, WeeklySummary
 from gridvisit.reports import weekly
 from gridvisit.storage import open_database
-from gridvisit.storage.demo import generate_demo
+from gridvisit.storage.demo import DEMO_PASSWORD, generate_demo
 
 N = 1000
 WEEK = IsoWeek(2026, 47)
@@ -186,6 +187,7 @@ def main() -> None:
             sys.executable,
             "-m",
             "gridvisit",
+            "--no-encryption",
             "report",
             "weekly",
             "--db",
@@ -197,6 +199,8 @@ def main() -> None:
         ],
         check=True,
         capture_output=True,
+        # The CLI logs in: the plain demo database's admin.
+        env={**os.environ, "GRIDVISIT_USER": "admin", "GRIDVISIT_PASSWORD": DEMO_PASSWORD},
     )
     print(f"whole CLI run, same week             {time.perf_counter() - started:6.2f} s")
 
