@@ -108,6 +108,10 @@ def create_qt_app(argv: list[str] | None = None) -> tuple[object, list[object]]:
     app.setApplicationVersion(__version__)
     from PySide6.QtGui import QIcon
 
+    from gridvisit.ui import collector
+
+    collector.install(app)  # garbage is collected on the GUI thread only
+
     app.setWindowIcon(QIcon(str(paths.resource_path("icons", "gridvisit.png"))))
     family = register_fonts()
     if family:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -23,6 +24,24 @@ def _private_user_dirs(
     home = tmp_path_factory.mktemp("home")
     for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
         monkeypatch.setenv(var, str(home / var.lower()))
+
+
+_GC_THRESHOLD = gc.get_threshold()
+
+
+@pytest.fixture(autouse=True)
+def _garbage_on_the_gui_thread(request: pytest.FixtureRequest) -> Iterator[None]:
+    """As in the app (gridvisit/ui/collector.py): with a QApplication, cycles are
+    collected on the main thread only; between tests, what is due is collected."""
+    if "qapp" in request.fixturenames:
+        from gridvisit.ui import collector
+
+        collector.install(request.getfixturevalue("qapp"))
+    yield
+    if not gc.isenabled():
+        from gridvisit.ui.collector import collect_due
+
+        collect_due(_GC_THRESHOLD)
 
 
 class Clock:

@@ -397,6 +397,7 @@ class WeeklyReportDialog(QDialog):
 
     def done(self, result: int) -> None:
         self._rebuild.stop()
+        self._cancelled.add(self._serial)  # a list being laid out stops at its next page
         self.tasks.wait(10_000)
         self.document.close()
         self._tmp.cleanup()
