@@ -8,6 +8,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
+from gridvisit.core.clock import today_local
 from gridvisit.core.enums import Gender
 
 # ISO 7064 MOD 11-2 weights for the first 17 digits, and the check character per remainder.
@@ -100,7 +101,7 @@ def check_citizen_id(raw: str, *, today: date | None = None) -> IdCheck:
         born = date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
     except ValueError:
         return IdCheck(text, f"身份证号中的出生日期 {text[6:14]} 不是有效日期")
-    if born > (today or date.today()):
+    if born > (today or today_local()):  # Beijing's day, whatever the machine's zone
         return IdCheck(text, f"身份证号中的出生日期 {born:%Y-%m-%d} 在今天之后")
     expected = id_check_char(text[:17])
     if text[17] != expected:

@@ -1475,6 +1475,10 @@ Offline household visits and problem lists for community grid workers.</source>
         <translation>登记时间</translation>
     </message>
     <message>
+        <source>Grid</source>
+        <translation>网格</translation>
+    </message>
+    <message>
         <source>Place</source>
         <translation>位置</translation>
     </message>

@@ -435,6 +435,19 @@ def test_due_page_names_the_head_and_phone(qtbot, window: MainWindow) -> None:  
     assert not phone or "****" in phone
 
 
+def test_problems_page_names_the_grid_of_each_problem(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """Four 1栋1单元101室 from four compounds read the same: the grid tells them apart."""
+    _root(qtbot, window)
+    window.pages.setCurrentIndex(1)
+    qtbot.waitUntil(window.is_loaded, timeout=10_000)
+    model = window.problems.model
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert "网格" in headers
+    rows = model.rows()
+    grids = {model.index(i, headers.index("网格")).data() for i in range(len(rows))}
+    assert len(grids) > 1 and "" not in grids and None not in grids
+
+
 def test_same_id_number_in_a_second_household_warns(
     qtbot, window: MainWindow, services: Services
 ) -> None:  # type: ignore[no-untyped-def]

@@ -180,3 +180,21 @@ def test_a_full_width_id_number_is_saved_in_half_width(services) -> None:  # typ
     home = services.households.register(bg.id, "1", "", "101", residents=(typed,))
     [saved] = services.households.residents(home.id)
     assert (saved.id_number, saved.phone) == ("11010519491231002X", "13812345678")
+
+
+def test_a_birth_date_is_checked_against_beijing_today_not_the_machine(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A machine on UTC is still on yesterday for the first eight hours of Beijing's
+    day; the check asks the domain's clock (far in the future here, so the machine's
+    own date can never agree by chance)."""
+    from datetime import UTC, datetime
+
+    from gridvisit.core import clock
+
+    monkeypatch.setattr(clock, "utcnow", lambda: datetime(2099, 6, 1, 17, 0, tzinfo=UTC))
+    first17 = "11010520990602123"
+    result = check_citizen_id(first17 + id_check_char(first17))
+    assert result.ok, result.error
+    first17 = "11010520990603123"  # tomorrow in Beijing
+    assert "今天之后" in check_citizen_id(first17 + id_check_char(first17)).error

@@ -177,6 +177,7 @@ class ProblemLine:
     building_group_id: int | None
     grid_id: int
     place: str  # the household's address, or the location of a public-area problem
+    grid: str = ""  # addresses repeat across compounds; the grid tells them apart
 
     def is_overdue(self, now: datetime) -> bool:
         return problem_is_overdue(self.status, self.due_at, now)
@@ -644,11 +645,13 @@ class WorkspaceService:
     def _problem_lines(s: Session, q) -> list[ProblemLine]:  # type: ignore[no-untyped-def]
         labels = load_category_labels(s)
         urg = dict(s.execute(select(UrgencyLevel.code, UrgencyLevel.name)).all())
-        q = q.add_columns(Household.building, Household.unit, Household.room).outerjoin(
-            Household, Household.id == Problem.household_id
+        q = (
+            q.add_columns(Household.building, Household.unit, Household.room, Grid.name)
+            .outerjoin(Household, Household.id == Problem.household_id)
+            .join(Grid, Grid.id == Problem.grid_id)
         )
         out = []
-        for p, building, unit, room in s.execute(q):
+        for p, building, unit, room, grid_name in s.execute(q):
             place = format_address(building, unit, room) if building is not None else p.location
             category = labels.get(p.category_code, p.category_code)
             out.append(
@@ -668,6 +671,7 @@ class WorkspaceService:
                     p.building_group_id,
                     p.grid_id,
                     place,
+                    grid_name,
                 )
             )
         return out

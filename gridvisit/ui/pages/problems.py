@@ -90,6 +90,7 @@ class ProblemsPage(QWidget):
                     lambda p: fmt.when(p.reported_at),
                     sort_key=lambda p: p.reported_at,
                 ),
+                Column(self.tr("Grid"), lambda p: p.grid),
                 Column(self.tr("Place"), lambda p: p.place),
                 Column(self.tr("Category"), lambda p: p.category),
                 Column(self.tr("Description"), lambda p: p.description),
@@ -115,7 +116,7 @@ class ProblemsPage(QWidget):
             parent=self,
         )
         self.table = make_table(self, self.model, descending=True)  # newest first
-        for col, width in enumerate((120, 140, 110, 240, 64, 45, 75, 150)):
+        for col, width in enumerate((120, 100, 130, 100, 220, 64, 45, 75, 150)):
             self.table.horizontalHeader().resizeSection(col, width)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.empty = empty_state(self, self.tr("No problems match these filters."))
