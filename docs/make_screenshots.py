@@ -247,7 +247,7 @@ def main() -> None:
     _shoot(resident, "resident-dialog")
     resident.reject()
 
-    review = ReviewDialog(db, window)
+    review = ReviewDialog(services, window)
     _shoot(review, "merge-review")
     review.tabs.setCurrentIndex(1)
     _shoot(review, "merge-review-duplicates")

@@ -32,16 +32,13 @@ def _conflict_on(db: Database, household_uuid: str, notes: tuple[str, str]) -> l
     """Two copies of one household at the same version, as two merges would leave them;
     the table holds the first. Returns the copies' hashes."""
     spec = SPEC_BY_NAME["household"]
-    with db.read_session() as s:
-        row = s.execute(spec.select_payload().where(spec.table.c.uuid == household_uuid)).one()
-    stored = spec.payload(row)
-    copies = [dict(stored, notes=n) for n in notes]
     with db.session() as s:
         h = s.scalar(select(Household).where(Household.uuid == household_uuid))
         h.notes = notes[0]
     with db.read_session() as s:
         row = s.execute(spec.select_payload().where(spec.table.c.uuid == household_uuid)).one()
-    copies[0] = spec.payload(row)
+    stored = spec.payload(row)
+    copies = [stored, dict(stored, notes=notes[1])]
     with db.session() as s:
         for n, payload in enumerate(copies):
             s.add(
@@ -63,9 +60,7 @@ def household(services: Services) -> Any:
     c = h.add_community("甲社区")
     g = h.add_grid(c.id, "甲一网格")
     b = h.add_building_group(g.id, "1号楼")
-    return services.households.register(
-        b.id, "1", "2", "301", residents=(ResidentInput("王小明"),)
-    )
+    return services.households.register(b.id, "1", "2", "301", residents=(ResidentInput("王小明"),))
 
 
 def _entries(db: Database, action: str) -> list[AuditEntry]:
