@@ -16,11 +16,11 @@ from gridvisit.core.clock import LOCAL_TZ, IsoWeek, local_midnight
 from gridvisit.core.enums import EventKind, ProblemStatus
 from gridvisit.core.records import Actor, Scope
 from gridvisit.core.services import ServiceContext, Services
-from gridvisit.core.services.scoping import last_visits
 from gridvisit.core.services.users import ensure_default_admin
+from gridvisit.demo.generate import generate_demo
 from gridvisit.storage import Database, open_database
-from gridvisit.storage.demo import generate_demo
 from gridvisit.storage.models import Household, Problem, ProblemEvent, VisitTier
+from gridvisit.storage.queries import last_visits
 from gridvisit.storage.types import UTCDateTime
 
 END = date(2026, 11, 18)  # a Wednesday: the demo's last day

@@ -13,10 +13,10 @@ from gridvisit.core.errors import ValidationError
 from gridvisit.core.records import ProblemEventRec, ProblemInput, ProblemRec, Scope
 from gridvisit.core.rules import allowed_actions, problem_overdue_sql, transition
 from gridvisit.core.services.context import ServiceContext
-from gridvisit.core.services.scoping import problems_in
 from gridvisit.core.services.visits import add_problem, validate_problem
 from gridvisit.core.validation import optional_text, require_text
 from gridvisit.storage.models import BuildingGroup, Grid, Problem, ProblemEvent
+from gridvisit.storage.queries import problems_in
 
 
 def event_rec(e: ProblemEvent) -> ProblemEventRec:

@@ -38,8 +38,7 @@ from gridvisit.core.rules import (
     weekly_section,
 )
 from gridvisit.core.services.context import ServiceContext
-from gridvisit.core.services.scoping import households_in, last_visits, problems_in
-from gridvisit.core.services.workspace import load_category_labels, natural_key
+from gridvisit.core.services.workspace import natural_key
 from gridvisit.storage.models import (
     BuildingGroup,
     Community,
@@ -54,6 +53,7 @@ from gridvisit.storage.models import (
     Visit,
     VisitTier,
 )
+from gridvisit.storage.queries import households_in, last_visits, load_category_labels, problems_in
 
 _SQLITE_CHUNK = 900  # bound parameters per IN list
 

@@ -36,7 +36,6 @@ from gridvisit.core.rules import (
 from gridvisit.core.services.context import ServiceContext
 from gridvisit.core.services.households import household_rec, resident_rec
 from gridvisit.core.services.problems import event_rec
-from gridvisit.core.services.scoping import households_in, last_visits, problems_in
 from gridvisit.storage.models import (
     BuildingGroup,
     Community,
@@ -52,32 +51,19 @@ from gridvisit.storage.models import (
     Visit,
     VisitTier,
 )
+from gridvisit.storage.queries import (
+    category_labels,
+    households_in,
+    last_visits,
+    load_category_labels,
+    problems_in,
+)
 from gridvisit.storage.types import UTCDateTime
 
 _FIRST_NUMBER = re.compile(r"\d+")
 # The counts the tree and the household rows show are of problems 未销号 (UNCLOSED):
 # core/rules.py, docs/architecture.md#where-each-rule-lives.
 _UNCLOSED = codes(UNCLOSED)
-
-
-def category_labels(categories: list[tuple[str, str, str | None]]) -> dict[str, str]:
-    """code -> "物业管理 / 电梯" (parent / child) or the top-level name itself."""
-    names = {code: name for code, name, _parent in categories}
-    return {
-        code: f"{names[parent]} / {name}" if parent in names else name
-        for code, name, parent in categories
-    }
-
-
-def load_category_labels(s: Session) -> dict[str, str]:
-    return category_labels(
-        [
-            (code, name, parent)
-            for code, name, parent in s.execute(
-                select(ProblemCategory.code, ProblemCategory.name, ProblemCategory.parent_code)
-            )
-        ]
-    )
 
 
 def natural_key(text: str) -> tuple[int, str]:
