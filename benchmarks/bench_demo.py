@@ -12,8 +12,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from gridvisit.demo.generate import generate_demo
 from gridvisit.storage.check import check_database
-from gridvisit.storage.demo import generate_demo
 
 TARGET_SECONDS = 60.0
 

@@ -24,7 +24,7 @@ from gridvisit.core.auth import LoginThrottle, encrypt_database, login
 from gridvisit.core.records import ProblemInput, Scope, VisitInput
 from gridvisit.core.services import ServiceContext, Services
 from gridvisit.core.services.workspace import ProblemFilter
-from gridvisit.storage.demo import DEMO_PASSWORD, generate_demo
+from gridvisit.demo.generate import DEMO_PASSWORD, generate_demo
 from gridvisit.storage.keystore import keys_path
 
 

@@ -29,8 +29,8 @@ from gridvisit.app import build_services
 from gridvisit.core.enums import HandlingLevel
 from gridvisit.core.records import ProblemInput, Scope, VisitInput
 from gridvisit.core.search import normalize_query
+from gridvisit.demo.generate import DEMO_PASSWORD, generate_demo
 from gridvisit.storage import open_database
-from gridvisit.storage.demo import DEMO_PASSWORD, generate_demo
 
 # The screenshot runs log in to the (plain) demo databases from the environment.
 os.environ.setdefault("GRIDVISIT_PASSWORD", DEMO_PASSWORD)

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from gridvisit.demo.generate import generate_demo
 from gridvisit.exchange import keys
 from gridvisit.exchange.export import export_per_grid
 from gridvisit.exchange.merge import merge_package
@@ -35,7 +36,6 @@ from gridvisit.exchange.package import parse_package, read_package
 from gridvisit.exchange.records import SPECS
 from gridvisit.exchange.trust import NO_RIGHTS, Sender
 from gridvisit.storage import Database, open_database
-from gridvisit.storage.demo import generate_demo
 from gridvisit.storage.models import Community
 
 

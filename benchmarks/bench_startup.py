@@ -190,7 +190,7 @@ def main() -> int:
     folder.mkdir(parents=True, exist_ok=True)
     password = os.environ.get("GRIDVISIT_PASSWORD")
     if not password:
-        from gridvisit.storage.demo import DEMO_PASSWORD
+        from gridvisit.demo.generate import DEMO_PASSWORD
 
         password = DEMO_PASSWORD
     ENV["GRIDVISIT_PASSWORD"] = password

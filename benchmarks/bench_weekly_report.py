@@ -32,9 +32,9 @@ from gridvisit.app import build_services
 from gridvisit.core.clock import IsoWeek, to_local
 from gridvisit.core.enums import HandlingLevel, ProblemStatus, Satisfaction
 from gridvisit.core.services.weekly import ReportProblem, WeeklyReport, WeeklySummary
+from gridvisit.demo.generate import DEMO_PASSWORD, generate_demo
 from gridvisit.reports import weekly
 from gridvisit.storage import open_database
-from gridvisit.storage.demo import DEMO_PASSWORD, generate_demo
 
 N = 1000
 WEEK = IsoWeek(2026, 47)

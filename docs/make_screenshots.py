@@ -129,10 +129,10 @@ def main() -> None:
 
     from gridvisit import app as app_module
     from gridvisit.core.enums import EventKind
+    from gridvisit.demo.generate import generate_demo
     from gridvisit.exchange.merge import merge_package
     from gridvisit.exchange.package import read_package
     from gridvisit.storage import open_database
-    from gridvisit.storage.demo import generate_demo
     from gridvisit.ui.dialogs.backups import BackupDialog
     from gridvisit.ui.dialogs.edit_dialogs import HouseholdDialog, ResidentDialog
     from gridvisit.ui.dialogs.exchange import ReviewDialog
@@ -247,7 +247,7 @@ def main() -> None:
     _shoot(resident, "resident-dialog")
     resident.reject()
 
-    review = ReviewDialog(db, window)
+    review = ReviewDialog(services, window)
     _shoot(review, "merge-review")
     review.tabs.setCurrentIndex(1)
     _shoot(review, "merge-review-duplicates")

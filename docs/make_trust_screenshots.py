@@ -21,10 +21,10 @@ def main() -> None:
     from PySide6.QtTest import QTest
 
     from gridvisit import app as app_module
+    from gridvisit.demo.generate import generate_demo
     from gridvisit.exchange import keys
     from gridvisit.exchange.export import export_package
     from gridvisit.storage import open_database
-    from gridvisit.storage.demo import generate_demo
     from gridvisit.ui.dialogs.devices import AreaDialog, DevicesDialog, IdentityDialog
     from gridvisit.ui.dialogs.security import AuditDialog
 

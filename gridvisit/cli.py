@@ -536,7 +536,7 @@ def _services(login):  # type: ignore[no-untyped-def]
 def _cmd_demo(args: argparse.Namespace) -> int:
     import os
 
-    from gridvisit.storage.demo import DEMO_PASSWORD, generate_demo
+    from gridvisit.demo.generate import DEMO_PASSWORD, generate_demo
 
     started = time.perf_counter()
     password = os.environ.get("GRIDVISIT_PASSWORD") or DEMO_PASSWORD
@@ -1091,11 +1091,11 @@ def _cmd_gui(args: argparse.Namespace) -> int:
     if args.demo and not args.gui_db:
         target = paths.demo_database_path()
         if not target.exists():
-            from gridvisit.storage.demo import generate_demo
+            from gridvisit.demo.generate import generate_demo
 
             print("正在生成演示数据库(2000 户)……", file=sys.stderr)
             generate_demo(target, households=2000, encrypted=encrypted)
-        from gridvisit.storage.demo import DEMO_PASSWORD
+        from gridvisit.demo.generate import DEMO_PASSWORD
 
         hint = f"演示数据库:用户名 admin,密码 {DEMO_PASSWORD}"
         encrypted = encrypted and not _is_plain(target)

@@ -96,7 +96,7 @@ def _create(folder: Path, state: dict[str, Any]) -> str:
 
 def _demo(folder: Path, state: dict[str, Any]) -> str:
     from gridvisit.core.auth import LoginThrottle, login
-    from gridvisit.storage.demo import generate_demo
+    from gridvisit.demo.generate import generate_demo
 
     path = folder / "laptop.db"
     stats = generate_demo(path, households=60, weeks=4, password=PASSWORD, encrypted=True)

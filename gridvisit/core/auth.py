@@ -10,21 +10,14 @@ database can be read) and each one past the third doubles a waiting time.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from gridvisit.core import safe_json
 from gridvisit.core.clock import utcnow
 from gridvisit.core.enums import Role
 from gridvisit.core.errors import (
@@ -35,7 +28,15 @@ from gridvisit.core.errors import (
     StorageError,
     ValidationError,
 )
-from gridvisit.core.files import read_limited, write_atomically
+from gridvisit.core.passwords import FREE_ATTEMPTS as FREE_ATTEMPTS
+from gridvisit.core.passwords import HASHER as HASHER
+from gridvisit.core.passwords import MAX_WAIT_SECONDS as MAX_WAIT_SECONDS
+from gridvisit.core.passwords import MIN_PASSWORD as MIN_PASSWORD
+from gridvisit.core.passwords import LoginThrottle as LoginThrottle
+from gridvisit.core.passwords import check_new_password as check_new_password
+from gridvisit.core.passwords import default_throttle as default_throttle
+from gridvisit.core.passwords import hash_password as hash_password
+from gridvisit.core.passwords import password_matches as password_matches
 from gridvisit.core.records import Actor
 from gridvisit.core.recovery import daily_backup
 from gridvisit.storage.audit import append_audit
@@ -52,9 +53,6 @@ from gridvisit.storage.engine import (
     open_database,
 )
 from gridvisit.storage.keystore import (
-    ARGON2_MEMORY_KIB,
-    ARGON2_PARALLELISM,
-    ARGON2_TIME,
     KeyStore,
     Slot,
     keys_path,
@@ -63,112 +61,9 @@ from gridvisit.storage.models import User
 
 log = logging.getLogger(__name__)
 
-MIN_PASSWORD = 8
-FREE_ATTEMPTS = 3
-MAX_WAIT_SECONDS = 300
-
-HASHER = PasswordHasher(
-    time_cost=ARGON2_TIME, memory_cost=ARGON2_MEMORY_KIB, parallelism=ARGON2_PARALLELISM
-)
 FIRST_ADMIN_LOCK = 0x677661646D696E  # pg_advisory_xact_lock key ("gvadmin")
 _WRONG = "用户名或密码不正确。"
 _WRONG_HINT = "请重新输入;注意大小写和输入法。"
-
-
-def check_new_password(password: str, field: str = "password") -> None:
-    reason = ""
-    if len(password) < MIN_PASSWORD:
-        reason = f"密码至少要 {MIN_PASSWORD} 个字符"
-    elif len(set(password)) < 3:
-        reason = "密码太简单:请混用字母、数字或符号"
-    elif password.strip() != password:
-        reason = "密码的开头和结尾不能是空格"
-    if reason:
-        raise ValidationError({field: reason})
-
-
-def hash_password(password: str) -> str:
-    return HASHER.hash(password)
-
-
-def password_matches(stored: str, password: str) -> bool:
-    if not stored:
-        return False
-    try:
-        return HASHER.verify(stored, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
-
-
-class LoginThrottle:
-    """Failed logins per database and user name, kept in a JSON file."""
-
-    def __init__(self, path: Path, clock: Callable[[], datetime] = utcnow) -> None:
-        self.path = path
-        self.clock = clock
-
-    def _load(self) -> dict[str, dict[str, float]]:
-        try:
-            data = safe_json.loads(read_limited(self.path, 1 << 20, what="登录记录"))
-        except (GridVisitError, ValueError):
-            return {}
-        if not isinstance(data, dict):
-            return {}
-        return {
-            k: v
-            for k, v in data.items()
-            if isinstance(v, dict)
-            and isinstance(v.get("failures"), int)
-            and isinstance(v.get("last"), int | float)
-        }
-
-    def _save(self, data: dict[str, dict[str, float]]) -> None:
-        body = json.dumps(data).encode("utf-8")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomically(self.path, lambda fh: fh.write(body))
-        except OSError:
-            pass  # a read-only profile must not stop a login
-
-    @staticmethod
-    def _key(target: str, username: str) -> str:
-        return hashlib.sha256(f"{target}\x00{username}".encode()).hexdigest()[:32]
-
-    def wait_seconds(self, target: str, username: str) -> int:
-        entry = self._load().get(self._key(target, username))
-        if not entry or entry.get("failures", 0) < FREE_ATTEMPTS:
-            return 0
-        delay = min(2 ** (int(entry["failures"]) - FREE_ATTEMPTS), MAX_WAIT_SECONDS)
-        left = entry["last"] + delay - self.clock().timestamp()
-        return max(0, int(left + 0.999))
-
-    def check(self, target: str, username: str) -> None:
-        left = self.wait_seconds(target, username)
-        if left:
-            raise AuthError(
-                f"密码连续输错次数过多,请 {left} 秒后再试。",
-                hint="如忘记密码,请联系管理员重设。",
-            )
-
-    def failed(self, target: str, username: str) -> None:
-        data = self._load()
-        key = self._key(target, username)
-        entry = data.get(key, {"failures": 0})
-        data[key] = {"failures": entry.get("failures", 0) + 1, "last": self.clock().timestamp()}
-        self._save(data)
-
-    def succeeded(self, target: str, username: str) -> None:
-        data = self._load()
-        if data.pop(self._key(target, username), None) is not None:
-            self._save(data)
-
-
-def default_throttle() -> LoginThrottle:
-    """The throttle file in the user's state folder, shared by the window, the
-    commands and restores."""
-    from gridvisit import paths
-
-    return LoginThrottle(paths.state_dir() / "login-failures.json")
 
 
 @dataclass

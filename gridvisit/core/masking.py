@@ -1,4 +1,4 @@
-"""Masking of personal data for lists, prints and exports (DESIGN.md §3)."""
+"""Masking of personal data for lists, prints and exports (docs/architecture.md#where-each-rule-lives)."""
 
 from __future__ import annotations
 

@@ -25,6 +25,7 @@ from gridvisit.core.errors import (
     EncryptedDatabaseError,
     StorageError,
 )
+from gridvisit.core.passwords import password_matches
 from gridvisit.storage.backups import (
     Backup,
     BackupPolicy,
@@ -42,7 +43,7 @@ from gridvisit.storage.engine import Database, is_plain_sqlite
 from gridvisit.storage.keystore import KeyStore, keys_path
 
 if TYPE_CHECKING:
-    from gridvisit.core.auth import LoginThrottle
+    from gridvisit.core.passwords import LoginThrottle
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,6 @@ def daily_backup(db: Database) -> str | None:
 def _backup_user(backup: Path, username: str, password: str) -> tuple[bytes | None, str]:
     """The key that opens `backup` (None for a plain file) and the user's role in it,
     if `username` with `password` was a user of it. Raises AuthError otherwise."""
-    from gridvisit.core.auth import password_matches  # auth imports this module
 
     wrong = AuthError(
         f"用户名或密码不对,不能用备份“{backup.name}”恢复。",

@@ -1,11 +1,21 @@
-"""Pure domain rules: visit tiers and due dates, problem time limits, and the
-problem workflow state machine. No storage, no Qt."""
+"""The domain rules, each in one place with its Python form beside its SQL form
+(docs/architecture.md, "Where each rule lives"): visit tiers and due dates, visit
+overdue, problem time limits and problem overdue, the open and closed status sets,
+weekly section membership, and the problem workflow state machine.
+
+The SQL forms take the columns they test, so this module needs no storage models
+(core sits below storage, docs/architecture.md, "Layers and what each may import").
+tests/core/test_rules_agree.py computes each rule both ways on demo data."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, literal
 
 from gridvisit.core.clock import local_date, local_midnight
 from gridvisit.core.enums import EventKind, HandlingLevel, ProblemStatus, Satisfaction
@@ -43,14 +53,135 @@ def days_overdue(due: date, today: date) -> int:
     return (today - due).days
 
 
+def visit_is_overdue(
+    last_visit: datetime | None, registered_at: datetime, interval_days: int, today: date
+) -> bool:
+    """A household is overdue for a visit once its next due date has passed."""
+    return days_overdue(next_visit_due(last_visit, registered_at, interval_days), today) > 0
+
+
+def visit_overdue_sql(
+    last_visit: Any,
+    registered_at: Any,
+    tier_code: Any,
+    intervals: Mapping[str, int],
+    today: date,
+    datetime_type: Any,
+) -> ColumnElement[bool]:
+    """visit_is_overdue in SQL: next due = local date of the last visit + interval <
+    today <=> the last visit is before local midnight of (today - interval); never
+    visited: registered before today. `intervals` maps tier codes to days;
+    `datetime_type` is the column type the literals bind as (UTCDateTime)."""
+    cutoff = case(
+        {
+            code: literal(local_midnight(today - timedelta(days=days)), datetime_type)
+            for code, days in intervals.items()
+        },
+        value=tier_code,
+    )
+    return case(
+        (last_visit.is_(None), registered_at < literal(local_midnight(today), datetime_type)),
+        else_=last_visit < cutoff,
+    )
+
+
 def problem_due_at(reported_at: datetime, limit_days: int) -> datetime:
     """Deadline = end of the local day `limit_days` after reporting (0 = same day).
     Returned as the exclusive boundary: the next local midnight."""
     return local_midnight(local_date(reported_at) + timedelta(days=limit_days + 1))
 
 
+# --- problem status sets ------------------------------------------------------------
+# 未办结: still being handled, so the time limit applies (ProblemStatus.is_open).
+UNRESOLVED = frozenset(s for s in ProblemStatus if s.is_open)
+# 未销号: not yet closed by a return visit (the tree's and the households' problem
+# counts, the user guide's "未销号问题数"): UNRESOLVED and 已办结.
+UNCLOSED = UNRESOLVED | {ProblemStatus.RESOLVED}
+# 办结 (the weekly list's "本周办结"): 已办结 or 已回访销号.
+DONE = frozenset({ProblemStatus.RESOLVED, ProblemStatus.CLOSED})
+
+
+def codes(statuses: Iterable[StrEnum]) -> list[str]:
+    """The stored codes of a status set, sorted (for SQL IN)."""
+    return sorted(s.value for s in statuses)
+
+
+def status_in_sql(status: Any, statuses: Iterable[StrEnum]) -> ColumnElement[bool]:
+    return status.in_(codes(statuses))  # type: ignore[no-any-return]
+
+
+# --- problem overdue ----------------------------------------------------------------
+
+
 def problem_is_overdue(status: ProblemStatus, due_at: datetime, now: datetime) -> bool:
-    return status.is_open and now >= due_at
+    """Late from `due_at` (the first instant after the limit) on, while unresolved."""
+    return status in UNRESOLVED and now >= due_at
+
+
+def problem_overdue_sql(status: Any, due_at: Any, now: datetime) -> ColumnElement[bool]:
+    """problem_is_overdue in SQL."""
+    return and_(status_in_sql(status, UNRESOLVED), due_at <= now)
+
+
+def problem_overdue_days(status: ProblemStatus, due_at: datetime, now: datetime) -> int:
+    """Days late, counting the day it became late as the first: 0 unless overdue."""
+    if not problem_is_overdue(status, due_at, now):
+        return 0
+    return (now - due_at) // timedelta(days=1) + 1
+
+
+# A list of a finished period shows it as of its last instant (Sunday 24:00 for a
+# week): the rule is applied just before the exclusive end.
+_INSTANT = timedelta(microseconds=1)
+
+
+def last_instant_before(end: datetime) -> datetime:
+    return end - _INSTANT
+
+
+# --- weekly section membership --------------------------------------------------------
+class WeeklySection(StrEnum):
+    NEW = "new"  # 本周新增: reported in the week
+    CARRIED_OVER = "carried_over"  # 结转未办结: reported before, unresolved as of the list
+    RESOLVED = "resolved"  # 本周办结: reported before, done as of the list, resolved in the week
+
+
+def weekly_section(
+    reported_at: datetime,
+    status: ProblemStatus,
+    last_resolved: datetime | None,
+    start: datetime,
+) -> WeeklySection | None:
+    """Where a problem goes on the list of the week starting `start`, given its status
+    and its last 办结 as of the list (problems reported after the list's moment are
+    not asked about). A problem reported and resolved in the week is both new and
+    resolved: this gives its first section, `also_resolved` the second."""
+    if reported_at >= start:
+        return WeeklySection.NEW
+    if status in UNRESOLVED:
+        return WeeklySection.CARRIED_OVER
+    if also_resolved(status, last_resolved, start):
+        return WeeklySection.RESOLVED
+    return None
+
+
+def also_resolved(status: ProblemStatus, last_resolved: datetime | None, start: datetime) -> bool:
+    """On the 本周办结 section: done as of the list, and last resolved in the week."""
+    return status in DONE and last_resolved is not None and last_resolved >= start
+
+
+def weekly_sections_sql(
+    reported_at: Any,
+    status: Any,
+    last_resolved: Any,
+    start: datetime,
+) -> tuple[ColumnElement[bool], ColumnElement[bool], ColumnElement[bool]]:
+    """weekly_section in SQL, over the status and last 办结 as of the list: the
+    conditions for NEW, CARRIED_OVER and RESOLVED (which may hold with NEW)."""
+    new = reported_at >= start
+    carried = and_(reported_at < start, status_in_sql(status, UNRESOLVED))
+    resolved = and_(status_in_sql(status, DONE), last_resolved.is_not(None), last_resolved >= start)
+    return new, carried, resolved
 
 
 # --- workflow ---------------------------------------------------------------------

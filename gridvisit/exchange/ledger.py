@@ -37,8 +37,6 @@ from gridvisit.core.files import InputFileError, read_limited, write_file
 from gridvisit.core.masking import mask_id_number, mask_name, mask_phone, scrub_text
 from gridvisit.core.records import format_address
 from gridvisit.core.rules import DEFAULT_TIER
-from gridvisit.core.services.scoping import last_visits
-from gridvisit.core.services.workspace import load_category_labels
 from gridvisit.core.validation import check_citizen_id, check_phone
 from gridvisit.exchange.package import inflation_problem
 from gridvisit.storage.engine import Database
@@ -55,6 +53,7 @@ from gridvisit.storage.models import (
     Visit,
     VisitTier,
 )
+from gridvisit.storage.queries import last_visits, load_category_labels
 
 KINDS = {"households": "住户台账", "visits": "走访台账", "problems": "问题台账"}
 MAX_LEDGER_BYTES = 100 * 1024 * 1024

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -258,14 +259,21 @@ def open_duplicates(db: Database) -> list[Duplicate]:
     return out
 
 
+Audit = Callable[[Session], None]
+
+
 def resolve_conflict(
     db: Database,
     conflict: Conflict,
     chosen_hash: str | None,
     *,
     clock: Callable[[], datetime] = utcnow,
+    write: Callable[[], AbstractContextManager[Session]] | None = None,
+    audit: Audit | None = None,
 ) -> None:
-    """Close a conflict; with `chosen_hash`, make that copy the current one."""
+    """Close a conflict; with `chosen_hash`, make that copy the current one. Called by
+    ExchangeService.resolve_conflict, which checks the role and passes its write
+    transaction and `audit` (written in the transaction that closes the conflict)."""
     now = clock()
     if chosen_hash is not None:
         copy = next((c for c in conflict.copies if c.payload_hash == chosen_hash), None)
@@ -296,7 +304,7 @@ def resolve_conflict(
             "冲突处理",
         )
         merge_package(db, package, clock=clock, recheck=True)
-    with db.session() as s:
+    with (write or db.session)() as s:
         s.execute(
             update(MergeConflict)
             .where(
@@ -306,15 +314,26 @@ def resolve_conflict(
             )
             .values(resolved_at=now)
         )
+        if audit is not None:
+            audit(s)
 
 
 def resolve_duplicate(
-    db: Database, duplicate_id: int, same: bool, *, clock: Callable[[], datetime] = utcnow
+    db: Database,
+    duplicate_id: int,
+    same: bool,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    write: Callable[[], AbstractContextManager[Session]] | None = None,
+    audit: Callable[[Session, PossibleDuplicate], None] | None = None,
 ) -> None:
-    """Record a supervisor's verdict; merging the two records is left to the editors."""
-    with db.session() as s:
-        s.execute(
-            update(PossibleDuplicate)
-            .where(PossibleDuplicate.id == duplicate_id)
-            .values(resolved_at=clock(), resolution="same" if same else "different")
-        )
+    """Record a supervisor's verdict; merging the two records is left to the editors.
+    Called by ExchangeService.resolve_duplicate (role check, audit entry)."""
+    with (write or db.session)() as s:
+        pair = s.get(PossibleDuplicate, duplicate_id)
+        if pair is None or pair.resolved_at is not None:
+            raise NotFoundError("找不到这对可能重复的记录,可能已被处理。", hint="请刷新列表。")
+        pair.resolved_at = clock()
+        pair.resolution = "same" if same else "different"
+        if audit is not None:
+            audit(s, pair)

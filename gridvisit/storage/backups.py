@@ -31,14 +31,14 @@ from pathlib import Path
 from gridvisit.core.clock import LOCAL_TZ
 from gridvisit.core.errors import EncryptedDatabaseError, GridVisitError, StorageError
 from gridvisit.core.files import copy_private, make_private_dir
-from gridvisit.storage.engine import (
+from gridvisit.storage.keystore import KEYS_SUFFIX, keys_path
+from gridvisit.storage.sqlite import (
     backup_sqlite,
     connect_raw,
     encrypt_in_place,
     is_encrypted_database,
     is_plain_sqlite,
 )
-from gridvisit.storage.keystore import KEYS_SUFFIX, keys_path
 
 log = logging.getLogger(__name__)
 

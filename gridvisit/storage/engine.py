@@ -9,11 +9,10 @@ migrations, refuses a database written by a newer app, and hands back a
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
 import uuid
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -37,14 +36,20 @@ from gridvisit.core.errors import (
     NotADatabaseError,
     StorageError,
 )
-from gridvisit.core.files import copy_private, create_private_file, tighten
+from gridvisit.core.files import create_private_file, tighten
+from gridvisit.storage.backups import Reason, backup_dir, create_backup
 from gridvisit.storage.binding import BINDING_KEY, binding_for
 from gridvisit.storage.keystore import keys_path
 from gridvisit.storage.models import Setting, SyncMixin
+from gridvisit.storage.sqlite import SQLITE_HEADER as SQLITE_HEADER
+from gridvisit.storage.sqlite import backup_sqlite as backup_sqlite
+from gridvisit.storage.sqlite import connect_raw as connect_raw
+from gridvisit.storage.sqlite import encrypt_in_place as encrypt_in_place
+from gridvisit.storage.sqlite import is_encrypted_database as is_encrypted_database
+from gridvisit.storage.sqlite import is_plain_sqlite as is_plain_sqlite
 
 log = logging.getLogger(__name__)
 
-SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 MIGRATE_LOCK = 0x67766D696772  # pg_advisory_xact_lock key of migrations ("gvmigr")
@@ -52,27 +57,6 @@ MIGRATE_LOCK = 0x67766D696772  # pg_advisory_xact_lock key of migrations ("gvmig
 
 def _looks_like_url(target: str) -> bool:
     return "://" in target
-
-
-def is_plain_sqlite(path: Path) -> bool:
-    """True for an existing plain (unencrypted) SQLite file."""
-    if not path.is_file():  # a pipe would block the open below forever
-        return False
-    try:
-        with path.open("rb") as fh:
-            return fh.read(len(SQLITE_HEADER)) == SQLITE_HEADER
-    except OSError:
-        return False
-
-
-def is_encrypted_database(path: Path) -> bool:
-    """An existing, non-empty file that is not plain SQLite but has a key file beside it."""
-    return (
-        path.is_file()
-        and path.stat().st_size > 0
-        and not is_plain_sqlite(path)
-        and keys_path(path).exists()
-    )
 
 
 def not_a_regular_file(path: Path) -> StorageError:
@@ -199,30 +183,9 @@ def known_revisions() -> set[str]:
     return {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
 
 
-def _raw_key_pragma(key: bytes) -> str:
-    # A raw key skips SQLCipher's own PBKDF2: the key already comes from argon2id.
-    return f"PRAGMA key = \"x'{key.hex()}'\""
-
-
-def connect_raw(path: Path, key: bytes | None, *, readonly: bool = False) -> sqlite3.Connection:
-    """A DB-API connection outside SQLAlchemy (checks, backups): sqlite3 for a plain
-    file, sqlcipher3 with the raw key for an encrypted one."""
-    target = f"file:{Path(path).resolve()}" + ("?mode=ro" if readonly else "")
-    if key is None:
-        return sqlite3.connect(target, uri=True)
-    import sqlcipher3
-
-    conn = sqlcipher3.connect(target, uri=True)
-    conn.execute("PRAGMA cipher_log_level = NONE")
-    conn.execute(_raw_key_pragma(key))
-    return conn  # type: ignore[no-any-return]
-
-
 def tighten_database_files(path: Path) -> None:
     """The database, its WAL and index, its key file and its backup folder with all
     in it, owner-only (files an older version made readable by everyone)."""
-    from gridvisit.storage.backups import backup_dir
-
     for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), keys_path(path)):
         if p.exists():
             tighten(p)
@@ -231,71 +194,6 @@ def tighten_database_files(path: Path) -> None:
         tighten(folder)
         for entry in folder.iterdir():
             tighten(entry)
-
-
-def backup_sqlite(source: Path, dest: Path, key: bytes | None = None) -> Path:
-    """Consistent copy of a live SQLite file through the backup API, written atomically.
-    An encrypted database is copied encrypted, with its key file beside the copy.
-    Both are owner-only."""
-    tmp = dest.with_name(dest.name + ".tmp")
-    tmp.unlink(missing_ok=True)
-    create_private_file(tmp)
-    src = connect_raw(source, key, readonly=True)
-    dst = connect_raw(tmp, key)
-    try:
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
-    if key is not None:
-        copy_private(keys_path(source), keys_path(dest))
-    os.replace(tmp, dest)
-    return dest
-
-
-def encrypt_in_place(
-    path: Path,
-    key: bytes,
-    before_swap: Callable[[], None],
-    adjust: Callable[[Any], None] | None = None,
-) -> None:
-    """Replace a plain SQLite file with an encrypted copy (raw `key`).
-
-    The copy is written beside it with `sqlcipher_export`; `adjust`, if given, gets
-    a connection to the encrypted copy (to change it before it is used); `before_swap`
-    (writing the key file) runs next; only then does the copy replace the original,
-    so an interruption leaves the plain file as it was. The old blocks are not wiped."""
-    import sqlcipher3
-
-    temp = path.with_name(f".{path.name}.encrypting")
-    temp.unlink(missing_ok=True)
-    create_private_file(temp)
-    conn = sqlcipher3.connect(str(path))
-    try:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        conn.execute(f"ATTACH DATABASE ? AS encrypted KEY \"x'{key.hex()}'\"", (str(temp),))
-        conn.execute("SELECT sqlcipher_export('encrypted')")
-        conn.execute("DETACH DATABASE encrypted")
-    finally:
-        conn.close()
-    try:
-        if adjust is not None:
-            copy = connect_raw(temp, key)
-            try:
-                with copy:
-                    adjust(copy)
-            finally:
-                copy.close()
-        before_swap()
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    # Checkpointed (TRUNCATE) above, so the old WAL holds nothing left to apply.
-    for suffix in ("-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    os.replace(temp, path)
 
 
 class Database:
@@ -466,8 +364,6 @@ def _migrate(engine: Engine, path: Path | None, *, backup: bool, key: bytes | No
             hint="请选择 gridvisit 创建的数据库文件。",
         )
     if backup and current is not None and path is not None:
-        from gridvisit.storage.backups import Reason, create_backup
-
         create_backup(path, key, Reason.MIGRATE)
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":

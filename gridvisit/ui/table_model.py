@@ -1,7 +1,8 @@
 """One table model for every list in the app: lean row objects plus column specs.
 
 Sorting happens in Python over the row list; the view only ever asks for the
-visible cells. Never QStandardItemModel for big lists (DESIGN.md §3).
+visible cells. Never QStandardItemModel for big lists (docs/architecture.md,
+"Layers and what each may import", ui).
 
 A filter is applied lazily so a keystroke costs the same on 3,000 rows as on
 30,000: the first `first_step` rows are tested at once (enough for the first

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from gridvisit.demo.generate import generate_demo
 from gridvisit.exchange.records import SPECS, canonical
 from gridvisit.storage import Database, open_database
-from gridvisit.storage.demo import generate_demo
 from gridvisit.storage.models import MergeConflict, PossibleDuplicate
 
 # Tables a round trip must reproduce exactly. Users travel only when referred to.

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from gridvisit.core.auth import Login, LoginThrottle, login
-from gridvisit.storage.demo import generate_demo
+from gridvisit.demo.generate import generate_demo
 from gridvisit.storage.engine import connect_raw
 
 PASSWORD = "reliable-pass"

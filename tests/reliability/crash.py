@@ -91,7 +91,7 @@ class Trial:
 
 
 def make_database(folder: Path, *, encrypted: bool) -> Path:
-    from gridvisit.storage.demo import generate_demo
+    from gridvisit.demo.generate import generate_demo
 
     path = folder / "crash.db"
     generate_demo(path, households=40, weeks=2, password=PASSWORD, encrypted=encrypted)

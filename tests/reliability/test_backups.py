@@ -80,7 +80,7 @@ def test_a_damaged_backup_is_not_restored(tmp_path: Path) -> None:
     from tests.reliability.test_damage import damage
 
     path = tmp_path / "grid.db"
-    from gridvisit.storage.demo import generate_demo
+    from gridvisit.demo.generate import generate_demo
 
     generate_demo(path, households=30, weeks=3, password=PASSWORD)
     session = log_in(path, encrypted=False)

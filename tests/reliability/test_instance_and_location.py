@@ -12,8 +12,8 @@ import pytest
 
 from gridvisit import paths
 from gridvisit.core.errors import StorageError
+from gridvisit.demo.generate import generate_demo
 from gridvisit.instance import DatabaseInUseError, InstanceLock, lock_path
-from gridvisit.storage.demo import generate_demo
 from gridvisit.storage.location import Medium, Mount, classify, warning_for
 from tests.reliability.conftest import PASSWORD
 

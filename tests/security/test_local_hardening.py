@@ -275,7 +275,7 @@ DEMO_PW = "demo password 1"
 @pytest.fixture
 def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An encrypted demo database (admin, community1, worker1, ...) with one backup."""
-    from gridvisit.storage.demo import generate_demo
+    from gridvisit.demo.generate import generate_demo
 
     path = tmp_path / "grid.db"
     generate_demo(path, households=20, weeks=2, password=DEMO_PW, encrypted=True)

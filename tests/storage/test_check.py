@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from gridvisit.cli import main
-from gridvisit.storage.demo import generate_demo
+from gridvisit.demo.generate import generate_demo
 
 
 @pytest.fixture(scope="module")

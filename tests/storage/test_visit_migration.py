@@ -7,8 +7,8 @@ from pathlib import Path
 
 from alembic import command
 
+from gridvisit.demo.generate import generate_demo
 from gridvisit.storage import open_database
-from gridvisit.storage.demo import generate_demo
 from gridvisit.storage.engine import alembic_config
 
 

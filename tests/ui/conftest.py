@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from gridvisit import app as app_module
 from gridvisit.core.services import Services
+from gridvisit.demo.generate import generate_demo
 from gridvisit.storage import Database, open_database
-from gridvisit.storage.demo import generate_demo
 from gridvisit.ui.main_window import MainWindow
 
 

@@ -10,7 +10,7 @@ from PySide6.QtGui import QFontDatabase, QImage
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from gridvisit import app as app_module
-from gridvisit.storage.demo import DEMO_PASSWORD, generate_demo
+from gridvisit.demo.generate import DEMO_PASSWORD, generate_demo
 
 
 @pytest.fixture(scope="module")

@@ -20,9 +20,9 @@ import pytest
 from PySide6.QtWidgets import QDialog, QFileDialog, QLineEdit
 from sqlalchemy import select, text
 
+from gridvisit.demo.generate import DEMO_PASSWORD
 from gridvisit.exchange import keys
 from gridvisit.storage import open_database
-from gridvisit.storage.demo import DEMO_PASSWORD
 from gridvisit.ui.main_window import MainWindow
 
 from .conftest import on_next_modal

@@ -110,7 +110,7 @@ def _all_dialogs(services: Services, window: MainWindow) -> Iterator[tuple[str, 
     yield "name", NameDialog("改名", "名称", nothing)
     yield "weekly list", WeeklyReportDialog(services)
     yield "audit log", AuditDialog(services)
-    yield "merge review", ReviewDialog(services.ctx.db)
+    yield "merge review", ReviewDialog(services)
     yield "backups", BackupDialog(services)
     yield "login", LoginDialog("demo.db", nothing)  # type: ignore[arg-type]
     yield "first admin", FirstAdminDialog(nothing)  # type: ignore[arg-type]

@@ -112,7 +112,7 @@ def test_review_window_settles_a_conflict(
         db.dispose()
     for p in packages:
         merge_package(demo_db, read_package(p))
-    dialog = ReviewDialog(demo_db)
+    dialog = ReviewDialog(app_module.build_services(demo_db))
     qtbot.addWidget(dialog)
     assert dialog.conflicts.rowCount() == 1 and dialog.copies.rowCount() == 2
     assert dialog.tabs.tabText(0) == "冲突(1)"
@@ -132,6 +132,14 @@ def test_review_window_settles_a_conflict(
     with demo_db.read_session() as s:
         assert s.get(Household, hid).notes == chosen_note
     assert dialog.conflicts.rowCount() == 0 and dialog.tabs.tabText(0) == "冲突(0)"
+    # Settled through the guarded service: audited under the acting user.
+    with demo_db.read_session() as s:
+        from gridvisit.storage.models import AuditEntry
+
+        entry = s.scalars(
+            select(AuditEntry).where(AuditEntry.action == "review.resolve_conflict")
+        ).one()
+        assert entry.entity == "household" and entry.actor_name
 
 
 def test_export_ledger_from_the_menu(
@@ -179,7 +187,7 @@ def test_review_shows_enough_to_decide_and_opens_where_the_work_is(
             )
     for p in packages:
         merge_package(demo_db, read_package(p))
-    dialog = ReviewDialog(demo_db)
+    dialog = ReviewDialog(app_module.build_services(demo_db))
     qtbot.addWidget(dialog)
     assert dialog.conflicts.rowCount() == 0 and dialog.duplicates.rowCount() == 1
     assert dialog.tabs.currentIndex() == 1  # not 冲突(0)

@@ -83,7 +83,7 @@ def test_merge_review_window_shows_conflicting_copies_scrubbed(
         db.dispose()
     for p in packages:
         merge_package(demo_db, read_package(p))
-    dialog = ReviewDialog(demo_db)
+    dialog = ReviewDialog(app_module.build_services(demo_db))
     qtbot.addWidget(dialog)
     assert dialog.copies.rowCount() == 2
     shown = "\n".join(

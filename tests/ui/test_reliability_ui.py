@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from gridvisit import app as app_module
 from gridvisit.core.recovery import backup_now
 from gridvisit.core.services import Services
+from gridvisit.demo.generate import DEMO_PASSWORD, generate_demo
 from gridvisit.storage import backups
-from gridvisit.storage.demo import DEMO_PASSWORD, generate_demo
 from gridvisit.storage.models import Household, Visit
 from gridvisit.ui.dialogs import backups as backups_ui
 from gridvisit.ui.dialogs.backups import BackupDialog

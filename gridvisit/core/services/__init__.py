@@ -17,7 +17,7 @@ from gridvisit.core.services.weekly import WeeklyReportService
 from gridvisit.core.services.workspace import WorkspaceService
 
 if TYPE_CHECKING:
-    from gridvisit.exchange.service import ExchangeService, KeyService
+    from gridvisit.core.services.exchange import ExchangeService, KeyService
 
 
 class Services:
@@ -35,17 +35,18 @@ class Services:
         self.audit_log = AuditService(ctx)
         self.backups = BackupService(ctx)
 
-    # The exchange sits above core (it uses the services' rules), so it is imported
-    # when first asked for.
+    # Packages, merges, ledgers and keys behind the same access rules. Imported when
+    # first asked for: the first paint needs none of the exchange (docs/architecture.md,
+    # "Start-up: what the first paint needs").
     @property
     def exchange(self) -> ExchangeService:
-        from gridvisit.exchange.service import ExchangeService
+        from gridvisit.core.services.exchange import ExchangeService
 
         return ExchangeService(self.ctx)
 
     @property
     def keys(self) -> KeyService:
-        from gridvisit.exchange.service import KeyService
+        from gridvisit.core.services.exchange import KeyService
 
         return KeyService(self.ctx)
 

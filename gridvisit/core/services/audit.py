@@ -70,6 +70,8 @@ ACTION_LABELS = {
     "resident.move": "居民换户",
     "problem.create": "登记问题",
     "ledger.export": "导出台账",
+    "review.resolve_conflict": "处理合并冲突",
+    "review.resolve_duplicate": "判定可能重复的记录",
 }
 # Issue 15: trust of the exchange.
 ACTION_LABELS.update(

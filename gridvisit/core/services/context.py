@@ -174,7 +174,18 @@ class ServiceContext:
         with self.write() as s:
             self.audit(s, action, **detail)
 
-    def audit(self, session: Session, action: str, obj: Any = None, **detail: Any) -> None:
+    def audit(
+        self,
+        session: Session,
+        action: str,
+        obj: Any = None,
+        *,
+        entity: str = "",
+        entity_uuid: str = "",
+        **detail: Any,
+    ) -> None:
+        """`obj` names the record; for a record not loaded as one (a merge conflict
+        names its table and UUID), `entity` and `entity_uuid` do."""
         append_audit(
             session,
             at=self.now(),
@@ -182,8 +193,8 @@ class ServiceContext:
             actor_id=self.actor.user_id,
             actor_name=self.actor.username,
             action=action,
-            entity=type(obj).__tablename__ if obj is not None else "",
-            entity_uuid=getattr(obj, "uuid", "") if obj is not None else "",
+            entity=type(obj).__tablename__ if obj is not None else entity,
+            entity_uuid=getattr(obj, "uuid", "") if obj is not None else entity_uuid,
             detail=_jsonable(detail),
         )
 

@@ -11,12 +11,12 @@ from gridvisit.core.access import Action, guarded
 from gridvisit.core.enums import EventKind, HandlingLevel, ProblemStatus, Satisfaction
 from gridvisit.core.errors import ValidationError
 from gridvisit.core.records import ProblemEventRec, ProblemInput, ProblemRec, Scope
-from gridvisit.core.rules import allowed_actions, transition
+from gridvisit.core.rules import allowed_actions, problem_overdue_sql, transition
 from gridvisit.core.services.context import ServiceContext
-from gridvisit.core.services.scoping import problems_in
 from gridvisit.core.services.visits import add_problem, validate_problem
 from gridvisit.core.validation import optional_text, require_text
 from gridvisit.storage.models import BuildingGroup, Grid, Problem, ProblemEvent
+from gridvisit.storage.queries import problems_in
 
 
 def event_rec(e: ProblemEvent) -> ProblemEventRec:
@@ -232,10 +232,7 @@ class ProblemService:
         if statuses:
             q = q.where(Problem.status.in_([st.value for st in statuses]))
         if overdue_at is not None:
-            q = q.where(
-                Problem.status.in_([ProblemStatus.PENDING.value, ProblemStatus.IN_PROGRESS.value]),
-                Problem.due_at <= overdue_at,
-            )
+            q = q.where(problem_overdue_sql(Problem.status, Problem.due_at, overdue_at))
         with self.ctx.read() as s:
             q = problems_in(q, self.ctx.narrow(s, scope or Scope()))
             q = q.order_by(Problem.due_at, Problem.id)

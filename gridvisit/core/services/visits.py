@@ -30,7 +30,6 @@ from gridvisit.core.records import (
 )
 from gridvisit.core.rules import days_overdue, next_visit_due, problem_due_at
 from gridvisit.core.services.context import ServiceContext
-from gridvisit.core.services.scoping import households_in, last_visits
 from gridvisit.core.validation import optional_text, require_text
 from gridvisit.storage.models import (
     BuildingGroup,
@@ -45,6 +44,7 @@ from gridvisit.storage.models import (
     Visit,
     VisitTier,
 )
+from gridvisit.storage.queries import households_in, last_visits
 
 # An unsaved visit kept as a draft, per user and household, in the (encrypted)
 # database's settings: it holds personal notes, so never in a plain file. Settings

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import and_, distinct, func, or_, select
 from sqlalchemy.orm import Session
@@ -26,10 +26,19 @@ from gridvisit.core.clock import IsoWeek, local_date
 from gridvisit.core.enums import EventKind, HandlingLevel, ProblemStatus, Satisfaction
 from gridvisit.core.errors import NotFoundError
 from gridvisit.core.records import Scope, format_address
-from gridvisit.core.rules import next_visit_due
+from gridvisit.core.rules import (
+    DONE,
+    UNRESOLVED,
+    WeeklySection,
+    also_resolved,
+    codes,
+    last_instant_before,
+    next_visit_due,
+    problem_overdue_days,
+    weekly_section,
+)
 from gridvisit.core.services.context import ServiceContext
-from gridvisit.core.services.scoping import households_in, last_visits, problems_in
-from gridvisit.core.services.workspace import load_category_labels, natural_key
+from gridvisit.core.services.workspace import natural_key
 from gridvisit.storage.models import (
     BuildingGroup,
     Community,
@@ -44,10 +53,8 @@ from gridvisit.storage.models import (
     Visit,
     VisitTier,
 )
+from gridvisit.storage.queries import households_in, last_visits, load_category_labels, problems_in
 
-_OPEN = (ProblemStatus.PENDING.value, ProblemStatus.IN_PROGRESS.value)
-_DONE = (ProblemStatus.RESOLVED, ProblemStatus.CLOSED)
-_DAY = timedelta(days=1)
 _SQLITE_CHUNK = 900  # bound parameters per IN list
 
 
@@ -208,18 +215,18 @@ class WeeklyReportService:
         open_at_start = overdue = 0
         for pid, reported_at in reported.items():
             r, line = replays[pid], lines[pid]
-            reported_in_week = reported_at >= start
-            if reported_in_week:
+            # The sections: core/rules.py (docs/architecture.md#where-each-rule-lives).
+            section = weekly_section(reported_at, r.status, r.last_resolved, start)
+            if section is WeeklySection.NEW:
                 new.append(line)
-            elif r.status_at_start is not None and r.status_at_start.is_open:
+            elif r.status_at_start in UNRESOLVED:
                 open_at_start += 1
-            if r.status.is_open:
-                if not reported_in_week:
-                    carried.append(line)
-                if line.overdue_days > 0:
-                    overdue += 1
-            elif r.status in _DONE and r.last_resolved is not None and r.last_resolved >= start:
+            if section is WeeklySection.CARRIED_OVER:
+                carried.append(line)
+            if also_resolved(r.status, r.last_resolved, start):
                 resolved.append(line)
+            if line.overdue_days > 0:
+                overdue += 1
 
         def order(items: list[ReportProblem]) -> tuple[ReportProblem, ...]:
             return tuple(
@@ -305,7 +312,7 @@ class WeeklyReportService:
         q = problems_in(
             select(Problem).where(
                 Problem.reported_at < as_of,
-                or_(Problem.status.in_(_OPEN), Problem.id.in_(touched)),
+                or_(Problem.status.in_(codes(UNRESOLVED)), Problem.id.in_(touched)),
             ),
             scope,
         )
@@ -399,6 +406,11 @@ class WeeklyReportService:
             )
 
         today = local_date(as_of)
+        # The list of the current week is as of now, like the pages; a finished week's
+        # as of Sunday 24:00, its last instant, when a problem due "by Sunday" is not
+        # late yet. The rule itself: core/rules.py.
+        week_end = IsoWeek.containing(local_date(last_instant_before(as_of))).end
+        moment = as_of if as_of < week_end else last_instant_before(as_of)
         out: dict[int, ReportProblem] = {}
         for p in problems:
             r = replays[p.id]
@@ -406,12 +418,8 @@ class WeeklyReportService:
             people = residents.get(p.household_id or 0, [])
             reporter = next(((n, ph) for rid, n, ph in people if rid == p.resident_id), ("", ""))
             worker_id = visit_worker.get(p.visit_id) if p.visit_id else creator.get(p.id)
-            overdue = 0
-            if r.status.is_open and as_of > p.due_at:
-                # Started days past the limit: a list for a finished week is as of Sunday
-                # 24:00, when a problem due "by Sunday" is not late yet.
-                overdue = -((p.due_at - as_of) // _DAY)
-            done = r.status in _DONE
+            overdue = problem_overdue_days(r.status, p.due_at, moment)
+            done = r.status in DONE
             out[p.id] = ReportProblem(
                 id=p.id,
                 community=communities.get(cid, ""),

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from gridvisit.core import search
@@ -24,11 +24,18 @@ from gridvisit.core.enums import (
     VisitPurpose,
 )
 from gridvisit.core.records import ProblemEventRec, ResidentRec, Scope, format_address
-from gridvisit.core.rules import days_overdue, next_visit_due, problem_is_overdue
+from gridvisit.core.rules import (
+    UNCLOSED,
+    codes,
+    days_overdue,
+    next_visit_due,
+    problem_is_overdue,
+    problem_overdue_sql,
+    visit_overdue_sql,
+)
 from gridvisit.core.services.context import ServiceContext
 from gridvisit.core.services.households import household_rec, resident_rec
 from gridvisit.core.services.problems import event_rec
-from gridvisit.core.services.scoping import households_in, last_visits, problems_in
 from gridvisit.storage.models import (
     BuildingGroup,
     Community,
@@ -44,30 +51,19 @@ from gridvisit.storage.models import (
     Visit,
     VisitTier,
 )
+from gridvisit.storage.queries import (
+    category_labels,
+    households_in,
+    last_visits,
+    load_category_labels,
+    problems_in,
+)
 from gridvisit.storage.types import UTCDateTime
 
 _FIRST_NUMBER = re.compile(r"\d+")
-_OPEN = (ProblemStatus.PENDING.value, ProblemStatus.IN_PROGRESS.value, ProblemStatus.RESOLVED.value)
-
-
-def category_labels(categories: list[tuple[str, str, str | None]]) -> dict[str, str]:
-    """code -> "物业管理 / 电梯" (parent / child) or the top-level name itself."""
-    names = {code: name for code, name, _parent in categories}
-    return {
-        code: f"{names[parent]} / {name}" if parent in names else name
-        for code, name, parent in categories
-    }
-
-
-def load_category_labels(s: Session) -> dict[str, str]:
-    return category_labels(
-        [
-            (code, name, parent)
-            for code, name, parent in s.execute(
-                select(ProblemCategory.code, ProblemCategory.name, ProblemCategory.parent_code)
-            )
-        ]
-    )
+# The counts the tree and the household rows show are of problems 未销号 (UNCLOSED):
+# core/rules.py, docs/architecture.md#where-each-rule-lives.
+_UNCLOSED = codes(UNCLOSED)
 
 
 def natural_key(text: str) -> tuple[int, str]:
@@ -283,7 +279,7 @@ class WorkspaceService:
             per_grid_public: dict[int, int] = defaultdict(int)
             for gid, grid_id, n in s.execute(
                 select(Problem.building_group_id, Problem.grid_id, func.count())
-                .where(Problem.status.in_(_OPEN))
+                .where(Problem.status.in_(_UNCLOSED))
                 .group_by(Problem.building_group_id, Problem.grid_id)
             ):
                 if gid is None:
@@ -348,7 +344,8 @@ class WorkspaceService:
             open_problems = (
                 s.scalar(
                     select(func.count()).where(
-                        Problem.building_group_id == building_group_id, Problem.status.in_(_OPEN)
+                        Problem.building_group_id == building_group_id,
+                        Problem.status.in_(_UNCLOSED),
                     )
                 )
                 or 0
@@ -357,30 +354,17 @@ class WorkspaceService:
 
     @staticmethod
     def _overdue_by_group(s: Session, today: date, only_group: int | None = None) -> dict[int, int]:
-        """Households past their next visit date, per building group, counted in SQL.
-
-        next due = local date of last visit + interval < today  <=>  last visit is before
-        local midnight of (today - interval); never visited: registered before today."""
-        tiers = s.execute(select(VisitTier.code, VisitTier.interval_days)).all()
-        cutoff = case(
-            {
-                code: literal(local_midnight(today - timedelta(days=days)), UTCDateTime())
-                for code, days in tiers
-            },
-            value=Household.tier_code,
-        )
+        """Households past their next visit date, per building group, counted in SQL
+        (core/rules.visit_overdue_sql)."""
+        tiers = dict(s.execute(select(VisitTier.code, VisitTier.interval_days)).all())
         last = last_visits()
         if only_group is not None:
             last = last.join(Household, Household.id == Visit.household_id).where(
                 Household.building_group_id == only_group
             )
         sub = last.subquery()
-        overdue = case(
-            (
-                sub.c.last.is_(None),
-                Household.created_at < literal(local_midnight(today), UTCDateTime()),
-            ),
-            else_=sub.c.last < cutoff,
+        overdue = visit_overdue_sql(
+            sub.c.last, Household.created_at, Household.tier_code, tiers, today, UTCDateTime()
         )
         q = (
             select(Household.building_group_id, func.sum(case((overdue, 1), else_=0)))
@@ -462,7 +446,7 @@ class WorkspaceService:
             open_problems = dict(
                 s.execute(
                     select(Problem.household_id, func.count())
-                    .where(Problem.household_id.in_(id_sub), Problem.status.in_(_OPEN))
+                    .where(Problem.household_id.in_(id_sub), Problem.status.in_(_UNCLOSED))
                     .group_by(Problem.household_id)
                 ).all()
             )
@@ -594,10 +578,7 @@ class WorkspaceService:
         if flt.level is not None:
             q = q.where(Problem.level == flt.level.value)
         if flt.overdue_only:
-            q = q.where(
-                Problem.status.in_([ProblemStatus.PENDING.value, ProblemStatus.IN_PROGRESS.value]),
-                Problem.due_at <= now,
-            )
+            q = q.where(problem_overdue_sql(Problem.status, Problem.due_at, now))
         if flt.reported_from:
             q = q.where(Problem.reported_at >= local_midnight(flt.reported_from))
         if flt.reported_to:

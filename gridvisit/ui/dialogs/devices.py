@@ -324,7 +324,7 @@ class DevicesDialog(QDialog):
         device = self.selected()
         if device is None:
             return
-        from gridvisit.ui.dialogs.security import AuditDialog
+        from gridvisit.ui.dialogs.audit import AuditDialog
 
         dialog = AuditDialog(self.services, self, device=device.device_id)
         dialog.exec()

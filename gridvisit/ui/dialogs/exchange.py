@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gridvisit.core.access import Action
 from gridvisit.core.clock import to_local, today_local
 from gridvisit.core.errors import GridVisitError
 from gridvisit.core.services import Services
@@ -169,13 +170,20 @@ class ExchangeActions(QObject):
                 text += "\n" + self.tr(
                     "{n} package(s) could not be merged; see the details."
                 ).format(n=failed)
-            if any(status == "flagged" for *_, status in lines) and Ask.confirm(
-                self.window,
-                self.tr("Merge packages"),
-                text
-                + "\n"
-                + self.tr("Conflicts or possible duplicates were found. Review them now?"),
-                details,
+            # Settling is the sub-district's (Action.MERGE): a laptop's user who merged a
+            # return package is not offered a window that would refuse them.
+            may_review = self.services.ctx.can(Action.MERGE)
+            if (
+                may_review
+                and any(status == "flagged" for *_, status in lines)
+                and Ask.confirm(
+                    self.window,
+                    self.tr("Merge packages"),
+                    text
+                    + "\n"
+                    + self.tr("Conflicts or possible duplicates were found. Review them now?"),
+                    details,
+                )
             ):
                 self.review()
                 return
@@ -261,15 +269,16 @@ class ExchangeActions(QObject):
         run(False)
 
     def review(self) -> None:
-        ReviewDialog.open_for(self.db, self.window)
+        ReviewDialog.open_for(self.services, self.window)
 
 
 class ReviewDialog(QDialog):
     """Conflicts and possible duplicates left by merges, for a supervisor to settle."""
 
-    def __init__(self, db: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.db = db
+        # Lists and settling go through the guarded, audited ExchangeService.
+        self.exchange = services.exchange
         self.setWindowTitle(self.tr("Merge review"))
         fit_to_screen(self, 900, 520)
         self.tabs = QTabWidget(self)
@@ -335,8 +344,8 @@ class ReviewDialog(QDialog):
         self.reload()
 
     @classmethod
-    def open_for(cls, db: Any, parent: QWidget | None) -> ReviewDialog:
-        dialog = cls(db, parent)
+    def open_for(cls, services: Services, parent: QWidget | None) -> ReviewDialog:
+        dialog = cls(services, parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog
@@ -353,10 +362,8 @@ class ReviewDialog(QDialog):
         return table
 
     def reload(self) -> None:
-        from gridvisit.exchange.review import open_conflicts, open_duplicates
-
-        self._conflicts = open_conflicts(self.db)
-        self._duplicates = open_duplicates(self.db)
+        self._conflicts = self.exchange.conflicts()
+        self._duplicates = self.exchange.duplicates()
         self._fill(
             self.conflicts,
             [
@@ -428,8 +435,6 @@ class ReviewDialog(QDialog):
         self.different.setEnabled(bool(self._duplicates))
 
     def _settle(self, *, use_selected: bool) -> None:
-        from gridvisit.exchange.review import resolve_conflict
-
         conflict = self._current_conflict()
         if conflict is None:
             return
@@ -440,7 +445,7 @@ class ReviewDialog(QDialog):
                 return
             chosen = conflict.copies[row].payload_hash
         try:
-            resolve_conflict(self.db, conflict, chosen)
+            self.exchange.resolve_conflict(conflict, chosen)
         except GridVisitError as exc:
             Ask.tell(
                 self, self.tr("Merge review"), f"{exc.message}\n{exc.hint}".strip(), error=True
@@ -451,12 +456,15 @@ class ReviewDialog(QDialog):
             parent.reload_all()
 
     def _verdict(self, same: bool) -> None:
-        from gridvisit.exchange.review import resolve_duplicate
-
         row = self.duplicates.currentRow()
         if not 0 <= row < len(self._duplicates):
             row = 0
         if not self._duplicates:
             return
-        resolve_duplicate(self.db, self._duplicates[row].id, same)
+        try:
+            self.exchange.resolve_duplicate(self._duplicates[row].id, same)
+        except GridVisitError as exc:
+            Ask.tell(
+                self, self.tr("Merge review"), f"{exc.message}\n{exc.hint}".strip(), error=True
+            )
         self.reload()

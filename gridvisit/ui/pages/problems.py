@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from gridvisit.core.clock import today_local, utcnow
 from gridvisit.core.enums import EventKind, HandlingLevel, ProblemStatus, Satisfaction
 from gridvisit.core.records import ProblemEventRec
-from gridvisit.core.rules import allowed_actions
+from gridvisit.core.rules import allowed_actions, problem_overdue_days
 from gridvisit.core.services.workspace import ProblemFilter, ProblemLine, Reference
 from gridvisit.ui import fmt
 from gridvisit.ui.pages.households import empty_state, make_table
@@ -272,7 +272,8 @@ class ProblemsPage(QWidget):
         text = fmt.deadline(p.due_at)
         now = self._now()
         if p.is_overdue(now):
-            return self._overdue_format.format(date=text, days=(now - p.due_at).days + 1)
+            days = problem_overdue_days(p.status, p.due_at, now)
+            return self._overdue_format.format(date=text, days=days)
         return text
 
     @staticmethod

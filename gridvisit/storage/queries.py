@@ -1,14 +1,24 @@
-"""Query pieces the services share: limiting household and problem queries to a part
-of the hierarchy, and each household's last visit."""
+"""Query pieces the services and the exchange share: limiting household and problem
+queries to a part of the hierarchy, each household's last visit, the problem
+categories' labels. Plain SQL over the models, no access rules (those are the
+services')."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
 
 from gridvisit.core.records import Scope
-from gridvisit.storage.models import BuildingGroup, Grid, Household, Problem, Visit
+from gridvisit.storage.models import (
+    BuildingGroup,
+    Grid,
+    Household,
+    Problem,
+    ProblemCategory,
+    Visit,
+)
 
 
 def households_in(q: Select, scope: Scope) -> Select:  # type: ignore[type-arg]
@@ -51,3 +61,23 @@ def last_visits(before: datetime | None = None) -> Select:  # type: ignore[type-
     if before is not None:
         q = q.where(Visit.visited_at < before)
     return q.group_by(Visit.household_id)
+
+
+def category_labels(categories: list[tuple[str, str, str | None]]) -> dict[str, str]:
+    """code -> "物业管理 / 电梯" (parent / child) or the top-level name itself."""
+    names = {code: name for code, name, _parent in categories}
+    return {
+        code: f"{names[parent]} / {name}" if parent in names else name
+        for code, name, parent in categories
+    }
+
+
+def load_category_labels(s: Session) -> dict[str, str]:
+    return category_labels(
+        [
+            (code, name, parent)
+            for code, name, parent in s.execute(
+                select(ProblemCategory.code, ProblemCategory.name, ProblemCategory.parent_code)
+            )
+        ]
+    )

@@ -29,9 +29,24 @@ from gridvisit.exchange.export import (
 from gridvisit.exchange.ledger import ImportResult, LedgerResult, export_ledger, import_roster
 from gridvisit.exchange.merge import MergeStats, Progress, merge_package
 from gridvisit.exchange.package import Package
+from gridvisit.exchange.review import (
+    Conflict,
+    Duplicate,
+    open_conflicts,
+    open_duplicates,
+    resolve_conflict,
+    resolve_duplicate,
+)
 from gridvisit.exchange.trust import Sender
 from gridvisit.storage.backups import Reason
-from gridvisit.storage.models import Community, Device, DeviceCommunity, DeviceGrid, Grid
+from gridvisit.storage.models import (
+    Community,
+    Device,
+    DeviceCommunity,
+    DeviceGrid,
+    Grid,
+    PossibleDuplicate,
+)
 
 DEVICE_NAME_KEY = "device.name"
 
@@ -248,6 +263,60 @@ class ExchangeService:
                 residents=outcome.residents,
             )
         return outcome
+
+    # -- the merge review: conflicts and possible duplicates merges left ---------------
+    # Settled by whoever may merge grid packages (the sub-district), as the menu says;
+    # a laptop's user who merged a return package is refused, the lists included
+    # (they span every grid).
+    @guarded(Action.MERGE)
+    def conflicts(self) -> list[Conflict]:
+        return open_conflicts(self.ctx.db)
+
+    @guarded(Action.MERGE)
+    def duplicates(self) -> list[Duplicate]:
+        return open_duplicates(self.ctx.db)
+
+    @guarded(Action.MERGE)
+    def resolve_conflict(self, conflict: Conflict, chosen_hash: str | None) -> None:
+        """Keep the current copy (None) or make the chosen one current; audited in the
+        transaction that closes the conflict, on the service clock."""
+        self.ctx.require_audit_tail()
+        resolve_conflict(
+            self.ctx.db,
+            conflict,
+            chosen_hash,
+            clock=self.ctx.clock,
+            write=self.ctx.write,
+            audit=lambda s: self.ctx.audit(
+                s,
+                "review.resolve_conflict",
+                entity=conflict.entity,
+                entity_uuid=conflict.uuid,
+                version=conflict.version,
+                chosen=(chosen_hash or "")[:12],
+            ),
+        )
+
+    @guarded(Action.MERGE)
+    def resolve_duplicate(self, duplicate_id: int, same: bool) -> None:
+        def audit(s: Session, pair: PossibleDuplicate) -> None:
+            self.ctx.audit(
+                s,
+                "review.resolve_duplicate",
+                entity=pair.kind,
+                entity_uuid=pair.uuid_a,
+                kind=pair.kind,
+                same=same,
+            )
+
+        resolve_duplicate(
+            self.ctx.db,
+            duplicate_id,
+            same,
+            clock=self.ctx.clock,
+            write=self.ctx.write,
+            audit=audit,
+        )
 
 
 def _device_named_in(exc: GridVisitError) -> str:
