@@ -30,7 +30,7 @@ def os_reason(exc: OSError) -> str:
     return OS_REASONS.get(exc.errno or 0, exc.strerror or str(exc))
 
 
-def write_atomically(path: Path, produce: Callable[[BinaryIO], None]) -> None:
+def write_atomically(path: Path, produce: Callable[[BinaryIO], object]) -> None:
     """Write through a temporary file beside `path`, then rename: a failed or
     interrupted run leaves either the old file or none, never half a file."""
     path = Path(path)
@@ -55,7 +55,7 @@ def write_atomically(path: Path, produce: Callable[[BinaryIO], None]) -> None:
         raise
 
 
-def write_file(path: Path, produce: Callable[[BinaryIO], None], *, what: str) -> None:
+def write_file(path: Path, produce: Callable[[BinaryIO], object], *, what: str) -> None:
     """`write_atomically` with every OS failure turned into a Chinese OutputError."""
     path = Path(path)
     if path.is_dir():
