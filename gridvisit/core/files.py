@@ -8,6 +8,7 @@ import errno
 import logging
 import os
 import stat
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -142,7 +143,7 @@ def tighten(path: Path) -> None:
     """Take group and other permissions off a file or folder of ours (made by an older
     version, or copied in). Someone else's file, a symlink or a read-only disk is
     left as it is: opening must not fail over it."""
-    if os.name != "posix":
+    if sys.platform == "win32":  # no POSIX modes there (and a form mypy can narrow)
         return
     try:
         info = os.lstat(path)
