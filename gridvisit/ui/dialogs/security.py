@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QDate, QObject
+from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -30,7 +30,7 @@ from gridvisit.core.errors import GridVisitError, ValidationError
 from gridvisit.core.services import Services
 from gridvisit.core.services.audit import AuditFilter, AuditLine
 from gridvisit.ui import files, fmt
-from gridvisit.ui.dialogs.common import error_label, fit_to_screen
+from gridvisit.ui.dialogs.common import error_label, fit_to_screen, pydate, qdate
 from gridvisit.ui.table_model import Column, RowTableModel
 
 
@@ -111,7 +111,8 @@ class FirstAdminDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Create the first administrator"))
-        self.create = create
+        # Not `self.create`: that would hide QWidget.create().
+        self.create_admin = create
         self.result_login: Login | None = None
         intro = QLabel(
             self.tr(
@@ -147,7 +148,7 @@ class FirstAdminDialog(QDialog):
             self.error.show()
             return
         try:
-            self.result_login = self.create(
+            self.result_login = self.create_admin(
                 self.username.text().strip(), self.display_name.text().strip(), self.password.text()
             )
         except GridVisitError as exc:
@@ -209,7 +210,7 @@ class AuditDialog(QDialog):
         self.source.setVisible(self.source.count() > 1)
         # Beijing's today: on a laptop left on UTC the machine's date is still yesterday
         # for eight hours, and the log opened on 共 0 条.
-        today = QDate(today_local(services.ctx.now()))
+        today = qdate(today_local(services.ctx.now()))
         self.date_from = QDateEdit(today.addDays(-30), self)
         self.date_to = QDateEdit(today, self)
         for edit in (self.date_from, self.date_to):
@@ -217,7 +218,9 @@ class AuditDialog(QDialog):
             edit.setDisplayFormat("yyyy-MM-dd")
         self.actor = QComboBox(self)
         self._fill_actors()
-        self.source.currentIndexChanged.connect(lambda _i: (self._fill_actors(), self.reload()))
+        # Slots run in the order connected: the actors first, then the entries.
+        self.source.currentIndexChanged.connect(lambda _i: self._fill_actors())
+        self.source.currentIndexChanged.connect(lambda _i: self.reload())
         self.text = QLineEdit(self)
         self.text.setPlaceholderText(self.tr("Action, e.g. 登录 or 查看完整号码"))
         search = QPushButton(self.tr("Filter"), self)
@@ -268,8 +271,8 @@ class AuditDialog(QDialog):
 
     def reload(self) -> None:
         flt = AuditFilter(
-            date_from=self.date_from.date().toPython(),  # type: ignore[arg-type]
-            date_to=self.date_to.date().toPython(),  # type: ignore[arg-type]
+            date_from=pydate(self.date_from.date()),
+            date_to=pydate(self.date_to.date()),
             actor=str(self.actor.currentData() or ""),
             text=self.text.text().strip(),
             device=self.device,
