@@ -32,6 +32,7 @@ test: $(STAMP) $(QM)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check gridvisit tests benchmarks
 	$(VENV)/bin/ruff format --check gridvisit tests benchmarks
+	$(PY) -m mypy
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format gridvisit tests benchmarks

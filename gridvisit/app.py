@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gridvisit import APP_NAME, __version__, paths
 from gridvisit.core.auth import Login
@@ -15,6 +15,12 @@ from gridvisit.core.records import Actor
 from gridvisit.core.services import ServiceContext, Services
 from gridvisit.core.services.users import ensure_default_admin
 from gridvisit.storage import Database, open_database
+
+if TYPE_CHECKING:  # Qt is imported only when needed (start-up time)
+    from PySide6.QtCore import QCoreApplication, QSettings, QTranslator
+    from PySide6.QtWidgets import QApplication
+
+    from gridvisit.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -34,28 +40,28 @@ def register_fonts() -> str | None:
     return families[0] if families else None
 
 
-def install_translators(app: object) -> list[object]:
+def install_translators(app: QCoreApplication) -> list[QTranslator]:
     """Load our zh_CN catalogue and Qt's own (standard buttons, dialogs). Returns the
     translators, which must stay referenced for as long as the app runs."""
     from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 
     locale = QLocale(LOCALE)
     QLocale.setDefault(locale)
-    installed = []
-    ours = QTranslator(app)  # type: ignore[arg-type]
+    installed: list[QTranslator] = []
+    ours = QTranslator(app)
     if ours.load(locale, APP_NAME, "_", str(paths.resource_path("translations"))):
-        app.installTranslator(ours)  # type: ignore[attr-defined]
+        app.installTranslator(ours)
         installed.append(ours)
     else:
         log.warning(
             "translation catalogue %s_%s.qm not found; run `make translations`", APP_NAME, LOCALE
         )
-    qt_own = QTranslator(app)  # type: ignore[arg-type]
+    qt_own = QTranslator(app)
     for folder in qt_translation_folders(
         QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     ):
         if qt_own.load(locale, "qtbase", "_", folder):
-            app.installTranslator(qt_own)  # type: ignore[attr-defined]
+            app.installTranslator(qt_own)
             installed.append(qt_own)
             break
     else:
@@ -98,11 +104,13 @@ def route_qt_messages() -> None:
     qInstallMessageHandler(handler)
 
 
-def create_qt_app(argv: list[str] | None = None) -> tuple[object, list[object]]:
+def create_qt_app(argv: list[str] | None = None) -> tuple[QApplication, list[QTranslator]]:
     from PySide6.QtGui import QFont
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
+    if not isinstance(app, QApplication):
+        raise RuntimeError("a QCoreApplication already exists: the window needs a QApplication")
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setApplicationVersion(__version__)
@@ -129,14 +137,16 @@ def build_services(db: Database) -> Services:
     return Services(ServiceContext(db, actor))
 
 
-def build_main_window(db: Database, services: Services, settings: object = None):  # type: ignore[no-untyped-def]
+def build_main_window(
+    db: Database, services: Services, settings: QSettings | None = None
+) -> MainWindow:
     from gridvisit.ui.main_window import MainWindow
 
     label = db.path.name if db.path else db.engine.url.render_as_string(hide_password=True)
-    return MainWindow(services, db_label=label, settings=settings)  # type: ignore[arg-type]
+    return MainWindow(services, db_label=label, settings=settings)
 
 
-def _settings():  # type: ignore[no-untyped-def]
+def _settings() -> QSettings:
     """Window state lives in an INI file in our config folder on every platform."""
     from PySide6.QtCore import QSettings
 
@@ -389,6 +399,7 @@ def _session(
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()
+    assert app is not None  # created by create_qt_app before the login
     interactive = screenshot is None
     try:
         session = _login_gui(
@@ -427,7 +438,7 @@ def _session(
         window.resize(1400, 860)
 
         def shoot() -> None:
-            app.processEvents()  # type: ignore[attr-defined]
+            app.processEvents()
             if not window.grab().save(str(screenshot)):
                 print(f"错误:无法写入截图文件 {screenshot}", file=sys.stderr)
                 result["code"] = 1
@@ -441,7 +452,7 @@ def _session(
         window.loaded.connect(when_loaded)
     window.show()
     try:
-        code = int(app.exec())  # type: ignore[attr-defined]
+        code = int(app.exec())
         return result["code"] or code, window.pending_restore
     finally:
         window.tasks.wait(5000)

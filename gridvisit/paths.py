@@ -85,7 +85,7 @@ def sweep_scratch() -> None:
             shutil.rmtree(entry, ignore_errors=True)
     for entry in Path(tempfile.gettempdir()).glob("gridvisit-[rs][eh]*-*"):
         with contextlib.suppress(OSError):
-            mine = os.name != "posix" or entry.stat().st_uid == os.getuid()
+            mine = sys.platform == "win32" or entry.stat().st_uid == os.getuid()
             if (
                 mine
                 and entry.is_dir()

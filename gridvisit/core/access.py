@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 from gridvisit.core.enums import Role
 from gridvisit.core.errors import PermissionDeniedError
@@ -98,20 +98,33 @@ def out_of_area() -> PermissionDeniedError:
     )
 
 
-F = TypeVar("F", bound=Callable[..., Any])
+class _Checks(Protocol):
+    def require(self, action: Action) -> None: ...
+
+
+class _Service(Protocol):
+    """What `guarded` needs of a service: its context, which checks the role."""
+
+    @property
+    def ctx(self) -> _Checks: ...
+
+
+F = TypeVar("F", bound=Callable[..., object])
 
 
 def guarded(action: Action) -> Callable[[F], F]:
     """Mark a service method with the action it performs; the role is checked first.
-    A test walks every public service method and fails on one without a mark."""
+    A test walks every public service method and fails on one without a mark.
+    Callers see the method's own signature (F)."""
 
     def mark(fn: F) -> F:
         @functools.wraps(fn)
-        def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        def wrapper(self: _Service, *args: Any, **kwargs: Any) -> object:
             self.ctx.require(action)
             return fn(self, *args, **kwargs)
 
-        wrapper.__action__ = action  # type: ignore[attr-defined]
-        return wrapper  # type: ignore[return-value]
+        wrapper.__dict__["__action__"] = action
+        # The wrapper forwards every argument and the result unchanged: it is an F.
+        return cast(F, wrapper)
 
     return mark

@@ -4,6 +4,7 @@ database and exchanged between devices; `label` gives the Chinese text shown to 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Self
 
 
 class _Labelled(StrEnum):
@@ -14,7 +15,7 @@ class _Labelled(StrEnum):
         return _LABELS_BY_CLASS[(type(self), self.value)]
 
     @classmethod
-    def from_label(cls, text: str):  # type: ignore[no-untyped-def]
+    def from_label(cls, text: str) -> Self:
         for member in cls:
             if member.label == text.strip():
                 return member

@@ -78,6 +78,9 @@ class EncryptedDatabaseError(StorageError):
 class PackageSecurityError(GridVisitError):
     """A package is unsigned, tampered with, from an unknown device or for someone else."""
 
+    # The device that signed the package, once known: named in the audit entry.
+    device_id: str = ""
+
 
 class AuditTailError(StorageError):
     """The newest audit entries were deleted or changed outside the app: nothing more

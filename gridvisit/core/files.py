@@ -8,6 +8,7 @@ import errno
 import logging
 import os
 import stat
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -30,7 +31,7 @@ def os_reason(exc: OSError) -> str:
     return OS_REASONS.get(exc.errno or 0, exc.strerror or str(exc))
 
 
-def write_atomically(path: Path, produce: Callable[[BinaryIO], None]) -> None:
+def write_atomically(path: Path, produce: Callable[[BinaryIO], object]) -> None:
     """Write through a temporary file beside `path`, then rename: a failed or
     interrupted run leaves either the old file or none, never half a file."""
     path = Path(path)
@@ -55,7 +56,7 @@ def write_atomically(path: Path, produce: Callable[[BinaryIO], None]) -> None:
         raise
 
 
-def write_file(path: Path, produce: Callable[[BinaryIO], None], *, what: str) -> None:
+def write_file(path: Path, produce: Callable[[BinaryIO], object], *, what: str) -> None:
     """`write_atomically` with every OS failure turned into a Chinese OutputError."""
     path = Path(path)
     if path.is_dir():
@@ -142,7 +143,7 @@ def tighten(path: Path) -> None:
     """Take group and other permissions off a file or folder of ours (made by an older
     version, or copied in). Someone else's file, a symlink or a read-only disk is
     left as it is: opening must not fail over it."""
-    if os.name != "posix":
+    if sys.platform == "win32":  # no POSIX modes there (and a form mypy can narrow)
         return
     try:
         info = os.lstat(path)

@@ -45,6 +45,7 @@ from gridvisit.storage.keystore import (
     keys_path,
 )
 from gridvisit.storage.models import (
+    Base,
     BuildingGroup,
     Community,
     Grid,
@@ -369,7 +370,9 @@ def generate_demo(
             ):
                 rows = gen.rows.get(model.__tablename__, [])
                 for i in range(0, len(rows), 20_000):
-                    conn.execute(insert(model.__table__), rows[i : i + 20_000])
+                    conn.execute(
+                        insert(Base.metadata.tables[model.__tablename__]), rows[i : i + 20_000]
+                    )
             s.merge(Setting(key="subdistrict_name", value=SUBDISTRICT))
             # Built under another name: the first open where the file ends up binds it.
             s.execute(delete(Setting).where(Setting.key == BINDING_KEY))
@@ -774,7 +777,10 @@ def _build_problem(
     event(EventKind.CREATED, t, None, ProblemStatus.PENDING, note=description[:200])
     unit_name = person = resolution = satisfaction = ""
     resolved_at = closed_at = None
-    step = lambda hours: min(now, t + timedelta(hours=hours))  # noqa: E731
+
+    def step(hours: float) -> datetime:
+        return min(now, t + timedelta(hours=hours))
+
     if final is not ProblemStatus.PENDING:
         t = step(rng.uniform(1, 30))
         unit_name, person = rng.choice(_UNITS), gen.name(rng.random() < 0.6)

@@ -68,8 +68,11 @@ def _entry(raw: Any, n: int) -> dict[str, Any]:
     if type(raw.get("detail")) is not dict:
         raise ValueError(f"{where}的字段“detail”不对")
     out["detail"] = raw["detail"]
+    text = raw.get("at")
     try:
-        at = datetime.fromisoformat(raw.get("at"))  # type: ignore[arg-type]
+        if not isinstance(text, str):
+            raise TypeError
+        at = datetime.fromisoformat(text)
     except (TypeError, ValueError):
         raise ValueError(f"{where}的时间不对") from None
     if at.tzinfo is None:

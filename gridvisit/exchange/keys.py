@@ -630,7 +630,7 @@ def unseal(
     try:
         return _open(db, data, name, sender, recipients, nonce, length, expect)
     except PackageSecurityError as exc:
-        exc.device_id = sender[:36]  # type: ignore[attr-defined]  # named in the audit
+        exc.device_id = sender[:36]  # named in the audit
         raise
 
 

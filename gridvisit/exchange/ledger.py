@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -642,7 +642,7 @@ def expected_columns_text() -> str:
     return "\n".join(lines)
 
 
-__all__: Iterable[str] = [
+__all__ = [
     "COLUMNS",
     "KINDS",
     "ImportResult",

@@ -55,6 +55,7 @@ from gridvisit.exchange.records import (
     canonical,
     chunks,
     content_hash,
+    table_of,
 )
 from gridvisit.storage.engine import Database
 from gridvisit.storage.models import (
@@ -82,7 +83,7 @@ _NATURAL = {
 }
 # pg_advisory_xact_lock key of merges ("gvmerge" in ASCII, in a signed bigint).
 MERGE_LOCK = 0x67766D65726765
-_CODES = {
+_CODES: dict[str, tuple[type[VisitTier] | type[ProblemCategory] | type[UrgencyLevel], str]] = {
     "tier_code": (VisitTier, "走访等级"),
     "category_code": (ProblemCategory, "问题类别"),
     "urgency_code": (UrgencyLevel, "紧急程度"),
@@ -168,11 +169,13 @@ class _Incoming:
 
     @property
     def uuid(self) -> str:
-        return self.values["uuid"]
+        uuid: str = self.values["uuid"]  # checked against its String column on reading
+        return uuid
 
     @property
     def version(self) -> int:
-        return self.values["version"]
+        version: int = self.values["version"]  # checked against its Integer column
+        return version
 
     @property
     def text(self) -> str:
@@ -484,7 +487,7 @@ class _Merge:
 
     def _remember(self, spec: Spec, uuid: str, version: int, text: str) -> None:
         self.s.execute(
-            _insert_ignore(self.s, RecordVersion.__table__),
+            _insert_ignore(self.s, table_of(RecordVersion)),
             [
                 {
                     "entity": spec.name,
@@ -499,7 +502,7 @@ class _Merge:
     def _conflict(self, spec: Spec, incoming: _Incoming, other_text: str) -> bool:
         """Record both copies; True when this conflict was not known before."""
         added = 0
-        table = MergeConflict.__table__
+        table = table_of(MergeConflict)
         for copy in (other_text, incoming.text):
             # RETURNING, not rowcount: PostgreSQL drivers may report -1 for a count.
             result = self.s.execute(
@@ -536,7 +539,7 @@ class _Merge:
 
     def _flag_duplicate(self, kind: str, a: str, b: str) -> None:
         first, second = sorted((a, b))
-        table = PossibleDuplicate.__table__
+        table = table_of(PossibleDuplicate)
         result = self.s.execute(
             _insert_ignore(self.s, table).returning(table.c.id),
             {
@@ -578,11 +581,13 @@ def _column_names(table: str) -> tuple[str, ...]:
 
 
 def _version(spec: Spec, stored: tuple[Any, ...]) -> int:
-    return stored[_columns(spec).index("version")]
+    version: int = stored[_columns(spec).index("version")]  # an Integer column
+    return version
 
 
 def _updated_at(text: str) -> str:
-    return json.loads(text)["updated_at"]
+    updated_at: str = json.loads(text)["updated_at"]  # canonical JSON we wrote
+    return updated_at
 
 
 def _renamed_login(username: str, uuid: str) -> str:
@@ -661,7 +666,7 @@ def merge_package(
             )
     except PackageSecurityError as exc:
         if sender is not None:
-            exc.device_id = sender.device_id  # type: ignore[attr-defined]  # for the audit
+            exc.device_id = sender.device_id  # for the audit
         raise
     except trust.OutsideArea as exc:
         refused = PackageSecurityError(
@@ -669,7 +674,7 @@ def merge_package(
             hint="整个数据包都没有合并。如果这台电脑确实负责那里,请街道管理员调整它登记的负责范围"
             "(gridvisit keys set-area);否则请核实那台电脑上的数据。",
         )
-        refused.device_id = sender.device_id if sender else ""  # type: ignore[attr-defined]
+        refused.device_id = sender.device_id if sender else ""
         raise refused from None
     except RecordError as exc:
         raise PackageError(

@@ -22,13 +22,20 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.sqltypes import JSON, Boolean, Date, Integer, String
 
 from gridvisit.storage.check import COUNTED_TABLES
-from gridvisit.storage.models import SYNC_MODELS
+from gridvisit.storage.models import SYNC_MODELS, Base
 from gridvisit.storage.types import UTCDateTime
 
 # SYNC_MODELS is also the order records are written and applied in: every reference
 # points to an earlier table, except self-references, handled in a second pass.
-MODELS: tuple[type, ...] = SYNC_MODELS
-_TABLES = {m.__tablename__ for m in MODELS}  # type: ignore[attr-defined]
+MODELS: tuple[type[Base], ...] = SYNC_MODELS
+
+
+def table_of(model: type[Base]) -> Table:
+    """The model's Table (DeclarativeBase types `__table__` as any FromClause)."""
+    return Base.metadata.tables[model.__tablename__]
+
+
+_TABLES = {table_of(m).name for m in MODELS}
 ENTITY_LABELS = {table: label for table, label in COUNTED_TABLES if table in _TABLES}
 
 CHUNK = 500  # rows per IN (...) query; far below every backend's parameter limit
@@ -187,7 +194,9 @@ def _check_column(col: Column[Any], vals: list[Any]) -> list[Any]:
         except ValueError:
             raise _Unusual from None
         # Our packages write UTC; any other offset goes the slow way and is converted.
-        if isinstance(kind, UTCDateTime) and not all(m.tzinfo is UTC for m in out if m is not None):
+        if isinstance(kind, UTCDateTime) and not all(
+            isinstance(m, datetime) and m.tzinfo is UTC for m in out if m is not None
+        ):
             raise _Unusual
         return out
     if isinstance(kind, Boolean):
@@ -279,8 +288,8 @@ def _loader(col: Column[Any]) -> Callable[[Any, str], Any]:
 LOCAL_COLUMNS = {("app_user", "password_hash"), ("app_user", "role"), ("app_user", "active")}
 
 
-def _spec(model: type) -> Spec:
-    table: Table = model.__table__  # type: ignore[attr-defined]
+def _spec(model: type[Base]) -> Spec:
+    table = table_of(model)
     refs: list[Ref] = []
     plain: list[Column[Any]] = []
     for col in table.columns:

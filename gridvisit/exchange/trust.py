@@ -392,7 +392,8 @@ def _grid_query(table: str, ids: list[int]) -> Any:
             .join(BuildingGroup, BuildingGroup.id == Household.building_group_id)
             .where(Household.id.in_(ids))
         )
-    model = {"visit": Visit, "resident": Resident}[table]
+    models: dict[str, type[Visit] | type[Resident]] = {"visit": Visit, "resident": Resident}
+    model = models[table]
     return (
         select(model.id, BuildingGroup.grid_id)
         .join(Household, Household.id == model.household_id)

@@ -184,7 +184,7 @@ class _PagedTable(Flowable):
         self.widths = [w * mm for _h, w in COLUMNS]
         self._heights = heights
 
-    def _row_height(self, cells: list[Any]) -> float:
+    def _row_height(self, cells: Sequence[Flowable]) -> float:
         widths = [sum(self.widths)] if len(cells) == 1 else self.widths
         return 2 * _PAD + max(
             c.wrap(w - 2 * _PAD, 1e6)[1] for c, w in zip(cells, widths, strict=False)
@@ -313,7 +313,7 @@ class _Writer:
         story.append(self.signature())
         return story
 
-    def summary(self) -> Table:
+    def summary(self) -> KeepTogether:
         s, st = self.report.summary, self.st
         cells = [
             ("本周走访", f"{s.visits} 次"),
@@ -448,7 +448,9 @@ def _canvas_class(header: str, generated: str, notice: bool) -> type[canvas.Canv
 
         def showPage(self) -> None:
             self._pages.append(dict(self.__dict__))
-            self._startPage()
+            # Begin the next page without emitting this one, as the canvas's own
+            # showPage does after emitting; the stubs leave out private members.
+            self._startPage()  # type: ignore[attr-defined]
 
         def save(self) -> None:
             total = len(self._pages)
@@ -505,7 +507,7 @@ def render_weekly(
     writer = _Writer(report, full_names=full_names)
     title = f"{report.scope_name} 第{report.week.week}周问题清单"
     doc = SimpleDocTemplate(
-        out,
+        os.fspath(out) if isinstance(out, os.PathLike) else out,
         pagesize=PAGE,
         leftMargin=MARGIN,
         rightMargin=MARGIN,

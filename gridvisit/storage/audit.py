@@ -105,9 +105,9 @@ AUDIT_LOCK = 0x67766175646974
 
 
 def _tip(session: Session) -> tuple[int, str]:
-    cached = session.info.get(_TIP_CACHE)
+    cached: tuple[int, str] | None = session.info.get(_TIP_CACHE)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     if session.get_bind().dialect.name == "postgresql":
         # SQLite's writer lock keeps the tip still; on a server, two sessions could
         # read the same tip and both append "the next" entry. Held to commit.

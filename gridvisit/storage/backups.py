@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 
 from gridvisit.core.clock import LOCAL_TZ
@@ -421,7 +422,7 @@ def encrypt_plain_backups(
         try:
             if stored_user(b.path, username)[1] is None:
                 continue  # nobody could log in to the converted copy
-            encrypt_in_place(b.path, key, lambda b=b: write_keys(b.path), adjust)  # type: ignore[misc]
+            encrypt_in_place(b.path, key, partial(write_keys, b.path), adjust)
         except (sqlite3.Error, sqlcipher3.Error, OSError) as exc:  # a damaged copy
             log.warning("could not encrypt backup %s: %s", b.path, exc)
             keys_path(b.path).unlink(missing_ok=True)

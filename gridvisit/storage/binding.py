@@ -37,13 +37,13 @@ def machine_id() -> str:
         try:
             import winreg
 
-            with winreg.OpenKey(  # type: ignore[attr-defined]
-                winreg.HKEY_LOCAL_MACHINE,  # type: ignore[attr-defined]
+            with winreg.OpenKey(
+                winreg.HKEY_LOCAL_MACHINE,
                 r"SOFTWARE\Microsoft\Cryptography",
                 0,
-                winreg.KEY_READ | winreg.KEY_WOW64_64KEY,  # type: ignore[attr-defined]
+                winreg.KEY_READ | winreg.KEY_WOW64_64KEY,
             ) as key:
-                value, _kind = winreg.QueryValueEx(key, "MachineGuid")  # type: ignore[attr-defined]
+                value, _kind = winreg.QueryValueEx(key, "MachineGuid")
                 return f"win:{value}"
         except OSError:
             pass

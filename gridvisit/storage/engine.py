@@ -366,10 +366,12 @@ def _migrate(engine: Engine, path: Path | None, *, backup: bool, key: bytes | No
     if backup and current is not None and path is not None:
         create_backup(path, key, Reason.MIGRATE)
     with engine.connect() as conn:
+        driver = conn.connection.driver_connection
+        assert driver is not None  # a checked-out connection always has its driver's
         if engine.dialect.name == "sqlite":
             # Table rebuilds in batch migrations must not cascade; pragma only works
             # outside a transaction, so it goes straight to the driver connection.
-            conn.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
+            driver.execute("PRAGMA foreign_keys = OFF")
         if engine.dialect.name == "postgresql":
             # Two first runs against a new server must not both create the tables:
             # the second waits here, then finds the schema at head and does nothing.
@@ -380,7 +382,7 @@ def _migrate(engine: Engine, path: Path | None, *, backup: bool, key: bytes | No
         finally:
             if engine.dialect.name == "sqlite":
                 conn.rollback()
-                conn.connection.driver_connection.execute("PRAGMA foreign_keys = ON")
+                driver.execute("PRAGMA foreign_keys = ON")
     log.info("migrated database from %s to %s", current, head)
 
 

@@ -456,7 +456,7 @@ class DeviceAuditEntry(Base):
 
 
 # In dependency order: every reference points to an earlier model (or to its own).
-SYNC_MODELS: tuple[type[SyncMixin], ...] = (
+SYNC_MODELS: tuple[type[Base], ...] = (
     User,
     Community,
     Grid,

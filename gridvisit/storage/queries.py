@@ -6,6 +6,7 @@ services')."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeVarTuple
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -20,8 +21,11 @@ from gridvisit.storage.models import (
     Visit,
 )
 
+# Any query: the pieces keep its columns.
+Ts = TypeVarTuple("Ts")
 
-def households_in(q: Select, scope: Scope) -> Select:  # type: ignore[type-arg]
+
+def households_in(q: Select[*Ts], scope: Scope) -> Select[*Ts]:
     if scope.grid_ids is not None:
         allowed = select(BuildingGroup.id).where(BuildingGroup.grid_id.in_(scope.grid_ids))
         q = q.where(Household.building_group_id.in_(allowed))
@@ -40,7 +44,7 @@ def households_in(q: Select, scope: Scope) -> Select:  # type: ignore[type-arg]
     return q
 
 
-def problems_in(q: Select, scope: Scope) -> Select:  # type: ignore[type-arg]
+def problems_in(q: Select[*Ts], scope: Scope) -> Select[*Ts]:
     if scope.grid_ids is not None:
         q = q.where(Problem.grid_id.in_(scope.grid_ids))
     if scope.building_group_id is not None:
@@ -53,7 +57,7 @@ def problems_in(q: Select, scope: Scope) -> Select:  # type: ignore[type-arg]
     return q
 
 
-def last_visits(before: datetime | None = None) -> Select:  # type: ignore[type-arg]
+def last_visits(before: datetime | None = None) -> Select[int, datetime]:
     """household_id and its latest visited_at (as `last`), optionally before a moment."""
     q = select(Visit.household_id, func.max(Visit.visited_at).label("last")).where(
         Visit.archived.is_(False)  # a deleted visit does not count

@@ -54,7 +54,7 @@ def connect_raw(path: Path, key: bytes | None, *, readonly: bool = False) -> sql
     conn = sqlcipher3.connect(target, uri=True)
     conn.execute("PRAGMA cipher_log_level = NONE")
     conn.execute(raw_key_pragma(key))
-    return conn  # type: ignore[no-any-return]
+    return conn
 
 
 def backup_sqlite(source: Path, dest: Path, key: bytes | None = None) -> Path:

@@ -29,7 +29,7 @@ _last_folder: dict[str, Path] = {}
 class NameOnlyIconProvider(QFileIconProvider):
     """Icons and type names from the file name, without opening the file."""
 
-    def icon(self, what: object) -> QIcon:  # type: ignore[override]
+    def icon(self, what: object) -> QIcon:
         if isinstance(what, QFileInfo):
             kind = (
                 QFileIconProvider.IconType.Folder
@@ -37,7 +37,9 @@ class NameOnlyIconProvider(QFileIconProvider):
                 else QFileIconProvider.IconType.File
             )
             return super().icon(kind)
-        return super().icon(what)  # type: ignore[call-overload]
+        if isinstance(what, QFileIconProvider.IconType):
+            return super().icon(what)
+        return QIcon()  # Qt asks by file or by icon type only
 
     def type(self, info: QFileInfo) -> str:
         if info.isDir():

@@ -366,32 +366,32 @@ def _names(s: Session, entries: list[Any], *, local_ids: bool = True) -> dict[st
 
     house_cols = (Household.building_group_id, Household.building, Household.unit, Household.room)
     for part in chunks(uuids["household"]):
-        for uid, *rest in s.execute(
+        for uid, gid, building, unit, room in s.execute(
             select(Household.uuid, *house_cols).where(Household.uuid.in_(part))
         ):
-            out[uid] = house(*rest)
+            out[uid] = house(gid, building, unit, room)
     for part in chunks(ids["household"]):
-        for hid, *rest in s.execute(
+        for hid, gid, building, unit, room in s.execute(
             select(Household.id, *house_cols).where(Household.id.in_(part))
         ):
-            out[f"household:{hid}"] = house(*rest)
+            out[f"household:{hid}"] = house(gid, building, unit, room)
     for part in chunks(uuids["resident"]):
         for uid, name in s.execute(
             select(Resident.uuid, Resident.name).where(Resident.uuid.in_(part))
         ):
             out[uid] = mask_name(name)
     for part in chunks(uuids["visit"]):
-        q = select(Visit.uuid, Visit.visited_at, *house_cols).join(
+        visits = select(Visit.uuid, Visit.visited_at, *house_cols).join(
             Household, Visit.household_id == Household.id
         )
-        for uid, at, *rest in s.execute(q.where(Visit.uuid.in_(part))):
-            out[uid] = f"{house(*rest)}({to_local(at):%Y-%m-%d})"
+        for uid, at, gid, building, unit, room in s.execute(visits.where(Visit.uuid.in_(part))):
+            out[uid] = f"{house(gid, building, unit, room)}({to_local(at):%Y-%m-%d})"
     categories = dict(s.execute(select(ProblemCategory.code, ProblemCategory.name)).all())
     for code, name in categories.items():
         out[f"category:{code}"] = name
     for part in chunks(uuids["problem"]):
-        q = select(Problem.uuid, Problem.category_code, Problem.reported_at)
-        for uid, code, at in s.execute(q.where(Problem.uuid.in_(part))):
+        problems = select(Problem.uuid, Problem.category_code, Problem.reported_at)
+        for uid, code, at in s.execute(problems.where(Problem.uuid.in_(part))):
             out[uid] = f"{categories.get(code, '')}({to_local(at):%Y-%m-%d})"
     for model, table in (
         (Grid, "grid"),
@@ -407,8 +407,8 @@ def _names(s: Session, entries: list[Any], *, local_ids: bool = True) -> dict[st
     for device_id, name in s.execute(select(Device.device_id, Device.name)):
         out[f"device:{device_id}"] = name or "未命名的电脑"
     for part in chunks(uuids["app_user"]):
-        q = select(User.uuid, User.display_name, User.username).where(User.uuid.in_(part))
-        for uid, display, username in s.execute(q):
+        users = select(User.uuid, User.display_name, User.username).where(User.uuid.in_(part))
+        for uid, display, username in s.execute(users):
             out[uid] = display or username
     return out
 

@@ -218,10 +218,10 @@ class ExchangeService:
                     "登记的负责范围内,不能把它的回传包发给这台电脑。",
                     hint="请选对电脑(--device),或先调整这台电脑的负责范围(keys set-area)。",
                 )
-            device = s.get(Device, to.device_id)
+            known = s.get(Device, to.device_id)
             held = (
-                {"tip": device.audit_tip_id, "hash": device.audit_tip_hash}
-                if device is not None and device.audit_tip_id
+                {"tip": known.audit_tip_id, "hash": known.audit_tip_hash}
+                if known is not None and known.audit_tip_id
                 else None
             )
         result = export_return(
@@ -320,7 +320,7 @@ class ExchangeService:
 
 
 def _device_named_in(exc: GridVisitError) -> str:
-    return getattr(exc, "device_id", "")
+    return exc.device_id if isinstance(exc, PackageSecurityError) else ""
 
 
 def _device_grids(s: Session, device_id: str) -> set[int]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session
 
 from gridvisit.core.access import Action, guarded
@@ -234,8 +234,8 @@ class HierarchyService:
         return name
 
     @staticmethod
-    def _unique(s: Session, model: type, name: str, *where: object) -> None:
-        if s.scalar(select(exists().where(*where))):  # type: ignore[arg-type]
+    def _unique(s: Session, model: type, name: str, *where: ColumnElement[bool]) -> None:
+        if s.scalar(select(exists().where(*where))):
             raise ConflictError(f"已经有名为“{name}”的同级单位。", hint="请换一个名称。")
 
     @staticmethod

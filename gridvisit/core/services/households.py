@@ -313,7 +313,10 @@ class HouseholdService:
                     )
                 if centre_id == household_id:
                     raise ConflictError("党员中心户不能联系自己。")
-                grid_of = lambda hh: s.get(BuildingGroup, hh.building_group_id).grid_id  # noqa: E731
+
+                def grid_of(hh: Household) -> int:
+                    return s.get_one(BuildingGroup, hh.building_group_id).grid_id
+
                 if grid_of(centre) != grid_of(h):
                     raise ConflictError("党员中心户只能联系同一网格内的住户。")
             h.centre_household_id = centre_id

@@ -3,6 +3,7 @@ with escalation and reopening, each step a problem event; overdue problems."""
 
 from __future__ import annotations
 
+import builtins
 from datetime import datetime
 
 from sqlalchemy import select
@@ -239,5 +240,7 @@ class ProblemService:
             return [problem_rec(p) for p in s.scalars(q)]
 
     @guarded(Action.READ)
-    def overdue(self, scope: Scope | None = None, now: datetime | None = None) -> list[ProblemRec]:
+    def overdue(
+        self, scope: Scope | None = None, now: datetime | None = None
+    ) -> builtins.list[ProblemRec]:
         return self.list(scope or Scope(), overdue_at=now or self.ctx.now())

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
 from gridvisit.core.access import Action, guarded
 from gridvisit.core.auth import check_new_password, hash_password, password_matches
@@ -120,14 +121,16 @@ class UserService:
             assert db.key is not None
             KeyStore.load(keys_path(db.path)).set_slot(username, password, db.key)
 
-    def _visible(self, s, user: User) -> bool:  # type: ignore[no-untyped-def]
+    def _visible(self, s: Session, user: User) -> bool:
         try:
             self.ctx.check_area(s, user)
         except PermissionDeniedError:
             return False
         return True
 
-    def _may_grant(self, s, role: Role, grid_ids: list[int], community_ids: list[int]) -> None:  # type: ignore[no-untyped-def]
+    def _may_grant(
+        self, s: Session, role: Role, grid_ids: Sequence[int], community_ids: Sequence[int]
+    ) -> None:
         """A community admin creates grid workers for grids of their own communities."""
         if self.ctx.communities(s) is None:
             return

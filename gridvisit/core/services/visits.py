@@ -173,7 +173,7 @@ class VisitService:
             errors["purpose"] = "请选择走访目的"
             purpose = VisitPurpose.ROUTINE
         notes = optional_text(errors, "notes", "走访情况", data.notes, max_len=5000)
-        return visited_at, method, purpose, notes  # type: ignore[return-value]
+        return visited_at, method, purpose, notes
 
     @guarded(Action.RECORD)
     def record(self, data: VisitInput) -> VisitRec:
@@ -211,7 +211,7 @@ class VisitService:
             )
             s.add(visit)
             s.flush()
-            grid_id = s.get(BuildingGroup, household.building_group_id).grid_id
+            grid_id = s.get_one(BuildingGroup, household.building_group_id).grid_id
             problems = [
                 add_problem(
                     self.ctx,

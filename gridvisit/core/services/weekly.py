@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, distinct, func, or_, select
+from sqlalchemy import Row, and_, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
 from gridvisit.core.access import Action, guarded
@@ -321,7 +321,7 @@ class WeeklyReportService:
     @staticmethod
     def _replay(s: Session, ids: list[int], start: datetime, as_of: datetime) -> dict[int, _Replay]:
         out = {pid: _Replay() for pid in ids}
-        rows = []
+        rows: list[Row[int, str, datetime, str, str, str, int]] = []
         for chunk in _chunks(ids):
             rows.extend(
                 s.execute(
@@ -379,12 +379,12 @@ class WeeklyReportService:
         visit_worker: dict[int, int] = {}
         creator: dict[int, int | None] = {}
         for chunk in _chunks(household_ids):
-            for hid, b, u, r in s.execute(
+            for hid, b, u, room in s.execute(
                 select(Household.id, Household.building, Household.unit, Household.room).where(
                     Household.id.in_(chunk)
                 )
             ):
-                addresses[hid] = format_address(b, u, r)
+                addresses[hid] = format_address(b, u, room)
             for rid, hid, name, phone in s.execute(
                 select(Resident.id, Resident.household_id, Resident.name, Resident.phone).where(
                     Resident.household_id.in_(chunk)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from gridvisit.core import search
@@ -241,8 +241,8 @@ class WorkspaceService:
                     ).all()
                 ),
                 categories=[
-                    tuple(r)
-                    for r in s.execute(
+                    (code, name, parent)
+                    for code, name, parent in s.execute(
                         select(
                             ProblemCategory.code, ProblemCategory.name, ProblemCategory.parent_code
                         )
@@ -251,8 +251,8 @@ class WorkspaceService:
                     )
                 ],
                 urgencies=[
-                    tuple(r)
-                    for r in s.execute(
+                    (code, name, days)
+                    for code, name, days in s.execute(
                         select(
                             UrgencyLevel.code, UrgencyLevel.name, UrgencyLevel.limit_days
                         ).order_by(UrgencyLevel.sort)
@@ -277,15 +277,15 @@ class WorkspaceService:
             for gid, overdue in self._overdue_by_group(s, today).items():
                 per_group[gid].overdue_visits = overdue
             per_grid_public: dict[int, int] = defaultdict(int)
-            for gid, grid_id, n in s.execute(
+            for group_id, grid_id, n in s.execute(
                 select(Problem.building_group_id, Problem.grid_id, func.count())
                 .where(Problem.status.in_(_UNCLOSED))
                 .group_by(Problem.building_group_id, Problem.grid_id)
             ):
-                if gid is None:
+                if group_id is None:
                     per_grid_public[grid_id] += n
                 else:
-                    per_group[gid].open_problems = n
+                    per_group[group_id].open_problems = n
             communities = s.execute(
                 select(Community.id, Community.name)
                 .where(Community.archived.is_(False))
@@ -497,9 +497,9 @@ class WorkspaceService:
         with self.ctx.read() as s:
             h = self.ctx.get(s, Household, household_id)
             rec = household_rec(h)
-            group = s.get(BuildingGroup, h.building_group_id)
-            grid = s.get(Grid, group.grid_id)
-            community = s.get(Community, grid.community_id)
+            group = s.get_one(BuildingGroup, h.building_group_id)
+            grid = s.get_one(Grid, group.grid_id)
+            community = s.get_one(Community, grid.community_id)
             tier = s.get(VisitTier, h.tier_code)
             centre = s.get(Household, h.centre_household_id) if h.centre_household_id else None
             residents = tuple(
@@ -612,27 +612,27 @@ class WorkspaceService:
     def problem_place(self, problem_id: int) -> str:
         with self.ctx.read() as s:
             p = self.ctx.get(s, Problem, problem_id)
-            grid = s.get(Grid, p.grid_id)
-            parts = [s.get(Community, grid.community_id).name, grid.name]
+            grid = s.get_one(Grid, p.grid_id)
+            parts = [s.get_one(Community, grid.community_id).name, grid.name]
             if p.building_group_id:
-                parts.append(s.get(BuildingGroup, p.building_group_id).name)
+                parts.append(s.get_one(BuildingGroup, p.building_group_id).name)
             if p.household_id:
-                parts.append(household_rec(s.get(Household, p.household_id)).address)
+                parts.append(household_rec(s.get_one(Household, p.household_id)).address)
             elif p.location:
                 parts.append(p.location)
             return " / ".join(parts)
 
     @staticmethod
-    def _problem_lines(s: Session, q) -> list[ProblemLine]:  # type: ignore[no-untyped-def]
+    def _problem_lines(s: Session, q: Select[Problem]) -> list[ProblemLine]:
         labels = load_category_labels(s)
         urg = dict(s.execute(select(UrgencyLevel.code, UrgencyLevel.name)).all())
-        q = (
+        with_place = (
             q.add_columns(Household.building, Household.unit, Household.room, Grid.name)
             .outerjoin(Household, Household.id == Problem.household_id)
             .join(Grid, Grid.id == Problem.grid_id)
         )
         out = []
-        for p, building, unit, room, grid_name in s.execute(q):
+        for p, building, unit, room, grid_name in s.execute(with_place):
             place = format_address(building, unit, room) if building is not None else p.location
             category = labels.get(p.category_code, p.category_code)
             out.append(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -22,7 +21,7 @@ from gridvisit.core.clock import today_local
 from gridvisit.core.services import Services
 from gridvisit.core.services.audit import AuditFilter, AuditLine
 from gridvisit.ui import fmt
-from gridvisit.ui.dialogs.common import fit_to_screen
+from gridvisit.ui.dialogs.common import fit_to_screen, qdate
 from gridvisit.ui.table_model import Column, RowTableModel
 
 
@@ -45,7 +44,7 @@ class AuditDialog(QDialog):
         self.source.setVisible(self.source.count() > 1)
         # Beijing's today: on a laptop left on UTC the machine's date is still yesterday
         # for eight hours, and the log opened on 共 0 条.
-        today = QDate(today_local(services.ctx.now()))
+        today = qdate(today_local(services.ctx.now()))
         self.date_from = QDateEdit(today.addDays(-30), self)
         self.date_to = QDateEdit(today, self)
         for edit in (self.date_from, self.date_to):
@@ -53,7 +52,9 @@ class AuditDialog(QDialog):
             edit.setDisplayFormat("yyyy-MM-dd")
         self.actor = QComboBox(self)
         self._fill_actors()
-        self.source.currentIndexChanged.connect(lambda _i: (self._fill_actors(), self.reload()))
+        # Slots run in the order connected: the actors first, then the entries.
+        self.source.currentIndexChanged.connect(lambda _i: self._fill_actors())
+        self.source.currentIndexChanged.connect(lambda _i: self.reload())
         self.text = QLineEdit(self)
         self.text.setPlaceholderText(self.tr("Action, e.g. 登录 or 查看完整号码"))
         search = QPushButton(self.tr("Filter"), self)

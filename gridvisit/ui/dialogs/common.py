@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QRect, Qt
+from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QRect, Qt, QTime
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -142,7 +143,7 @@ def confirm_discard(parent: QWidget) -> bool:
     return box.clickedButton() is discard
 
 
-def add_save_shortcuts(dialog: QDialog, slot) -> None:  # type: ignore[no-untyped-def]
+def add_save_shortcuts(dialog: QDialog, slot: Callable[[], object]) -> None:
     """Ctrl+Enter (either Enter key) saves, wherever the focus is."""
     for seq in ("Ctrl+Return", "Ctrl+Enter"):
         shortcut = QShortcut(QKeySequence(seq), dialog)
@@ -159,7 +160,9 @@ def save_cancel_buttons(dialog: QDialog, save_text: str, cancel_text: str) -> QD
     return box
 
 
-def combo(parent: QWidget, items: list[tuple[str, object]], current: object = None) -> QComboBox:
+def combo(
+    parent: QWidget, items: Sequence[tuple[str, object]], current: object = None
+) -> QComboBox:
     box = QComboBox(parent)
     for text, data in items:
         box.addItem(text, data)
@@ -211,3 +214,35 @@ def submit(dialog: QDialog, errors: FieldErrors, action: Callable[[], Any]) -> A
 
 
 FAILED = _FAILED
+
+
+def qdate(day: date) -> QDate:
+    """A QDate for a Python date (the stubs know no such constructor)."""
+    return QDate(day.year, day.month, day.day)
+
+
+def qdatetime(moment: datetime) -> QDateTime:
+    """A QDateTime for a naive Python datetime, as wall-clock time."""
+    return QDateTime(
+        qdate(moment.date()),
+        QTime(moment.hour, moment.minute, moment.second, moment.microsecond // 1000),
+    )
+
+
+def pydate(day: QDate) -> date:
+    """The Python date of a QDate."""
+    return date(day.year(), day.month(), day.day())
+
+
+def pydatetime(moment: QDateTime) -> datetime:
+    """The naive Python datetime (wall-clock time) of a QDateTime."""
+    day, time = moment.date(), moment.time()
+    return datetime(
+        day.year(),
+        day.month(),
+        day.day(),
+        time.hour(),
+        time.minute(),
+        time.second(),
+        time.msec() * 1000,
+    )

@@ -39,6 +39,11 @@ def _text(exc: GridVisitError) -> str:
     return f"{exc.message}\n{exc.hint}".strip()
 
 
+def _children(item: QTreeWidgetItem) -> list[QTreeWidgetItem]:
+    """An item's children (the top-level items, for the invisible root item)."""
+    return [child for i in range(item.childCount()) if (child := item.child(i)) is not None]
+
+
 class DeviceAsk:
     """The questions these dialogs put to the user; tests replace them."""
 
@@ -118,8 +123,8 @@ class AreaDialog(QDialog):
                 )
         self.tree.expandAll()
         self.tree.itemChanged.connect(self._covered)
-        for i in range(self.tree.topLevelItemCount()):
-            self._covered(self.tree.topLevelItem(i))
+        for top in _children(self.tree.invisibleRootItem()):
+            self._covered(top)
         self.error = error_label(self)
         box = QDialogButtonBox(self)
         box.addButton(self.tr("OK"), QDialogButtonBox.ButtonRole.AcceptRole).setDefault(True)
@@ -138,19 +143,17 @@ class AreaDialog(QDialog):
         if item.parent() is not None:
             return
         whole = item.checkState(0) == Qt.CheckState.Checked
-        for i in range(item.childCount()):
-            item.child(i).setDisabled(whole)
+        for child in _children(item):
+            child.setDisabled(whole)
 
     def selection(self) -> Area:
         grids: list[tuple[str, str]] = []
         communities: list[str] = []
-        for i in range(self.tree.topLevelItemCount()):
-            top = self.tree.topLevelItem(i)
+        for top in _children(self.tree.invisibleRootItem()):
             if top.checkState(0) == Qt.CheckState.Checked:
                 communities.append(top.data(0, Qt.ItemDataRole.UserRole)[1])
                 continue
-            for j in range(top.childCount()):
-                child = top.child(j)
+            for child in _children(top):
                 if child.checkState(0) == Qt.CheckState.Checked:
                     grids.append(child.data(0, Qt.ItemDataRole.UserRole)[1])
         return grids, communities

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -37,6 +37,8 @@ from gridvisit.ui.dialogs.common import (
     submit,
 )
 
+W = TypeVar("W", bound=QWidget)
+
 
 class _FormDialog(QDialog):
     """A form whose save callback may raise ValidationError; errors are shown inline."""
@@ -49,7 +51,7 @@ class _FormDialog(QDialog):
         self.result_value: Any = None
         self._save: Callable[[], Any] = lambda: None
 
-    def field(self, key: str, label: str, widget: QWidget) -> QWidget:
+    def field(self, key: str, label: str, widget: W) -> W:
         error = self.errors.make_label(self)
         self.errors.register(key, widget, error)
         form_row(self.form, self, label, widget, error)

@@ -8,7 +8,7 @@ account menu's (SecurityActions), so the guide adds no second way to do them."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -29,11 +29,20 @@ from gridvisit.core.services import Services
 from gridvisit.ui.dialogs.common import fit_to_screen
 
 
+class Steps(Protocol):
+    """The window's actions the guide's buttons run."""
+
+    def export_public_key(self) -> object: ...
+    def devices(self) -> object: ...
+    def trust_subdistrict(self) -> object: ...
+
+
 class KeySetupDialog(QDialog):
-    def __init__(self, services: Services, actions: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, steps: Steps, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
-        self.actions = actions
+        # Not `self.actions`: that would hide QWidget.actions().
+        self.steps = steps
         self.setWindowTitle(self.tr("Key exchange guide"))
         # Changing trust is an administrator's (docs/security.md); exporting this
         # computer's public key is anyone's.
@@ -146,12 +155,12 @@ class KeySetupDialog(QDialog):
             )
 
     def _export(self) -> None:
-        self.actions.export_public_key()
+        self.steps.export_public_key()
         self.refresh()
 
     def _import(self) -> None:
         if self.subdistrict:
-            self.actions.devices()
+            self.steps.devices()
         else:
-            self.actions.trust_subdistrict()
+            self.steps.trust_subdistrict()
         self.refresh()

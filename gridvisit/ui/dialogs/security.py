@@ -105,7 +105,8 @@ class FirstAdminDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Create the first administrator"))
-        self.create = create
+        # Not `self.create`: that would hide QWidget.create().
+        self.create_admin = create
         self.result_login: Login | None = None
         intro = QLabel(
             self.tr(
@@ -141,7 +142,7 @@ class FirstAdminDialog(QDialog):
             self.error.show()
             return
         try:
-            self.result_login = self.create(
+            self.result_login = self.create_admin(
                 self.username.text().strip(), self.display_name.text().strip(), self.password.text()
             )
         except GridVisitError as exc:

@@ -8,6 +8,7 @@ Invalid fields are marked inline with the reason and nothing is saved."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -49,6 +50,8 @@ from gridvisit.ui.dialogs.common import (
     confirm_discard,
     fit_to_screen,
     form_row,
+    pydatetime,
+    qdatetime,
     save_cancel_buttons,
     submit,
 )
@@ -70,9 +73,9 @@ class ProblemRow(QGroupBox):
         number: int,
         reference: Reference,
         errors: FieldErrors,
-        on_remove,
+        on_remove: Callable[[ProblemRow], object],
         parent: QWidget | None = None,
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         super().__init__(parent)
         self.setTitle(self.tr("Problem {n}").format(n=number))
         self.category = combo(
@@ -163,7 +166,7 @@ class VisitDialog(QDialog):
 
         # Wall-clock Beijing time whatever the laptop's zone; LOCAL_TZ is re-attached on save.
         beijing_now = datetime.now(LOCAL_TZ).replace(tzinfo=None, second=0, microsecond=0)
-        now = QDateTime(beijing_now)
+        now = qdatetime(beijing_now)
         self.when = QDateTimeEdit(now, self)
         self.when.setCalendarPopup(True)
         self.when.setDisplayFormat("yyyy-MM-dd HH:mm")
@@ -218,7 +221,7 @@ class VisitDialog(QDialog):
         # only moved the focus to the button.
         self.add_problem_button = QPushButton(self.tr("Add a problem (Alt+A)"), self)
         self.add_problem_button.clicked.connect(self.add_problem)
-        QShortcut(QKeySequence("Alt+A"), self, activated=self.add_problem)
+        QShortcut(QKeySequence("Alt+A"), self).activated.connect(self.add_problem)
 
         hint = QLabel(self.tr("Ctrl+Enter saves, Esc cancels"), self)
         hint.setStyleSheet("color: #666;")
@@ -305,7 +308,7 @@ class VisitDialog(QDialog):
     def _load_visit(self, visit_id: int) -> None:
         visit, present = self.services.visits.get(visit_id)
         local = to_local(visit.visited_at).replace(tzinfo=None)
-        self.when.setMaximumDateTime(max(self.when.maximumDateTime(), QDateTime(local)))
+        self.when.setMaximumDateTime(max(self.when.maximumDateTime(), qdatetime(local)))
         self.restore(
             {
                 "when": f"{local:%Y-%m-%d %H:%M}",
@@ -443,8 +446,7 @@ class VisitDialog(QDialog):
 
     # -- saving -------------------------------------------------------------------
     def value(self) -> VisitInput:
-        moment = self.when.dateTime().toPython().replace(tzinfo=None)
-        visited_at = moment.replace(tzinfo=LOCAL_TZ) if isinstance(moment, datetime) else None
+        visited_at = pydatetime(self.when.dateTime()).replace(tzinfo=LOCAL_TZ)
         present = tuple(
             self.present.item(i).data(Qt.ItemDataRole.UserRole)
             for i in range(self.present.count())
@@ -452,7 +454,7 @@ class VisitDialog(QDialog):
         )
         return VisitInput(
             household_id=self.household_id,
-            visited_at=visited_at,  # type: ignore[arg-type]
+            visited_at=visited_at,
             method=self.method.currentData(),
             purpose=self.purpose.currentData(),
             notes=self.notes.toPlainText(),

@@ -187,8 +187,8 @@ class WeeklyReportDialog(QDialog):
         self.print_button.clicked.connect(self.print_report)
         self.save_button.clicked.connect(self.save_report)
         close.clicked.connect(self.reject)
-        QShortcut(QKeySequence.StandardKey.Print, self, activated=self.print_report)
-        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save_report)
+        QShortcut(QKeySequence.StandardKey.Print, self).activated.connect(self.print_report)
+        QShortcut(QKeySequence.StandardKey.Save, self).activated.connect(self.save_report)
 
         # Pickers rebuild the preview a moment after the last change.
         self._rebuild = QTimer(self)
@@ -342,7 +342,8 @@ class WeeklyReportDialog(QDialog):
 
     # -- output ------------------------------------------------------------------------
     def print_report(self) -> None:
-        if not self.is_ready():
+        built = self.built
+        if built is None or not self.is_ready():
             return
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setPageLayout(
@@ -352,7 +353,7 @@ class WeeklyReportDialog(QDialog):
                 printer.pageLayout().margins(),
             )
         )
-        printer.setDocName(default_file_name(self.built.report))  # type: ignore[union-attr]
+        printer.setDocName(default_file_name(built.report))
         dialog = QPrintDialog(printer, self)
         dialog.setMinMax(1, self.document.pageCount())
         accepted = dialog.exec() == QDialog.DialogCode.Accepted

@@ -3,7 +3,7 @@ the selected household's residents, visits and problems."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal, SignalInstance
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -87,7 +87,7 @@ class HouseholdsPage(QWidget):
         )
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._apply_search)
-        QShortcut(QKeySequence.StandardKey.Find, self, activated=self.focus_search)
+        QShortcut(QKeySequence.StandardKey.Find, self).activated.connect(self.focus_search)
         clear = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search)
         clear.setContext(Qt.ShortcutContext.WidgetShortcut)
         clear.activated.connect(self.search.clear)
@@ -166,7 +166,7 @@ class HouseholdsPage(QWidget):
         self.detail_info.setWordWrap(True)
         self.visit_button = QPushButton(self.tr("Log a visit (Ctrl+N)"), self)
         self.visit_button.clicked.connect(self._emit_visit)
-        QShortcut(QKeySequence.StandardKey.New, self, activated=self._emit_visit)
+        QShortcut(QKeySequence.StandardKey.New, self).activated.connect(self._emit_visit)
         self.edit_button = QPushButton(self.tr("Edit"), self)
         self.edit_button.clicked.connect(
             lambda: self._emit_for_current(self.edit_household_requested)
@@ -430,7 +430,7 @@ class HouseholdsPage(QWidget):
         return text
 
     # -- details -------------------------------------------------------------------
-    def _row_changed(self, current, _previous) -> None:  # type: ignore[no-untyped-def]
+    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         row = self.model.data(current, ROW_ROLE) if current.isValid() else None
         self.household_selected.emit(row.id if row else None)
 
@@ -442,7 +442,7 @@ class HouseholdsPage(QWidget):
             self.visits.set_rows([])
             self.problems.set_rows([])
             return
-        self.detail_stack.setCurrentWidget(self.detail_stack.widget(1))
+        self.detail_stack.setCurrentIndex(1)
         centre = (
             self.tr("party centre household")
             if detail.is_party_centre
@@ -475,12 +475,12 @@ class HouseholdsPage(QWidget):
         if hid is not None:
             self.log_visit_requested.emit(hid)
 
-    def _open_visit(self, index) -> None:  # type: ignore[no-untyped-def]
+    def _open_visit(self, index: QModelIndex) -> None:
         hid, visit = self.current_id(), self.visits.row_at(index.row())
         if hid is not None and visit is not None:
             self.open_visit_requested.emit(hid, visit.id)
 
-    def _emit_for_current(self, signal) -> None:  # type: ignore[no-untyped-def]
+    def _emit_for_current(self, signal: SignalInstance) -> None:
         hid = self.current_id()
         if hid is not None:
             signal.emit(hid)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,6 +25,7 @@ from gridvisit.core.records import ProblemEventRec
 from gridvisit.core.rules import allowed_actions, problem_overdue_days
 from gridvisit.core.services.workspace import ProblemFilter, ProblemLine, Reference
 from gridvisit.ui import fmt
+from gridvisit.ui.dialogs.common import pydate, qdate
 from gridvisit.ui.pages.households import empty_state, make_table
 from gridvisit.ui.table_model import ROW_ROLE, Column, RowTableModel
 
@@ -66,7 +67,7 @@ class ProblemsPage(QWidget):
             self.level.addItem(lv.label, lv)
         self.overdue = QCheckBox(self.tr("Overdue only"), self)
         self.use_dates = QCheckBox(self.tr("Reported from"), self)
-        today = QDate(today_local())  # Beijing's today, whatever the laptop's zone
+        today = qdate(today_local())  # Beijing's today, whatever the laptop's zone
         self.date_from = QDateEdit(today.addDays(-30), self)
         self.date_to = QDateEdit(today, self)
         for edit in (self.date_from, self.date_to):
@@ -77,10 +78,10 @@ class ProblemsPage(QWidget):
         self.use_dates.toggled.connect(self.date_to.setEnabled)
         for w in (self.status, self.category, self.level):
             w.currentIndexChanged.connect(self.filter_changed)
-        for w in (self.overdue, self.use_dates):
-            w.toggled.connect(self.filter_changed)
-        for w in (self.date_from, self.date_to):
-            w.dateChanged.connect(self.filter_changed)
+        for box in (self.overdue, self.use_dates):
+            box.toggled.connect(self.filter_changed)
+        for edit in (self.date_from, self.date_to):
+            edit.dateChanged.connect(self.filter_changed)
         self.count_label = QLabel(self)
 
         self.model: RowTableModel[ProblemLine] = RowTableModel(
@@ -164,7 +165,7 @@ class ProblemsPage(QWidget):
 
         filters = QHBoxLayout()
         filters.addWidget(self.scope_label)
-        for w in (
+        for widget in (
             self.status,
             self.category,
             self.level,
@@ -174,7 +175,7 @@ class ProblemsPage(QWidget):
             QLabel("—", self),
             self.date_to,
         ):
-            filters.addWidget(w)
+            filters.addWidget(widget)
         filters.addStretch(1)
         detail = QWidget(self)
         dl = QVBoxLayout(detail)
@@ -209,7 +210,7 @@ class ProblemsPage(QWidget):
     def current_filter(self) -> ProblemFilter:
         dates: tuple[date | None, date | None] = (None, None)
         if self.use_dates.isChecked():
-            dates = (self.date_from.date().toPython(), self.date_to.date().toPython())
+            dates = (pydate(self.date_from.date()), pydate(self.date_to.date()))
         return ProblemFilter(
             statuses=self.status.currentData() or (),
             category_code=self.category.currentData(),
@@ -226,8 +227,9 @@ class ProblemsPage(QWidget):
             self.tr("{n} problems, {o} overdue").format(n=len(rows), o=overdue)
         )
         self.table_stack.setCurrentWidget(self.table if rows else self.empty)
-        if select_id is not None and self.model.position_of(select_id) is not None:
-            self.table.selectRow(self.model.position_of(select_id))
+        position = self.model.position_of(select_id) if select_id is not None else None
+        if position is not None:
+            self.table.selectRow(position)
         elif rows:
             self.table.selectRow(0)
         else:
@@ -259,7 +261,7 @@ class ProblemsPage(QWidget):
         )
         self.events.set_rows(events)
 
-    def _row_changed(self, current, _previous) -> None:  # type: ignore[no-untyped-def]
+    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         row = self.model.data(current, ROW_ROLE) if current.isValid() else None
         self.problem_selected.emit(row.id if row else None)
 

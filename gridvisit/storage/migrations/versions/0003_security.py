@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -21,7 +22,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def _digest(row: dict, new_id: int, prev_hash: str) -> str:  # type: ignore[type-arg]
+def _digest(row: dict[str, Any], new_id: int, prev_hash: str) -> str:
     # A frozen copy of storage.audit.entry_digest as it was at this revision.
     at = row["at"] if isinstance(row["at"], datetime) else datetime.fromisoformat(str(row["at"]))
     at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
