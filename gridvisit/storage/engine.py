@@ -24,7 +24,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect, select
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DatabaseError as SADatabaseError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from gridvisit.core.clock import utcnow
@@ -274,11 +274,22 @@ class Database:
         with self.session() as s:
             s.merge(Setting(key=key, value=value))
 
+    def _setting_once(self, key: str, value: str) -> str:
+        """Store `value` under `key` unless it is there already; returns what is stored.
+        Several first runs against a new server get here at once: the first insert
+        wins and the others take its value instead of failing on the primary key."""
+        try:
+            with self.session() as s:
+                if s.get(Setting, key) is None:
+                    s.add(Setting(key=key, value=value))
+        except IntegrityError:
+            pass
+        stored = self.setting(key)
+        assert stored is not None
+        return stored
+
     def _ensure_device_id(self) -> str:
-        existing = self.setting("device_id")
-        device = existing or str(uuid.uuid4())
-        if not existing:
-            self.set_setting("device_id", device)
+        device = self.setting("device_id") or self._setting_once("device_id", str(uuid.uuid4()))
         # Trust on first use: a file without a binding is taken to be where it belongs.
         if self.path is not None and self.setting(BINDING_KEY) is None:
             self.set_setting(BINDING_KEY, binding_for(device, self.path))

@@ -25,3 +25,47 @@ def test_void_calls_do_not_leak_none_references(qtbot) -> None:  # type: ignore[
     after = sys.getrefcount(None)
     # Other code may create a few references meanwhile; a leak loses ~10,000.
     assert after >= before - 100, (before, after)
+
+
+def test_a_dialog_freed_by_the_cycle_collector_leaves_the_screen_alone(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A dialog that asked for its screen (every dialog does, to fit a 1366x768 laptop)
+    and then sat in a reference cycle took the QScreen with it when the collector
+    freed it: the random crash of the window, in QTimerInfoList::activateTimers."""
+    import gc
+
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QDialog
+    from shiboken6 import Shiboken
+
+    from gridvisit.ui.dialogs.common import fit_to_screen
+
+    screen = QGuiApplication.primaryScreen()
+    for shown in (False, True):
+        dialog = QDialog()
+        dialog.cycle = dialog  # type: ignore[attr-defined]  # only the collector frees it
+        fit_to_screen(dialog, 400, 300)
+        if shown:
+            dialog.show()
+            qtbot.waitExposed(dialog)
+            dialog.close()
+        del dialog
+        gc.collect()
+        assert Shiboken.isValid(screen)
+        assert QGuiApplication.primaryScreen() is screen
+
+
+def test_no_widget_is_asked_for_its_screen() -> None:
+    """The hazard above, anywhere in the app: ask QGuiApplication, not a widget."""
+    import re
+    from pathlib import Path
+
+    import gridvisit
+
+    root = Path(gridvisit.__file__).parent
+    offenders = [
+        f"{path.relative_to(root)}:{n}"
+        for path in root.rglob("*.py")
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(r"\.screen\(\)", line) and not line.lstrip().startswith("#")
+    ]
+    assert offenders == []

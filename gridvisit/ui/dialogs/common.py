@@ -96,8 +96,14 @@ def _change_signal(widget: QWidget) -> Any:
 
 def available_area(widget: QWidget) -> QRect:
     """The part of the widget's screen a window may use (without the taskbar)."""
-    screen = widget.screen() or QGuiApplication.primaryScreen()
-    return screen.availableGeometry()
+    # Not widget.screen(): PySide then ties the QScreen's wrapper to the widget's, and
+    # when a widget's wrapper is freed by Python's cycle collector the QScreen itself is
+    # destroyed — Qt later crashed on its dangling timers and screen list
+    # (tests/ui/test_pyside_regression.py).
+    window = widget.window()
+    centre = window.geometry().center() if window.isVisible() else None
+    screen = QGuiApplication.screenAt(centre) if centre is not None else None
+    return (screen or QGuiApplication.primaryScreen()).availableGeometry()
 
 
 def fit_to_screen(widget: QWidget, width: int, height: int) -> None:
