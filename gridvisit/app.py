@@ -14,7 +14,7 @@ from gridvisit.core.errors import GridVisitError
 from gridvisit.core.records import Actor
 from gridvisit.core.services import ServiceContext, Services
 from gridvisit.core.services.users import ensure_default_admin
-from gridvisit.storage import Database, open_database
+from gridvisit.storage import Database
 
 if TYPE_CHECKING:  # Qt is imported only when needed (start-up time)
     from PySide6.QtCore import QCoreApplication, QSettings, QTranslator
@@ -169,39 +169,22 @@ def _login_gui(
         encrypt_database,
         ensure_first_admin,
         login,
-        needs_first_admin,
     )
     from gridvisit.core.errors import DatabaseCorruptError, StorageError
-    from gridvisit.storage.engine import (
-        check_database_file,
-        is_encrypted_database,
-        is_plain_sqlite,
-        not_a_regular_file,
-    )
+    from gridvisit.core.login_plan import Step, plan_login
+    from gridvisit.storage.engine import is_plain_sqlite
     from gridvisit.ui.dialogs.security import FirstAdminDialog, LoginDialog
 
     throttle = default_throttle()
-    path = Path(db_path).expanduser().resolve()
-    if path.exists() and not path.is_file() and not path.is_dir():
-        raise not_a_regular_file(path)  # a pipe would hang the first read
-    fresh = not path.exists() or path.stat().st_size == 0
-    if fresh and not create:
+    # The decision the commands share (core/login_plan.py); asking is ours.
+    plan = plan_login(
+        db_path, create=create, user=os.environ.get("GRIDVISIT_USER"), first_admin=True
+    )
+    path = plan.path or Path(db_path)  # the window opens files, never server URLs
+    if plan.path is None or plan.step is Step.MISSING:
         raise StorageError(f"找不到数据库文件“{path}”。", hint="请检查路径。")
-    if not fresh and not is_encrypted_database(path):
-        # Neither plain nor encrypted with its key file: say what it is before asking
-        # anyone for a password.
-        check_database_file(path)
-    legacy = False
-    if not fresh and is_plain_sqlite(path):
-        try:
-            probe = open_database(path)
-        except DatabaseCorruptError:
-            probe = None  # the login below offers a backup
-        if probe is not None:
-            try:
-                legacy = needs_first_admin(probe)
-            finally:
-                probe.dispose()
+    fresh = plan.step is Step.CREATE
+    legacy = plan.step is Step.FIRST_ADMIN
 
     def first(user: str, name: str, password: str) -> Login:
         if fresh:
@@ -248,7 +231,7 @@ def _login_gui(
         )
 
     if not interactive:
-        user = os.environ.get("GRIDVISIT_USER", "admin")
+        user = plan.user
         password = os.environ.get("GRIDVISIT_PASSWORD", "")
         return first(user, user, password) if fresh or legacy else attempt(user, password)
     if fresh or legacy:

@@ -100,3 +100,33 @@ def test_run_gui_reports_a_bad_file(
     bad.write_text("not a database", encoding="utf-8")
     assert app_module.run_gui(bad, create=False) == 1
     assert shown and "不是 gridvisit 数据库文件" in shown[0]
+
+
+def test_login_finishes_an_interrupted_restore_instead_of_creating_a_new_file(
+    qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A restore stopped between its two renames leaves no database file, only the
+    restored copy beside it. The window must finish the restore (as the commands do),
+    not take the missing file for a first start and create an empty database."""
+    from sqlalchemy import func, select
+
+    from gridvisit.storage import backups
+    from gridvisit.storage.backups import Reason
+    from gridvisit.storage.models import Household
+
+    path = tmp_path / "grid.db"
+    generate_demo(path, households=12, weeks=2, encrypted=False)
+    pending = path.with_name(f".{path.name}.restoring")
+    backups.backup_sqlite(path, pending, None)
+    os.replace(path, backups.create_backup(path, None, Reason.REPLACED).path)
+    assert not path.exists()
+    monkeypatch.setenv("GRIDVISIT_USER", "admin")
+    monkeypatch.setenv("GRIDVISIT_PASSWORD", DEMO_PASSWORD)
+    login = app_module._login_gui(path, create=True, encrypted=False, interactive=False)
+    assert login is not None
+    try:
+        with login.db.read_session() as s:
+            assert s.scalar(select(func.count(Household.id))) == 12
+    finally:
+        login.db.dispose()
+    assert not pending.exists()

@@ -1,0 +1,102 @@
+"""`gridvisit user add|passwd|list`: users, roles, areas and passwords."""
+
+from __future__ import annotations
+
+import argparse
+
+from gridvisit.cli import session
+from gridvisit.cli.parser import add_db, subcommands
+from gridvisit.core.enums import Role
+from gridvisit.core.errors import GridVisitError
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    users = sub.add_parser("user", help="用户管理", description="添加用户、修改密码、列出用户。")
+    ops = subcommands(users, "user_op", "操作")
+    ua = ops.add_parser(
+        "add",
+        help="添加用户",
+        description="添加用户;新用户的密码取自 GRIDVISIT_NEW_PASSWORD 或提示输入。",
+    )
+    add_db(ua)
+    ua.add_argument("username", metavar="新用户名")
+    ua.add_argument("--name", required=True, metavar="姓名", help="姓名")
+    ua.add_argument(
+        "--role",
+        required=True,
+        choices=[r.value for r in Role],
+        help="网格员 / 社区管理员 / 街道管理员",
+    )
+    ua.add_argument(
+        "--grid", action="append", default=[], metavar="社区/网格", help="负责的网格(可多次)"
+    )
+    ua.add_argument(
+        "--community", action="append", default=[], metavar="社区", help="管理的社区(可多次)"
+    )
+    ua.set_defaults(handler=_cmd_add)
+    up = ops.add_parser(
+        "passwd",
+        help="修改密码",
+        description="修改自己的密码,或由管理员重设他人的密码(新密码取自 GRIDVISIT_NEW_PASSWORD 或提示输入)。",
+    )
+    add_db(up)
+    up.add_argument("username", nargs="?", metavar="用户名", help="要重设密码的用户(默认自己)")
+    up.set_defaults(handler=_cmd_passwd)
+    ul = ops.add_parser("list", help="列出用户")
+    add_db(ul)
+    ul.set_defaults(handler=_cmd_list)
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    with session.logged_in(args) as s:
+        for u in s.services.users.list():
+            print(f"{u.username}\t{u.display_name}\t{u.role.label}")
+    return 0
+
+
+def _cmd_add(args: argparse.Namespace) -> int:
+    with session.logged_in(args) as s:
+        services = s.services
+        grid_ids = [grid_id(services, text) for text in args.grid]
+        community_ids = [community_id(services, text) for text in args.community]
+        password = session.secret("GRIDVISIT_NEW_PASSWORD", f"新用户 {args.username} 的密码:")
+        rec = services.users.create(
+            args.username,
+            args.name,
+            Role(args.role),
+            password=password,
+            grid_ids=grid_ids,
+            community_ids=community_ids,
+        )
+        print(f"已添加用户 {rec.username}({rec.role.label})。")
+    return 0
+
+
+def _cmd_passwd(args: argparse.Namespace) -> int:
+    with session.logged_in(args) as s:
+        services = s.services
+        new = session.secret("GRIDVISIT_NEW_PASSWORD", "新密码:")
+        me = s.actor.username
+        if not args.username or args.username == me:
+            services.users.change_own_password(session.secret("GRIDVISIT_PASSWORD", "原密码:"), new)
+            print("密码已修改。")
+        else:
+            target = next((u for u in services.users.list() if u.username == args.username), None)
+            if target is None:
+                raise GridVisitError(
+                    f"找不到用户“{args.username}”。", hint="用 gridvisit user list 查看。"
+                )
+            services.users.reset_password(target.id, new)
+            print(f"已重设 {args.username} 的密码。")
+    return 0
+
+
+def community_id(services, name: str) -> int:  # type: ignore[no-untyped-def]
+    scope, _ = services.weekly.scope_for(name, None)
+    return int(scope.community_id)
+
+
+def grid_id(services, text: str) -> int:  # type: ignore[no-untyped-def]
+    community, _, grid = text.rpartition("/")
+    scope, _ = services.weekly.scope_for(community or None, grid)
+    return int(scope.grid_id)
