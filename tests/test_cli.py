@@ -129,7 +129,7 @@ def test_console_script_is_installed() -> None:
 def test_failed_demo_leaves_nothing_behind(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from gridvisit.storage import demo
+    from gridvisit.demo import generate as demo
 
     target = tmp_path / "keep.db"
     assert main(["demo", "--no-encryption", "--db", str(target), "--households", "5"]) == 0
