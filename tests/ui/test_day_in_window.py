@@ -336,7 +336,7 @@ def test_draft_lives_in_the_database_not_a_file(services: Services, tmp_path) ->
 
 
 def _root(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
-    window.tree.setCurrentIndex(window._items["root"].index())
+    window.tree.select_key("root")
     qtbot.waitUntil(window.is_loaded, timeout=10_000)
 
 
