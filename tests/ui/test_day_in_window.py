@@ -538,7 +538,7 @@ def test_file_dialogs_are_chinese_and_open_in_documents(qtbot, zh, tmp_path) -> 
 
     folder = files.start_folder("never-used-before")
     assert folder == files.documents_folder()
-    dialog = files._dialog(None, "合并数据包", folder, "数据包 (*.gvpkg)")
+    dialog = files.file_dialog(None, "合并数据包", folder, "数据包 (*.gvpkg)")
     qtbot.addWidget(dialog)
     dialog.show()
     look_in = dialog.findChild(QLabel, "lookInLabel")
