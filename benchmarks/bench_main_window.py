@@ -51,7 +51,7 @@ w.show()
 from PySide6.QtTest import QTest
 while not w.is_loaded():
     QTest.qWait(20)
-w.tree.setCurrentIndex(w._items['root'].index())  # every household in the table
+w.tree.select_key('root')  # every household in the table
 while not w.is_loaded():
     QTest.qWait(20)
 print(w.households.model.rowCount(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)

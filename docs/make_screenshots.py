@@ -168,7 +168,7 @@ def main() -> None:
     while not window.is_loaded():
         _wait(20)
     # The first group holds 1栋1单元101室 of several compounds: the whole sub-district.
-    window.tree.setCurrentIndex(window._items["root"].index())
+    window.tree.select_key("root")
     while not window.is_loaded():
         _wait(20)
     window.households.table.selectRow(2)
@@ -214,7 +214,7 @@ def main() -> None:
     QDialog.reject(edit)
 
     problems = services.workspace.problem_lines(
-        window._node.scope, window.problems.current_filter()
+        window.scope(), window.problems.current_filter()
     )
     pending = next(p for p in problems if p.status.value == "pending")
     action = ProblemActionDialog(

@@ -9,7 +9,7 @@ from gridvisit.cli import session
 from gridvisit.cli.parser import add_db, positive_int, subcommands
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     audit = sub.add_parser("audit", help="操作日志", description="查看或校验操作日志(审计记录)。")
     ops = subcommands(audit, "audit_op", "操作")
     av = ops.add_parser(

@@ -10,7 +10,7 @@ from gridvisit.cli import session
 from gridvisit.cli.parser import add_db, positive_int, subcommands
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     backup = sub.add_parser(
         "backup",
         help="备份与恢复",

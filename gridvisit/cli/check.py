@@ -10,7 +10,7 @@ from gridvisit.cli import session
 from gridvisit.cli.parser import add_db
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     check = sub.add_parser(
         "check",
         help="检查数据库是否完好",

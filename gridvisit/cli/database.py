@@ -11,7 +11,7 @@ from gridvisit.cli.parser import add_db
 from gridvisit.core.errors import GridVisitError
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     init = sub.add_parser(
         "init",
         help="新建数据库和第一位管理员",

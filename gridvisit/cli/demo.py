@@ -9,7 +9,7 @@ import time
 from gridvisit.cli.parser import add_db, iso_date, positive_int
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     demo = sub.add_parser(
         "demo", help="生成演示数据库", description="生成一个街道规模的演示数据库。"
     )

@@ -15,7 +15,7 @@ from gridvisit.core.errors import GridVisitError
 log = logging.getLogger("gridvisit")
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     export = sub.add_parser(
         "export",
         help="导出数据包(交街道)",

@@ -12,7 +12,7 @@ from gridvisit.cli.parser import add_db, subcommands
 from gridvisit.core.errors import GridVisitError
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     keys = sub.add_parser(
         "keys",
         help="数据包密钥",
@@ -155,7 +155,7 @@ def _cmd_keys(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_overview(info) -> None:  # type: ignore[no-untyped-def]
+def _print_overview(info) -> None:
     print(f"本机设备编号:{info.own.device_id[:8]},指纹:{info.own.fingerprint}")
     if info.copy_problem:
         print(f"  注意:{info.copy_problem}", file=sys.stderr)
@@ -174,7 +174,7 @@ def _print_overview(info) -> None:  # type: ignore[no-untyped-def]
         _print_device(d)
 
 
-def _print_device(d) -> None:  # type: ignore[no-untyped-def]
+def _print_device(d) -> None:
     print(f"  {d.name or '未命名'}\t{d.device_id[:8]}\t{d.fingerprint}\t{d.state_label}")
     print(f"    负责范围:{d.area_label};已收到操作日志 {d.audit_entries} 条")
     if d.flagged_at is not None:

@@ -10,7 +10,7 @@ from gridvisit.cli import session
 from gridvisit.cli.parser import add_db, subcommands
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     ledger = sub.add_parser(
         "ledger", help="Excel 台账", description="导出 Excel 台账,或导入住户花名册。"
     )

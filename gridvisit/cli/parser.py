@@ -80,7 +80,7 @@ class SubParser(Parser):
 
 def subcommands(
     parser: argparse.ArgumentParser, dest: str, metavar: str, *, required: bool = True
-) -> argparse._SubParsersAction:  # type: ignore[type-arg]
+) -> argparse._SubParsersAction:
     """The sub-commands (or operations) of `parser`, stored in `args.<dest>`."""
     return parser.add_subparsers(
         dest=dest, metavar=metavar, required=required, parser_class=SubParser

@@ -11,7 +11,7 @@ from gridvisit.cli.parser import add_db, subcommands
 from gridvisit.core.errors import GridVisitError, ValidationError
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     report = sub.add_parser("report", help="生成报表", description="生成报表 PDF。")
     kinds = subcommands(report, "report", "报表")
     weekly = kinds.add_parser(

@@ -10,7 +10,7 @@ from gridvisit.core.enums import Role
 from gridvisit.core.errors import GridVisitError
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     users = sub.add_parser("user", help="用户管理", description="添加用户、修改密码、列出用户。")
     ops = subcommands(users, "user_op", "操作")
     ua = ops.add_parser(
@@ -91,12 +91,12 @@ def _cmd_passwd(args: argparse.Namespace) -> int:
     return 0
 
 
-def community_id(services, name: str) -> int:  # type: ignore[no-untyped-def]
+def community_id(services, name: str) -> int:
     scope, _ = services.weekly.scope_for(name, None)
     return int(scope.community_id)
 
 
-def grid_id(services, text: str) -> int:  # type: ignore[no-untyped-def]
+def grid_id(services, text: str) -> int:
     community, _, grid = text.rpartition("/")
     scope, _ = services.weekly.scope_for(community or None, grid)
     return int(scope.grid_id)

@@ -70,7 +70,8 @@ def _remember(purpose: str, path: Path) -> None:
 _provider: NameOnlyIconProvider | None = None
 
 
-def _dialog(parent: QWidget | None, title: str, folder: Path, pattern: str) -> QFileDialog:
+def file_dialog(parent: QWidget | None, title: str, folder: Path, pattern: str) -> QFileDialog:
+    """The app's file dialog, set up but not shown (the functions below run it)."""
     global _provider
     dialog = QFileDialog(parent, title, str(folder), pattern)
     # Qt 6's own Chinese catalogue lacks these two (their source strings gained a
@@ -92,7 +93,7 @@ def _dialog(parent: QWidget | None, title: str, folder: Path, pattern: str) -> Q
 def open_files(
     parent: QWidget | None, title: str, pattern: str, *, purpose: str = "open"
 ) -> list[Path]:
-    dialog = _dialog(parent, title, start_folder(purpose), pattern)
+    dialog = file_dialog(parent, title, start_folder(purpose), pattern)
     dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
     try:
         if not dialog.exec():
@@ -108,7 +109,7 @@ def open_files(
 def open_file(
     parent: QWidget | None, title: str, pattern: str, *, purpose: str = "open"
 ) -> Path | None:
-    dialog = _dialog(parent, title, start_folder(purpose), pattern)
+    dialog = file_dialog(parent, title, start_folder(purpose), pattern)
     dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
     chosen = _first_choice(dialog)
     if chosen is not None:
@@ -136,7 +137,7 @@ def save_file(
     purpose: str = "save",
 ) -> Path | None:
     """A path to save to; `suffix` (".pdf") is added when the user typed none."""
-    dialog = _dialog(parent, title, start_folder(purpose), pattern)
+    dialog = file_dialog(parent, title, start_folder(purpose), pattern)
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
     dialog.setFileMode(QFileDialog.FileMode.AnyFile)
     if suffix:

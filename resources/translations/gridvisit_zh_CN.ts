@@ -1,6 +1,13 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>ActionGroup</name>
+    <message>
+        <source>Not possible</source>
+        <translation>无法操作</translation>
+    </message>
+</context>
+<context>
     <name>AreaDialog</name>
     <message>
         <source>Area of the computer</source>
@@ -92,6 +99,13 @@
     <message>
         <source>The audit log was changed outside the program: {n} problem(s).</source>
         <translation>操作日志在程序之外被改动过:发现 {n} 处问题。</translation>
+    </message>
+</context>
+<context>
+    <name>BackupActions</name>
+    <message>
+        <source>&amp;Backups…</source>
+        <translation>备份与恢复(&amp;B)…</translation>
     </message>
 </context>
 <context>
@@ -406,6 +420,26 @@ Check the fingerprint with the other side by phone.</source>
 <context>
     <name>ExchangeActions</name>
     <message>
+        <source>&amp;Export package…</source>
+        <translation>导出数据包(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>&amp;Merge packages…</source>
+        <translation>合并数据包(&amp;M)…</translation>
+    </message>
+    <message>
+        <source>Merge &amp;review…</source>
+        <translation>合并待处理(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Export &amp;ledger (Excel)…</source>
+        <translation>导出台账 Excel(&amp;L)…</translation>
+    </message>
+    <message>
+        <source>&amp;Import household roster (Excel)…</source>
+        <translation>导入住户花名册 Excel(&amp;I)…</translation>
+    </message>
+    <message>
         <source>Please wait</source>
         <translation>请稍候</translation>
     </message>
@@ -546,6 +580,208 @@ Check the fingerprint with the other side by phone.</source>
     <message>
         <source>The user guide is missing from this installation: please reinstall.</source>
         <translation>这个安装缺少使用说明文件,请重新安装。</translation>
+    </message>
+</context>
+<context>
+    <name>HelpActions</name>
+    <message>
+        <source>User &amp;guide</source>
+        <translation>使用说明(&amp;G)</translation>
+    </message>
+    <message>
+        <source>&amp;About</source>
+        <translation>关于(&amp;A)</translation>
+    </message>
+    <message>
+        <source>About gridvisit</source>
+        <translation>关于网格走访</translation>
+    </message>
+    <message>
+        <source>gridvisit {v}
+Offline household visits and problem lists for community grid workers.</source>
+        <translation>网格走访 {v}
+社区网格员离线入户走访与问题清单管理工具。</translation>
+    </message>
+</context>
+<context>
+    <name>HierarchyActions</name>
+    <message>
+        <source>New community…</source>
+        <translation>新建社区……</translation>
+    </message>
+    <message>
+        <source>New community</source>
+        <translation>新建社区</translation>
+    </message>
+    <message>
+        <source>Community name</source>
+        <translation>社区名称</translation>
+    </message>
+    <message>
+        <source>New grid…</source>
+        <translation>新建网格……</translation>
+    </message>
+    <message>
+        <source>New grid</source>
+        <translation>新建网格</translation>
+    </message>
+    <message>
+        <source>Grid name</source>
+        <translation>网格名称</translation>
+    </message>
+    <message>
+        <source>New building group…</source>
+        <translation>新建楼栋党小组……</translation>
+    </message>
+    <message>
+        <source>New building group</source>
+        <translation>新建楼栋党小组</translation>
+    </message>
+    <message>
+        <source>Building group name</source>
+        <translation>楼栋党小组名称</translation>
+    </message>
+    <message>
+        <source>Rename…</source>
+        <translation>重命名……</translation>
+    </message>
+    <message>
+        <source>Rename</source>
+        <translation>重命名</translation>
+    </message>
+    <message>
+        <source>New name</source>
+        <translation>新名称</translation>
+    </message>
+    <message>
+        <source>Move to…</source>
+        <translation>移动到……</translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation>删除……</translation>
+    </message>
+    <message>
+        <source>Archive…</source>
+        <translation>归档……</translation>
+    </message>
+    <message>
+        <source>To community</source>
+        <translation>移到社区</translation>
+    </message>
+    <message>
+        <source>To grid</source>
+        <translation>移到网格</translation>
+    </message>
+    <message>
+        <source>Move {n}</source>
+        <translation>移动“{n}”</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Delete “{n}”? This cannot be undone.</source>
+        <translation>确定删除“{n}”吗?删除后无法恢复。</translation>
+    </message>
+    <message>
+        <source>Archive</source>
+        <translation>归档</translation>
+    </message>
+    <message>
+        <source>Archive “{n}”? It disappears from the lists; its history is kept.</source>
+        <translation>确定归档“{n}”吗?归档后不再显示在列表中,历史记录会保留。</translation>
+    </message>
+</context>
+<context>
+    <name>HierarchyTree</name>
+    <message>
+        <source>Community / grid / building group</source>
+        <translation>社区 / 网格 / 楼栋党小组</translation>
+    </message>
+    <message>
+        <source>Household count</source>
+        <translation>户数</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>超期</translation>
+    </message>
+    <message>
+        <source>Problems</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>{h} households, {o} overdue visits, {p} open problems</source>
+        <translation>住户 {h} 户,走访超期 {o} 户,未销号问题 {p} 个</translation>
+    </message>
+</context>
+<context>
+    <name>HouseholdActions</name>
+    <message>
+        <source>&amp;New household</source>
+        <translation>新增住户(&amp;N)</translation>
+    </message>
+    <message>
+        <source>New household</source>
+        <translation>新增住户</translation>
+    </message>
+    <message>
+        <source>Choose a building group in the tree on the left first.</source>
+        <translation>请先在左侧层级树中选择一个楼栋党小组。</translation>
+    </message>
+    <message>
+        <source>Edit household</source>
+        <translation>编辑住户</translation>
+    </message>
+    <message>
+        <source>Saved household {a}.</source>
+        <translation>已保存住户 {a}。</translation>
+    </message>
+    <message>
+        <source>Move household</source>
+        <translation>移动住户</translation>
+    </message>
+    <message>
+        <source>To building group</source>
+        <translation>移到楼栋党小组</translation>
+    </message>
+    <message>
+        <source>Delete household</source>
+        <translation>删除住户</translation>
+    </message>
+    <message>
+        <source>Delete {a} and its residents? This cannot be undone.</source>
+        <translation>确定删除 {a} 及其居民吗?删除后无法恢复。</translation>
+    </message>
+    <message>
+        <source>Archive it instead? Its history is kept.</source>
+        <translation>是否改为归档?历史记录会保留。</translation>
+    </message>
+    <message>
+        <source>Add resident</source>
+        <translation>新增居民</translation>
+    </message>
+    <message>
+        <source>Saved resident {n}.</source>
+        <translation>已保存居民 {n}。</translation>
+    </message>
+    <message>
+        <source>Edit resident</source>
+        <translation>编辑居民</translation>
+    </message>
+    <message>
+        <source>Resident moved out</source>
+        <translation>居民迁出</translation>
+    </message>
+    <message>
+        <source>Mark {n} as moved out? Visits that mention them are kept.</source>
+        <translation>确定将 {n} 标记为已迁出吗?相关走访记录会保留。</translation>
+    </message>
+    <message>
+        <source>Please check</source>
+        <translation>请核对</translation>
     </message>
 </context>
 <context>
@@ -964,20 +1200,8 @@ Choose a building group on the left and click “New household”, or right-clic
         <translation>网格走访 — 入户走访管理</translation>
     </message>
     <message>
-        <source>Community / grid / building group</source>
-        <translation>社区 / 网格 / 楼栋党小组</translation>
-    </message>
-    <message>
         <source>Households</source>
         <translation>住户</translation>
-    </message>
-    <message>
-        <source>Overdue</source>
-        <translation>超期</translation>
-    </message>
-    <message>
-        <source>Household count</source>
-        <translation>户数</translation>
     </message>
     <message>
         <source>Problems</source>
@@ -992,84 +1216,12 @@ Choose a building group on the left and click “New household”, or right-clic
         <translation>当前用户:{user}</translation>
     </message>
     <message>
-        <source>&amp;Log a visit</source>
-        <translation>登记走访(&amp;L)</translation>
-    </message>
-    <message>
-        <source>&amp;New household</source>
-        <translation>新增住户(&amp;N)</translation>
-    </message>
-    <message>
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <source>&amp;Weekly problem list…</source>
-        <translation>每周问题清单(&amp;W)…</translation>
-    </message>
-    <message>
-        <source>&amp;Export package…</source>
-        <translation>导出数据包(&amp;E)…</translation>
-    </message>
-    <message>
-        <source>&amp;Merge packages…</source>
-        <translation>合并数据包(&amp;M)…</translation>
-    </message>
-    <message>
-        <source>Merge &amp;review…</source>
-        <translation>合并待处理(&amp;R)…</translation>
-    </message>
-    <message>
-        <source>Export &amp;ledger (Excel)…</source>
-        <translation>导出台账 Excel(&amp;L)…</translation>
-    </message>
-    <message>
-        <source>&amp;Import household roster (Excel)…</source>
-        <translation>导入住户花名册 Excel(&amp;I)…</translation>
-    </message>
-    <message>
-        <source>Change &amp;password…</source>
-        <translation>修改密码(&amp;P)…</translation>
-    </message>
-    <message>
-        <source>&amp;Audit log…</source>
-        <translation>操作日志(&amp;A)…</translation>
-    </message>
-    <message>
-        <source>Export this computer's public &amp;key…</source>
-        <translation>导出本机公钥(&amp;K)…</translation>
-    </message>
-    <message>
-        <source>Import the sub-district's public key…</source>
-        <translation>导入街道公钥…</translation>
-    </message>
-    <message>
-        <source>Registered computers…</source>
-        <translation>登记的电脑…</translation>
-    </message>
-    <message>
-        <source>This computer's identity…</source>
-        <translation>本机身份…</translation>
-    </message>
-    <message>
-        <source>Key exchange &amp;guide…</source>
-        <translation>密钥交换向导(&amp;G)…</translation>
-    </message>
-    <message>
-        <source>&amp;Backups…</source>
-        <translation>备份与恢复(&amp;B)…</translation>
-    </message>
-    <message>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
-    </message>
-    <message>
-        <source>&amp;About</source>
-        <translation>关于(&amp;A)</translation>
-    </message>
-    <message>
-        <source>User &amp;guide</source>
-        <translation>使用说明(&amp;G)</translation>
     </message>
     <message>
         <source>&amp;Households</source>
@@ -1120,10 +1272,6 @@ Choose a building group on the left and click “New household”, or right-clic
         <translation>正在加载组织层级……</translation>
     </message>
     <message>
-        <source>{h} households, {o} overdue visits, {p} open problems</source>
-        <translation>住户 {h} 户,走访超期 {o} 户,未销号问题 {p} 个</translation>
-    </message>
-    <message>
         <source>Week {w} ({a} – {b})</source>
         <translation>第 {w} 周({a} 至 {b})</translation>
     </message>
@@ -1134,196 +1282,6 @@ Choose a building group on the left and click “New household”, or right-clic
     <message>
         <source>Could not load data</source>
         <translation>数据加载失败</translation>
-    </message>
-    <message>
-        <source>Log a visit</source>
-        <translation>登记走访</translation>
-    </message>
-    <message>
-        <source>Select a household first.</source>
-        <translation>请先选择一户住户。</translation>
-    </message>
-    <message>
-        <source>Visit to {a} saved with {n} problem(s).</source>
-        <translation>已保存 {a} 的走访记录,登记问题 {n} 个。</translation>
-    </message>
-    <message>
-        <source>Visit</source>
-        <translation>走访记录</translation>
-    </message>
-    <message>
-        <source>Visit to {a} deleted.</source>
-        <translation>已删除 {a} 的一条走访记录。</translation>
-    </message>
-    <message>
-        <source>Visit to {a} corrected.</source>
-        <translation>已更正 {a} 的走访记录。</translation>
-    </message>
-    <message>
-        <source>New household</source>
-        <translation>新增住户</translation>
-    </message>
-    <message>
-        <source>Choose a building group in the tree on the left first.</source>
-        <translation>请先在左侧层级树中选择一个楼栋党小组。</translation>
-    </message>
-    <message>
-        <source>Edit household</source>
-        <translation>编辑住户</translation>
-    </message>
-    <message>
-        <source>Saved household {a}.</source>
-        <translation>已保存住户 {a}。</translation>
-    </message>
-    <message>
-        <source>Move household</source>
-        <translation>移动住户</translation>
-    </message>
-    <message>
-        <source>To building group</source>
-        <translation>移到楼栋党小组</translation>
-    </message>
-    <message>
-        <source>Delete household</source>
-        <translation>删除住户</translation>
-    </message>
-    <message>
-        <source>Delete {a} and its residents? This cannot be undone.</source>
-        <translation>确定删除 {a} 及其居民吗?删除后无法恢复。</translation>
-    </message>
-    <message>
-        <source>Archive it instead? Its history is kept.</source>
-        <translation>是否改为归档?历史记录会保留。</translation>
-    </message>
-    <message>
-        <source>Add resident</source>
-        <translation>新增居民</translation>
-    </message>
-    <message>
-        <source>Saved resident {n}.</source>
-        <translation>已保存居民 {n}。</translation>
-    </message>
-    <message>
-        <source>Edit resident</source>
-        <translation>编辑居民</translation>
-    </message>
-    <message>
-        <source>Resident moved out</source>
-        <translation>居民迁出</translation>
-    </message>
-    <message>
-        <source>Mark {n} as moved out? Visits that mention them are kept.</source>
-        <translation>确定将 {n} 标记为已迁出吗?相关走访记录会保留。</translation>
-    </message>
-    <message>
-        <source>Please check</source>
-        <translation>请核对</translation>
-    </message>
-    <message>
-        <source>Problem is now “{s}”.</source>
-        <translation>问题状态已变为“{s}”。</translation>
-    </message>
-    <message>
-        <source>New community…</source>
-        <translation>新建社区……</translation>
-    </message>
-    <message>
-        <source>New community</source>
-        <translation>新建社区</translation>
-    </message>
-    <message>
-        <source>Community name</source>
-        <translation>社区名称</translation>
-    </message>
-    <message>
-        <source>New grid…</source>
-        <translation>新建网格……</translation>
-    </message>
-    <message>
-        <source>New grid</source>
-        <translation>新建网格</translation>
-    </message>
-    <message>
-        <source>Grid name</source>
-        <translation>网格名称</translation>
-    </message>
-    <message>
-        <source>New building group…</source>
-        <translation>新建楼栋党小组……</translation>
-    </message>
-    <message>
-        <source>New building group</source>
-        <translation>新建楼栋党小组</translation>
-    </message>
-    <message>
-        <source>Building group name</source>
-        <translation>楼栋党小组名称</translation>
-    </message>
-    <message>
-        <source>Rename…</source>
-        <translation>重命名……</translation>
-    </message>
-    <message>
-        <source>Rename</source>
-        <translation>重命名</translation>
-    </message>
-    <message>
-        <source>New name</source>
-        <translation>新名称</translation>
-    </message>
-    <message>
-        <source>Move to…</source>
-        <translation>移动到……</translation>
-    </message>
-    <message>
-        <source>Delete…</source>
-        <translation>删除……</translation>
-    </message>
-    <message>
-        <source>Archive…</source>
-        <translation>归档……</translation>
-    </message>
-    <message>
-        <source>To community</source>
-        <translation>移到社区</translation>
-    </message>
-    <message>
-        <source>To grid</source>
-        <translation>移到网格</translation>
-    </message>
-    <message>
-        <source>Move {n}</source>
-        <translation>移动“{n}”</translation>
-    </message>
-    <message>
-        <source>Delete</source>
-        <translation>删除</translation>
-    </message>
-    <message>
-        <source>Delete “{n}”? This cannot be undone.</source>
-        <translation>确定删除“{n}”吗?删除后无法恢复。</translation>
-    </message>
-    <message>
-        <source>Archive</source>
-        <translation>归档</translation>
-    </message>
-    <message>
-        <source>Archive “{n}”? It disappears from the lists; its history is kept.</source>
-        <translation>确定归档“{n}”吗?归档后不再显示在列表中,历史记录会保留。</translation>
-    </message>
-    <message>
-        <source>Not possible</source>
-        <translation>无法操作</translation>
-    </message>
-    <message>
-        <source>About gridvisit</source>
-        <translation>关于网格走访</translation>
-    </message>
-    <message>
-        <source>gridvisit {v}
-Offline household visits and problem lists for community grid workers.</source>
-        <translation>网格走访 {v}
-社区网格员离线入户走访与问题清单管理工具。</translation>
     </message>
 </context>
 <context>
@@ -1736,6 +1694,34 @@ Offline household visits and problem lists for community grid workers.</source>
 <context>
     <name>SecurityActions</name>
     <message>
+        <source>Change &amp;password…</source>
+        <translation>修改密码(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>&amp;Audit log…</source>
+        <translation>操作日志(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>Export this computer's public &amp;key…</source>
+        <translation>导出本机公钥(&amp;K)…</translation>
+    </message>
+    <message>
+        <source>Import the sub-district's public key…</source>
+        <translation>导入街道公钥…</translation>
+    </message>
+    <message>
+        <source>Registered computers…</source>
+        <translation>登记的电脑…</translation>
+    </message>
+    <message>
+        <source>This computer's identity…</source>
+        <translation>本机身份…</translation>
+    </message>
+    <message>
+        <source>Key exchange &amp;guide…</source>
+        <translation>密钥交换向导(&amp;G)…</translation>
+    </message>
+    <message>
         <source>Failed</source>
         <translation>操作失败</translation>
     </message>
@@ -1797,6 +1783,45 @@ Check the fingerprint with the other side by phone.</source>
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>VisitActions</name>
+    <message>
+        <source>&amp;Log a visit</source>
+        <translation>登记走访(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Weekly problem list…</source>
+        <translation>每周问题清单(&amp;W)…</translation>
+    </message>
+    <message>
+        <source>Log a visit</source>
+        <translation>登记走访</translation>
+    </message>
+    <message>
+        <source>Select a household first.</source>
+        <translation>请先选择一户住户。</translation>
+    </message>
+    <message>
+        <source>Visit to {a} saved with {n} problem(s).</source>
+        <translation>已保存 {a} 的走访记录,登记问题 {n} 个。</translation>
+    </message>
+    <message>
+        <source>Visit</source>
+        <translation>走访记录</translation>
+    </message>
+    <message>
+        <source>Visit to {a} deleted.</source>
+        <translation>已删除 {a} 的一条走访记录。</translation>
+    </message>
+    <message>
+        <source>Visit to {a} corrected.</source>
+        <translation>已更正 {a} 的走访记录。</translation>
+    </message>
+    <message>
+        <source>Problem is now “{s}”.</source>
+        <translation>问题状态已变为“{s}”。</translation>
     </message>
 </context>
 <context>

@@ -336,7 +336,7 @@ def test_draft_lives_in_the_database_not_a_file(services: Services, tmp_path) ->
 
 
 def _root(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
-    window.tree.setCurrentIndex(window._items["root"].index())
+    window.tree.select_key("root")
     qtbot.waitUntil(window.is_loaded, timeout=10_000)
 
 
@@ -551,7 +551,7 @@ def test_file_dialogs_are_chinese_and_open_in_documents(qtbot, zh, tmp_path) -> 
 
     folder = files.start_folder("never-used-before")
     assert folder == files.documents_folder()
-    dialog = files._dialog(None, "合并数据包", folder, "数据包 (*.gvpkg)")
+    dialog = files.file_dialog(None, "合并数据包", folder, "数据包 (*.gvpkg)")
     qtbot.addWidget(dialog)
     dialog.show()
     look_in = dialog.findChild(QLabel, "lookInLabel")

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 
 from gridvisit import app as app_module
 from gridvisit.core.services import Services
@@ -87,10 +88,11 @@ def test_register_revoke_and_read_a_computers_trail(
     def choose(area: Any) -> None:
         assert isinstance(area, AreaDialog)
         _fits(area)
-        area._accept()  # nothing ticked: refused, says why
+        ok = next(b for b in area.findChildren(QPushButton) if b.text() == "确定")
+        ok.click()  # nothing ticked: refused, says why
         assert area.isVisible() and area.error.text() == "请至少勾选一个网格或社区。"
         _tick(area, community.name, grid.name)
-        area._accept()
+        ok.click()
 
     state = on_next_modal(choose)
     dialog.register_button.click()

@@ -124,9 +124,9 @@ def test_review_window_settles_a_conflict(
     assert len(came) == 2 and "(此前合并或本机录入)" in came
     assert any(text.startswith(("l0.zip · ", "l1.zip · ")) for text in came), came
     assert "栋" in dialog.conflicts.item(0, 1).text()
-    current = next(i for i, c in enumerate(dialog._conflicts[0].copies) if c.current)
+    current = next(i for i, c in enumerate(dialog.conflict_at(0).copies) if c.current)
     other = 1 - current
-    chosen_note = dialog._conflicts[0].copies[other].payload["notes"]
+    chosen_note = dialog.conflict_at(0).copies[other].payload["notes"]
     dialog.copies.selectRow(other)
     dialog.use_copy.click()
     with demo_db.read_session() as s:

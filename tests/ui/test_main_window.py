@@ -4,8 +4,9 @@ problem workflow, due visits, remembered layout."""
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QMenu
 from sqlalchemy import func, select
 
 from gridvisit.core.enums import EventKind, ProblemStatus, Satisfaction
@@ -19,12 +20,20 @@ from tests.ui.conftest import on_next_modal
 
 
 def _select_node(qtbot, window: MainWindow, key: str) -> None:  # type: ignore[no-untyped-def]
-    window.tree.setCurrentIndex(window._items[key].index())
+    window.tree.select_key(key)
     qtbot.waitUntil(window.is_loaded, timeout=10_000)
 
 
 def _a_group(window: MainWindow) -> str:
-    return next(k for k in window._items if k.startswith("building_group:"))
+    return next(k for k in window.tree.node_keys() if k.startswith("building_group:"))
+
+
+def _menu_command(window: MainWindow, node, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Run the command `text` of `node`'s menu in the tree (right click)."""
+    menu = QMenu(window)
+    window.hierarchy_actions.fill_menu(menu, node)
+    next(a for a in menu.actions() if a.text() == text).trigger()
+    menu.deleteLater()
 
 
 def _count(services: Services, model: type) -> int:
@@ -35,14 +44,14 @@ def _count(services: Services, model: type) -> int:
 def test_window_is_chinese_and_shows_the_first_group(window: MainWindow) -> None:
     assert window.windowTitle() == "网格走访 — 入户走访管理"
     assert window.pages.tabText(0) == "住户"
-    assert window._node is not None and window._node.kind == "building_group"
+    assert window.current_node is not None and window.current_node.kind == "building_group"
     rows = window.households.model.rowCount()
-    assert rows == window._node.counts.households > 0
+    assert rows == window.current_node.counts.households > 0
     assert window.households.detail_title.text().endswith("室")
 
 
 def test_tree_counts_add_up(window: MainWindow) -> None:
-    root = window._nodes["root"]
+    root = window.tree.node("root")
     assert root.counts.households == 240
     for community in root.children:
         assert community.counts.households == sum(g.counts.households for g in community.children)
@@ -79,8 +88,8 @@ def test_log_visit_with_two_problems_updates_row_and_counts(
     _select_node(qtbot, window, key)
     row = page.model.row_at(0)
     page.table.selectRow(0)
-    group_before = window._nodes[key].counts.open_problems
-    root_before = window._nodes["root"].counts.open_problems
+    group_before = window.tree.node(key).counts.open_problems
+    root_before = window.tree.node("root").counts.open_problems
     resets: list[int] = []
     page.model.modelReset.connect(lambda: resets.append(1))
 
@@ -103,11 +112,9 @@ def test_log_visit_with_two_problems_updates_row_and_counts(
         row.last_visit or fresh.last_visit.min.replace(tzinfo=fresh.last_visit.tzinfo)
     )
     assert not fresh.overdue
-    assert window._nodes[key].counts.open_problems == group_before + 2
-    assert window._nodes["root"].counts.open_problems == root_before + 2
-    assert window._items[key].parent().child(window._items[key].row(), 3).text() == str(
-        group_before + 2
-    )
+    assert window.tree.node(key).counts.open_problems == group_before + 2
+    assert window.tree.node("root").counts.open_problems == root_before + 2
+    assert window.tree.index_of(key).siblingAtColumn(3).data() == str(group_before + 2)
     assert resets == []  # the table was not reloaded
     assert page.visits.rowCount() >= 1 and page.problems.rowCount() >= 2
 
@@ -213,7 +220,7 @@ def test_empty_description_in_action_is_refused(qtbot, window: MainWindow) -> No
 
     def act(dialog: ProblemActionDialog) -> None:
         dialog.save()  # resolution left empty
-        seen["error"] = dialog.errors._fields["resolution"][1].text()
+        seen["error"] = dialog.errors.label("resolution").text()
         dialog.reject()
 
     on_next_modal(act)
@@ -249,7 +256,7 @@ def test_layout_and_last_node_are_remembered(
     qtbot.addWidget(first)
     first.show()
     qtbot.waitUntil(first.is_loaded, timeout=10_000)
-    keys = [k for k in first._items if k.startswith("building_group:")]
+    keys = [k for k in first.tree.node_keys() if k.startswith("building_group:")]
     target = keys[-1]
     _select_node(qtbot, first, target)
     first.pages.setCurrentIndex(2)
@@ -266,7 +273,7 @@ def test_layout_and_last_node_are_remembered(
     qtbot.addWidget(second)
     second.show()
     qtbot.waitUntil(second.is_loaded, timeout=10_000)
-    assert second._node.key == target
+    assert second.current_node.key == target
     assert second.tree.currentIndex().siblingAtColumn(0).data(NODE_ROLE) == target
     assert second.pages.currentIndex() == 2
     # Offscreen's virtual screen is 800 px wide and clamps restored widths; height fits.
@@ -301,21 +308,20 @@ def test_edit_hierarchy_and_households(
 
         return fill
 
-    # community -> grid -> building group through the same dialogs the tree menu opens
-    h = services.hierarchy
+    # community -> grid -> building group through the tree's menu
     on_next_modal(name_it("测试社区"))
-    window._name_dialog("新建社区", "社区名称", h.add_community)
-    qtbot.waitUntil(lambda: any(n.name == "测试社区" for n in window._nodes.values()))
-    community = next(n for n in window._nodes.values() if n.name == "测试社区")
+    _menu_command(window, window.tree.node("root"), "新建社区……")
+    qtbot.waitUntil(lambda: any(n.name == "测试社区" for n in window.tree.nodes()))
+    community = next(n for n in window.tree.nodes() if n.name == "测试社区")
     on_next_modal(name_it("测试网格"))
-    window._name_dialog("新建网格", "网格名称", lambda name: h.add_grid(community.id, name))
-    qtbot.waitUntil(lambda: any(n.name == "测试网格" for n in window._nodes.values()))
-    grid = next(n for n in window._nodes.values() if n.name == "测试网格")
+    _menu_command(window, community, "新建网格……")
+    qtbot.waitUntil(lambda: any(n.name == "测试网格" for n in window.tree.nodes()))
+    grid = next(n for n in window.tree.nodes() if n.name == "测试网格")
     on_next_modal(name_it("1号楼党小组"))
-    window._name_dialog("新建楼栋党小组", "名称", lambda name: h.add_building_group(grid.id, name))
+    _menu_command(window, grid, "新建楼栋党小组……")
 
     def new_group() -> str | None:
-        grid_node = window._nodes.get(f"grid:{grid.id}")
+        grid_node = window.tree.node(f"grid:{grid.id}")
         return (
             next((c.key for c in grid_node.children if c.name == "1号楼党小组"), None)
             if grid_node
@@ -339,14 +345,14 @@ def test_edit_hierarchy_and_households(
         dialog.save()
 
     on_next_modal(new_household)
-    window._add_household()
+    window.findChild(QAction, "action_new_household").trigger()
     assert [r.address for r in window.households.model.rows()] == ["1栋2单元301室"]
-    assert window._nodes[group_key].counts.households == 1
-    assert window._nodes[f"community:{community.id}"].counts.households == 1
+    assert window.tree.node(group_key).counts.households == 1
+    assert window.tree.node(f"community:{community.id}").counts.households == 1
 
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: shown.append(text))
-    window._delete_node(window._nodes[group_key])
+    _menu_command(window, window.tree.node(group_key), "删除……")
     assert shown and "不能删除" in shown[0]  # refused with the reason
-    assert group_key in window._nodes
+    assert group_key in window.tree.node_keys()

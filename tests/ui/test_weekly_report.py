@@ -115,9 +115,9 @@ def test_print_pdf_honours_a_page_range(dialog: WeeklyReportDialog, tmp_path: Pa
 def test_window_action_opens_the_list_for_the_selected_grid(
     qtbot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    grid_key = next(k for k in window._items if k.startswith("grid:"))
-    window.tree.setCurrentIndex(window._items[grid_key].index())
-    grid = window._nodes[grid_key]
+    grid_key = next(k for k in window.tree.node_keys() if k.startswith("grid:"))
+    window.tree.select_key(grid_key)
+    grid = window.tree.node(grid_key)
     seen: dict[str, object] = {}
 
     def check(dlg: QDialog) -> None:

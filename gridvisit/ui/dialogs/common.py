@@ -49,6 +49,10 @@ class FieldErrors:
             if signal is not None:
                 signal.connect(lambda *_a, w=widget, lb=label: _clear_mark(w, lb))
 
+    def label(self, key: str) -> QLabel:
+        """The error label of field `key`."""
+        return self._fields[key][1]
+
     def make_label(self, parent: QWidget) -> QLabel:
         return error_label(parent)
 

@@ -4,12 +4,11 @@ behind a busy progress dialog; a summary follows."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -18,7 +17,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMessageBox,
-    QProgressDialog,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -27,11 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gridvisit.core.access import Action
-from gridvisit.core.clock import to_local, today_local
+from gridvisit.core.clock import to_local
 from gridvisit.core.errors import GridVisitError
 from gridvisit.core.services import Services
-from gridvisit.exchange.records import ENTITY_LABELS
 from gridvisit.ui import files
 from gridvisit.ui.dialogs.common import fit_to_screen
 
@@ -76,200 +72,6 @@ class Ask:
         if details:
             box.setDetailedText(details)
         box.exec()
-
-
-class ExchangeActions(QObject):
-    """The File menu's exchange commands for one main window."""
-
-    def __init__(self, window: Any, services: Services) -> None:
-        super().__init__(window)
-        self.window = window
-        self.services = services
-        self.db = services.ctx.db
-
-    # -- plumbing --------------------------------------------------------------------
-    def _run(self, label: str, fn: Callable[[], Any], done: Callable[[Any], None]) -> None:
-        progress = QProgressDialog(label, "", 0, 0, self.window)
-        progress.setWindowTitle(self.tr("Please wait"))
-        progress.setCancelButton(None)  # each step is one transaction: nothing to cancel into
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setMinimumDuration(300)
-
-        def finish(result: Any) -> None:
-            progress.close()
-            progress.deleteLater()
-            done(result)
-
-        def fail(message: str) -> None:
-            progress.close()
-            progress.deleteLater()
-            Ask.tell(self.window, self.tr("Failed"), message, error=True)
-
-        self.window.tasks.run(f"exchange-{id(fn)}", fn, finish, fail)
-
-    # -- packages --------------------------------------------------------------------
-    def export_package(self) -> None:
-        choice = Ask.choose(
-            self.window,
-            self.tr("Export package"),
-            self.tr("What to export:"),
-            [self.tr("Changes since the last export"), self.tr("All data")],
-        )
-        if choice is None:
-            return
-        name = self.services.exchange.default_package_name()
-        path = Ask.save_file(
-            self.window, self.tr("Export package"), name, self.tr("Packages (*.gvpkg)")
-        )
-        if path is None:
-            return
-        exchange = self.services.exchange
-
-        def work() -> Any:
-            return exchange.export_package(path, full=choice == 1)
-
-        def done(result: Any) -> None:
-            counts = ",".join(f"{ENTITY_LABELS[t]} {n}" for t, n in result.counts.items())
-            Ask.tell(
-                self.window,
-                self.tr("Export package"),
-                self.tr("Saved {path}").format(path=result.path),
-                counts or self.tr("No changes since the last export."),
-            )
-
-        self._run(self.tr("Exporting…"), work, done)
-
-    def merge_packages(self) -> None:
-        paths = Ask.open_files(
-            self.window, self.tr("Merge packages"), self.tr("Packages (*.gvpkg)")
-        )
-        if not paths:
-            return
-        # Grid packages at the sub-district, its return packages on a laptop.
-        merge = self.services.exchange.merge
-
-        def work() -> list[tuple[str, str, str]]:
-            lines = []
-            for i, path in enumerate(paths):
-                try:
-                    # One backup before the batch: the state the user would go back to.
-                    _package, stats = merge(path, backup=i == 0)
-                except GridVisitError as exc:
-                    lines.append((path.name, f"{exc.message} {exc.hint}".strip(), "failed"))
-                else:
-                    flagged = stats.conflicts or stats.duplicates
-                    lines.append((path.name, stats.summary(), "flagged" if flagged else "ok"))
-            return lines
-
-        def done(lines: list[tuple[str, str, str]]) -> None:
-            self.window.reload_all()
-            details = "\n".join(f"{name}:{text}" for name, text, _ in lines)
-            failed = sum(1 for *_, status in lines if status == "failed")
-            text = self.tr("{n} package(s) processed.").format(n=len(lines))
-            if failed:
-                text += "\n" + self.tr(
-                    "{n} package(s) could not be merged; see the details."
-                ).format(n=failed)
-            # Settling is the sub-district's (Action.MERGE): a laptop's user who merged a
-            # return package is not offered a window that would refuse them.
-            may_review = self.services.ctx.can(Action.MERGE)
-            if (
-                may_review
-                and any(status == "flagged" for *_, status in lines)
-                and Ask.confirm(
-                    self.window,
-                    self.tr("Merge packages"),
-                    text
-                    + "\n"
-                    + self.tr("Conflicts or possible duplicates were found. Review them now?"),
-                    details,
-                )
-            ):
-                self.review()
-                return
-            Ask.tell(self.window, self.tr("Merge packages"), text, details, error=bool(failed))
-
-        self._run(self.tr("Merging…"), work, done)
-
-    # -- ledgers ---------------------------------------------------------------------
-    def export_ledger(self) -> None:
-        from gridvisit.exchange.ledger import KINDS
-
-        kinds = list(KINDS)
-        index = Ask.choose(
-            self.window, self.tr("Export ledger"), self.tr("Ledger:"), [KINDS[k] for k in kinds]
-        )
-        if index is None:
-            return
-        kind = kinds[index]
-        name = f"{KINDS[kind]}_{today_local():%Y%m%d}.xlsx"
-        path = Ask.save_file(self.window, self.tr("Export ledger"), name, self.tr("Excel (*.xlsx)"))
-        if path is None:
-            return
-
-        def done(result: Any) -> None:
-            Ask.tell(
-                self.window,
-                self.tr("Export ledger"),
-                self.tr("Saved {path} ({n} rows). Names, phones and ID numbers are masked.").format(
-                    path=result.path, n=result.rows
-                ),
-            )
-
-        exchange = self.services.exchange
-        self._run(self.tr("Exporting…"), lambda: exchange.export_ledger(kind, path), done)
-
-    def import_roster(self) -> None:
-        from gridvisit.exchange.ledger import expected_columns_text
-
-        paths = Ask.open_files(
-            self.window, self.tr("Import household roster"), self.tr("Excel (*.xlsx)")
-        )
-        if not paths:
-            return
-        path = paths[0]
-        exchange = self.services.exchange
-
-        def run(skip: bool) -> None:
-            self._run(
-                self.tr("Importing…"),
-                lambda: exchange.import_roster(path, skip_invalid=skip),
-                lambda result: done(result, skip),
-            )
-
-        def done(result: Any, skipped: bool) -> None:
-            details = "\n".join(str(e) for e in result.errors)
-            if not result.imported:
-                rows = len({e.row for e in result.errors})
-                if Ask.confirm(
-                    self.window,
-                    self.tr("Import household roster"),
-                    self.tr(
-                        "{n} row(s) are invalid, so nothing was imported. Import the valid rows "
-                        "and skip the invalid ones?"
-                    ).format(n=rows),
-                    details
-                    + "\n\n"
-                    + self.tr("Expected columns:")
-                    + "\n"
-                    + expected_columns_text(),
-                ):
-                    run(True)
-                return
-            self.window.reload_all()
-            Ask.tell(
-                self.window,
-                self.tr("Import household roster"),
-                self.tr(
-                    "Imported {h} new household(s) and {r} resident(s); {e} already known."
-                ).format(h=result.households, r=result.residents, e=result.skipped_existing),
-                details,
-            )
-
-        run(False)
-
-    def review(self) -> None:
-        ReviewDialog.open_for(self.services, self.window)
 
 
 class ReviewDialog(QDialog):
@@ -396,6 +198,10 @@ class ReviewDialog(QDialog):
         for r, row in enumerate(rows):
             for c, text in enumerate(row):
                 table.setItem(r, c, QTableWidgetItem(text))
+
+    def conflict_at(self, row: int) -> Any:
+        """The open conflict listed in row `row` of the conflicts table."""
+        return self._conflicts[row]
 
     def _current_conflict(self) -> Any:
         row = self.conflicts.currentRow()

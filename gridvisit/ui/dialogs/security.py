@@ -4,26 +4,21 @@ audit log window itself is ui/dialogs/audit.py)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
 
-from gridvisit.core.access import Action
 from gridvisit.core.auth import Login
 from gridvisit.core.errors import GridVisitError, ValidationError
 from gridvisit.core.services import Services
-from gridvisit.ui import files
 from gridvisit.ui.dialogs.audit import AuditDialog
 from gridvisit.ui.dialogs.common import error_label
 
@@ -185,125 +180,9 @@ class ChangePasswordDialog(QDialog):
         self.accept()
 
 
-class SecurityActions(QObject):
-    """The Account menu: password, audit log, reveal, exchange keys."""
-
-    def __init__(self, window: Any, services: Services) -> None:
-        super().__init__(window)
-        self.window = window
-        self.services = services
-
-    def _fail(self, exc: GridVisitError) -> None:
-        QMessageBox.warning(self.window, self.tr("Failed"), _message(exc))
-
-    def change_password(self) -> None:
-        dialog = ChangePasswordDialog(self.services, self.window)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            QMessageBox.information(
-                self.window, self.tr("Change password"), self.tr("Password changed.")
-            )
-        dialog.deleteLater()
-
-    def audit_log(self) -> None:
-        try:
-            dialog = AuditDialog(self.services, self.window)
-        except GridVisitError as exc:
-            self._fail(exc)
-            return
-        dialog.exec()
-        dialog.deleteLater()
-
-    def reveal(self, resident: Any) -> None:
-        try:
-            id_number = self.services.households.reveal(resident.id, "id_number")
-            phone = self.services.households.reveal(resident.id, "phone")
-        except GridVisitError as exc:
-            self._fail(exc)
-            return
-        QMessageBox.information(
-            self.window,
-            self.tr("Full numbers"),
-            self.tr(
-                "{name}\nID number: {id}\nPhone: {phone}\n\nThis viewing is recorded in the audit log."
-            ).format(name=resident.name, id=id_number or "—", phone=phone or "—"),
-        )
-
-    def export_public_key(self) -> None:
-        path = files.save_file(
-            self.window,
-            self.tr("Export this computer's public key"),
-            "gridvisit.pub",
-            "*.pub",
-            suffix=".pub",
-            purpose="keys",
-        )
-        if not path:
-            return
-        try:
-            public = self.services.keys.create(
-                Path(path), self.services.ctx.actor.display_name or ""
-            )
-        except GridVisitError as exc:
-            self._fail(exc)
-            return
-        QMessageBox.information(
-            self.window,
-            self.tr("Public key"),
-            self.tr(
-                "Saved {path}.\nFingerprint: {fp}\nCheck the fingerprint with the other side by phone."
-            ).format(path=path, fp=public.fingerprint),
-        )
-
-    def _import_key(self, title: str, do: Callable[[Path], Any]) -> None:
-        path = files.open_file(self.window, title, "*.pub", purpose="keys")
-        if not path:
-            return
-        try:
-            result = do(Path(path))
-        except GridVisitError as exc:
-            self._fail(exc)
-            return
-        public = result[0] if isinstance(result, tuple) else result
-        QMessageBox.information(
-            self.window,
-            title,
-            self.tr(
-                "Imported {name}.\nFingerprint: {fp}\nCheck the fingerprint with the other side by phone."
-            ).format(name=public.name, fp=public.fingerprint),
-        )
-
-    def trust_subdistrict(self) -> None:
-        self._import_key(
-            self.tr("Import the sub-district's public key"), self.services.keys.trust_subdistrict
-        )
-
-    def devices(self) -> None:
-        from gridvisit.ui.dialogs.devices import DevicesDialog
-
-        self._show(DevicesDialog)
-
-    def identity(self) -> None:
-        from gridvisit.ui.dialogs.devices import IdentityDialog
-
-        self._show(IdentityDialog)
-
-    def _show(self, dialog_class: Any) -> None:
-        try:
-            dialog = dialog_class(self.services, self.window)
-        except GridVisitError as exc:
-            self._fail(exc)
-            return
-        dialog.exec()
-        dialog.deleteLater()
-
-    def allowed(self, action: Action) -> bool:
-        return self.services.ctx.can(action)
-
-
 __all__ = [
     "AuditDialog",
     "ChangePasswordDialog",
     "FirstAdminDialog",
     "LoginDialog",
-    "SecurityActions",
 ]

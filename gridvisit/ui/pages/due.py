@@ -133,6 +133,10 @@ class DuePage(QWidget):
         row = self.model.row_at(self.table.currentIndex().row())
         return row.household_id if row else None
 
+    def row(self, household_id: int) -> DueVisit | None:
+        """The due line of `household_id`, if listed."""
+        return next((r for r in self.model.all_rows() if r.household_id == household_id), None)
+
     def _request_visit(self) -> None:
         hid = self.current_household()
         if hid is not None:

@@ -3,6 +3,9 @@ the selected household's residents, visits and problems."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal, SignalInstance
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -356,6 +359,19 @@ class HouseholdsPage(QWidget):
     def current_id(self) -> int | None:
         row = self.model.row_at(self.table.currentIndex().row())
         return row.id if row else None
+
+    def row(self, household_id: int) -> HouseholdRow | None:
+        """The row shown for `household_id`, if the filter shows it."""
+        pos = self.model.position_of(household_id)
+        return self.model.row_at(pos) if pos is not None else None
+
+    def shown_detail(self) -> HouseholdDetail | None:
+        """The household in the detail panel, as last shown."""
+        return self._detail
+
+    def set_clock(self, now: Callable[[], datetime]) -> None:
+        """The clock that decides what is overdue (the services' clock)."""
+        self._now = now
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)

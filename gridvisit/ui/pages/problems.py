@@ -3,7 +3,8 @@ actions and each problem's event history. Overdue problems are red."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
@@ -241,6 +242,15 @@ class ProblemsPage(QWidget):
     def current_id(self) -> int | None:
         row = self.model.row_at(self.table.currentIndex().row())
         return row.id if row else None
+
+    def row(self, problem_id: int) -> ProblemLine | None:
+        """The line shown for `problem_id`, if the filter shows it."""
+        pos = self.model.position_of(problem_id)
+        return self.model.row_at(pos) if pos is not None else None
+
+    def set_clock(self, now: Callable[[], datetime]) -> None:
+        """The clock that decides what is overdue (the services' clock)."""
+        self._now = now
 
     def show_problem(
         self, line: ProblemLine | None, events: list[tuple[ProblemEventRec, str]], place: str = ""

@@ -1,0 +1,58 @@
+"""The main window's commands, one module per group: households (households and
+residents), visits (visits and problem steps), hierarchy (the tree's menus),
+exchange, security, backups and help. Each group owns its QActions (found by
+object name, e.g. `window.findChild(QAction, "action_log_visit")`), opens the
+dialogs, calls the guarded services and, after a write, sends one `Changes` notice
+through the window's hub; it never refreshes a page or the tree itself. See
+docs/architecture.md, "How a write flows from a dialog to the database and back to
+the screen"."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMessageBox
+
+from gridvisit.core.errors import GridVisitError
+from gridvisit.ui.changes import Changes
+
+if TYPE_CHECKING:
+    from gridvisit.ui.main_window import MainWindow
+
+
+class ActionGroup(QObject):
+    """Plumbing shared by the groups: the window, its services, QActions, notices."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.services = window.services
+
+    def action(
+        self, name: str, text: str, slot: Callable[[], Any], shortcut: str | None = None
+    ) -> QAction:
+        """A QAction parented to the window, with object name `action_<name>`."""
+        act = QAction(text, self.window)
+        act.setObjectName(f"action_{name}")
+        if shortcut:
+            act.setShortcut(QKeySequence(shortcut))
+        act.triggered.connect(lambda _checked=False: slot())
+        return act
+
+    def notify(self, changes: Changes) -> None:
+        self.window.hub.notify(changes)
+
+    def status(self, text: str) -> None:
+        self.window.status_text.setText(text)
+
+    def guard(self, fn: Callable[[], Any]) -> bool:
+        """Run a write; a refusal shows its reason. True when it went through."""
+        try:
+            fn()
+        except GridVisitError as exc:
+            QMessageBox.warning(self.window, self.tr("Not possible"), str(exc))
+            return False
+        return True

@@ -1,0 +1,131 @@
+"""The tree's menus (right click, and Edit → Hierarchy): new community, grid or
+building group; rename, move, delete or archive a node. A change to the hierarchy
+sends a notice that reloads the tree, and with it the current page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QPoint
+from PySide6.QtWidgets import QMenu, QMessageBox
+
+from gridvisit.core.services.workspace import TreeNode
+from gridvisit.ui.actions import ActionGroup
+from gridvisit.ui.changes import Changes
+from gridvisit.ui.dialogs.edit_dialogs import ChoiceDialog, NameDialog
+
+
+class HierarchyActions(ActionGroup):
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        window.tree.menu_requested.connect(self.show_menu)
+
+    def show_menu(self, node: TreeNode, global_pos: QPoint) -> None:
+        menu = QMenu(self.window)
+        self.fill_menu(menu, node)
+        menu.exec(global_pos)
+        menu.deleteLater()
+
+    def fill_menu(self, menu: QMenu, node: TreeNode | None) -> None:
+        """What may be done to `node` (the root when None)."""
+        menu.clear()
+        node = node or self.window.tree.node("root")
+        if node is None:
+            return
+        h = self.services.hierarchy
+        if node.kind == "root":
+            menu.addAction(
+                self.tr("New community…"),
+                lambda: self.name_dialog(
+                    self.tr("New community"), self.tr("Community name"), h.add_community
+                ),
+            )
+        if node.kind == "community":
+            menu.addAction(
+                self.tr("New grid…"),
+                lambda: self.name_dialog(
+                    self.tr("New grid"),
+                    self.tr("Grid name"),
+                    lambda name: h.add_grid(_id(node), name),
+                ),
+            )
+        if node.kind == "grid":
+            menu.addAction(
+                self.tr("New building group…"),
+                lambda: self.name_dialog(
+                    self.tr("New building group"),
+                    self.tr("Building group name"),
+                    lambda name: h.add_building_group(_id(node), name),
+                ),
+            )
+        if node.kind != "root":
+            menu.addAction(
+                self.tr("Rename…"),
+                lambda: self.name_dialog(
+                    self.tr("Rename"),
+                    self.tr("New name"),
+                    lambda name: h.rename(node.kind, _id(node), name),
+                    value=node.name,
+                ),
+            )
+        if node.kind in ("grid", "building_group"):
+            menu.addAction(self.tr("Move to…"), lambda: self.move_node(node))
+        if node.kind != "root":
+            menu.addSeparator()
+            menu.addAction(self.tr("Delete…"), lambda: self.delete_node(node))
+            menu.addAction(self.tr("Archive…"), lambda: self.archive_node(node))
+
+    def name_dialog(
+        self, title: str, label: str, save: Callable[[str], Any], value: str = ""
+    ) -> None:
+        """Ask for a name and `save` it (new node or rename)."""
+        if NameDialog(title, label, save, value=value, parent=self.window).run() is not None:
+            self.notify(Changes(hierarchy=True))
+
+    def move_node(self, node: TreeNode) -> None:
+        h = self.services.hierarchy
+        communities = self.window.tree.communities()
+        if node.kind == "grid":
+            choices = [(c.name, c.id) for c in communities]
+            save: Callable[[Any], Any] = lambda target: h.move_grid(_id(node), target)  # noqa: E731
+            label = self.tr("To community")
+        else:
+            choices = [(f"{c.name} / {g.name}", g.id) for c in communities for g in c.children]
+            save = lambda target: h.move_building_group(_id(node), target)  # noqa: E731
+            label = self.tr("To grid")
+        if (
+            ChoiceDialog(
+                self.tr("Move {n}").format(n=node.name), label, choices, save, parent=self.window
+            ).run()
+            is not None
+        ):
+            self.notify(Changes(hierarchy=True))
+
+    def delete_node(self, node: TreeNode) -> None:
+        self._remove_node(
+            self.tr("Delete"),
+            self.tr("Delete “{n}”? This cannot be undone.").format(n=node.name),
+            lambda: self.services.hierarchy.delete(node.kind, _id(node)),
+        )
+
+    def archive_node(self, node: TreeNode) -> None:
+        self._remove_node(
+            self.tr("Archive"),
+            self.tr("Archive “{n}”? It disappears from the lists; its history is kept.").format(
+                n=node.name
+            ),
+            lambda: self.services.hierarchy.archive(node.kind, _id(node)),
+        )
+
+    def _remove_node(self, title: str, question: str, action: Callable[[], Any]) -> None:
+        answer = QMessageBox.question(self.window, title, question)
+        if answer == QMessageBox.StandardButton.Yes and self.guard(action):
+            self.window.tree.forget_current()
+            self.notify(Changes(hierarchy=True))
+
+
+def _id(node: TreeNode) -> int:
+    """Every node but the root has an id; the menus offer these only below it."""
+    assert node.id is not None
+    return node.id
