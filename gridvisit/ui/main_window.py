@@ -17,7 +17,6 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
-    QMainWindow,
     QMessageBox,
     QProgressBar,
     QSplitter,
@@ -38,6 +37,7 @@ from gridvisit.ui.actions.security import SecurityActions
 from gridvisit.ui.actions.visits import VisitActions
 from gridvisit.ui.changes import ChangeHub, Changes
 from gridvisit.ui.dialogs.common import fit_to_screen
+from gridvisit.ui.host import WindowHost
 from gridvisit.ui.pages.due import DuePage
 from gridvisit.ui.pages.households import HouseholdsPage
 from gridvisit.ui.pages.problems import ProblemsPage
@@ -51,7 +51,7 @@ PAGES = ("households", "problems", "due")
 __all__ = ["NODE_ROLE", "PAGES", "MainWindow"]
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowHost):
     loaded = Signal()  # tree and the current page's data are on screen
 
     def __init__(

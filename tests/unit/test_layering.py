@@ -75,6 +75,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "gridvisit.core.auth",
             "gridvisit.core.passwords",
             "gridvisit.core.recovery",
+            "gridvisit.core.login_plan",
         ),
     ),
     ("outputs", ("gridvisit.reports", "gridvisit.demo")),

@@ -10,7 +10,7 @@ the screen"."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
@@ -18,15 +18,13 @@ from PySide6.QtWidgets import QMessageBox
 
 from gridvisit.core.errors import GridVisitError
 from gridvisit.ui.changes import Changes
-
-if TYPE_CHECKING:
-    from gridvisit.ui.main_window import MainWindow
+from gridvisit.ui.host import WindowHost
 
 
 class ActionGroup(QObject):
     """Plumbing shared by the groups: the window, its services, QActions, notices."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowHost) -> None:
         super().__init__(window)
         self.window = window
         self.services = window.services
