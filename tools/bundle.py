@@ -136,8 +136,8 @@ def iscc_command(iscc: str, version: str) -> list[str]:
         iscc,
         "/Q",
         f"/DAppVersion={version}",
-        f"/DSourceDir={bundle_dir(project()[0])}",
-        f"/DOutputDir={DIST}",
+        f"/DBundleDir={bundle_dir(project()[0])}",
+        f"/DOutDir={DIST}",
         str(ISS),
     ]
 
