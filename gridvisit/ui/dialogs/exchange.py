@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from gridvisit.core.clock import to_local, today_local
 from gridvisit.core.errors import GridVisitError
+from gridvisit.core.files import safe_file_name
 from gridvisit.core.services import Services
 from gridvisit.exchange.records import ENTITY_LABELS
 from gridvisit.ui import files
@@ -194,7 +195,7 @@ class ExchangeActions(QObject):
         if index is None:
             return
         kind = kinds[index]
-        name = f"{KINDS[kind]}_{today_local():%Y%m%d}.xlsx"
+        name = safe_file_name(f"{KINDS[kind]}_{today_local():%Y%m%d}.xlsx")
         path = Ask.save_file(self.window, self.tr("Export ledger"), name, self.tr("Excel (*.xlsx)"))
         if path is None:
             return
