@@ -1,0 +1,131 @@
+"""gridvisit.exe has no console on Windows: what the command line prints reaches the
+user in a message box, with the command's exit code (gridvisit.console). Run here on
+Linux through the seams: no streams, and a recording dialog."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gridvisit import __version__, cli
+from gridvisit.console import MB_ICONERROR, MB_ICONINFORMATION, run, show_message
+
+ROOT = Path(__file__).resolve().parents[2]
+NO_CONSOLE = (None, None)
+
+
+class Dialogs:
+    def __init__(self) -> None:
+        self.shown: list[tuple[str, bool]] = []
+
+    def __call__(self, text: str, *, error: bool) -> None:
+        self.shown.append((text, error))
+
+
+def test_with_a_console_nothing_changes(capsys: pytest.CaptureFixture[str]) -> None:
+    dialogs = Dialogs()
+    with pytest.raises(SystemExit) as done:
+        run(cli.main, ["--version"], streams=(sys.stdout, sys.stderr), show=dialogs)
+    assert done.value.code == 0
+    assert __version__ in capsys.readouterr().out
+    assert dialogs.shown == []
+
+
+def test_a_known_problem_is_a_chinese_error_dialog_and_exit_1(tmp_path: Path) -> None:
+    dialogs = Dialogs()
+    code = run(
+        cli.main,
+        ["check", "--db", str(tmp_path / "没有 这个.db")],
+        streams=NO_CONSOLE,
+        show=dialogs,
+    )
+    assert code == 1
+    [(text, error)] = dialogs.shown
+    assert error and text.startswith("错误:") and "没有 这个.db" in text
+    assert sys.stdout is not None and sys.stderr is not None  # put back
+
+
+def test_bad_options_exit_2_with_the_usage_in_the_dialog() -> None:
+    dialogs = Dialogs()
+    assert run(cli.main, ["--no-such-option"], streams=NO_CONSOLE, show=dialogs) == 2
+    [(text, error)] = dialogs.shown
+    assert error and "参数错误" in text and "--help" in text
+
+
+def test_version_and_help_are_an_information_dialog_and_exit_0() -> None:
+    dialogs = Dialogs()
+    assert run(cli.main, ["--version"], streams=NO_CONSOLE, show=dialogs) == 0
+    assert run(cli.main, ["--help"], streams=NO_CONSOLE, show=dialogs) == 0
+    (version, e1), (usage, e2) = dialogs.shown
+    assert __version__ in version and "用法" in usage
+    assert not e1 and not e2
+
+
+def test_an_internal_error_exits_3_and_names_the_log() -> None:
+    def broken(_argv: Any) -> int:
+        print("程序内部错误,详情已记录在 C:\\Users\\张三\\gridvisit.log。", file=sys.stderr)
+        return 3
+
+    dialogs = Dialogs()
+    assert run(broken, [], streams=NO_CONSOLE, show=dialogs) == 3
+    assert dialogs.shown == [("程序内部错误,详情已记录在 C:\\Users\\张三\\gridvisit.log。", True)]
+
+
+def test_no_console_means_no_password_prompt() -> None:
+    seen: list[bool] = []
+
+    def asks(_argv: Any) -> int:
+        seen.append(sys.stdin.isatty())  # None would be an AttributeError: exit 3
+        return 0
+
+    saved = sys.stdin
+    sys.stdin = None  # type: ignore[assignment]
+    try:
+        assert run(asks, [], streams=NO_CONSOLE, show=Dialogs()) == 0
+    finally:
+        sys.stdin = saved
+    assert seen == [False]
+
+
+def test_a_window_session_that_ends_well_shows_no_extra_dialog(qapp: Any) -> None:
+    def window(_argv: Any) -> int:
+        print("注意:数据库在 U 盘上。", file=sys.stderr)  # the window said it already
+        return 0
+
+    dialogs = Dialogs()
+    assert run(window, [], streams=NO_CONSOLE, show=dialogs) == 0
+    assert dialogs.shown == []
+    assert run(lambda _a: (print("坏了", file=sys.stderr), 1)[1], [], streams=NO_CONSOLE,
+               show=dialogs) == 1  # fmt: skip
+    assert dialogs.shown == [("坏了", True)]
+    # --self-test runs offscreen: its report is the point, even with a QApplication.
+    assert run(lambda _a: (print("自检通过"), 0)[1], ["--self-test"], streams=NO_CONSOLE,
+               show=dialogs) == 0  # fmt: skip
+    assert dialogs.shown[-1] == ("自检通过", False)
+
+
+def test_on_windows_the_dialog_is_messageboxw() -> None:
+    calls: list[tuple[Any, ...]] = []
+
+    class User32:
+        def MessageBoxW(self, *args: Any) -> int:  # the Win32 name
+            calls.append(args)
+            return 1
+
+    show_message("错误:找不到文件。", error=True, platform="win32", user32=User32())
+    show_message("x" * 10_000, error=False, platform="win32", user32=User32())
+    (h1, text1, title1, flags1), (_h, text2, _t, flags2) = calls
+    assert h1 is None and text1 == "错误:找不到文件。" and title1 == "网格走访"
+    assert flags1 & MB_ICONERROR and flags2 & MB_ICONINFORMATION
+    assert len(text2) < 7000 and "日志" in text2
+
+
+def test_the_bundle_starts_through_the_launcher() -> None:
+    spec = (ROOT / "build.spec").read_text(encoding="utf-8")
+    assert '[str(ROOT / "gridvisit" / "launcher.py")]' in spec
+    from gridvisit import launcher
+
+    assert "gridvisit.console" in Path(launcher.__file__).read_text(encoding="utf-8")
