@@ -65,6 +65,21 @@ def _window_was_shown(argv: Sequence[str]) -> bool:
     return widgets is not None and widgets.QApplication.instance() is not None
 
 
+def ensure_unicode_output(*streams: TextIO | None) -> None:
+    """Output redirected to a file or a pipe on Windows is written in the ANSI code page:
+    cp936 on a Chinese Windows (fine), cp1252 on an English one (a hosted CI runner),
+    where the first Chinese message would end the program with UnicodeEncodeError. Such
+    a stream is switched to UTF-8; one that can write Chinese is left as it is."""
+    for stream in streams:
+        encoding = getattr(stream, "encoding", None)
+        if stream is None or not encoding or not hasattr(stream, "reconfigure"):
+            continue
+        try:
+            "网格走访".encode(encoding)
+        except (UnicodeEncodeError, LookupError):
+            stream.reconfigure(encoding="utf-8")
+
+
 def run(
     main: Callable[[Sequence[str] | None], int],
     argv: Sequence[str] | None = None,
@@ -75,6 +90,7 @@ def run(
     """`main(argv)`, its output sent to a message box when there is no console."""
     out, err = streams if streams is not None else (sys.stdout, sys.stderr)
     if has_console(out, err):
+        ensure_unicode_output(out, err)
         return main(argv)
     args = list(sys.argv[1:] if argv is None else argv)
     buffer = io.StringIO()

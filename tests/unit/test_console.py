@@ -11,7 +11,13 @@ from typing import Any
 import pytest
 
 from gridvisit import __version__, cli
-from gridvisit.console import MB_ICONERROR, MB_ICONINFORMATION, run, show_message
+from gridvisit.console import (
+    MB_ICONERROR,
+    MB_ICONINFORMATION,
+    ensure_unicode_output,
+    run,
+    show_message,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 NO_CONSOLE = (None, None)
@@ -129,3 +135,17 @@ def test_the_bundle_starts_through_the_launcher() -> None:
     from gridvisit import launcher
 
     assert "gridvisit.console" in Path(launcher.__file__).read_text(encoding="utf-8")
+
+
+def test_output_redirected_in_a_code_page_without_chinese_becomes_utf8() -> None:
+    import io
+
+    western = io.TextIOWrapper(io.BytesIO(), encoding="cp1252", newline="\n")  # an English Windows
+    chinese = io.TextIOWrapper(io.BytesIO(), encoding="cp936", newline="\n")  # a Chinese Windows
+    ensure_unicode_output(western, chinese, None)
+    for stream in (western, chinese):
+        print("自检通过", file=stream)
+        stream.flush()
+    assert western.buffer.getvalue() == "自检通过\n".encode()  # type: ignore[attr-defined]
+    assert chinese.encoding == "cp936"
+    assert chinese.buffer.getvalue() == "自检通过\n".encode("cp936")  # type: ignore[attr-defined]
