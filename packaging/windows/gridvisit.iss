@@ -80,7 +80,9 @@ Source: "{#BundleDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs 
 
 [Icons]
 Name: "{group}\{#AppNameZh}"; Filename: "{app}\{#AppExe}"; WorkingDir: "{app}"
-Name: "{group}\{cm:SelfTest}"; Filename: "{app}\gridvisit-cli.exe"; Parameters: "--self-test"; WorkingDir: "{app}"
+; The windowed executable shows the self-test's report in a message box (a console
+; window would close before it could be read).
+Name: "{group}\{cm:SelfTest}"; Filename: "{app}\{#AppExe}"; Parameters: "--self-test"; WorkingDir: "{app}"
 Name: "{group}\{cm:Uninstall}"; Filename: "{uninstallexe}"
 Name: "{userdesktop}\{#AppNameZh}"; Filename: "{app}\{#AppExe}"; WorkingDir: "{app}"; Tasks: desktopicon
 

@@ -128,5 +128,11 @@ def test_the_data_folder_it_names_is_the_apps_and_outside_the_program_folder(
 def test_it_packs_the_executables_build_spec_makes() -> None:
     text = _text()
     assert '#define AppExe "gridvisit.exe"' in text
-    assert "gridvisit-cli.exe" in text and "--self-test" in text
+    assert "gridvisit-cli.exe" in text  # packed with the rest of the folder
+    # The self-test shortcut runs the windowed executable: its report comes in a dialog.
+    self_test = [i for i in _sections(text)["icons"] if "{cm:SelfTest}" in i]
+    assert self_test == [
+        'Name: "{group}\\{cm:SelfTest}"; Filename: "{app}\\{#AppExe}"; '
+        'Parameters: "--self-test"; WorkingDir: "{app}"'
+    ]
     assert 'Source: "{#BundleDir}\\*"' in text
