@@ -4,11 +4,12 @@ On Windows the bundle's `gridvisit.exe` is built without a console (grid workers
 double-click it; a black window beside the app would only confuse them), so there
 `sys.stdout`, `sys.stderr` and `sys.stdin` are None and whatever the command line
 prints would vanish. `run` then collects what is printed and shows it in a message
-box at the end: always when the exit code is not 0 (a usage error, a known problem,
-an internal error with the log file's name), and for a run that opened no window
-(`gridvisit.exe check ...`, `--version`, `--self-test`). A window session that ends
-well shows nothing more. The exit code is the command's either way. With a console
-(`gridvisit-cli.exe`, Linux, a source checkout) `run` changes nothing.
+box at the end, for a run that opened no window (`gridvisit.exe check ...`, a usage
+error, `--version`, `--self-test`), and for an internal error (exit 3, with the log
+file's name). A window session has told the user its own problems in its own dialogs
+(the database in use, a damaged file): nothing more is shown for it. The exit code is
+the command's either way. With a console (`gridvisit-cli.exe`, Linux, a source
+checkout) `run` only makes sure Chinese can be written (`ensure_unicode_output`).
 
 Platform seams for tests on Linux: the streams are passed in, and the dialog is
 `show_message(..., platform=...)`, which on Windows calls user32's MessageBoxW.
@@ -26,6 +27,7 @@ MB_ICONERROR = 0x10
 MB_ICONINFORMATION = 0x40
 MB_SETFOREGROUND = 0x10000
 TITLE = "网格走访"
+INTERNAL_ERROR = 3
 # A message box is not a terminal: past this it is cut, the rest is in the log.
 MAX_CHARS = 6000
 
@@ -103,7 +105,7 @@ def run(
     finally:
         sys.stdout, sys.stderr, sys.stdin = saved
     text = buffer.getvalue().strip()
-    if text and (code != 0 or not _window_was_shown(args)):
+    if text and (code == INTERNAL_ERROR or not _window_was_shown(args)):
         with contextlib.suppress(Exception):  # nowhere left to say it: the code still counts
             show(text, error=code != 0)
     return code

@@ -96,20 +96,27 @@ def test_no_console_means_no_password_prompt() -> None:
     assert seen == [False]
 
 
-def test_a_window_session_that_ends_well_shows_no_extra_dialog(qapp: Any) -> None:
-    def window(_argv: Any) -> int:
-        print("注意:数据库在 U 盘上。", file=sys.stderr)  # the window said it already
-        return 0
+def test_a_window_session_adds_no_dialog_of_its_own_but_for_a_crash(qapp: Any) -> None:
+    def window(code: int, text: str) -> Any:
+        def main(_argv: Any) -> int:
+            print(text, file=sys.stderr)  # the window's own dialog said it already
+            return code
+
+        return main
 
     dialogs = Dialogs()
-    assert run(window, [], streams=NO_CONSOLE, show=dialogs) == 0
+    assert run(window(0, "注意:数据库在 U 盘上。"), [], streams=NO_CONSOLE, show=dialogs) == 0
+    assert (
+        run(
+            window(1, "数据库已经在另一个 gridvisit 里打开了"), [], streams=NO_CONSOLE, show=dialogs
+        )
+        == 1
+    )
     assert dialogs.shown == []
-    assert run(lambda _a: (print("坏了", file=sys.stderr), 1)[1], [], streams=NO_CONSOLE,
-               show=dialogs) == 1  # fmt: skip
-    assert dialogs.shown == [("坏了", True)]
+    assert run(window(3, "程序内部错误"), [], streams=NO_CONSOLE, show=dialogs) == 3
+    assert dialogs.shown == [("程序内部错误", True)]
     # --self-test runs offscreen: its report is the point, even with a QApplication.
-    assert run(lambda _a: (print("自检通过"), 0)[1], ["--self-test"], streams=NO_CONSOLE,
-               show=dialogs) == 0  # fmt: skip
+    assert run(window(0, "自检通过"), ["--self-test"], streams=NO_CONSOLE, show=dialogs) == 0
     assert dialogs.shown[-1] == ("自检通过", False)
 
 
