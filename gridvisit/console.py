@@ -59,12 +59,18 @@ def show_message(
     box.exec()
 
 
-def _window_was_shown(argv: Sequence[str]) -> bool:
-    """Did this run open the app's window (then it told the user everything itself)?"""
+def _qt_app() -> object | None:
+    widgets = sys.modules.get("PySide6.QtWidgets")
+    return widgets.QApplication.instance() if widgets is not None else None
+
+
+def _window_was_shown(argv: Sequence[str], before: object | None) -> bool:
+    """Did this run open the app's window (then it told the user everything itself)?
+    A run that opens it creates the QApplication: one that was there before (a test
+    process) says nothing about this run."""
     if "--self-test" in argv:
         return False  # offscreen: its report is what the user asked for
-    widgets = sys.modules.get("PySide6.QtWidgets")
-    return widgets is not None and widgets.QApplication.instance() is not None
+    return before is None and _qt_app() is not None
 
 
 def ensure_unicode_output(*streams: TextIO | None) -> None:
@@ -100,12 +106,13 @@ def run(
     # Without a console there is no one to type a password: reading stdin finds nothing.
     sys.stdout = sys.stderr = buffer
     sys.stdin = sys.stdin or io.StringIO()
+    before = _qt_app()
     try:
         code = _exit_code(main, argv)
     finally:
         sys.stdout, sys.stderr, sys.stdin = saved
     text = buffer.getvalue().strip()
-    if text and (code == INTERNAL_ERROR or not _window_was_shown(args)):
+    if text and (code == INTERNAL_ERROR or not _window_was_shown(args, before)):
         with contextlib.suppress(Exception):  # nowhere left to say it: the code still counts
             show(text, error=code != 0)
     return code

@@ -96,28 +96,44 @@ def test_no_console_means_no_password_prompt() -> None:
     assert seen == [False]
 
 
-def test_a_window_session_adds_no_dialog_of_its_own_but_for_a_crash(qapp: Any) -> None:
-    def window(code: int, text: str) -> Any:
-        def main(_argv: Any) -> int:
-            print(text, file=sys.stderr)  # the window's own dialog said it already
-            return code
+WINDOW_SESSION = """
+import os, sys
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from gridvisit.console import run
 
-        return main
+def window(_argv):
+    from PySide6.QtWidgets import QApplication
+    app = QApplication([])  # what the window session creates
+    print(sys.argv[2], file=sys.stderr)
+    return int(sys.argv[1])
 
-    dialogs = Dialogs()
-    assert run(window(0, "注意:数据库在 U 盘上。"), [], streams=NO_CONSOLE, show=dialogs) == 0
-    assert (
-        run(
-            window(1, "数据库已经在另一个 gridvisit 里打开了"), [], streams=NO_CONSOLE, show=dialogs
-        )
-        == 1
+shown = lambda text, error: os.write(1, f"dialog:{text}:{error}".encode())
+sys.exit(run(window, sys.argv[3:], streams=(None, None), show=shown))
+"""
+
+
+@pytest.mark.parametrize(
+    ("code", "printed", "argv", "dialog"),
+    [
+        (0, "注意:数据库在 U 盘上。", [], ""),  # the window said it already
+        (1, "数据库已经在另一个 gridvisit 里打开了", [], ""),  # ... in its own dialog
+        (3, "程序内部错误", [], "dialog:程序内部错误:True"),
+        (0, "自检通过", ["--self-test"], "dialog:自检通过:False"),  # offscreen: the report
+    ],
+)
+def test_a_window_session_adds_no_dialog_of_its_own_but_for_a_crash(
+    code: int, printed: str, argv: list[str], dialog: str
+) -> None:
+    import subprocess
+
+    result = subprocess.run(
+        [sys.executable, "-c", WINDOW_SESSION, str(code), printed, *argv],
+        capture_output=True,
+        cwd=ROOT,
+        timeout=120,
     )
-    assert dialogs.shown == []
-    assert run(window(3, "程序内部错误"), [], streams=NO_CONSOLE, show=dialogs) == 3
-    assert dialogs.shown == [("程序内部错误", True)]
-    # --self-test runs offscreen: its report is the point, even with a QApplication.
-    assert run(window(0, "自检通过"), ["--self-test"], streams=NO_CONSOLE, show=dialogs) == 0
-    assert dialogs.shown[-1] == ("自检通过", False)
+    assert result.returncode == code, result.stderr.decode()
+    assert result.stdout.decode() == dialog
 
 
 def test_on_windows_the_dialog_is_messageboxw() -> None:
