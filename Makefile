@@ -33,6 +33,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check gridvisit tests benchmarks
 	$(VENV)/bin/ruff format --check gridvisit tests benchmarks
 	$(PY) -m mypy
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format gridvisit tests benchmarks
@@ -59,19 +60,14 @@ $(BUILD_STAMP): $(STAMP)
 	$(PY) -m pip install --quiet -e '.[build]'
 	@touch $(BUILD_STAMP)
 
-# The standalone one-folder bundle dist/gridvisit/ (PyInstaller, build.spec).
+# The standalone one-folder bundle dist/gridvisit/ (PyInstaller, build.spec). The steps
+# live in tools/bundle.py, which the release workflow (.github/workflows/release.yml) runs too.
 bundle: $(BUILD_STAMP) $(QM)
-	@start=$$(date +%s); \
-	$(VENV)/bin/pyinstaller build.spec --noconfirm --clean --log-level WARN || exit 1; \
-	echo "bundle: dist/gridvisit built in $$(( $$(date +%s) - start )) s, $$(du -sm dist/gridvisit | cut -f1) MiB"
+	$(PY) tools/bundle.py build
 
 # Build, then run the bundled self-test offscreen and hold the size budget.
 bundle-smoke: bundle
-	QT_QPA_PLATFORM=offscreen dist/gridvisit/gridvisit --self-test
-	@size=$$(du -sm dist/gridvisit | cut -f1); \
-	if [ $$size -gt $(BUNDLE_BUDGET_MIB) ]; then \
-		echo "bundle is $$size MiB, over the $(BUNDLE_BUDGET_MIB) MiB budget" >&2; exit 1; \
-	fi; echo "bundle size $$size MiB (budget $(BUNDLE_BUDGET_MIB) MiB)"
+	$(PY) tools/bundle.py smoke --budget-mib $(BUNDLE_BUDGET_MIB)
 
 # The dedicated crash test: 100 children killed with SIGKILL mid-work (a few minutes).
 crash-test: $(STAMP)

@@ -6,14 +6,17 @@
 from __future__ import annotations
 
 import contextlib
+import ntpath
 import os
 import re
 import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 import platformdirs
+from platformdirs.api import PlatformDirsABC
 
 from gridvisit import APP_NAME
 
@@ -28,6 +31,58 @@ def _private(folder: str) -> Path:
     path = Path(folder)
     tighten(path)
     return path
+
+
+class Folders(NamedTuple):
+    """The per-user folders, as text in the platform's own spelling."""
+
+    data: str
+    config: str
+    log: str
+    state: str
+    cache: str
+
+
+def platform_dirs(platform: str = sys.platform, *, ensure: bool = False) -> PlatformDirsABC:
+    """platformdirs' rules for `platform`; a seam so tests read the Windows folders on
+    Linux (platformdirs then takes %LOCALAPPDATA% from WIN_PD_OVERRIDE_LOCAL_APPDATA)."""
+    dirs: type[PlatformDirsABC]
+    if platform == "win32":
+        from platformdirs.windows import Windows
+
+        dirs = Windows
+    elif platform == "darwin":
+        from platformdirs.macos import MacOS
+
+        dirs = MacOS
+    else:
+        from platformdirs.unix import Unix
+
+        dirs = Unix
+    return dirs(APP_NAME, _AUTHOR, ensure_exists=ensure)
+
+
+def folders(platform: str = sys.platform) -> Folders:
+    """Where the data, config, log, state and cache folders are on `platform`, without
+    creating them. On Windows all five are under %LOCALAPPDATA%\\gridvisit\\gridvisit
+    (local, not roaming: a database must never follow a roaming profile to a server),
+    which is also what the installer's uninstaller leaves alone."""
+    dirs = platform_dirs(platform)
+    # os.path joins with "/" when the Windows rules run on Linux (tests); Windows' own
+    # spelling is backslashes, which is what a path there reads as anyway.
+    spell = ntpath.normpath if platform == "win32" else os.path.normpath
+    return Folders(
+        *(
+            spell(folder)
+            for folder in (
+                dirs.user_data_dir,
+                dirs.user_config_dir,
+                dirs.user_log_dir,
+                dirs.user_state_dir,
+                dirs.user_cache_dir,
+            )
+        )
+    )
 
 
 def data_dir() -> Path:

@@ -7,6 +7,7 @@ import contextlib
 import errno
 import logging
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -68,6 +69,59 @@ def write_file(path: Path, produce: Callable[[BinaryIO], object], *, what: str) 
             f"保存“{path}”失败:{os_reason(exc)}。",
             hint="请换一个保存位置,或检查磁盘空间;如果文件正在其他程序里打开,请先关闭。",
         ) from exc
+
+
+# --- file names we make up -----------------------------------------------------------
+# Every name the app proposes or writes by itself (packages, weekly lists, ledgers) goes
+# through `safe_file_name`, so that a community or grid called "A:B" or "东区?" never
+# yields a name Windows refuses, or one that means something else there.
+
+# Characters Windows forbids in a name, control characters, and runs of white space
+# (kept out since the names travel by USB stick, chat and e-mail).
+_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f\s]+')
+# Device names Windows reserves whatever the extension: CON, CON.txt, con.tar.gz.
+_RESERVED = frozenset(
+    {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}
+    | {f"{dev}{n}" for dev in ("COM", "LPT") for n in (*"123456789", "¹", "²", "³")}
+)
+_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,10}$")
+# NTFS allows 255 UTF-16 units, ext4 255 bytes: a Chinese character is 3 bytes in UTF-8.
+NAME_BYTES = 240
+
+
+def safe_file_name(name: str, *, fallback: str = "文件") -> str:
+    """`name` as a file name every file system here accepts: forbidden and control
+    characters and white space become "_", trailing dots and spaces go (Windows drops
+    them), a reserved device name gets a "_" in front, and the stem is cut to fit
+    NAME_BYTES of UTF-8, the suffix kept."""
+    m = _SUFFIX.search(name)
+    suffix = m[0] if m else ""
+    stem = _FORBIDDEN.sub("_", name[: len(name) - len(suffix)].strip()).strip(" .")
+    room = NAME_BYTES - len(suffix.encode("utf-8"))
+    stem = stem.encode("utf-8")[:room].decode("utf-8", "ignore").rstrip(" .")
+    if not stem.strip("_"):
+        stem = fallback
+    if stem.split(".")[0].upper() in _RESERVED:
+        stem = f"_{stem}"
+    return stem + suffix
+
+
+def unique_path(folder: Path, name: str, taken: set[str] | None = None) -> Path:
+    """`folder / safe_file_name(name)`, or "stem (2).suffix", "(3)"… when that name is
+    already in `folder` or in `taken` (names handed out earlier in the same run), as
+    Windows compares names: regardless of case. The chosen name is added to `taken`."""
+    base = safe_file_name(name)
+    m = _SUFFIX.search(base)
+    suffix = m[0] if m else ""
+    stem = base[: len(base) - len(suffix)]
+    used = {n.casefold() for n in taken} if taken is not None else set()
+    candidate, n = base, 1
+    while candidate.casefold() in used or (Path(folder) / candidate).exists():
+        n += 1
+        candidate = f"{stem} ({n}){suffix}"
+    if taken is not None:
+        taken.add(candidate)
+    return Path(folder) / candidate
 
 
 class InputFileError(GridVisitError):

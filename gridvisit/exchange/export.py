@@ -7,7 +7,6 @@ so that it can be merged into an empty database.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from sqlalchemy.orm import Session
 from gridvisit import __version__
 from gridvisit.core.clock import to_local, utcnow
 from gridvisit.core.errors import OutputError
-from gridvisit.core.files import write_file
+from gridvisit.core.files import safe_file_name, unique_path, write_file
 from gridvisit.exchange.package import Manifest, build_package
 from gridvisit.exchange.records import SPECS, Spec, canonical, chunks
 from gridvisit.storage.engine import Database
@@ -336,10 +335,12 @@ def export_per_grid(
     stamp = f"{to_local(until):%Y%m%d-%H%M}"
     audit_after = _audit_after(db, full)
     results = []
+    # Two grids whose names clean to the same file name ("A:B", "A?B") get two files.
+    taken: set[str] = set()
     for n, (gid, grid, community) in enumerate(grids, 1):
         if progress:
             progress(f"正在导出 {community} {grid}({n}/{len(grids)})……")
-        path = folder / safe_file_name(f"{community}_{grid}_{stamp}{PACKAGE_SUFFIX}")
+        path = unique_path(folder, f"{community}_{grid}_{stamp}{PACKAGE_SUFFIX}", taken)
         results.append(
             _write(
                 db,
@@ -380,13 +381,6 @@ def export_return(
         sealer=sealer,
         audit_held=audit_held,
     )
-
-
-_UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
-
-
-def safe_file_name(name: str) -> str:
-    return _UNSAFE.sub("_", name)
 
 
 __all__ = [

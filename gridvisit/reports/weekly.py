@@ -39,7 +39,7 @@ from reportlab.platypus import (
 from gridvisit import paths
 from gridvisit.core.clock import to_local
 from gridvisit.core.errors import GridVisitError, OutputError
-from gridvisit.core.files import os_reason, write_atomically
+from gridvisit.core.files import os_reason, safe_file_name, write_atomically
 from gridvisit.core.masking import mask_name, mask_phone, scrub_text
 from gridvisit.core.services.weekly import ReportProblem, WeeklyReport
 
@@ -548,7 +548,8 @@ def write_weekly_pdf(report: WeeklyReport, path: Path, *, full_names: bool = Fal
 
 
 def default_file_name(report: WeeklyReport) -> str:
-    return f"{report.scope_name}_{report.week}_问题清单.pdf"
+    # A scope is named after a community or grid, which may hold any character.
+    return safe_file_name(f"{report.scope_name}_{report.week}_问题清单.pdf")
 
 
 __all__ = [

@@ -66,6 +66,18 @@ def _linux_removable(device: str) -> bool:
     return False
 
 
+def plain_windows_path(text: str) -> str:
+    """An extended-length or device path in its everyday spelling: \\\\?\\C:\\x and
+    \\\\.\\C:\\x are C:\\x (a drive, not a server), \\\\?\\UNC\\server\\share is
+    \\\\server\\share. Python's resolve() on Windows can hand back either form."""
+    head = text[:8].replace("/", "\\").upper()
+    if head in ("\\\\?\\UNC\\", "\\\\.\\UNC\\"):
+        return "\\\\" + text[8:]
+    if head.startswith(("\\\\?\\", "\\\\.\\")):
+        return text[4:]
+    return text
+
+
 def classify(
     path: Path,
     mounts: Callable[[], Iterable[Mount]] = _mounts,
@@ -76,6 +88,7 @@ def classify(
     only exists to warn, never to stop someone on an unusual but safe disk."""
     text = str(path)
     if platform == "win32":
+        text = plain_windows_path(text)
         if text.startswith(("\\\\", "//")):
             return Medium.NETWORK  # a UNC path: \\server\share\...
         # abspath only on Windows itself: tests describe Windows paths on Linux.

@@ -89,8 +89,8 @@ class ExchangeService:
         laptop = self.ctx.db.setting(DEVICE_NAME_KEY) or self.ctx.actor.display_name or ""
         stamp = f"{to_local(self.ctx.now()):%Y%m%d-%H%M}"
         parts = [*grids, laptop, stamp]
-        stem = "_".join(p for p in parts if p)[:120]  # far below every file system's limit
-        return safe_file_name(stem + PACKAGE_SUFFIX)
+        # safe_file_name also cuts the stem to what every file system takes.
+        return safe_file_name("_".join(p for p in parts if p) + PACKAGE_SUFFIX)
 
     @guarded(Action.EXPORT_PACKAGE)
     def export_per_grid(

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QProgressDialog
 from gridvisit.core.access import Action
 from gridvisit.core.clock import today_local
 from gridvisit.core.errors import GridVisitError
+from gridvisit.core.files import safe_file_name
 from gridvisit.exchange.records import ENTITY_LABELS
 from gridvisit.ui.actions import ActionGroup
 from gridvisit.ui.changes import Changes
@@ -162,7 +163,7 @@ class ExchangeActions(ActionGroup):
         if index is None:
             return
         kind = kinds[index]
-        name = f"{KINDS[kind]}_{today_local():%Y%m%d}.xlsx"
+        name = safe_file_name(f"{KINDS[kind]}_{today_local():%Y%m%d}.xlsx")
         path = Ask.save_file(self.window, self.tr("Export ledger"), name, self.tr("Excel (*.xlsx)"))
         if path is None:
             return
