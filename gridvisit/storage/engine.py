@@ -16,12 +16,8 @@ import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect, select
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DatabaseError as SADatabaseError
@@ -42,7 +38,16 @@ from gridvisit.storage.binding import BINDING_KEY, binding_for
 from gridvisit.storage.keystore import keys_path
 from gridvisit.storage.models import Setting, SyncMixin
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 log = logging.getLogger(__name__)
+
+# The newest migration's revision id. Opening a database compares its stored revision
+# with this constant, so Alembic (and through it every SQL dialect it knows, the
+# PostgreSQL one included) is imported only when a migration is pending.
+# tests/storage/test_engine.py checks it against the migrations folder.
+HEAD_REVISION = "0005"
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
@@ -183,6 +188,8 @@ def _bump_versions(session: Session, _ctx: Any, _instances: Any) -> None:
 
 
 def alembic_config(connection: Any = None) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.attributes["connection"] = connection
@@ -190,13 +197,26 @@ def alembic_config(connection: Any = None) -> Config:
 
 
 def head_revision() -> str:
+    """The newest migration, as Alembic reads it from the migrations folder."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
 
 
 def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
     return {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
+def stored_revision(conn: Any) -> str | None:
+    """The revision recorded in the database (None for a new file), read without Alembic."""
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").fetchall()
+    return str(rows[0][0]) if rows else None
 
 
 def _raw_key_pragma(key: bytes) -> str:
@@ -447,10 +467,24 @@ def _make_engine(
     return engine, path
 
 
+def migration_pending(engine: Engine) -> bool:
+    """Whether the database is not at HEAD_REVISION (a new file, an older or a newer one)."""
+    with engine.connect() as conn:
+        current = stored_revision(conn)
+        conn.rollback()
+    return current != HEAD_REVISION
+
+
 def _migrate(engine: Engine, path: Path | None, *, backup: bool, key: bytes | None) -> None:
+    with engine.connect() as conn:
+        current = stored_revision(conn)
+        conn.rollback()
+    if current == HEAD_REVISION:
+        return  # the usual open: Alembic is never imported
+    from alembic import command
+
     head = head_revision()
     with engine.connect() as conn:
-        current = MigrationContext.configure(conn).get_current_revision()
         has_tables = bool(set(inspect(conn).get_table_names()) - {"alembic_version"})
         conn.rollback()
     if current == head:
