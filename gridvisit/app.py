@@ -140,11 +140,18 @@ def _settings():  # type: ignore[no-untyped-def]
 
 
 def _login_gui(
-    db_path: Path, *, create: bool, encrypted: bool, interactive: bool, hint: str = ""
+    db_path: Path,
+    *,
+    create: bool,
+    encrypted: bool,
+    interactive: bool,
+    hint: str = "",
+    defer_checks: bool = False,
 ) -> Login | None:
     """Who is using the app: the first administrator on a new file, else a login.
     Without `interactive` (screenshots) the credentials come from GRIDVISIT_USER and
-    GRIDVISIT_PASSWORD. Returns None when the user cancels."""
+    GRIDVISIT_PASSWORD. Returns None when the user cancels. With `defer_checks` the
+    login leaves quick_check and the daily backup to `ui.startup.StartupChecks`."""
     import os
 
     from PySide6.QtWidgets import QApplication, QMessageBox
@@ -156,6 +163,7 @@ def _login_gui(
         ensure_first_admin,
         login,
         needs_first_admin,
+        plain_file_needs_first_admin,
     )
     from gridvisit.core.errors import DatabaseCorruptError, StorageError
     from gridvisit.storage.engine import (
@@ -179,15 +187,18 @@ def _login_gui(
         check_database_file(path)
     legacy = False
     if not fresh and is_plain_sqlite(path):
-        try:
-            probe = open_database(path)
-        except DatabaseCorruptError:
-            probe = None  # the login below offers a backup
-        if probe is not None:
+        found = plain_file_needs_first_admin(path)  # one read, no second open
+        legacy = bool(found)
+        if found is None:
             try:
-                legacy = needs_first_admin(probe)
-            finally:
-                probe.dispose()
+                probe = open_database(path)
+            except DatabaseCorruptError:
+                probe = None  # the login below offers a backup
+            if probe is not None:
+                try:
+                    legacy = needs_first_admin(probe)
+                finally:
+                    probe.dispose()
 
     def first(user: str, name: str, password: str) -> Login:
         if fresh:
@@ -230,7 +241,12 @@ def _login_gui(
                         ).format(files="\n".join(str(f) for f in done.left_plain)),
                     )
         return login(
-            path, user, password, encrypted=encrypted and not plain_file, throttle=throttle
+            path,
+            user,
+            password,
+            encrypted=encrypted and not plain_file,
+            throttle=throttle,
+            defer_checks=defer_checks,
         )
 
     if not interactive:
@@ -335,12 +351,25 @@ def run_gui(
                 QApplication.translate("app", "Database location"), where, interactive=interactive
             )
         restored: Any = None
+        defer = True
         while True:
             code, restore = _session(
-                path, create, screenshot, page, encrypted, hint, restored_from=restored
+                path,
+                create,
+                screenshot,
+                page,
+                encrypted,
+                hint,
+                restored_from=restored,
+                defer_checks=defer,
             )
             if restore is None:
                 return code
+            if restore is DAMAGED:
+                # The check behind the window found damage: log in again with the
+                # check first, where the login offers the newest sound backup.
+                restored, defer = None, False
+                continue
             restored = _restore_chosen(path, *restore)
     finally:
         lock.release()
@@ -369,6 +398,9 @@ def _restore_chosen(path: Path, backup: Any, key: bytes | None) -> Any:
     return backup
 
 
+DAMAGED = object()  # what `_session` returns when the check behind the window found damage
+
+
 def _session(
     path: Path,
     create: bool,
@@ -378,9 +410,10 @@ def _session(
     hint: str,
     *,
     restored_from: Any = None,
+    defer_checks: bool = True,
 ) -> tuple[int, Any]:
     """Log in, show the main window until it closes. Returns the exit code and, if the
-    user chose a backup to restore, that backup and its key."""
+    user chose a backup to restore, that backup and its key (or DAMAGED)."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -388,7 +421,12 @@ def _session(
     interactive = screenshot is None
     try:
         session = _login_gui(
-            path, create=create, encrypted=encrypted, interactive=interactive, hint=hint
+            path,
+            create=create,
+            encrypted=encrypted,
+            interactive=interactive,
+            hint=hint,
+            defer_checks=defer_checks,
         )
     except GridVisitError as exc:
         _tell(
@@ -418,7 +456,8 @@ def _session(
     else:
         settings = _settings()
     window = build_main_window(db, services, settings)
-    result = {"code": 0}
+    result: dict[str, Any] = {"code": 0, "damaged": None}
+    checks = _start_checks(session, window, result, interactive=interactive)
     if screenshot is not None:
         window.resize(1400, 860)
 
@@ -438,9 +477,70 @@ def _session(
     window.show()
     try:
         code = int(app.exec())  # type: ignore[attr-defined]
+        if checks is not None:
+            checks.stop()  # the rest of the check; an unfinished daily backup is abandoned
+            if checks.damage is not None and result["damaged"] is None:
+                _damage_found(window, result, checks.damage, interactive=interactive)
+        if result["damaged"] is not None:
+            return (1, None) if not interactive else (result["code"], DAMAGED)
         return result["code"] or code, window.pending_restore
     finally:
+        if checks is not None:
+            checks.stop()
         window.tasks.wait(5000)
         db.dispose()
         if scratch is not None:
             scratch.cleanup()
+
+
+def _start_checks(session: Login, window: Any, result: dict[str, Any], *, interactive: bool) -> Any:
+    """Run what the login deferred (quick_check, the daily backup) behind the window."""
+    from PySide6.QtWidgets import QApplication
+
+    from gridvisit.ui.startup import StartupChecks
+
+    if session.pending is None:
+        return None
+    checks = StartupChecks(session, window)
+    checks.attach(window)
+
+    def done(warnings: list[str]) -> None:
+        for warning in warnings:
+            _tell(QApplication.translate("app", "Backup"), warning, interactive=interactive)
+
+    def failed(message: str) -> None:
+        _tell(QApplication.translate("app", "Start-up check"), message, interactive=interactive)
+
+    checks.done.connect(done)
+    checks.failed.connect(failed)
+    checks.damaged.connect(
+        lambda message: _damage_found(window, result, message, interactive=interactive)
+    )
+    checks.start()
+    return checks
+
+
+def _damage_found(_window: Any, result: dict[str, Any], message: str, *, interactive: bool) -> None:
+    """Nothing has been written and nothing will be: say so, close the window; the
+    login then offers the newest sound backup (as for damage found at the login)."""
+    from PySide6.QtWidgets import QApplication
+
+    result["damaged"] = message
+    title = QApplication.translate("app", "The database is damaged")
+    if interactive:
+        _tell(
+            title,
+            message
+            + "\n\n"
+            + QApplication.translate(
+                "app",
+                "The window closes now. Log in again: the newest sound backup is offered.",
+            ),
+            interactive=True,
+            error=True,
+        )
+    else:
+        _tell(title, message, interactive=False, error=True)
+    # Reading the damaged tables may have failed already, with a message box open
+    # over the window: that one closes too.
+    QApplication.closeAllWindows()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import threading
 import uuid
 import weakref
 from collections.abc import Callable, Iterator
@@ -253,20 +254,45 @@ def tighten_database_files(path: Path) -> None:
             tighten(entry)
 
 
-def backup_sqlite(source: Path, dest: Path, key: bytes | None = None) -> Path:
+class BackupCancelled(Exception):
+    """A backup was stopped half-way (the app closed): no copy was made."""
+
+
+BACKUP_STEP_PAGES = 2048  # pages copied between two looks at `cancelled`
+
+
+def backup_sqlite(
+    source: Path,
+    dest: Path,
+    key: bytes | None = None,
+    *,
+    cancelled: Callable[[], bool] | None = None,
+) -> Path:
     """Consistent copy of a live SQLite file through the backup API, written atomically.
     An encrypted database is copied encrypted, with its key file beside the copy.
-    Both are owner-only."""
+    Both are owner-only. When `cancelled` returns true between two steps, the copy is
+    abandoned (nothing is left behind) and BackupCancelled is raised."""
     tmp = dest.with_name(dest.name + ".tmp")
     tmp.unlink(missing_ok=True)
     create_private_file(tmp)
     src = connect_raw(source, key, readonly=True)
     dst = connect_raw(tmp, key)
+
+    def progress(_status: int, _remaining: int, _total: int) -> None:
+        if cancelled is not None and cancelled():
+            raise BackupCancelled
+
     try:
         try:
-            src.backup(dst)
+            if cancelled is None:
+                src.backup(dst)
+            else:
+                src.backup(dst, pages=BACKUP_STEP_PAGES, progress=progress)
         finally:
             dst.close()
+    except BackupCancelled:
+        tmp.unlink(missing_ok=True)
+        raise
     finally:
         src.close()
     if key is not None:
@@ -335,8 +361,49 @@ class Database:
             event.listen(maker, "before_flush", _bump_versions)
         # Set when SQLite reports damage mid-session: from then on no write is tried.
         self.damaged = False
+        # Set while the checks of a deferred open (see `open_database(defer_check=)`)
+        # run: writes wait until then, except those of the thread running them.
+        self.check_pending = False
+        self._writes_open = threading.Event()
+        self._writes_open.set()
+        self._gate_owner: int | None = None
         self.device_id = ""
         self.device_id = self._ensure_device_id()
+
+    # -- the write gate of a deferred open ------------------------------------------
+    def hold_writes(self) -> None:
+        """Every write waits (in `session`) until `release_writes`."""
+        self._writes_open.clear()
+
+    def release_writes(self) -> None:
+        self._gate_owner = None
+        self._writes_open.set()
+
+    def writes_held(self) -> bool:
+        return not self._writes_open.is_set()
+
+    def claim_writes(self) -> None:
+        """The calling thread may write while the others wait (the checks' own writes)."""
+        self._gate_owner = threading.get_ident()
+
+    def wait_for_writes(self, timeout: float | None = None) -> bool:
+        return self._writes_open.wait(timeout)
+
+    def run_pending_check(self) -> None:
+        """The quick_check a deferred open left to do. Raises DatabaseCorruptError (and
+        from then on refuses every write) when the file is damaged."""
+        if not self.check_pending:
+            return
+        assert self.path is not None
+        try:
+            _quick_check(self.engine, self.path)
+        except DatabaseCorruptError:
+            self.damaged = True
+            raise
+        except SADatabaseError as exc:
+            self._raise_known(exc)  # "malformed" marks the file damaged
+            raise
+        self.check_pending = False
 
     @property
     def encrypted(self) -> bool:
@@ -352,7 +419,10 @@ class Database:
 
     @contextmanager
     def session(self, *, actor_id: int | None = None, **info: Any) -> Iterator[Session]:
-        """A write transaction: committed when the block ends, rolled back on any error."""
+        """A write transaction: committed when the block ends, rolled back on any error.
+        While the checks of a deferred open run, it first waits for them."""
+        if not self._writes_open.is_set() and threading.get_ident() != self._gate_owner:
+            self._writes_open.wait()
         if self.damaged:
             raise DatabaseCorruptError("数据库文件已损坏,为保护数据已禁止写入。", hint=DAMAGED_HINT)
         with self._write_sessions() as session:
@@ -536,6 +606,19 @@ def _quick_check(engine: Engine, path: Path) -> None:
         )
 
 
+def _has_identity(engine: Engine) -> bool:
+    """Whether opening writes nothing: the device id and the file's binding are there."""
+    with engine.connect() as conn:
+        found = {
+            row[0]
+            for row in conn.exec_driver_sql(
+                "SELECT key FROM setting WHERE key IN (?, ?)", ("device_id", BINDING_KEY)
+            )
+        }
+        conn.rollback()
+    return found == {"device_id", BINDING_KEY}
+
+
 DAMAGED_HINT = (
     "请从备份恢复:在程序里按提示操作,"
     "或运行 gridvisit backup restore --db 数据库文件 --latest;原文件会保留在备份文件夹里。"
@@ -550,18 +633,36 @@ def open_database(
     backup: bool = True,
     key: bytes | None = None,
     check: bool = True,
+    defer_check: bool = False,
 ) -> Database:
     """Open (and with `create`, create) the database at a path or SQLAlchemy URL.
     With `key`, the file is a SQLCipher database encrypted with that raw key; the
     caller gets the key from the key store (gridvisit.core.auth). With `check`, a
-    SQLite file must pass quick_check first."""
+    SQLite file must pass quick_check first.
+
+    With `defer_check` the quick_check (a second or more on a big encrypted file) is
+    left to `Database.run_pending_check`, which the caller runs in the background:
+    the database comes back with its writes held (`hold_writes`) until the caller
+    calls `release_writes`, so damage is still found before anything is written.
+    An open that must write at once (a migration, a file without its device
+    identity) checks first, as without `defer_check`."""
     engine, path = _make_engine(target, create=create, key=key)
     try:
-        if check and path is not None:
+        deferred = (
+            defer_check
+            and check
+            and path is not None
+            and not (migrate and migration_pending(engine))
+            and _has_identity(engine)
+        )
+        if check and path is not None and not deferred:
             _quick_check(engine, path)
         if migrate:
             _migrate(engine, path, backup=backup, key=key)
         db = Database(engine, path=path, key=key)
+        if deferred:
+            db.check_pending = True
+            db.hold_writes()
         with db.read_session() as s:
             s.execute(select(Setting).limit(1))
         return db

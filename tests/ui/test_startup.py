@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QLabel
 
 from gridvisit.storage.demo import DEMO_PASSWORD, generate_demo
 
@@ -141,3 +142,128 @@ def test_the_warm_up_loads_the_initials_in_the_background(qtbot, window, monkeyp
     page._warm_up.join(30)
     names = {n for r in rows for n in r.names}
     assert search.initials_text.cache_info().currsize >= len(names)
+
+
+# -- the checks behind the window ---------------------------------------------------
+
+
+def _used_file(tmp_path: Path, *, encrypted: bool = True) -> Path:
+    """A demo file opened once on this computer, without today's backup."""
+    from gridvisit.storage import backups
+    from tests.reliability.conftest import PASSWORD, log_in
+
+    path = tmp_path / "grid.db"
+    generate_demo(path, households=30, weeks=3, password=PASSWORD, encrypted=encrypted)
+    log_in(path, encrypted=encrypted).db.dispose()
+    for b in backups.list_backups(path):
+        backups._remove(b)
+    return path
+
+
+def test_the_window_says_saving_waits_and_the_backup_is_taken(
+    qtbot, zh, tmp_path: Path, settings, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    from gridvisit import app as app_module
+    from gridvisit.core.auth import LoginThrottle, login
+    from gridvisit.core.services import ServiceContext, Services
+    from gridvisit.storage import backups, engine
+    from gridvisit.ui.startup import StartupChecks
+    from tests.reliability.conftest import PASSWORD
+
+    path = _used_file(tmp_path)
+    release = threading.Event()
+    real_check = engine._quick_check
+
+    def slow_check(*args: object) -> None:
+        assert release.wait(30)
+        real_check(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "_quick_check", slow_check)
+    session = login(
+        path,
+        "admin",
+        PASSWORD,
+        encrypted=True,
+        throttle=LoginThrottle(tmp_path / "t.json"),
+        defer_checks=True,
+    )
+    window = app_module.build_main_window(
+        session.db, Services(ServiceContext(session.db, session.actor)), settings
+    )
+    qtbot.addWidget(window)
+    checks = StartupChecks(session, window)
+    checks.attach(window)
+    checks.start()
+    try:
+        window.show()
+        qtbot.waitUntil(window.is_loaded, timeout=20_000)  # on screen, the check still running
+        assert session.db.writes_held()
+        notes = [w.text() for w in window.statusBar().findChildren(QLabel) if w.isVisible()]
+        assert any("保存" in n and "备份" in n for n in notes), notes
+        assert not window.act_visit.isEnabled() and not window.act_new_household.isEnabled()
+        with qtbot.waitSignal(checks.done, timeout=30_000) as blocker:
+            release.set()
+        assert blocker.args == [[]]
+        assert window.act_visit.isEnabled() and window.act_new_household.isEnabled()
+        assert not session.db.writes_held()
+        assert [b.reason for b in backups.list_backups(path)] == [backups.Reason.DAILY]
+    finally:
+        release.set()
+        checks.stop()
+        window.tasks.wait(5000)
+        session.db.dispose()
+
+
+def test_a_damaged_file_found_behind_the_window_ends_the_screenshot_run(tmp_path: Path) -> None:
+    from gridvisit.storage import backups
+    from tests.reliability.conftest import PASSWORD
+    from tests.reliability.test_damage import damage, key_of
+
+    path = _used_file(tmp_path)
+    damage(path, key_of(path))
+    before = path.read_bytes()[4096:]
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "GRIDVISIT_USER": "admin",
+        "GRIDVISIT_PASSWORD": PASSWORD,
+    }
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gridvisit",
+            "--db",
+            str(path),
+            "--screenshot",
+            str(tmp_path / "s.png"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=180,
+    )
+    assert result.returncode == 1
+    assert "已损坏" in result.stderr
+    assert path.read_bytes()[4096:] == before
+    assert backups.list_backups(path) == []
+
+
+def test_damage_behind_the_window_returns_to_a_login_that_checks_first(
+    qapp, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from gridvisit import app as app_module
+
+    calls: list[bool] = []
+
+    def fake_session(*_a: object, restored_from: object = None, defer_checks: bool = True):  # type: ignore[no-untyped-def]
+        calls.append(defer_checks)
+        return (0, app_module.DAMAGED) if len(calls) == 1 else (0, None)
+
+    monkeypatch.setattr(app_module, "_session", fake_session)
+    path = tmp_path / "x.db"
+    path.write_bytes(b"")
+    assert app_module.run_gui(path, create=True) == 0
+    assert calls == [True, False]
