@@ -414,7 +414,6 @@ def _session(
 ) -> tuple[int, Any]:
     """Log in, show the main window until it closes. Returns the exit code and, if the
     user chose a backup to restore, that backup and its key (or DAMAGED)."""
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()
@@ -439,70 +438,87 @@ def _session(
     if session is None:
         return 0, None
     db = session.db
-    services = Services(ServiceContext(db, session.actor))
-    if restored_from is not None:
-        services.ctx.record("backup.restore", file=restored_from.path.name)
-    for warning in session.warnings:
-        _tell(QApplication.translate("app", "Backup"), warning, interactive=interactive)
-    scratch = None
-    if screenshot is not None:
-        # A throwaway settings file: screenshots show the default layout and leave the
-        # user's remembered layout alone.
-        from PySide6.QtCore import QSettings
-
-        scratch = paths.scratch("shot")
-        settings = QSettings(str(Path(scratch.name) / "window.ini"), QSettings.Format.IniFormat)
-        settings.setValue("main/page", page)
-    else:
-        settings = _settings()
-    window = build_main_window(db, services, settings)
     result: dict[str, Any] = {"code": 0, "damaged": None}
-    checks = _start_checks(session, window, result, interactive=interactive)
-    if screenshot is not None:
-        window.resize(1400, 860)
-
-        def shoot() -> None:
-            app.processEvents()  # type: ignore[attr-defined]
-            if not window.grab().save(str(screenshot)):
-                print(f"错误:无法写入截图文件 {screenshot}", file=sys.stderr)
-                result["code"] = 1
-            window.close()
-
-        def when_loaded() -> None:
-            if window.is_loaded():
-                window.loaded.disconnect(when_loaded)
-                QTimer.singleShot(100, shoot)
-
-        window.loaded.connect(when_loaded)
-    window.show()
+    # At once, before the window is built: the check overlaps with building it.
+    checks = _start_checks(session, result, interactive=interactive)
+    window: Any = None
+    scratch = None
     try:
-        code = int(app.exec())  # type: ignore[attr-defined]
+        services = Services(ServiceContext(db, session.actor))
+        if restored_from is not None:  # a write: it waits for the check
+            services.ctx.record("backup.restore", file=restored_from.path.name)
+        for warning in session.warnings:
+            _tell(QApplication.translate("app", "Backup"), warning, interactive=interactive)
+        if screenshot is not None:
+            # A throwaway settings file: screenshots show the default layout and leave
+            # the user's remembered layout alone.
+            from PySide6.QtCore import QSettings
+
+            scratch = paths.scratch("shot")
+            settings = QSettings(str(Path(scratch.name) / "window.ini"), QSettings.Format.IniFormat)
+            settings.setValue("main/page", page)
+        else:
+            settings = _settings()
+        if result["damaged"] is None:
+            window = build_main_window(db, services, settings)
+            if checks is not None:
+                checks.attach(window)
+            if screenshot is not None:
+                _shoot_when_loaded(window, screenshot, result)
+            window.show()
+            code = int(app.exec())  # type: ignore[attr-defined]
+        else:
+            code = 0  # damage found while a message box was up: no window at all
         if checks is not None:
             checks.stop()  # the rest of the check; an unfinished daily backup is abandoned
             if checks.damage is not None and result["damaged"] is None:
-                _damage_found(window, result, checks.damage, interactive=interactive)
+                _damage_found(result, checks.damage, interactive=interactive)
         if result["damaged"] is not None:
             return (1, None) if not interactive else (result["code"], DAMAGED)
         return result["code"] or code, window.pending_restore
     finally:
         if checks is not None:
             checks.stop()
-        window.tasks.wait(5000)
+        if window is not None:
+            window.tasks.wait(5000)
         db.dispose()
         if scratch is not None:
             scratch.cleanup()
 
 
-def _start_checks(session: Login, window: Any, result: dict[str, Any], *, interactive: bool) -> Any:
-    """Run what the login deferred (quick_check, the daily backup) behind the window."""
+def _shoot_when_loaded(window: Any, screenshot: Path, result: dict[str, Any]) -> None:
+    """Once the data is on screen, save a PNG of the window and close it."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    window.resize(1400, 860)
+
+    def shoot() -> None:
+        QApplication.processEvents()
+        if not window.grab().save(str(screenshot)):
+            print(f"错误:无法写入截图文件 {screenshot}", file=sys.stderr)
+            result["code"] = 1
+        window.close()
+
+    def when_loaded() -> None:
+        if window.is_loaded():
+            window.loaded.disconnect(when_loaded)
+            QTimer.singleShot(100, shoot)
+
+    window.loaded.connect(when_loaded)
+
+
+def _start_checks(session: Login, result: dict[str, Any], *, interactive: bool) -> Any:
+    """Run what the login deferred (quick_check, the daily backup) behind the window.
+    Its signals arrive through the event loop, so the window is up by then (or a
+    message box's loop runs: then `result["damaged"]` keeps the window from opening)."""
     from PySide6.QtWidgets import QApplication
 
     from gridvisit.ui.startup import StartupChecks
 
     if session.pending is None:
         return None
-    checks = StartupChecks(session, window)
-    checks.attach(window)
+    checks = StartupChecks(session)
 
     def done(warnings: list[str]) -> None:
         for warning in warnings:
@@ -513,14 +529,12 @@ def _start_checks(session: Login, window: Any, result: dict[str, Any], *, intera
 
     checks.done.connect(done)
     checks.failed.connect(failed)
-    checks.damaged.connect(
-        lambda message: _damage_found(window, result, message, interactive=interactive)
-    )
+    checks.damaged.connect(lambda message: _damage_found(result, message, interactive=interactive))
     checks.start()
     return checks
 
 
-def _damage_found(_window: Any, result: dict[str, Any], message: str, *, interactive: bool) -> None:
+def _damage_found(result: dict[str, Any], message: str, *, interactive: bool) -> None:
     """Nothing has been written and nothing will be: say so, close the window; the
     login then offers the newest sound backup (as for damage found at the login)."""
     from PySide6.QtWidgets import QApplication

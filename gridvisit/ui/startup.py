@@ -5,7 +5,8 @@ login left to do (`core.auth.finish_login`): quick_check, the login's audit entr
 the daily backup. Until it is done the database holds every write (a save waits in
 `Database.session`), the status bar says so and the main write actions are off.
 Damage found there is handled as at the login: the window closes and the login
-offers the newest sound backup.
+offers the newest sound backup. The thread starts right after the login, so the
+check overlaps with building the window; `attach` then shows its state there.
 
 A plain thread, not the window's TaskRunner: its two pool threads stay free for the
 data the first paint shows, and closing the window must not wait for a backup that
@@ -42,6 +43,8 @@ class StartupChecks(QObject):
         self.finished = False
         # What the check found, also for a window closed before the signal arrived.
         self.damage: str | None = None
+        for signal in (self.done, self.damaged, self.failed):
+            signal.connect(self._ended)
 
     @property
     def needed(self) -> bool:
@@ -74,6 +77,8 @@ class StartupChecks(QObject):
     # -- what the window shows meanwhile -------------------------------------------
     def attach(self, window: QMainWindow) -> None:
         """A status-bar note and the main write actions off until the checks end."""
+        if self.finished:
+            return
         self._label = QLabel(
             self.tr("Checking the database and taking today's backup; saving waits until then…"),
             window,
@@ -84,8 +89,6 @@ class StartupChecks(QObject):
             if action is not None and action.isEnabled():
                 action.setEnabled(False)
                 self._held.append(action)
-        for signal in (self.done, self.damaged, self.failed):
-            signal.connect(self._ended)
 
     def _ended(self, *_args: object) -> None:
         self.finished = True
