@@ -154,11 +154,18 @@ def _settings() -> QSettings:
 
 
 def _login_gui(
-    db_path: Path, *, create: bool, encrypted: bool, interactive: bool, hint: str = ""
+    db_path: Path,
+    *,
+    create: bool,
+    encrypted: bool,
+    interactive: bool,
+    hint: str = "",
+    defer_checks: bool = False,
 ) -> Login | None:
     """Who is using the app: the first administrator on a new file, else a login.
     Without `interactive` (screenshots) the credentials come from GRIDVISIT_USER and
-    GRIDVISIT_PASSWORD. Returns None when the user cancels."""
+    GRIDVISIT_PASSWORD. Returns None when the user cancels. With `defer_checks` the
+    login leaves quick_check and the daily backup to `ui.startup.StartupChecks`."""
     import os
 
     from PySide6.QtWidgets import QApplication, QMessageBox
@@ -227,7 +234,12 @@ def _login_gui(
                         ).format(files="\n".join(str(f) for f in done.left_plain)),
                     )
         return login(
-            path, user, password, encrypted=encrypted and not plain_file, throttle=throttle
+            path,
+            user,
+            password,
+            encrypted=encrypted and not plain_file,
+            throttle=throttle,
+            defer_checks=defer_checks,
         )
 
     if not interactive:
@@ -332,12 +344,25 @@ def run_gui(
                 QApplication.translate("app", "Database location"), where, interactive=interactive
             )
         restored: Any = None
+        defer = True
         while True:
             code, restore = _session(
-                path, create, screenshot, page, encrypted, hint, restored_from=restored
+                path,
+                create,
+                screenshot,
+                page,
+                encrypted,
+                hint,
+                restored_from=restored,
+                defer_checks=defer,
             )
             if restore is None:
                 return code
+            if restore is DAMAGED:
+                # The check behind the window found damage: log in again with the
+                # check first, where the login offers the newest sound backup.
+                restored, defer = None, False
+                continue
             restored = _restore_chosen(path, *restore)
     finally:
         lock.release()
@@ -366,6 +391,9 @@ def _restore_chosen(path: Path, backup: Any, key: bytes | None) -> Any:
     return backup
 
 
+DAMAGED = object()  # what `_session` returns when the check behind the window found damage
+
+
 def _session(
     path: Path,
     create: bool,
@@ -375,10 +403,10 @@ def _session(
     hint: str,
     *,
     restored_from: Any = None,
+    defer_checks: bool = True,
 ) -> tuple[int, Any]:
     """Log in, show the main window until it closes. Returns the exit code and, if the
-    user chose a backup to restore, that backup and its key."""
-    from PySide6.QtCore import QTimer
+    user chose a backup to restore, that backup and its key (or DAMAGED)."""
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()
@@ -386,7 +414,12 @@ def _session(
     interactive = screenshot is None
     try:
         session = _login_gui(
-            path, create=create, encrypted=encrypted, interactive=interactive, hint=hint
+            path,
+            create=create,
+            encrypted=encrypted,
+            interactive=interactive,
+            hint=hint,
+            defer_checks=defer_checks,
         )
     except GridVisitError as exc:
         _tell(
@@ -399,46 +432,123 @@ def _session(
     if session is None:
         return 0, None
     db = session.db
-    services = Services(ServiceContext(db, session.actor))
-    if restored_from is not None:
-        services.ctx.record("backup.restore", file=restored_from.path.name)
-    for warning in session.warnings:
-        _tell(QApplication.translate("app", "Backup"), warning, interactive=interactive)
+    result: dict[str, Any] = {"code": 0, "damaged": None}
+    # At once, before the window is built: the check overlaps with building it.
+    checks = _start_checks(session, result, interactive=interactive)
+    window: Any = None
     scratch = None
-    if screenshot is not None:
-        # A throwaway settings file: screenshots show the default layout and leave the
-        # user's remembered layout alone.
-        from PySide6.QtCore import QSettings
-
-        scratch = paths.scratch("shot")
-        settings = QSettings(str(Path(scratch.name) / "window.ini"), QSettings.Format.IniFormat)
-        settings.setValue("main/page", page)
-    else:
-        settings = _settings()
-    window = build_main_window(db, services, settings)
-    result = {"code": 0}
-    if screenshot is not None:
-        window.resize(1400, 860)
-
-        def shoot() -> None:
-            app.processEvents()
-            if not window.grab().save(str(screenshot)):
-                print(f"错误:无法写入截图文件 {screenshot}", file=sys.stderr)
-                result["code"] = 1
-            window.close()
-
-        def when_loaded() -> None:
-            if window.is_loaded():
-                window.loaded.disconnect(when_loaded)
-                QTimer.singleShot(100, shoot)
-
-        window.loaded.connect(when_loaded)
-    window.show()
     try:
-        code = int(app.exec())
+        services = Services(ServiceContext(db, session.actor))
+        if restored_from is not None:  # a write: it waits for the check
+            services.ctx.record("backup.restore", file=restored_from.path.name)
+        for warning in session.warnings:
+            _tell(QApplication.translate("app", "Backup"), warning, interactive=interactive)
+        if screenshot is not None:
+            # A throwaway settings file: screenshots show the default layout and leave
+            # the user's remembered layout alone.
+            from PySide6.QtCore import QSettings
+
+            scratch = paths.scratch("shot")
+            settings = QSettings(str(Path(scratch.name) / "window.ini"), QSettings.Format.IniFormat)
+            settings.setValue("main/page", page)
+        else:
+            settings = _settings()
+        if result["damaged"] is None:
+            window = build_main_window(db, services, settings)
+            if checks is not None:
+                checks.attach(window)
+            if screenshot is not None:
+                _shoot_when_loaded(window, screenshot, result)
+            window.show()
+            code = int(app.exec())
+        else:
+            code = 0  # damage found while a message box was up: no window at all
+        if checks is not None:
+            checks.stop()  # the rest of the check; an unfinished daily backup is abandoned
+            if checks.damage is not None and result["damaged"] is None:
+                _damage_found(result, checks.damage, interactive=interactive)
+        if result["damaged"] is not None:
+            return (1, None) if not interactive else (result["code"], DAMAGED)
         return result["code"] or code, window.pending_restore
     finally:
-        window.tasks.wait(5000)
+        if checks is not None:
+            checks.stop()
+        if window is not None:
+            window.tasks.wait(5000)
         db.dispose()
         if scratch is not None:
             scratch.cleanup()
+
+
+def _shoot_when_loaded(window: Any, screenshot: Path, result: dict[str, Any]) -> None:
+    """Once the data is on screen, save a PNG of the window and close it."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    window.resize(1400, 860)
+
+    def shoot() -> None:
+        QApplication.processEvents()
+        if not window.grab().save(str(screenshot)):
+            print(f"错误:无法写入截图文件 {screenshot}", file=sys.stderr)
+            result["code"] = 1
+        window.close()
+
+    def when_loaded() -> None:
+        if window.is_loaded():
+            window.loaded.disconnect(when_loaded)
+            QTimer.singleShot(100, shoot)
+
+    window.loaded.connect(when_loaded)
+
+
+def _start_checks(session: Login, result: dict[str, Any], *, interactive: bool) -> Any:
+    """Run what the login deferred (quick_check, the daily backup) behind the window.
+    Its signals arrive through the event loop, so the window is up by then (or a
+    message box's loop runs: then `result["damaged"]` keeps the window from opening)."""
+    from PySide6.QtWidgets import QApplication
+
+    from gridvisit.ui.startup import StartupChecks
+
+    if session.pending is None:
+        return None
+    checks = StartupChecks(session)
+
+    def done(warnings: list[str]) -> None:
+        for warning in warnings:
+            _tell(QApplication.translate("app", "Backup"), warning, interactive=interactive)
+
+    def failed(message: str) -> None:
+        _tell(QApplication.translate("app", "Start-up check"), message, interactive=interactive)
+
+    checks.done.connect(done)
+    checks.failed.connect(failed)
+    checks.damaged.connect(lambda message: _damage_found(result, message, interactive=interactive))
+    checks.start()
+    return checks
+
+
+def _damage_found(result: dict[str, Any], message: str, *, interactive: bool) -> None:
+    """Nothing has been written and nothing will be: say so, close the window; the
+    login then offers the newest sound backup (as for damage found at the login)."""
+    from PySide6.QtWidgets import QApplication
+
+    result["damaged"] = message
+    title = QApplication.translate("app", "The database is damaged")
+    if interactive:
+        _tell(
+            title,
+            message
+            + "\n\n"
+            + QApplication.translate(
+                "app",
+                "The window closes now. Log in again: the newest sound backup is offered.",
+            ),
+            interactive=True,
+            error=True,
+        )
+    else:
+        _tell(title, message, interactive=False, error=True)
+    # Reading the damaged tables may have failed already, with a message box open
+    # over the window: that one closes too.
+    QApplication.closeAllWindows()

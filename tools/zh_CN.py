@@ -479,6 +479,11 @@ ZH = {
     "a grid computer": "网格电脑",
     "This computer is:": "本机是:",
     "This step is done by an administrator.": "这一步须由管理员办理。",
+    # start-up checks behind the window (issue 18)
+    "Checking the database and taking today's backup; saving waits until then…": "正在检查数据库并做今天的备份,完成前暂不保存……",
+    "The start-up check failed; details are in the log file.": "启动检查出错,详情已记录在日志文件中。",
+    "Start-up check": "启动检查",
+    "The window closes now. Log in again: the newest sound backup is offered.": "窗口即将关闭。请重新登录,程序会提供最新的完好备份供恢复。",
 }
 
 

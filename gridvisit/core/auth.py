@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,6 +73,9 @@ class Login:
     actor: Actor
     # Things to tell the user once logged in (a daily backup that failed).
     warnings: list[str] = field(default_factory=list)
+    # A login with `defer_checks`: what `finish_login` still has to do it with (the
+    # user name and password, for the login's audit entry and old plain backups).
+    pending: tuple[str, str] | None = field(default=None, repr=False)
 
 
 def actor_for(user: User) -> Actor:
@@ -112,25 +116,73 @@ def _check_user(db: Database, username: str, password: str) -> tuple[Actor, list
     their choosing. The hash lives inside the encrypted database, out of their reach
     without a deliberate edit of the file."""
     with db.session() as s:
-        user = s.scalar(select(User).where(User.username == username))
-        known = user is not None and password_matches(user.password_hash, password)
-        if user is None or not user.active or not known:
-            if user is not None and user.active and not user.password_hash:
-                raise AuthError(
-                    f"用户“{username}”还没有设置密码。",
-                    hint="请由管理员先为其设置密码(gridvisit user passwd)。",
-                )
-            raise AuthError(_WRONG, hint=_WRONG_HINT)
-        if HASHER.check_needs_rehash(user.password_hash):
-            user.password_hash = hash_password(password)
-        warnings = []
-        try:
-            _audit_user(s, db, user, "user.login", encrypted=db.encrypted)
-        except AuditTailError as exc:
-            # Nobody is locked out of what is saved: they log in and can read; every
-            # change is refused with the same words until an admin settles the tail.
-            warnings.append(f"{exc.message}{exc.hint}")
-        return actor_for(user), warnings
+        user = _known_user(s, username, password)
+        return actor_for(user), _record_login_in(s, db, user, password)
+
+
+def _known_user(s: Session, username: str, password: str) -> User:
+    user = s.scalar(select(User).where(User.username == username))
+    known = user is not None and password_matches(user.password_hash, password)
+    if user is None or not user.active or not known:
+        if user is not None and user.active and not user.password_hash:
+            raise AuthError(
+                f"用户“{username}”还没有设置密码。",
+                hint="请由管理员先为其设置密码(gridvisit user passwd)。",
+            )
+        raise AuthError(_WRONG, hint=_WRONG_HINT)
+    return user
+
+
+def _record_login_in(s: Session, db: Database, user: User, password: str) -> list[str]:
+    """The login's writes: a stronger hash if the parameters changed, the audit entry."""
+    if HASHER.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    warnings = []
+    try:
+        _audit_user(s, db, user, "user.login", encrypted=db.encrypted)
+    except AuditTailError as exc:
+        # Nobody is locked out of what is saved: they log in and can read; every
+        # change is refused with the same words until an admin settles the tail.
+        warnings.append(f"{exc.message}{exc.hint}")
+    return warnings
+
+
+def _verify_user(db: Database, username: str, password: str) -> Actor:
+    """`_check_user` without its writes (a deferred open: they wait for the check)."""
+    with db.read_session() as s:
+        return actor_for(_known_user(s, username, password))
+
+
+def finish_login(login: Login, *, cancelled: Callable[[], bool] = lambda: False) -> list[str]:
+    """What a login with `defer_checks` left to do, on any thread while the window is
+    up: quick_check, then the login's own writes, old plain backups, the daily backup.
+    The database's writes are held until this returns (other threads' writes wait).
+    Raises DatabaseCorruptError when the file is damaged: nothing has been written
+    and every later write is refused. Returns the warnings to show."""
+    db = login.db
+    pending, login.pending = login.pending, None
+    if pending is None:
+        return []
+    username, password = pending
+    db.claim_writes()
+    try:
+        db.run_pending_check()
+        with db.session() as s:
+            user = s.scalar(select(User).where(User.username == username))
+            if user is None:  # gone in between: nothing to record
+                return []
+            warnings = _record_login_in(s, db, user, password)
+        warnings += [
+            w
+            for w in (
+                _encrypt_old_backups(db, username, password),
+                daily_backup(db, cancelled=cancelled),
+            )
+            if w
+        ]
+        return warnings
+    finally:
+        db.release_writes()
 
 
 def login(
@@ -140,9 +192,15 @@ def login(
     *,
     encrypted: bool,
     throttle: LoginThrottle,
+    defer_checks: bool = False,
 ) -> Login:
     """Open an existing database as `username`. `encrypted` is what the user asked for:
-    False only with an explicit --no-encryption."""
+    False only with an explicit --no-encryption.
+
+    With `defer_checks` (the window: issue 18) the login returns before the file's
+    quick_check and the daily backup; its writes are held until `finish_login` has
+    run them (the caller runs it in the background). A file that must be written at
+    once (a migration) is checked first as usual."""
     path = _local_path(target)
     key_text = str(path or target)
     throttle.check(key_text, username)
@@ -162,9 +220,14 @@ def login(
             hint="如确需打开未加密的文件,请加 --no-encryption;"
             "或先用 gridvisit encrypt 把它转为加密数据库。",
         )
-    db = open_database(target, key=key)
+    db = open_database(target, key=key, defer_check=defer_checks)
+    deferred = db.check_pending
     try:
-        actor, warnings = _check_user(db, username, password)
+        warnings: list[str]
+        if deferred:
+            actor, warnings = _verify_user(db, username, password), []
+        else:
+            actor, warnings = _check_user(db, username, password)
     except AuthError:
         db.dispose()
         throttle.failed(key_text, username)
@@ -173,6 +236,8 @@ def login(
         db.dispose()
         raise
     throttle.succeeded(key_text, username)
+    if deferred:
+        return Login(db, actor, warnings, pending=(username, password))
     warnings += [w for w in (_encrypt_old_backups(db, username, password), daily_backup(db)) if w]
     return Login(db, actor, warnings)
 
@@ -216,6 +281,27 @@ def unlock_key(path: Path, username: str, password: str, throttle: LoginThrottle
         throttle.failed(key_text, username)
         raise
     return key
+
+
+def plain_file_needs_first_admin(path: Path) -> bool | None:
+    """`needs_first_admin` for a plain file, from one read outside the engine (the
+    window's start must not open, check and migrate the file twice). None when one
+    read cannot tell (an old schema, a damaged file): then open it and ask."""
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(f"file:{path}", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        row = conn.execute(
+            "SELECT 1 FROM app_user WHERE active AND password_hash != '' LIMIT 1"
+        ).fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+    return row is None
 
 
 def needs_first_admin(db: Database) -> bool:

@@ -39,7 +39,7 @@ from gridvisit.storage.backups import (
     rotate,
     stored_user,
 )
-from gridvisit.storage.engine import Database, is_plain_sqlite
+from gridvisit.storage.engine import BackupCancelled, Database, is_plain_sqlite
 from gridvisit.storage.keystore import KeyStore, keys_path
 
 if TYPE_CHECKING:
@@ -52,20 +52,29 @@ def policy(db: Database) -> BackupPolicy:
     return BackupPolicy.from_settings(db.setting)
 
 
-def backup_now(db: Database, reason: Reason = Reason.MANUAL) -> Backup | None:
+def backup_now(
+    db: Database, reason: Reason = Reason.MANUAL, *, cancelled: Callable[[], bool] | None = None
+) -> Backup | None:
     """Back up a SQLite file database (a server database has its own backups)."""
     if db.path is None or not db.is_sqlite:
         return None
-    return rotate(db.path, db.key, reason, policy(db))
+    return rotate(db.path, db.key, reason, policy(db), cancelled=cancelled)
 
 
-def daily_backup(db: Database) -> str | None:
+def daily_backup(db: Database, *, cancelled: Callable[[], bool] | None = None) -> str | None:
     """The first start of a day backs the database up. Returns a warning to show when
-    that failed: a full disk must not stop anyone working, but they must know."""
+    that failed: a full disk must not stop anyone working, but they must know.
+
+    With `cancelled` (the window closed while the backup ran in the background) the
+    copy is abandoned: writes wait for the daily backup, so nothing was written since
+    the start and the next start takes it."""
     if db.path is None or not backup_due_today(db.path):
         return None
     try:
-        backup_now(db, Reason.DAILY)
+        backup_now(db, Reason.DAILY, cancelled=cancelled)
+    except BackupCancelled:
+        log.info("daily backup of %s abandoned: the app closed first", db.path)
+        return None
     except StorageError as exc:
         log.warning("daily backup of %s failed: %s", db.path, exc)
         return f"今天的自动备份没有成功:{exc.message} {exc.hint}".strip()

@@ -158,14 +158,20 @@ def _os_failure(action: str, exc: OSError) -> StorageError:
 
 
 def create_backup(
-    db_path: Path, key: bytes | None, reason: Reason, *, now: datetime | None = None
+    db_path: Path,
+    key: bytes | None,
+    reason: Reason,
+    *,
+    now: datetime | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> Backup:
-    """A consistent copy of the database (readable while others write to it)."""
+    """A consistent copy of the database (readable while others write to it). With
+    `cancelled`, the copy may be abandoned half-way (BackupCancelled, nothing left)."""
     now = now or _beijing_now()
     dest = _new_path(db_path, reason, now)
     try:
         make_private_dir(dest.parent)
-        backup_sqlite(db_path, dest, key)
+        backup_sqlite(db_path, dest, key, cancelled=cancelled)
     except OSError as exc:
         raise _os_failure("备份", exc) from exc
     except sqlite3.Error as exc:
@@ -223,9 +229,16 @@ def backup_due_today(db_path: Path, now: datetime | None = None) -> bool:
     return not any(b.taken_at.date() == today for b in list_backups(db_path))
 
 
-def rotate(db_path: Path, key: bytes | None, reason: Reason, policy: BackupPolicy) -> Backup:
+def rotate(
+    db_path: Path,
+    key: bytes | None,
+    reason: Reason,
+    policy: BackupPolicy,
+    *,
+    cancelled: Callable[[], bool] | None = None,
+) -> Backup:
     """Take an automatic backup and apply the policy."""
-    made = create_backup(db_path, key, reason)
+    made = create_backup(db_path, key, reason, cancelled=cancelled)
     prune(db_path, policy)
     return made
 

@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 import uuid
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect, select
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DatabaseError as SADatabaseError
@@ -42,13 +39,23 @@ from gridvisit.storage.binding import BINDING_KEY, binding_for
 from gridvisit.storage.keystore import keys_path
 from gridvisit.storage.models import Setting, SyncMixin
 from gridvisit.storage.sqlite import SQLITE_HEADER as SQLITE_HEADER
+from gridvisit.storage.sqlite import BackupCancelled as BackupCancelled
 from gridvisit.storage.sqlite import backup_sqlite as backup_sqlite
 from gridvisit.storage.sqlite import connect_raw as connect_raw
 from gridvisit.storage.sqlite import encrypt_in_place as encrypt_in_place
 from gridvisit.storage.sqlite import is_encrypted_database as is_encrypted_database
 from gridvisit.storage.sqlite import is_plain_sqlite as is_plain_sqlite
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 log = logging.getLogger(__name__)
+
+# The newest migration's revision id. Opening a database compares its stored revision
+# with this constant, so Alembic (and through it every SQL dialect it knows, the
+# PostgreSQL one included) is imported only when a migration is pending.
+# tests/storage/test_engine.py checks it against the migrations folder.
+HEAD_REVISION = "0005"
 
 BUSY_TIMEOUT_MS = 10_000
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -167,6 +174,8 @@ def _bump_versions(session: Session, _ctx: Any, _instances: Any) -> None:
 
 
 def alembic_config(connection: Any = None) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.attributes["connection"] = connection
@@ -174,13 +183,26 @@ def alembic_config(connection: Any = None) -> Config:
 
 
 def head_revision() -> str:
+    """The newest migration, as Alembic reads it from the migrations folder."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
 
 
 def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
     return {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
+def stored_revision(conn: Any) -> str | None:
+    """The revision recorded in the database (None for a new file), read without Alembic."""
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").fetchall()
+    return str(rows[0][0]) if rows else None
 
 
 def tighten_database_files(path: Path) -> None:
@@ -213,8 +235,49 @@ class Database:
             event.listen(maker, "before_flush", _bump_versions)
         # Set when SQLite reports damage mid-session: from then on no write is tried.
         self.damaged = False
+        # Set while the checks of a deferred open (see `open_database(defer_check=)`)
+        # run: writes wait until then, except those of the thread running them.
+        self.check_pending = False
+        self._writes_open = threading.Event()
+        self._writes_open.set()
+        self._gate_owner: int | None = None
         self.device_id = ""
         self.device_id = self._ensure_device_id()
+
+    # -- the write gate of a deferred open ------------------------------------------
+    def hold_writes(self) -> None:
+        """Every write waits (in `session`) until `release_writes`."""
+        self._writes_open.clear()
+
+    def release_writes(self) -> None:
+        self._gate_owner = None
+        self._writes_open.set()
+
+    def writes_held(self) -> bool:
+        return not self._writes_open.is_set()
+
+    def claim_writes(self) -> None:
+        """The calling thread may write while the others wait (the checks' own writes)."""
+        self._gate_owner = threading.get_ident()
+
+    def wait_for_writes(self, timeout: float | None = None) -> bool:
+        return self._writes_open.wait(timeout)
+
+    def run_pending_check(self) -> None:
+        """The quick_check a deferred open left to do. Raises DatabaseCorruptError (and
+        from then on refuses every write) when the file is damaged."""
+        if not self.check_pending:
+            return
+        assert self.path is not None
+        try:
+            _quick_check(self.engine, self.path)
+        except DatabaseCorruptError:
+            self.damaged = True
+            raise
+        except SADatabaseError as exc:
+            self._raise_known(exc)  # "malformed" marks the file damaged
+            raise
+        self.check_pending = False
 
     @property
     def encrypted(self) -> bool:
@@ -230,7 +293,10 @@ class Database:
 
     @contextmanager
     def session(self, *, actor_id: int | None = None, **info: Any) -> Iterator[Session]:
-        """A write transaction: committed when the block ends, rolled back on any error."""
+        """A write transaction: committed when the block ends, rolled back on any error.
+        While the checks of a deferred open run, it first waits for them."""
+        if not self._writes_open.is_set() and threading.get_ident() != self._gate_owner:
+            self._writes_open.wait()
         if self.damaged:
             raise DatabaseCorruptError("数据库文件已损坏,为保护数据已禁止写入。", hint=DAMAGED_HINT)
         with self._write_sessions() as session:
@@ -356,10 +422,24 @@ def _make_engine(
     return engine, path
 
 
+def migration_pending(engine: Engine) -> bool:
+    """Whether the database is not at HEAD_REVISION (a new file, an older or a newer one)."""
+    with engine.connect() as conn:
+        current = stored_revision(conn)
+        conn.rollback()
+    return current != HEAD_REVISION
+
+
 def _migrate(engine: Engine, path: Path | None, *, backup: bool, key: bytes | None) -> None:
+    with engine.connect() as conn:
+        current = stored_revision(conn)
+        conn.rollback()
+    if current == HEAD_REVISION:
+        return  # the usual open: Alembic is never imported
+    from alembic import command
+
     head = head_revision()
     with engine.connect() as conn:
-        current = MigrationContext.configure(conn).get_current_revision()
         has_tables = bool(set(inspect(conn).get_table_names()) - {"alembic_version"})
         conn.rollback()
     if current == head:
@@ -411,6 +491,19 @@ def _quick_check(engine: Engine, path: Path) -> None:
         )
 
 
+def _has_identity(engine: Engine) -> bool:
+    """Whether opening writes nothing: the device id and the file's binding are there."""
+    with engine.connect() as conn:
+        found = {
+            row[0]
+            for row in conn.exec_driver_sql(
+                "SELECT key FROM setting WHERE key IN (?, ?)", ("device_id", BINDING_KEY)
+            )
+        }
+        conn.rollback()
+    return found == {"device_id", BINDING_KEY}
+
+
 DAMAGED_HINT = (
     "请从备份恢复:在程序里按提示操作,"
     "或运行 gridvisit backup restore --db 数据库文件 --latest;原文件会保留在备份文件夹里。"
@@ -425,18 +518,36 @@ def open_database(
     backup: bool = True,
     key: bytes | None = None,
     check: bool = True,
+    defer_check: bool = False,
 ) -> Database:
     """Open (and with `create`, create) the database at a path or SQLAlchemy URL.
     With `key`, the file is a SQLCipher database encrypted with that raw key; the
     caller gets the key from the key store (gridvisit.core.auth). With `check`, a
-    SQLite file must pass quick_check first."""
+    SQLite file must pass quick_check first.
+
+    With `defer_check` the quick_check (a second or more on a big encrypted file) is
+    left to `Database.run_pending_check`, which the caller runs in the background:
+    the database comes back with its writes held (`hold_writes`) until the caller
+    calls `release_writes`, so damage is still found before anything is written.
+    An open that must write at once (a migration, a file without its device
+    identity) checks first, as without `defer_check`."""
     engine, path = _make_engine(target, create=create, key=key)
     try:
-        if check and path is not None:
+        deferred = (
+            defer_check
+            and check
+            and path is not None
+            and not (migrate and migration_pending(engine))
+            and _has_identity(engine)
+        )
+        if check and path is not None and not deferred:
             _quick_check(engine, path)
         if migrate:
             _migrate(engine, path, backup=backup, key=key)
         db = Database(engine, path=path, key=key)
+        if deferred:
+            db.check_pending = True
+            db.hold_writes()
         with db.read_session() as s:
             s.execute(select(Setting).limit(1))
         return db

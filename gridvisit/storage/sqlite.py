@@ -57,20 +57,45 @@ def connect_raw(path: Path, key: bytes | None, *, readonly: bool = False) -> sql
     return conn
 
 
-def backup_sqlite(source: Path, dest: Path, key: bytes | None = None) -> Path:
+class BackupCancelled(Exception):
+    """A backup was stopped half-way (the app closed): no copy was made."""
+
+
+BACKUP_STEP_PAGES = 2048  # pages copied between two looks at `cancelled`
+
+
+def backup_sqlite(
+    source: Path,
+    dest: Path,
+    key: bytes | None = None,
+    *,
+    cancelled: Callable[[], bool] | None = None,
+) -> Path:
     """Consistent copy of a live SQLite file through the backup API, written atomically.
     An encrypted database is copied encrypted, with its key file beside the copy.
-    Both are owner-only."""
+    Both are owner-only. When `cancelled` returns true between two steps, the copy is
+    abandoned (nothing is left behind) and BackupCancelled is raised."""
     tmp = dest.with_name(dest.name + ".tmp")
     tmp.unlink(missing_ok=True)
     create_private_file(tmp)
     src = connect_raw(source, key, readonly=True)
     dst = connect_raw(tmp, key)
+
+    def progress(_status: int, _remaining: int, _total: int) -> None:
+        if cancelled is not None and cancelled():
+            raise BackupCancelled
+
     try:
         try:
-            src.backup(dst)
+            if cancelled is None:
+                src.backup(dst)
+            else:
+                src.backup(dst, pages=BACKUP_STEP_PAGES, progress=progress)
         finally:
             dst.close()
+    except BackupCancelled:
+        tmp.unlink(missing_ok=True)
+        raise
     finally:
         src.close()
     if key is not None:

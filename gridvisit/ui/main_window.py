@@ -404,6 +404,8 @@ class MainWindow(WindowHost):
     def _load_failed(self, message: str) -> None:
         self._pending.clear()
         self.status_text.setText(message)
+        if not self.isVisible():  # closed meanwhile (damage found behind it): nobody to tell
+            return
         QMessageBox.warning(self, self.tr("Could not load data"), message)
 
     # -- detail panels ----------------------------------------------------------------

@@ -1786,6 +1786,17 @@ Check the fingerprint with the other side by phone.</source>
     </message>
 </context>
 <context>
+    <name>StartupChecks</name>
+    <message>
+        <source>The start-up check failed; details are in the log file.</source>
+        <translation>启动检查出错,详情已记录在日志文件中。</translation>
+    </message>
+    <message>
+        <source>Checking the database and taking today's backup; saving waits until then…</source>
+        <translation>正在检查数据库并做今天的备份,完成前暂不保存……</translation>
+    </message>
+</context>
+<context>
     <name>VisitActions</name>
     <message>
         <source>&amp;Log a visit</source>
@@ -2110,6 +2121,14 @@ The newest sound backup was taken at {when} ({kind}). Restore it now? Records sa
     <message>
         <source>Backup</source>
         <translation>备份</translation>
+    </message>
+    <message>
+        <source>Start-up check</source>
+        <translation>启动检查</translation>
+    </message>
+    <message>
+        <source>The window closes now. Log in again: the newest sound backup is offered.</source>
+        <translation>窗口即将关闭。请重新登录,程序会提供最新的完好备份供恢复。</translation>
     </message>
 </context>
 <context>

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,7 +21,13 @@ from gridvisit.core.errors import (
 )
 from gridvisit.storage import Database, open_database
 from gridvisit.storage.backups import Reason, list_backups
-from gridvisit.storage.engine import alembic_config, backup_sqlite, head_revision
+from gridvisit.storage.engine import (
+    HEAD_REVISION,
+    alembic_config,
+    backup_sqlite,
+    head_revision,
+    migration_pending,
+)
 from gridvisit.storage.models import Base, Community, ProblemCategory, SpecialGroup, VisitTier
 
 
@@ -140,6 +148,38 @@ def test_backup_copies_content(db: Database, tmp_path: Path) -> None:
     assert copy.execute("SELECT name FROM community").fetchall() == [("西池社区",)]
     assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     copy.close()
+
+
+def test_head_constant_is_the_newest_migration() -> None:
+    # Opening compares the stored revision with HEAD_REVISION instead of asking
+    # Alembic; a new migration must move the constant with it.
+    assert head_revision() == HEAD_REVISION
+
+
+def test_an_open_at_head_does_not_need_alembic(tmp_path: Path) -> None:
+    path = tmp_path / "head.db"
+    open_database(path, create=True).dispose()
+    code = (
+        "import sys\n"
+        "from gridvisit.storage import open_database\n"
+        f"db = open_database({str(path)!r})\n"
+        "db.dispose()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'"
+        " or m.startswith('sqlalchemy.dialects.postgresql')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_an_old_revision_is_seen_as_pending(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    db = open_database(path, create=True)
+    assert not migration_pending(db.engine)
+    with db.engine.connect() as conn:
+        command.downgrade(alembic_config(conn), "0004")
+        conn.commit()
+    assert migration_pending(db.engine)
+    db.dispose()
 
 
 def _older_revisions() -> list[str]:

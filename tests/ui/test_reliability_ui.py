@@ -205,7 +205,9 @@ def test_run_gui_restores_between_two_sessions(
 
     calls: list[object] = []
 
-    def fake_session(*_a: object, restored_from: object = None) -> tuple[int, object]:
+    def fake_session(
+        *_a: object, restored_from: object = None, defer_checks: bool = True
+    ) -> tuple[int, object]:
         calls.append(restored_from)
         if len(calls) == 1:
             assert "after.backup" in str(dump(path, key)["setting"])

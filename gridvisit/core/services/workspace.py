@@ -127,6 +127,10 @@ class HouseholdRow:
     address_key: tuple[tuple[int, str], ...] = ()  # natural sort order, computed once
     # The grid (usually one compound): "1栋1单元101室" alone is ambiguous above a group.
     grid: str = ""
+    # Residents' names, and whether `haystack` holds their pinyin initials yet (rows
+    # loaded before pypinyin was needed get them from `add_initials`).
+    names: tuple[str, ...] = ()
+    has_initials: bool = True
 
     def __post_init__(self) -> None:
         if not self.address_key:
@@ -143,6 +147,12 @@ class HouseholdRow:
     @property
     def overdue(self) -> bool:
         return self.overdue_days > 0
+
+    def add_initials(self) -> None:
+        """Complete the haystack with the names' pinyin initials (loads pypinyin)."""
+        if not self.has_initials:
+            self.haystack += search.initials_part(self.names)
+            self.has_initials = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -451,6 +461,9 @@ class WorkspaceService:
                 ).all()
             )
         rows: list[HouseholdRow] = []
+        # Pinyin initials only when pypinyin is loaded already: the first paint must
+        # not wait for its dictionaries (HouseholdRow.add_initials completes a row).
+        with_initials = search.pinyin_loaded()
         for hid, gid, building, unit, room, tier, created, phone in households:
             members = residents.get(hid, [])
             head = next((m[0] for m in members if m[2]), members[0][0] if members else "")
@@ -459,10 +472,12 @@ class WorkspaceService:
             last_at = last.get(hid)
             due = next_visit_due(last_at, created, interval)
             grid = grid_of.get(gid, "")
+            names = tuple(m[0] for m in members)
             hay = search.haystack(
                 (format_address(building, unit, room), f"{building}-{unit}-{room}", grid),
-                (m[0] for m in members),
+                names,
                 [phone, *(m[1] for m in members)],
+                with_initials=with_initials,
             )
             rows.append(
                 HouseholdRow(
@@ -482,6 +497,8 @@ class WorkspaceService:
                     int(open_problems.get(hid, 0)),
                     hay,
                     grid=grid,
+                    names=names,
+                    has_initials=with_initials,
                 )
             )
         rows.sort(key=lambda r: r.address_key)

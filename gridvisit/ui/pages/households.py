@@ -3,10 +3,11 @@ the selected household's residents, visits and problems."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal, SignalInstance
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gridvisit.core import search
 from gridvisit.core.clock import utcnow
 from gridvisit.core.enums import Gender
 from gridvisit.core.masking import mask_id_number, mask_phone
@@ -316,6 +318,10 @@ class HouseholdsPage(QWidget):
         self._detail: HouseholdDetail | None = None
         self._last_query = ""
         self._loading = False
+        # Whether every row's haystack holds pinyin initials (see core/search.py).
+        self._initials_done = True
+        self._warm_up: threading.Thread | None = None
+        self.warm_up_delay_ms = 1500  # after the rows are on screen
         self.show_detail(None)
         self._update_empty()
 
@@ -329,6 +335,9 @@ class HouseholdsPage(QWidget):
 
     def set_rows(self, rows: list[HouseholdRow], select_id: int | None = None) -> None:
         self._last_query = ""
+        self._initials_done = all(r.has_initials for r in rows)
+        if not self._initials_done and self._warm_up is None:
+            QTimer.singleShot(self.warm_up_delay_ms, self._start_warm_up)
         self.model.set_rows(rows)
         self._apply_search(self.search.text())
         self._loading = False
@@ -341,7 +350,28 @@ class HouseholdsPage(QWidget):
             self.show_detail(None)
 
     def replace_row(self, row: HouseholdRow) -> None:
+        self._initials_done = self._initials_done and row.has_initials
         self.model.replace_row(row)
+
+    def _start_warm_up(self) -> None:
+        """Load pypinyin and the names' initials on a thread once the window is up, so
+        that the first search does not wait for them."""
+        if self._warm_up is not None or self._initials_done:
+            return
+        names = {n for r in self.model.all_rows() for n in r.names}
+        self._warm_up = threading.Thread(
+            target=search.warm_up, args=(names,), name="pinyin-warm-up"
+        )
+        self._warm_up.start()
+
+    def _ensure_initials(self) -> None:
+        """Before the first search: every row's haystack gets its pinyin initials (at
+        once if the warm-up has not finished; then this thread loads pypinyin)."""
+        if self._initials_done:
+            return
+        for row in self.model.all_rows():
+            row.add_initials()
+        self._initials_done = True
 
     def select_household(self, household_id: int, *, finish: bool = True) -> bool:
         pos = self.model.position_of(household_id, finish=finish)
@@ -390,6 +420,8 @@ class HouseholdsPage(QWidget):
         current = self.current_id()
         narrow = bool(self._last_query) and query.startswith(self._last_query)
         self._last_query = query
+        if query:
+            self._ensure_initials()
         self.model.set_filter((lambda r: query in r.haystack) if query else None, narrow=narrow)
         self._update_count()
         self._update_empty()

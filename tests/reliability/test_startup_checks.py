@@ -1,0 +1,199 @@
+"""The checks behind the first paint (issue 18): a login with `defer_checks` returns
+before quick_check and the daily backup, and every promise still holds: damage is
+found before anything is written, the daily backup is taken, writes wait for both."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from gridvisit.core.auth import Login, LoginThrottle, finish_login, login
+from gridvisit.core.errors import DatabaseCorruptError
+from gridvisit.storage import backups, engine
+from gridvisit.storage.models import AuditEntry, Setting
+from tests.reliability.conftest import PASSWORD, dump, log_in
+from tests.reliability.test_damage import damage, key_of
+
+
+def deferred_login(path: Path, encrypted: bool) -> Login:
+    throttle = LoginThrottle(path.with_name("throttle.json"))
+    return login(path, "admin", PASSWORD, encrypted=encrypted, throttle=throttle, defer_checks=True)
+
+
+@pytest.fixture
+def used(demo: tuple[Path, bool]) -> tuple[Path, bool]:
+    """A demo file after its first login (bound to this computer, backed up once),
+    with its backups removed so that the next start is the first of the day."""
+    path, encrypted = demo
+    session = log_in(path, encrypted=encrypted)
+    session.db.dispose()
+    for b in backups.list_backups(path):
+        backups._remove(b)
+    assert backups.backup_due_today(path)
+    return path, encrypted
+
+
+def _audit_count(path: Path, key: bytes | None) -> int:
+    """Entries in the audit log, the WAL included (read past a damaged visit table)."""
+    conn = engine.connect_raw(path, key, readonly=True)
+    try:
+        return int(conn.execute("SELECT count(*) FROM audit_entry").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def test_the_login_returns_before_the_check_and_holds_writes(used: tuple[Path, bool]) -> None:
+    path, encrypted = used
+    session = deferred_login(path, encrypted)
+    try:
+        assert session.pending is not None and session.db.check_pending
+        assert session.db.writes_held()
+        assert backups.list_backups(path) == []  # the daily backup comes later
+        warnings = finish_login(session)
+        assert warnings == []
+        assert not session.db.writes_held() and not session.db.check_pending
+        made = backups.list_backups(path)
+        assert [b.reason for b in made] == [backups.Reason.DAILY]
+        with session.db.read_session() as s:
+            last = s.scalar(select(AuditEntry.action).order_by(AuditEntry.id.desc()).limit(1))
+        assert last == "user.login"  # recorded once the file passed its check
+    finally:
+        session.db.dispose()
+
+
+def test_a_damaged_file_is_caught_before_any_write(used: tuple[Path, bool]) -> None:
+    path, encrypted = used
+    key = key_of(path)
+    audits = _audit_count(path, key)
+    damage(path, key)
+    before = path.read_bytes()
+    session = deferred_login(path, encrypted)  # the window would open now
+    try:
+        with pytest.raises(DatabaseCorruptError) as caught:
+            finish_login(session)
+        assert "已损坏" in caught.value.message
+        assert session.db.damaged and not session.db.writes_held()
+        with pytest.raises(DatabaseCorruptError):  # and every later write is refused
+            session.db.set_setting("after.damage", "1")
+    finally:
+        session.db.dispose()
+    # Page 1 aside (SQLCipher may rewrite it with a fresh IV), not a byte changed:
+    # no login entry, no daily backup of a damaged file.
+    assert path.read_bytes()[4096:] == before[4096:]
+    if not encrypted:
+        assert path.read_bytes() == before
+    assert backups.list_backups(path) == []
+    assert _audit_count(path, key) == audits
+
+
+def test_writes_wait_for_the_check_and_the_daily_backup(
+    used: tuple[Path, bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, encrypted = used
+    release = threading.Event()
+    real_check = engine._quick_check
+
+    def slow_check(*args: object) -> None:
+        assert release.wait(30)
+        real_check(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "_quick_check", slow_check)
+    session = deferred_login(path, encrypted)
+    db = session.db
+    wrote = threading.Event()
+
+    def write() -> None:
+        db.set_setting("saved.early", "1")  # a user who saves at once
+        wrote.set()
+
+    writer = threading.Thread(target=write)
+    checker = threading.Thread(target=finish_login, args=(session,))
+    try:
+        checker.start()
+        writer.start()
+        time.sleep(0.3)
+        assert not wrote.is_set()  # held while the check runs
+        with db.read_session() as s:
+            assert s.get(Setting, "saved.early") is None
+        release.set()
+        checker.join(60)
+        writer.join(60)
+        assert wrote.is_set()
+    finally:
+        release.set()
+        db.dispose()
+    made = backups.list_backups(path)
+    assert [b.reason for b in made] == [backups.Reason.DAILY]
+    # The backup is the file as it was before the first write of the day.
+    assert "saved.early" not in str(dump(made[0].path, key_of(path))["setting"])
+    assert "saved.early" in str(dump(path, key_of(path))["setting"])
+
+
+def test_an_abandoned_daily_backup_leaves_nothing_and_the_next_start_takes_it(
+    used: tuple[Path, bool],
+) -> None:
+    path, encrypted = used
+    session = deferred_login(path, encrypted)
+    try:
+        finish_login(session, cancelled=lambda: True)  # the window closed at once
+    finally:
+        session.db.dispose()
+    assert backups.list_backups(path) == []
+    assert not list(backups.backup_dir(path).glob("*.tmp"))
+    session = deferred_login(path, encrypted)
+    try:
+        finish_login(session)
+    finally:
+        session.db.dispose()
+    assert [b.reason for b in backups.list_backups(path)] == [backups.Reason.DAILY]
+
+
+def test_a_cancelled_backup_stops_between_steps(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    src = tmp_path / "big.db"
+    conn = sqlite3.connect(src)
+    conn.execute("CREATE TABLE t (x BLOB)")
+    conn.executemany("INSERT INTO t VALUES (?)", [(b"x" * 4000,) for _ in range(400)])
+    conn.commit()
+    conn.close()
+    monkeypatch.setattr(engine, "BACKUP_STEP_PAGES", 16)
+    steps: list[int] = []
+
+    def cancelled() -> bool:
+        steps.append(1)
+        return len(steps) >= 3
+
+    with pytest.raises(engine.BackupCancelled):
+        engine.backup_sqlite(src, tmp_path / "copy.db", cancelled=cancelled)
+    assert len(steps) == 3
+    assert not (tmp_path / "copy.db").exists() and not (tmp_path / "copy.db.tmp").exists()
+    engine.backup_sqlite(src, tmp_path / "copy.db", cancelled=lambda: False)
+    with sqlite3.connect(tmp_path / "copy.db") as copy:
+        assert copy.execute("SELECT count(*) FROM t").fetchone() == (400,)
+
+
+def test_an_open_that_must_write_checks_first(demo: tuple[Path, bool]) -> None:
+    # A file never opened on this computer gets its binding written at once: the
+    # check cannot wait, and damage is refused at the login as before.
+    path, encrypted = demo
+    damage(path, key_of(path))
+    with pytest.raises(DatabaseCorruptError):
+        deferred_login(path, encrypted)
+    assert backups.list_backups(path) == []
+
+
+def test_without_defer_the_login_checks_and_backs_up_as_before(used: tuple[Path, bool]) -> None:
+    path, encrypted = used
+    session = log_in(path, encrypted=encrypted)
+    try:
+        assert session.pending is None and not session.db.writes_held()
+        assert [b.reason for b in backups.list_backups(path)] == [backups.Reason.DAILY]
+        with session.db.read_session() as s:
+            assert s.scalar(select(func.count()).select_from(AuditEntry)) > 0
+    finally:
+        session.db.dispose()
