@@ -39,8 +39,9 @@ from gridvisit.storage.backups import (
     rotate,
     stored_user,
 )
-from gridvisit.storage.engine import BackupCancelled, Database, is_plain_sqlite
+from gridvisit.storage.engine import Database, is_plain_sqlite
 from gridvisit.storage.keystore import KeyStore, keys_path
+from gridvisit.storage.sqlite import BackupCancelled
 
 if TYPE_CHECKING:
     from gridvisit.core.passwords import LoginThrottle

@@ -1,6 +1,6 @@
 """Rotating backups of a database file, and restoring one.
 
-Backups are made with SQLite's backup API (`engine.backup_sqlite`), never by copying
+Backups are made with SQLite's backup API (`sqlite.backup_sqlite`), never by copying
 the live file: a copy taken while another connection writes can be torn. They live
 in a folder beside the database (`NAME.db.backups/`), one file per backup, named
 after the moment and the reason, with the key file beside each encrypted copy.

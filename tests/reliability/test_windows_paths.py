@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from gridvisit.storage.demo import generate_demo
 
 from gridvisit import cli, paths
+from gridvisit.demo.generate import generate_demo
 from gridvisit.instance import DatabaseInUseError, InstanceLock, lock_path
 from gridvisit.storage.location import Medium, Mount, classify
 from tests.reliability.conftest import PASSWORD

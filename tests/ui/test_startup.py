@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from gridvisit.storage.demo import DEMO_PASSWORD, generate_demo
 from PySide6.QtWidgets import QLabel
+
+from gridvisit.demo.generate import DEMO_PASSWORD, generate_demo
 
 # Modules the first paint must not load: each one costs a noticeable part of a second
 # (or belongs to a feature the user has not opened yet).

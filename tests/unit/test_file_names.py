@@ -9,12 +9,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from gridvisit.storage.demo import generate_demo
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
 from gridvisit.core.files import NAME_BYTES, safe_file_name, unique_path
+from gridvisit.demo.generate import generate_demo
 from gridvisit.exchange.export import export_per_grid
 from gridvisit.exchange.package import read_package
 from gridvisit.storage import open_database

@@ -8,11 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from gridvisit.storage.demo import generate_demo
-
 from gridvisit.app import build_services
 from gridvisit.core import search
 from gridvisit.core.records import Scope
+from gridvisit.demo.generate import generate_demo
 from gridvisit.storage import open_database
 
 
