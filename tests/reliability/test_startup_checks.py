@@ -155,24 +155,26 @@ def test_an_abandoned_daily_backup_leaves_nothing_and_the_next_start_takes_it(
 def test_a_cancelled_backup_stops_between_steps(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import sqlite3
 
+    from gridvisit.storage import sqlite
+
     src = tmp_path / "big.db"
     conn = sqlite3.connect(src)
     conn.execute("CREATE TABLE t (x BLOB)")
     conn.executemany("INSERT INTO t VALUES (?)", [(b"x" * 4000,) for _ in range(400)])
     conn.commit()
     conn.close()
-    monkeypatch.setattr(engine, "BACKUP_STEP_PAGES", 16)
+    monkeypatch.setattr(sqlite, "BACKUP_STEP_PAGES", 16)
     steps: list[int] = []
 
     def cancelled() -> bool:
         steps.append(1)
         return len(steps) >= 3
 
-    with pytest.raises(engine.BackupCancelled):
-        engine.backup_sqlite(src, tmp_path / "copy.db", cancelled=cancelled)
+    with pytest.raises(sqlite.BackupCancelled):
+        sqlite.backup_sqlite(src, tmp_path / "copy.db", cancelled=cancelled)
     assert len(steps) == 3
     assert not (tmp_path / "copy.db").exists() and not (tmp_path / "copy.db.tmp").exists()
-    engine.backup_sqlite(src, tmp_path / "copy.db", cancelled=lambda: False)
+    sqlite.backup_sqlite(src, tmp_path / "copy.db", cancelled=lambda: False)
     with sqlite3.connect(tmp_path / "copy.db") as copy:
         assert copy.execute("SELECT count(*) FROM t").fetchone() == (400,)
 

@@ -86,6 +86,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "gridvisit.app",
             "gridvisit.cli",
             "gridvisit.selftest",
+            "gridvisit.console",
+            "gridvisit.launcher",
             "gridvisit.__main__",
         ),
     ),
