@@ -220,11 +220,11 @@ class MainWindow(WindowHost):
         for a in page_actions:
             view_menu.addAction(a)
         account = self.menuBar().addMenu(self.tr("&Account"))
-        for act in self.security.menu_actions():
-            if act is None:
+        for entry in self.security.menu_actions():
+            if entry is None:
                 account.addSeparator()
             else:
-                account.addAction(act)
+                account.addAction(entry)
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         help_menu.addAction(self.act_guide)
         help_menu.addAction(self.act_about)
