@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from gridvisit.core.auth import needs_first_admin
+from gridvisit.core.auth import needs_first_admin, plain_file_needs_first_admin
 from gridvisit.core.errors import DatabaseCorruptError
 from gridvisit.storage.backups import finish_interrupted_restore
 from gridvisit.storage.engine import (
@@ -90,14 +90,17 @@ def plan_login(
     plain = is_plain_sqlite(path)
     step = Step.LOGIN
     if plain and first_admin:
-        try:
-            probe = open_database(path)
-        except DatabaseCorruptError:
-            probe = None  # the login says so (and the window offers a backup)
-        if probe is not None:
+        found = plain_file_needs_first_admin(path)  # one read, no second open
+        if found is None:  # not answerable from one read: open (and check) the file
             try:
-                if needs_first_admin(probe):
-                    step = Step.FIRST_ADMIN
-            finally:
-                probe.dispose()
+                probe = open_database(path)
+            except DatabaseCorruptError:
+                probe = None  # the login says so (and the window offers a backup)
+            if probe is not None:
+                try:
+                    found = needs_first_admin(probe)
+                finally:
+                    probe.dispose()
+        if found:
+            step = Step.FIRST_ADMIN
     return LoginPlan(step, path, default_user(path, user), plain=plain)
