@@ -259,6 +259,8 @@ BEHIND_A_SERVICE = {
 }
 BEFORE_LOGIN = {
     "gridvisit.core.auth.set_first_admin": "a new database has no user to check yet",
+    "gridvisit.core.auth.finish_login": "the rest of a login whose password was checked: "
+    "its audit entry and the daily backup, behind the window",
     "gridvisit.core.services.users.ensure_default_admin": "the system actor of a new file",
     "gridvisit.exchange.keys.identity": "this device's key pair, made once on first use",
 }
