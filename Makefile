@@ -74,4 +74,4 @@ crash-test: $(STAMP)
 	$(PY) -m tests.reliability.crash --trials $${TRIALS:-100}
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .ruff_cache $(QM)
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .mypy_cache $(QM)
