@@ -144,6 +144,7 @@ class HierarchyTree(QTreeView):
         self._items.clear()
         self._nodes.clear()
         self._add_node(self.tree_model.invisibleRootItem(), root)
+        self._fit_count_columns(root)
         self.expandToDepth(1)
         target = self._items.get(str(keep)) or self._first_group_item() or self._items["root"]
         self.setCurrentIndex(target.index())
@@ -151,6 +152,14 @@ class HierarchyTree(QTreeView):
         if self._node is not None and self._node.key == target.data(NODE_ROLE):
             self._node = self._nodes[self._node.key]
         self.loaded.emit()
+
+    def _fit_count_columns(self, root: TreeNode) -> None:
+        """The totals at 全部 are the widest numbers: 30,000 households must not read
+        "30…" (38 px fits three digits, enough below a community)."""
+        metrics = self.fontMetrics()
+        c = root.counts
+        for col, value in enumerate((c.households, c.overdue_visits, c.open_problems), start=1):
+            self.header().resizeSection(col, max(38, metrics.horizontalAdvance(str(value)) + 14))
 
     def _add_node(self, parent: QStandardItem, node: TreeNode) -> None:
         name = QStandardItem(node.name)
