@@ -290,7 +290,8 @@ def plain_file_needs_first_admin(path: Path) -> bool | None:
     import sqlite3
 
     try:
-        conn = sqlite3.connect(f"file:{path}", uri=True)
+        # Read-only: before quick_check nothing may write, not even a WAL checkpoint.
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     except sqlite3.Error:
         return None
     try:

@@ -58,6 +58,7 @@ log = logging.getLogger(__name__)
 HEAD_REVISION = "0005"
 
 BUSY_TIMEOUT_MS = 10_000
+WRITE_GATE_TIMEOUT_S = 30.0  # longest a save waits for the start-up check and backup
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 MIGRATE_LOCK = 0x67766D696772  # pg_advisory_xact_lock key of migrations ("gvmigr")
 
@@ -235,6 +236,9 @@ class Database:
             event.listen(maker, "before_flush", _bump_versions)
         # Set when SQLite reports damage mid-session: from then on no write is tried.
         self.damaged = False
+        # Set when the deferred check could not run to its end (a disk or network
+        # error, not damage): the file was never checked, so nothing may be written.
+        self.unchecked: StorageError | None = None
         # Set while the checks of a deferred open (see `open_database(defer_check=)`)
         # run: writes wait until then, except those of the thread running them.
         self.check_pending = False
@@ -270,12 +274,20 @@ class Database:
             return
         assert self.path is not None
         try:
-            _quick_check(self.engine, self.path)
-        except DatabaseCorruptError:
-            self.damaged = True
-            raise
-        except SADatabaseError as exc:
-            self._raise_known(exc)  # "malformed" marks the file damaged
+            try:
+                _quick_check(self.engine, self.path)
+            except DatabaseCorruptError:
+                self.damaged = True
+                raise
+            except SADatabaseError as exc:
+                self._raise_known(exc)  # "malformed" marks the file damaged
+                raise
+        except BaseException:
+            if not self.damaged:
+                self.unchecked = StorageError(
+                    "启动时的数据库完整性检查没有完成,为保护数据,本次已禁止保存。",
+                    hint="请关闭程序后重新打开;如果仍然如此,请检查硬盘、U 盘或网络驱动器。",
+                )
             raise
         self.check_pending = False
 
@@ -295,8 +307,15 @@ class Database:
     def session(self, *, actor_id: int | None = None, **info: Any) -> Iterator[Session]:
         """A write transaction: committed when the block ends, rolled back on any error.
         While the checks of a deferred open run, it first waits for them."""
-        if not self._writes_open.is_set() and threading.get_ident() != self._gate_owner:
-            self._writes_open.wait()
+        # Bounded: a backup stalled on a network drive must not hang a save forever.
+        waits = threading.get_ident() != self._gate_owner
+        if waits and not self._writes_open.wait(WRITE_GATE_TIMEOUT_S):
+            raise StorageError(
+                "数据库检查和今天的备份还没有完成,暂时不能保存。",
+                hint="请稍后再试;状态栏的提示消失后即可保存。",
+            )
+        if self.unchecked is not None:
+            raise self.unchecked
         if self.damaged:
             raise DatabaseCorruptError("数据库文件已损坏,为保护数据已禁止写入。", hint=DAMAGED_HINT)
         with self._write_sessions() as session:

@@ -199,3 +199,54 @@ def test_without_defer_the_login_checks_and_backs_up_as_before(used: tuple[Path,
             assert s.scalar(select(func.count()).select_from(AuditEntry)) > 0
     finally:
         session.db.dispose()
+
+
+def test_a_check_that_cannot_finish_refuses_every_write(
+    used: tuple[Path, bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A disk or network error during the deferred check is not damage, but the file
+    was never checked: the writes must not be let through afterwards."""
+    from sqlalchemy.exc import OperationalError
+
+    from gridvisit.core.errors import StorageError
+
+    path, encrypted = used
+    key = key_of(path)
+    audits = _audit_count(path, key)
+    session = deferred_login(path, encrypted)
+    try:
+
+        def io_error(_engine: object, _path: object) -> None:
+            raise OperationalError("PRAGMA quick_check", {}, Exception("disk I/O error"))
+
+        monkeypatch.setattr(engine, "_quick_check", io_error)
+        with pytest.raises(StorageError):
+            finish_login(session)
+        assert not session.db.writes_held()  # nobody is left waiting ...
+        with pytest.raises(StorageError, match="禁止保存"):
+            session.db.set_setting("probe", "x")  # ... but nothing gets written
+        assert backups.list_backups(path) == []
+    finally:
+        session.db.dispose()
+    assert _audit_count(path, key) == audits
+
+
+def test_a_save_waits_for_the_checks_only_so_long(
+    used: tuple[Path, bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A backup stalled on a network drive must not hang a save (and the window that
+    made it) for ever: the save is refused with a message that says to retry."""
+    from gridvisit.core.errors import StorageError
+
+    path, encrypted = used
+    session = deferred_login(path, encrypted)
+    try:
+        monkeypatch.setattr(engine, "WRITE_GATE_TIMEOUT_S", 0.2)
+        started = time.monotonic()
+        with pytest.raises(StorageError, match="暂时不能保存"):
+            session.db.set_setting("probe", "x")
+        assert time.monotonic() - started < 5
+        finish_login(session)  # the checks still finish afterwards, and saving works
+        session.db.set_setting("probe", "x")
+    finally:
+        session.db.dispose()

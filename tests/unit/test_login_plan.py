@@ -93,3 +93,30 @@ def test_an_interrupted_restore_is_finished_first(tmp_path: Path) -> None:
     plan = plan_login(path, create=True)
     assert plan.step is Step.LOGIN  # not CREATE: the restored file is back in place
     assert path.exists() and not pending.exists()
+
+
+def test_looking_at_a_plain_file_writes_nothing_before_its_check(tmp_path: Path) -> None:
+    """A WAL left by a crash stays where it is until open_database has checked the
+    file: the plan (before any password) must not checkpoint it into the file."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "old.db"
+    open_database(path, create=True).dispose()
+    subprocess.run(
+        [sys.executable, "-c", f"""
+import os, sqlite3
+c = sqlite3.connect({str(path)!r}, isolation_level=None)
+c.execute('PRAGMA journal_mode=WAL'); c.execute('PRAGMA wal_autocheckpoint=0')
+c.execute("INSERT OR REPLACE INTO setting(key, value) VALUES ('crash', 'in the WAL only')")
+os._exit(0)
+"""],
+        check=True,
+    )  # fmt: skip
+    wal = Path(f"{path}-wal")
+    before = path.read_bytes()
+    assert wal.exists() and wal.stat().st_size > 0
+    plan = plan_login(path, create=False, first_admin=True)
+    assert plan.step is Step.FIRST_ADMIN
+    assert path.read_bytes() == before
+    assert wal.exists() and wal.stat().st_size > 0
