@@ -14,6 +14,9 @@ ZH = {
     # exchange with the sub-district
     "No": "否",
     "Please wait": "请稍候",
+    "The database check and today's backup are still running (a few seconds). "
+    "Try again when the note in the status bar is gone.": "正在检查数据库并做今天的备份(只需几秒)。"
+    "状态栏的提示消失后再试。",
     "Failed": "操作失败",
     "Export package": "导出数据包",
     "What to export:": "导出内容:",

@@ -3,6 +3,14 @@
 <context>
     <name>ActionGroup</name>
     <message>
+        <source>Please wait</source>
+        <translation>请稍候</translation>
+    </message>
+    <message>
+        <source>The database check and today's backup are still running (a few seconds). Try again when the note in the status bar is gone.</source>
+        <translation>正在检查数据库并做今天的备份(只需几秒)。状态栏的提示消失后再试。</translation>
+    </message>
+    <message>
         <source>Not possible</source>
         <translation>无法操作</translation>
     </message>

@@ -267,3 +267,31 @@ def test_damage_behind_the_window_returns_to_a_login_that_checks_first(
     path.write_bytes(b"")
     assert app_module.run_gui(path, create=True) == 0
     assert calls == [True, False]
+
+
+def test_forms_wait_for_the_start_up_check_instead_of_freezing_the_window(
+    qtbot,
+    window,
+    services,
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    """While writes are held, the page buttons that open a form say to wait; no form
+    opens whose save would block the GUI thread at the gate."""
+    from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+    said: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox, "information", staticmethod(lambda _p, _t, text: said.append(text))
+    )
+    db = services.ctx.db
+    db.hold_writes()
+    try:
+        page = window.households
+        for button in (page.visit_button, page.new_button, page.add_resident_button):
+            button.click()
+        assert len(said) == 3 and all("状态栏的提示消失后再试" in s for s in said)
+        assert not [
+            w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()
+        ]
+    finally:
+        db.release_writes()

@@ -46,6 +46,22 @@ class ActionGroup(QObject):
     def status(self, text: str) -> None:
         self.window.status_text.setText(text)
 
+    def still_checking(self) -> bool:
+        """While the start-up check and today's backup run, saves wait for them: say so
+        instead of opening a form whose save would hold up the window
+        (docs/architecture.md, "Start-up: what the first paint needs")."""
+        if not self.services.ctx.db.writes_held():
+            return False
+        QMessageBox.information(
+            self.window,
+            self.tr("Please wait"),
+            self.tr(
+                "The database check and today's backup are still running (a few seconds). "
+                "Try again when the note in the status bar is gone."
+            ),
+        )
+        return True
+
     def guard(self, fn: Callable[[], Any]) -> bool:
         """Run a write; a refusal shows its reason. True when it went through."""
         try:

@@ -80,10 +80,14 @@ class HierarchyActions(ActionGroup):
         self, title: str, label: str, save: Callable[[str], Any], value: str = ""
     ) -> None:
         """Ask for a name and `save` it (new node or rename)."""
+        if self.still_checking():
+            return
         if NameDialog(title, label, save, value=value, parent=self.window).run() is not None:
             self.notify(Changes(hierarchy=True))
 
     def move_node(self, node: TreeNode) -> None:
+        if self.still_checking():
+            return
         h = self.services.hierarchy
         communities = self.window.tree.communities()
         if node.kind == "grid":
@@ -103,6 +107,8 @@ class HierarchyActions(ActionGroup):
             self.notify(Changes(hierarchy=True))
 
     def delete_node(self, node: TreeNode) -> None:
+        if self.still_checking():
+            return
         self._remove_node(
             self.tr("Delete"),
             self.tr("Delete “{n}”? This cannot be undone.").format(n=node.name),
@@ -110,6 +116,8 @@ class HierarchyActions(ActionGroup):
         )
 
     def archive_node(self, node: TreeNode) -> None:
+        if self.still_checking():
+            return
         self._remove_node(
             self.tr("Archive"),
             self.tr("Archive “{n}”? It disappears from the lists; its history is kept.").format(

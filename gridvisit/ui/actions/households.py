@@ -35,6 +35,8 @@ class HouseholdActions(ActionGroup):
         self.notify(Changes(households=frozenset({household_id}), groups=groups))
 
     def add_household(self) -> None:
+        if self.still_checking():
+            return
         node = self.window.tree.current_node()
         group = node.id if node is not None and node.kind == "building_group" else None
         if group is None:
@@ -63,6 +65,8 @@ class HouseholdActions(ActionGroup):
             self.notify(Changes(added_households=frozenset({new_id}), groups=frozenset({group})))
 
     def edit_household(self, household_id: int) -> None:
+        if self.still_checking():
+            return
         hs = self.services.households
         rec = hs.get(household_id)
         values = {
@@ -99,6 +103,8 @@ class HouseholdActions(ActionGroup):
             self.status(self.tr("Saved household {a}.").format(a=hs.get(household_id).address))
 
     def move_household(self, household_id: int) -> None:
+        if self.still_checking():
+            return
         choices = self.window.tree.group_choices()
         rec = self.services.households.get(household_id)
 
@@ -122,6 +128,8 @@ class HouseholdActions(ActionGroup):
             )
 
     def delete_household(self, household_id: int) -> None:
+        if self.still_checking():
+            return
         rec = self.services.households.get(household_id)
         answer = QMessageBox.question(
             self.window,
@@ -149,6 +157,8 @@ class HouseholdActions(ActionGroup):
         )
 
     def add_resident(self, household_id: int) -> None:
+        if self.still_checking():
+            return
         hs = self.services.households
         done = ResidentDialog(
             self.window.reference,
@@ -162,6 +172,8 @@ class HouseholdActions(ActionGroup):
             self.status(self.tr("Saved resident {n}.").format(n=done.name))
 
     def edit_resident(self, household_id: int, resident: ResidentRec) -> None:
+        if self.still_checking():
+            return
         hs = self.services.households
         done = ResidentDialog(
             self.window.reference,
@@ -177,6 +189,8 @@ class HouseholdActions(ActionGroup):
             self.status(self.tr("Saved resident {n}.").format(n=done.name))
 
     def remove_resident(self, household_id: int, resident: ResidentRec) -> None:
+        if self.still_checking():
+            return
         answer = QMessageBox.question(
             self.window,
             self.tr("Resident moved out"),

@@ -57,6 +57,8 @@ class VisitActions(ActionGroup):
         self.log_visit(hid)
 
     def log_visit(self, household_id: int) -> None:
+        if self.still_checking():
+            return
         try:
             detail = self._detail(household_id)
         except GridVisitError as exc:
@@ -87,6 +89,8 @@ class VisitActions(ActionGroup):
 
     def open_visit(self, household_id: int, visit_id: int) -> None:
         """Read a visit in full, correct it or delete it."""
+        if self.still_checking():
+            return
         try:
             detail = self._detail(household_id)
             dialog = VisitDialog(
@@ -121,6 +125,8 @@ class VisitActions(ActionGroup):
         )
 
     def problem_action(self, problem_id: int, kind: EventKind) -> None:
+        if self.still_checking():
+            return
         ws = self.services.workspace
         line = self.window.problems.row(problem_id) or ws.problem_line(problem_id)
         summary = f"{line.category}:{line.description}"
