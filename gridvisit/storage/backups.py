@@ -36,6 +36,7 @@ from gridvisit.storage.keystore import KEYS_SUFFIX, keys_path
 from gridvisit.storage.sqlite import (
     backup_sqlite,
     connect_raw,
+    driver_errors,
     encrypt_in_place,
     is_encrypted_database,
     is_plain_sqlite,
@@ -174,7 +175,7 @@ def create_backup(
         backup_sqlite(db_path, dest, key, cancelled=cancelled)
     except OSError as exc:
         raise _os_failure("备份", exc) from exc
-    except sqlite3.Error as exc:
+    except driver_errors() as exc:
         dest.with_name(dest.name + ".tmp").unlink(missing_ok=True)
         raise StorageError(f"备份失败:{exc}", hint="数据库本身没有改动。") from exc
     log.info("backed up %s to %s (%s)", db_path, dest, reason.value)
@@ -250,11 +251,11 @@ def quick_check(path: Path, key: bytes | None) -> str | None:
     """None when SQLite's quick_check finds the file sound, else what it found."""
     try:
         conn = connect_raw(path, key, readonly=True)
-    except sqlite3.Error as exc:
+    except driver_errors() as exc:
         return str(exc)
     try:
         rows = [r[0] for r in conn.execute("PRAGMA quick_check(20)")]
-    except sqlite3.Error as exc:
+    except driver_errors() as exc:
         return str(exc)
     finally:
         conn.close()
@@ -362,7 +363,7 @@ def restore_backup(db_path: Path, backup: Backup, key: bytes | None) -> Backup |
         _move_pending_into_place(db_path)
     except OSError as exc:
         raise _os_failure("恢复", exc) from exc
-    except sqlite3.Error as exc:
+    except driver_errors() as exc:
         pending.unlink(missing_ok=True)
         raise StorageError(f"恢复失败:{exc}", hint="数据库没有改动。") from exc
     log.warning("restored %s from %s", db_path, backup.path)

@@ -57,6 +57,14 @@ def connect_raw(path: Path, key: bytes | None, *, readonly: bool = False) -> sql
     return conn
 
 
+def driver_errors() -> tuple[type[Exception], ...]:
+    """What either driver raises: sqlcipher3's errors do not derive from sqlite3's, so
+    `except sqlite3.Error` alone misses every failure on an encrypted file."""
+    import sqlcipher3
+
+    return (sqlite3.Error, sqlcipher3.Error)
+
+
 class BackupCancelled(Exception):
     """A backup was stopped half-way (the app closed): no copy was made."""
 

@@ -160,6 +160,28 @@ def test_a_failed_daily_backup_warns_but_lets_the_user_work(
     assert backups.list_backups(path) == []
 
 
+def test_a_driver_error_on_an_encrypted_backup_is_a_clear_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """sqlcipher3's errors are not sqlite3's: a failing encrypted backup must still
+    end as the Chinese StorageError, with nothing half-written left behind."""
+    import sqlcipher3
+
+    from gridvisit.storage import open_database
+
+    path = tmp_path / "grid.db"
+    open_database(path, create=True).dispose()
+
+    def failing(_src: Path, dest: Path, *_a: object, **_k: object) -> None:
+        dest.with_name(dest.name + ".tmp").write_bytes(b"half")
+        raise sqlcipher3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(backups, "backup_sqlite", failing)
+    with pytest.raises(StorageError, match="备份失败"):
+        backups.create_backup(path, b"k" * 32, Reason.DAILY)
+    assert not [p for p in backups.backup_dir(path).iterdir() if p.name.endswith(".tmp")]
+
+
 def test_interrupted_backup_leaves_no_listed_copy(tmp_path: Path) -> None:
     path = tmp_path / "grid.db"
     from gridvisit.storage import open_database
