@@ -53,6 +53,23 @@ def entry_digest(
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def row_digest(row: Any, entry_id: int) -> str:
+    """`entry_digest` of a stored entry: this database's own rows, or a laptop's trail
+    as the sub-district keeps it (whose own id column is not the entry's)."""
+    return entry_digest(
+        id=entry_id,
+        at=row.at,
+        device=row.device,
+        actor_id=row.actor_id,
+        actor_name=row.actor_name,
+        action=row.action,
+        entity=row.entity,
+        entity_uuid=row.entity_uuid,
+        detail=row.detail,
+        prev_hash=row.prev_hash,
+    )
+
+
 @dataclass(frozen=True)
 class Tail:
     """The last row and the tip setting, read in one statement (one snapshot, also
@@ -243,19 +260,7 @@ def verify_audit(session: Session) -> AuditVerdict:
                 verdict.problems.append(f"{gone}审计记录被删除(第 {row.id} 条前面的记录不见了)")
             else:
                 verdict.problems.append(f"第 {row.id} 条审计记录与前一条接不上(前一条被改动)")
-        digest = entry_digest(
-            id=row.id,
-            at=row.at,
-            device=row.device,
-            actor_id=row.actor_id,
-            actor_name=row.actor_name,
-            action=row.action,
-            entity=row.entity,
-            entity_uuid=row.entity_uuid,
-            detail=row.detail,
-            prev_hash=row.prev_hash,
-        )
-        if digest != row.hash:
+        if row_digest(row, row.id) != row.hash:
             verdict.problems.append(
                 f"第 {row.id} 条审计记录被改动({row.at:%Y-%m-%d %H:%M} {row.actor_name} {row.action})"
             )

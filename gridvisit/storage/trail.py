@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gridvisit.storage.audit import AuditVerdict, entry_digest
+from gridvisit.storage.audit import AuditVerdict, row_digest
 from gridvisit.storage.models import Device, DeviceAuditEntry
 
 
@@ -30,19 +30,7 @@ def verify_trail(session: Session, device_id: str, batch: int = 5000) -> AuditVe
             verdict.entries += 1
             if row.entry_id != prev_id + 1 or row.prev_hash != prev_hash:
                 verdict.problems.append(f"第 {row.entry_id} 条与前一条接不上")
-            digest = entry_digest(
-                id=row.entry_id,
-                at=row.at,
-                device=row.device,
-                actor_id=row.actor_id,
-                actor_name=row.actor_name,
-                action=row.action,
-                entity=row.entity,
-                entity_uuid=row.entity_uuid,
-                detail=row.detail,
-                prev_hash=row.prev_hash,
-            )
-            if digest != row.hash:
+            if row_digest(row, row.entry_id) != row.hash:
                 verdict.problems.append(f"第 {row.entry_id} 条的校验值不符(被改动过)")
             prev_id, prev_hash = row.entry_id, row.hash
         session.expunge_all()
