@@ -634,6 +634,37 @@ def test_lost_or_late_packages_leave_no_gap_and_returns_acknowledge(parties: Par
     assert later is not None and later["first"] == info.audit_tip_id + 1
 
 
+def test_a_replayed_old_package_rolls_nothing_back(parties: Parties) -> None:
+    """An attacker keeps an old, genuinely signed package and merges it again after
+    newer ones: the sub-district keeps the newest data and its audit trail."""
+    old = parties.export()
+    parties.merge(old)
+    parties.lsvc.households.update(1, notes="最新情况")
+    parties.merge(parties.export())
+
+    with parties.laptop.read_session() as s:
+        uuid = s.scalar(select(Household.uuid).where(Household.id == 1))
+
+    def held() -> tuple[str, int]:
+        with parties.sub.read_session() as s:
+            row = s.execute(
+                select(Household.notes, Household.version).where(Household.uuid == uuid)
+            ).one()
+        return row.notes, row.version
+
+    before = held()
+    assert before[0] == "最新情况"
+    parties.merge(old)  # replayed once, then twice
+    parties.merge(old)
+    assert held() == before
+    info = next(d for d in keys.devices(parties.sub) if d.device_id == parties.laptop.device_id)
+    assert info.flagged_at is None
+    with parties.sub.read_session() as s:
+        from gridvisit.storage.trail import verify_trail
+
+        assert verify_trail(s, info.device_id).ok
+
+
 def test_a_partial_first_package_is_a_gap_not_a_flag(parties: Parties) -> None:
     with parties.laptop.read_session() as s:
         from gridvisit.storage.models import AuditEntry
