@@ -13,7 +13,7 @@ import sqlite3
 import threading
 import uuid
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,7 +55,7 @@ log = logging.getLogger(__name__)
 # with this constant, so Alembic (and through it every SQL dialect it knows, the
 # PostgreSQL one included) is imported only when a migration is pending.
 # tests/storage/test_engine.py checks it against the migrations folder.
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 
 BUSY_TIMEOUT_MS = 10_000
 WRITE_GATE_TIMEOUT_S = 30.0  # longest a save waits for the start-up check and backup
@@ -245,6 +245,11 @@ class Database:
         self._writes_open = threading.Event()
         self._writes_open.set()
         self._gate_owner: int | None = None
+        # The DB-API connection running the deferred quick_check, so that closing the
+        # window can interrupt it (guarded: it goes back to the pool afterwards).
+        self._checking: Any = None
+        self._check_abandoned = False
+        self._checking_lock = threading.Lock()
         self.device_id = ""
         self.device_id = self._ensure_device_id()
 
@@ -275,7 +280,7 @@ class Database:
         assert self.path is not None
         try:
             try:
-                _quick_check(self.engine, self.path)
+                _quick_check(self.engine, self.path, running=self._set_checking)
             except DatabaseCorruptError:
                 self.damaged = True
                 raise
@@ -290,6 +295,23 @@ class Database:
                 )
             raise
         self.check_pending = False
+
+    def _set_checking(self, conn: Any) -> None:
+        with self._checking_lock:
+            if conn is not None and self._check_abandoned:
+                raise StorageError("启动时的数据库检查已取消(程序正在关闭)。")
+            self._checking = conn
+
+    def interrupt_check(self) -> None:
+        """Stop a running deferred quick_check: the window closed before it ended.
+        Nothing was written meanwhile (writes wait for it), so abandoning it is safe;
+        the file stays unchecked and refuses writes, and the next start checks again.
+        On a 30k encrypted file the check takes about a second that closing no
+        longer waits for."""
+        with self._checking_lock:
+            self._check_abandoned = True
+            if self._checking is not None:
+                self._checking.interrupt()
 
     @property
     def encrypted(self) -> bool:
@@ -496,11 +518,18 @@ def _migrate(engine: Engine, path: Path | None, *, backup: bool, key: bytes | No
     log.info("migrated database from %s to %s", current, head)
 
 
-def _quick_check(engine: Engine, path: Path) -> None:
+def _quick_check(engine: Engine, path: Path, running: Callable[[Any], None] | None = None) -> None:
     """SQLite's quick_check (structure of every page, not index contents): a damaged
-    file is stopped here, before migrations or any write touch it."""
+    file is stopped here, before migrations or any write touch it. `running` is told
+    the DB-API connection while the check runs (and None after), to interrupt it."""
     with engine.connect() as conn:
-        rows = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check(20)")]
+        if running is not None:
+            running(conn.connection.dbapi_connection)
+        try:
+            rows = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check(20)")]
+        finally:
+            if running is not None:
+                running(None)
         conn.rollback()
     if rows != ["ok"]:
         log.error("quick_check of %s failed: %s", path, rows)

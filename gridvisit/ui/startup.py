@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -59,20 +60,28 @@ class StartupChecks(QObject):
         except DatabaseCorruptError as exc:
             self.damage = f"{exc.message}\n{exc.hint}".strip()
             self.damaged.emit(self.damage)
-        except GridVisitError as exc:
-            self.failed.emit(f"{exc.message}\n{exc.hint}".strip())
-        except Exception:
-            log.exception("start-up checks failed")
-            self.failed.emit(self.tr("The start-up check failed; details are in the log file."))
+        except Exception as exc:
+            if self._cancel.is_set():  # interrupted by `stop`: the window is gone
+                log.info("start-up checks abandoned: the window closed first")
+            elif isinstance(exc, GridVisitError):
+                self.failed.emit(f"{exc.message}\n{exc.hint}".strip())
+            else:
+                log.exception("start-up checks failed")
+                self.failed.emit(self.tr("The start-up check failed; details are in the log file."))
         else:
             self.done.emit(warnings)
 
     def stop(self, timeout: float = 60.0) -> None:
-        """The window closed: abandon the daily backup if it is still running (nothing
-        was written since the start, so the next start takes it) and wait for the rest."""
+        """The window closed: abandon the quick_check and the daily backup if they are
+        still running (nothing was written since the start, so the next start does
+        both) and wait for the thread to end."""
         self._cancel.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
+        deadline = time.monotonic() + timeout
+        while self._thread.is_alive() and time.monotonic() < deadline:
+            # Again and again: an interrupt that comes just before the check's
+            # statement starts is lost (SQLite clears it when a statement begins).
+            self.login.db.interrupt_check()
+            self._thread.join(0.05)
 
     # -- what the window shows meanwhile -------------------------------------------
     def attach(self, window: QMainWindow) -> None:

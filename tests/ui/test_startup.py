@@ -176,9 +176,9 @@ def test_the_window_says_saving_waits_and_the_backup_is_taken(
     release = threading.Event()
     real_check = engine._quick_check
 
-    def slow_check(*args: object) -> None:
+    def slow_check(*args: object, **kwargs: object) -> None:
         assert release.wait(30)
-        real_check(*args)  # type: ignore[arg-type]
+        real_check(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(engine, "_quick_check", slow_check)
     session = login(
