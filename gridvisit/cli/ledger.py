@@ -66,10 +66,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
 def _cmd_import(args: argparse.Namespace) -> int:
     with session.logged_in(args) as s:
         outcome = s.services.exchange.import_roster(args.file, skip_invalid=args.skip_invalid)
-    for error in outcome.errors:
-        print(f"  {error}", file=sys.stderr)
-    for warning in outcome.warnings:
-        print(f"  注意:{warning}", file=sys.stderr)
+    for line in outcome.report_lines():
+        print(f"  {line}", file=sys.stderr)
     if outcome.unused_columns:
         print(outcome.unused_text(), file=sys.stderr if not outcome.imported else sys.stdout)
     if not outcome.imported:
@@ -80,5 +78,5 @@ def _cmd_import(args: argparse.Namespace) -> int:
         )
         return 1
     skipped = f"不合格而跳过 {outcome.invalid_rows} 行。" if outcome.invalid_rows else ""
-    print(f"已导入 {outcome.rows} 行。{outcome.summary()}{skipped}")
+    print(f"已导入 {outcome.rows - outcome.invalid_rows} 行。{outcome.summary()}{skipped}")
     return 0

@@ -355,6 +355,11 @@ class ImportResult:
             f"更新 {self.residents_updated},未变 {self.residents_unchanged}。"
         )
 
+    def report_lines(self) -> list[str]:
+        """Errors, then warnings ("注意:"), one line each; the same problem in many
+        rows (a whole masked ledger) is one line with the first rows and the count."""
+        return _grouped(self.errors, "") + _grouped(self.warnings, "注意:")
+
     def unused_text(self) -> str:
         """The Chinese note on the columns not imported ("" when every column was used)."""
         if not self.unused_columns:
@@ -363,6 +368,20 @@ class ImportResult:
         return f"未使用的列(其中的内容没有导入):{'、'.join(self.unused_columns)}。" + (
             "" if not why else "其中" + ";".join(why) + "。"
         )
+
+
+def _grouped(items: list[RowError], prefix: str) -> list[str]:
+    groups: dict[tuple[str, str], list[int]] = {}
+    for item in items:
+        groups.setdefault((item.column, item.message), []).append(item.row)
+    lines = []
+    for (column, message), rows in groups.items():
+        if len(rows) <= 3:
+            lines += [prefix + str(RowError(row, column, message)) for row in rows]
+        else:
+            first = "、".join(str(row) for row in rows[:3])
+            lines.append(f"{prefix}第 {first} 等共 {len(rows)} 行“{column}”:{message}")
+    return lines
 
 
 @dataclass
@@ -781,6 +800,13 @@ class _Import:
         errors, warnings = _validate(self.table, self.ref)
         self.result.errors, self.result.warnings = errors, warnings
         bad = {e.row for e in errors}
+        # A household's head is the row that says 户主, wherever it is in the file;
+        # failing that, the first one that says nothing (or 本人).
+        self.named_head = {
+            _household_key(r.values)
+            for r in self.table.rows
+            if r.number not in bad and r.values.get("relation") == "户主"
+        }
         for row in self.table.rows:
             if row.number not in bad:
                 self.row(row)
@@ -875,15 +901,19 @@ class _Import:
             if shape:
                 is_head, relation = not has_head, "" if has_head else "户主"
             else:
-                is_head = relation in ("户主", "本人", "") and not has_head
+                may_lead = relation in ("户主", "本人") or (
+                    relation == "" and _household_key(v) not in self.named_head
+                )
+                is_head = may_lead and not has_head
                 if relation == "户主" and has_head:
                     self.result.warnings.append(
                         RowError(
                             row.number,
                             self.table.label("relation"),
-                            "这一户已有户主,本行未设为户主",
+                            "这一户已有户主,本行未设为户主,与户主关系留空",
                         )
                     )
+                    relation = ""
                 if is_head:
                     relation = "户主"
             r = Resident(
@@ -952,7 +982,7 @@ class _Import:
         computed = tier_for_groups(groups, self.ref.group_tier, self.ref.tier_rank)
         given = self.tiers_given.get(id(h))
         if given is not None:
-            if given != h.tier_code:
+            if given != h.tier_code or (given != computed and not h.tier_manual):
                 h.tier_code, h.tier_manual = given, given != computed
         elif not h.tier_manual:
             _set(h, "tier_code", computed)
@@ -999,7 +1029,7 @@ def expected_columns_text() -> str:
         lines.append(f"{variants[0]}({need};也认:{'、'.join(variants[1:]) or '无'})")
     lines.append(
         "每行一位居民;也可直接导入本软件不打码导出的住户台账(每户一行,户主)。"
-        "已有的居民按身份证号、其次按同户同名认出并更新,不会重复添加;空格不覆盖已有内容。"
+        "已有的居民按身份证号、其次按同户同名认出并更新,不会重复添加;空着的格子不会清掉已有内容。"
         "走访等级、重点人群可填名称或代码。"
     )
     return "\n".join(lines)

@@ -420,3 +420,49 @@ def test_a_masked_ledger_never_overwrites_real_id_numbers_or_phones(
             "13812345678",
         )
     db.dispose()
+
+
+def test_the_row_that_says_head_is_the_head_wherever_it_is(tmp_path: Path) -> None:
+    db = open_database(tmp_path / "r.db", create=True)
+    path = _roster(
+        tmp_path / "r.xlsx",
+        GOOD_HEADER,
+        [
+            [*ROW, "王小明", "", "", ""],
+            [*ROW, "王芳", "", "", "户主"],
+            [*ROW, "王大", "", "", "户主"],
+        ],
+    )
+    result = import_roster(db, path)
+    assert result.imported and [(w.row, w.column) for w in result.warnings] == [(4, "与户主关系")]
+    with db.read_session() as s:
+        heads = s.execute(select(Resident.name, Resident.is_head, Resident.relation)).all()
+    assert sorted(heads) == [("王大", False, ""), ("王小明", False, ""), ("王芳", True, "户主")]
+    db.dispose()
+
+
+def test_tiers_and_groups_by_name_or_code_and_unknown_ones_are_row_errors(tmp_path: Path) -> None:
+    db = open_database(tmp_path / "r.db", create=True)
+    header = [*GOOD_HEADER, "走访等级", "重点人群"]
+    good = [
+        [*ROW, "王芳", "", "", "户主", "key", ""],  # by code, above what the groups give
+        [*ROW[:5], 102, "李雷", "", "", "户主", "一般", "living_alone_elderly"],
+    ]
+    result = import_roster(db, _roster(tmp_path / "r.xlsx", header, good))
+    assert result.imported and result.errors == []
+    with db.read_session() as s:
+        tiers = dict(s.execute(select(Household.room, Household.tier_manual)).all())
+        group_tier = s.scalar(
+            select(SpecialGroup.tier_code).where(SpecialGroup.code == "living_alone_elderly")
+        )
+        codes = dict(s.execute(select(Household.room, Household.tier_code)).all())
+    assert codes["101"] == "key" and tiers["101"] is True  # chosen: kept by hand
+    assert codes["102"] == "normal" and tiers["102"] is (group_tier != "normal")
+    again = import_roster(db, _roster(tmp_path / "r.xlsx", header, good))
+    assert (again.households_updated, again.residents_updated) == (0, 0)
+    bad = [[*ROW, "王芳", "", "", "户主", "很重要", "外星人"]]
+    refused = import_roster(db, _roster(tmp_path / "bad.xlsx", header, bad))
+    assert not refused.imported
+    assert {e.column for e in refused.errors} == {"走访等级", "重点人群"}
+    assert all("可填" in e.message for e in refused.errors)
+    db.dispose()

@@ -200,9 +200,7 @@ class ExchangeActions(ActionGroup):
 
         def done(result: Any, skipped: bool) -> None:
             details = "\n".join(
-                [str(e) for e in result.errors]
-                + [str(w) for w in result.warnings]
-                + ([result.unused_text()] if result.unused_columns else [])
+                result.report_lines() + ([result.unused_text()] if result.unused_columns else [])
             )
             if not result.imported:
                 rows = result.invalid_rows
