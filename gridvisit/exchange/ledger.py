@@ -628,6 +628,7 @@ def _validate(table: Roster, ref: _Reference) -> tuple[list[RowError], list[RowE
     label = table.label
     seen_ids: dict[str, int] = {}
     seen_people: dict[tuple[tuple[str, ...], str], tuple[int, str]] = {}
+    seen_houses: dict[tuple[str, ...], int] = {}
     house_values: dict[tuple[str, ...], dict[str, tuple[int, str]]] = {}
     house_level = ["tier", "party_centre"] + (["phone", "notes"] if table.households_shape else [])
     for row in table.rows:
@@ -708,14 +709,15 @@ def _validate(table: Roster, ref: _Reference) -> tuple[list[RowError], list[RowE
         house = _household_key(v)
         person = (house, v["name"])
         if table.households_shape:
-            if person[0] in {p[0] for p in seen_people}:
-                first = next(n for p, (n, _) in seen_people.items() if p[0] == house)
+            if house in seen_houses:
+                first = seen_houses[house]
                 error("room", f"与第 {first} 行是同一户(住户台账每户一行)")
         elif person in seen_people:
             first, first_id = seen_people[person]
             if not (first_id and v.get("id_number") and first_id != v["id_number"]):
                 error("name", f"与第 {first} 行同户同名;同一个人只能有一行,不同的人请填身份证号")
         seen_people.setdefault(person, (row.number, v.get("id_number", "")))
+        seen_houses.setdefault(house, row.number)
         known = house_values.setdefault(house, {})
         for f in house_level:
             if v.get(f):

@@ -466,3 +466,24 @@ def test_tiers_and_groups_by_name_or_code_and_unknown_ones_are_row_errors(tmp_pa
     assert {e.column for e in refused.errors} == {"走访等级", "重点人群"}
     assert all("可填" in e.message for e in refused.errors)
     db.dispose()
+
+
+def test_a_households_ledger_with_one_address_twice_writes_nothing(
+    source: Database, tmp_path: Path
+) -> None:
+    path = tmp_path / "h.xlsx"
+    export_ledger(source, "households", path, masked=False)
+    wb = load_workbook(path)
+    ws = wb.active
+    for col in range(1, 7):  # row 3 gets row 2's address
+        ws.cell(3, col).value = ws.cell(2, col).value
+    wb.save(path)
+    fresh = open_database(tmp_path / "fresh.db", create=True)
+    result = import_roster(fresh, path)
+    assert not result.imported
+    assert (3, "室", "与第 2 行是同一户(住户台账每户一行)") in [
+        (e.row, e.column, e.message) for e in result.errors
+    ]
+    assert {e.row for e in result.errors} == {3}  # also its phone, notes... if they differ
+    assert _counts(fresh) == (0, 0, 0)
+    fresh.dispose()
