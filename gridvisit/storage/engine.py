@@ -296,6 +296,18 @@ class Database:
             raise
         self.check_pending = False
 
+    def abandon_check(self) -> None:
+        """The deferred check will not run (the window closed before it started): the
+        file was never checked, so writes are refused at once rather than held."""
+        with self._checking_lock:
+            self._check_abandoned = True
+        if self.check_pending and self.unchecked is None:
+            self.unchecked = StorageError(
+                "启动时的数据库完整性检查没有完成,为保护数据,本次已禁止保存。",
+                hint="请关闭程序后重新打开。",
+            )
+        self.release_writes()
+
     def _set_checking(self, conn: Any) -> None:
         with self._checking_lock:
             if conn is not None and self._check_abandoned:
