@@ -561,6 +561,8 @@ def open_database(
         )
         if check and path is not None and not deferred:
             _quick_check(engine, path)
+        if path is None and not create and _server_schema_missing(engine):
+            raise server_not_initialised(target)
         if migrate:
             _migrate(engine, path, backup=backup, key=key)
         db = Database(engine, path=path, key=key)
@@ -584,9 +586,59 @@ def open_database(
             raise DatabaseCorruptError(
                 f"数据库“{Path(str(target)).name}”已损坏,为保护数据已禁止写入。", hint=DAMAGED_HINT
             ) from exc
+        if path is None and isinstance(exc, OperationalError):
+            raise server_error(target, exc) from exc
         if isinstance(exc, OperationalError):
             raise translate_operational_error(exc) from exc
         raise
     except BaseException:
         engine.dispose()
         raise
+
+
+def server_label(target: str | Path) -> str:
+    """A server URL as shown to people: its password hidden."""
+    text = str(target)
+    if not _looks_like_url(text):
+        return text
+    try:
+        return make_url(text).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy can read: show nothing of it
+        return "数据库服务器"
+
+
+def server_error(target: str | Path, exc: SADatabaseError) -> StorageError:
+    """A server that cannot be reached or refuses the login, in Chinese, with the
+    server's own first line (libpq's: wrong password, no SSL, refused)."""
+    detail = str(exc.orig or exc).strip().splitlines()
+    return StorageError(
+        f"无法连接数据库服务器“{server_label(target)}”:{detail[0] if detail else exc}",
+        hint="请检查 URL 里的服务器地址、端口、数据库名、用户名和密码,以及 sslmode 等连接选项;"
+        "服务器是否在运行,防火墙是否放行。",
+    )
+
+
+def server_engine(url: str) -> Engine:
+    """An engine on a server URL without a `Database` over it (no schema needed): for
+    `server init` and `check`, which look at the server before or without the app's
+    tables. The caller disposes of it."""
+    if not _looks_like_url(url) or make_url(url).get_backend_name() == "sqlite":
+        raise StorageError(f"“{url}”不是数据库服务器的 URL。")
+    engine, _path = _make_engine(url, create=False, key=None)
+    return engine
+
+
+def server_not_initialised(target: str | Path) -> DatabaseNotFoundError:
+    return DatabaseNotFoundError(
+        f"服务器数据库“{server_label(target)}”还没有初始化(里面没有 gridvisit 的表)。",
+        hint="请由数据库所有者先运行 gridvisit server init --db URL --admin 用户名"
+        "(见 README 的“街道服务器”一节)。",
+    )
+
+
+def _server_schema_missing(engine: Engine) -> bool:
+    """A server database without any of our tables (not yet `server init`)."""
+    with engine.connect() as conn:
+        missing = not inspect(conn).has_table("alembic_version")
+        conn.rollback()
+    return missing

@@ -1,0 +1,89 @@
+"""The window on a PostgreSQL server (issue 21): the real command line with a URL, and
+the main window's pages on the server's data (tests/conftest.py starts the server)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QImage
+
+from gridvisit.core.auth import default_throttle, login
+from gridvisit.core.services import ServiceContext, Services
+from gridvisit.demo.generate import DEMO_PASSWORD
+from gridvisit.ui.main_window import MainWindow
+from tests.conftest import copy_to_server
+
+
+@pytest.fixture
+def demo_url(demo_template: Path, pg_url: str) -> str:
+    copy_to_server(demo_template, pg_url)
+    return pg_url
+
+
+def test_the_command_line_opens_the_window_on_a_url(demo_url: str, tmp_path: Path) -> None:
+    out = tmp_path / "pg.png"
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "GRIDVISIT_USER": "admin",
+        "GRIDVISIT_PASSWORD": DEMO_PASSWORD,
+    }
+    for page in ("households", "problems", "due"):
+        result = subprocess.run(
+            [sys.executable, "-m", "gridvisit", "--db", demo_url, "--screenshot", str(out),
+             "--page", page],
+            capture_output=True, text=True, env=env, timeout=180, cwd=tmp_path,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert "锁文件" not in result.stderr
+        image = QImage(str(out))
+        assert (image.width(), image.height()) == (1400, 860)
+        out.unlink()
+    assert list(tmp_path.iterdir()) == []  # no lock file, no backup folder anywhere here
+
+
+def test_a_wrong_password_on_a_url_is_refused(demo_url: str, tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "GRIDVISIT_USER": "admin",
+        "GRIDVISIT_PASSWORD": "not the password",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "gridvisit", "--db", demo_url, "--screenshot",
+         str(tmp_path / "x.png")],
+        capture_output=True, text=True, env=env, timeout=180,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "用户名或密码不正确" in result.stderr
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_households_page_on_the_server_shows_its_data(
+    qtbot, zh, demo_url: str, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    session = login(demo_url, "admin", DEMO_PASSWORD, encrypted=True, throttle=default_throttle())
+    assert session.db.path is None and session.pending is None  # no quick_check to wait for
+    settings = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
+    try:
+        services = Services(ServiceContext(session.db, session.actor))
+        window = MainWindow(services, db_label="pg", settings=settings)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitUntil(window.is_loaded, timeout=20_000)
+        households = window.households
+        assert households.model.rowCount() > 0
+        # Every page loads on the server.
+        for index in range(window.pages.count()):
+            window.pages.setCurrentIndex(index)
+            qtbot.waitUntil(window.is_loaded, timeout=20_000)
+        assert window.problems.model.rowCount() > 0
+        window.close()
+        window.tasks.wait(5000)
+    finally:
+        session.db.dispose()
