@@ -33,6 +33,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     si.add_argument("--name", default="", metavar="姓名", help="管理员姓名(默认同用户名)")
     _role_options(si)
     si.set_defaults(handler=_cmd_init)
+    su = ops.add_parser(
+        "upgrade",
+        help="把服务器数据库升级到本程序的架构版本(数据库所有者)",
+        description="升级 gridvisit 后,以数据库所有者身份运行一次:升级表结构,"
+        "并列出(加 --grant 则执行)程序登录角色的权限语句(新表也要授权)。",
+    )
+    add_db(su, OWNER_URL, metavar="URL")
+    _role_options(su, stdin=False)
+    su.set_defaults(handler=_cmd_upgrade)
     sg = ops.add_parser(
         "grants",
         help="列出(或执行)程序登录角色的权限语句",
@@ -93,6 +102,28 @@ def _cmd_init(args: argparse.Namespace) -> int:
     password = _password(args)
     actor = init_server(url, args.admin, args.name or args.admin, password)
     print(f"已初始化服务器数据库 {server_label(url)}:表已建好,街道管理员 {actor.username}。")
+    _grants(url, args.app_role, run=args.grant)
+    return 0
+
+
+def _cmd_upgrade(args: argparse.Namespace) -> int:
+    from gridvisit.storage.engine import (
+        HEAD_REVISION,
+        migration_pending,
+        open_database,
+        server_engine,
+        server_label,
+    )
+
+    url = _server_url(args)
+    engine = server_engine(url)
+    try:
+        pending = migration_pending(engine)
+    finally:
+        engine.dispose()
+    open_database(url).dispose()  # migrates, one run at a time (an advisory lock)
+    state = "已升级到" if pending else "已是"
+    print(f"服务器数据库 {server_label(url)} {state}架构版本 {HEAD_REVISION}。")
     _grants(url, args.app_role, run=args.grant)
     return 0
 

@@ -61,6 +61,7 @@ BUSY_TIMEOUT_MS = 10_000
 WRITE_GATE_TIMEOUT_S = 30.0  # longest a save waits for the start-up check and backup
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 MIGRATE_LOCK = 0x67766D696772  # pg_advisory_xact_lock key of migrations ("gvmigr")
+INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL's SQLSTATE for a privilege the role lacks
 
 
 def _looks_like_url(target: str) -> bool:
@@ -564,7 +565,17 @@ def open_database(
         if path is None and not create and _server_schema_missing(engine):
             raise server_not_initialised(target)
         if migrate:
-            _migrate(engine, path, backup=backup, key=key)
+            try:
+                _migrate(engine, path, backup=backup, key=key)
+            except SADatabaseError as exc:
+                if path is None and getattr(exc.orig, "sqlstate", None) == INSUFFICIENT_PRIVILEGE:
+                    raise StorageError(
+                        f"服务器数据库“{server_label(target)}”需要升级到本程序的架构版本 "
+                        f"{HEAD_REVISION},但这个登录角色无权修改表结构。",
+                        hint="请由数据库所有者运行 gridvisit server upgrade --db 所有者的URL --grant"
+                        "(见 README 的“街道服务器”一节),数据库未做任何改动。",
+                    ) from exc
+                raise
         db = Database(engine, path=path, key=key)
         if deferred:
             db.check_pending = True

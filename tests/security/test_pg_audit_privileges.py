@@ -108,3 +108,57 @@ def test_grants_need_the_role_to_exist_and_change_nothing_otherwise(
     assert "没有角色“nobody_here”" in err and "createuser" in err
     assert main(["server", "grants", "--db", owner_url, "--app-role", "bad-name;drop"]) == 1
     assert "不能用作数据库角色名" in capsys.readouterr().err
+
+
+def test_a_merge_runs_as_the_app_role_and_its_trail_is_append_only(
+    server: tuple[str, str], tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The sub-district merges laptops' packages as the app role: the laptop's trail is
+    stored in device_audit_entry, which that same role cannot rewrite either."""
+    from tests.conftest import link_for_exchange
+    from tests.security.test_exchange_trust import _admin, _base
+
+    owner_url, app_url = server
+    laptop = _base(tmp_path / "laptop.db")
+    session = login(app_url, "chief", PASSWORD, encrypted=False, throttle=default_throttle())
+    try:
+        link_for_exchange(laptop, session.db)
+    finally:
+        session.db.dispose()
+    package = _admin(laptop).exchange.export_package(tmp_path / "a.gvpkg", full=True).path
+    laptop.dispose()
+    assert main(["merge", "--db", app_url, "--user", "chief", str(package)]) == 0, (
+        capsys.readouterr().err
+    )
+    with psycopg.connect(_libpq(owner_url)) as conn:
+        trail = conn.execute("SELECT count(*) FROM device_audit_entry").fetchone()
+        households = conn.execute("SELECT count(*) FROM household").fetchone()
+    assert trail is not None and trail[0] > 0
+    assert households is not None and households[0] == 2
+    for attack in ("UPDATE device_audit_entry SET action = 'x'", "DELETE FROM device_audit_entry"):
+        with psycopg.connect(_libpq(app_url)) as conn, pytest.raises(errors.InsufficientPrivilege):
+            conn.execute(attack)
+    assert main(["audit", "verify", "--db", app_url, "--user", "chief"]) == 0
+
+
+def test_an_old_schema_is_upgraded_by_the_owner_not_by_the_app_role(
+    server: tuple[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    owner_url, app_url = server
+    # The server as the previous release left it: before migration 0005.
+    with psycopg.connect(_libpq(owner_url), autocommit=True) as conn:
+        conn.execute("ALTER TABLE visit DROP COLUMN archived")
+        conn.execute("UPDATE alembic_version SET version_num = '0004'")
+    capsys.readouterr()
+    assert main(["user", "list", "--db", app_url, "--user", "chief"]) == 1
+    err = capsys.readouterr().err
+    assert "无权修改表结构" in err and "gridvisit server upgrade" in err
+    with psycopg.connect(_libpq(owner_url)) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0004",)
+    role = app_url.split("://", 1)[1].split("@", 1)[0]
+    upgrade = ["server", "upgrade", "--db", owner_url, "--app-role", role, "--grant"]
+    assert main(upgrade) == 0
+    assert "已升级到架构版本 0005" in capsys.readouterr().out
+    assert main(["user", "list", "--db", app_url, "--user", "chief"]) == 0
+    assert main(upgrade) == 0
+    assert "已是架构版本 0005" in capsys.readouterr().out

@@ -9,14 +9,20 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QImage
+from PySide6.QtTest import QTest
+from sqlalchemy import func, select
 
 from gridvisit.core.auth import default_throttle, login
 from gridvisit.core.services import ServiceContext, Services
 from gridvisit.demo.generate import DEMO_PASSWORD
+from gridvisit.storage.models import Visit
+from gridvisit.ui.dialogs.exchange import ReviewDialog
+from gridvisit.ui.dialogs.visit_dialog import VisitDialog
 from gridvisit.ui.main_window import MainWindow
 from tests.conftest import copy_to_server
+from tests.ui.conftest import on_next_modal
 
 
 @pytest.fixture
@@ -83,6 +89,42 @@ def test_households_page_on_the_server_shows_its_data(
             window.pages.setCurrentIndex(index)
             qtbot.waitUntil(window.is_loaded, timeout=20_000)
         assert window.problems.model.rowCount() > 0
+        # A write through the window: a visit with a problem, saved on the server.
+        window.pages.setCurrentWidget(households)
+        qtbot.waitUntil(window.is_loaded, timeout=20_000)
+        row = households.model.row_at(0)
+        households.table.selectRow(0)
+        qtbot.waitUntil(lambda: households.current_id() == row.id)
+
+        def fill(dialog: VisitDialog) -> None:
+            dialog.notes.setPlainText("服务器上的走访")
+            problem = dialog.add_problem()
+            problem.category.setCurrentIndex(problem.category.findData("leak"))
+            problem.description.setText("卫生间渗水")
+            QTest.qWait(50)
+            QTest.keyClick(dialog.notes, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+        state = on_next_modal(fill)
+        window.log_visit(row.id)
+        qtbot.waitUntil(window.is_loaded, timeout=20_000)
+        assert not state["left_open"]
+        fresh = households.model.rows()[households.model.position_of(row.id)]
+        assert fresh.open_problems == row.open_problems + 1
+        with session.db.read_session() as s:
+            assert s.scalar(select(func.count()).where(Visit.notes == "服务器上的走访")) == 1
+        # The dialogs that read the server open and show its data.
+        for name in ("audit_log", "registered_computers", "weekly_report"):
+            seen: list[str] = []
+            on_next_modal(lambda dialog, seen=seen: seen.append(type(dialog).__name__))
+            window.findChild(QAction, f"action_{name}").trigger()
+            assert seen, name
+        window.findChild(QAction, "action_merge_review").trigger()  # a window of its own
+        review = qtbot.waitUntil(lambda: window.findChild(ReviewDialog) is not None) or (
+            window.findChild(ReviewDialog)
+        )
+        review.close()
+        # No backups of its own: the server's are pg_dump's.
+        assert not window.findChild(QAction, "action_backups").isVisible()
         window.close()
         window.tasks.wait(5000)
     finally:
