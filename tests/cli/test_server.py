@@ -172,6 +172,7 @@ def test_user_keys_and_audit_verify_work_on_a_url(
         (["backup", "keep", "--daily", "3"], "pg_dump"),
         (["init"], "gridvisit server init"),
         (["encrypt"], "sslmode"),
+        (["demo"], "gridvisit demo --db demo.db"),
     ],
 )
 def test_file_only_commands_on_a_url_say_what_to_use_instead(

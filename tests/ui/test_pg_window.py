@@ -12,13 +12,16 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QImage
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QLabel
 from sqlalchemy import func, select
 
+from gridvisit import app as app_module
 from gridvisit.core.auth import default_throttle, login
 from gridvisit.core.services import ServiceContext, Services
 from gridvisit.demo.generate import DEMO_PASSWORD
 from gridvisit.storage.models import Visit
 from gridvisit.ui.dialogs.exchange import ReviewDialog
+from gridvisit.ui.dialogs.security import LoginDialog
 from gridvisit.ui.dialogs.visit_dialog import VisitDialog
 from gridvisit.ui.main_window import MainWindow
 from tests.conftest import copy_to_server
@@ -41,8 +44,9 @@ def test_the_command_line_opens_the_window_on_a_url(demo_url: str, tmp_path: Pat
     }
     for page in ("households", "problems", "due"):
         result = subprocess.run(
-            [sys.executable, "-m", "gridvisit", "--db", demo_url, "--screenshot", str(out),
-             "--page", page],
+            # The libpq options survive the way from the command line to the server.
+            [sys.executable, "-m", "gridvisit", "--db", f"{demo_url}?sslmode=disable",
+             "--screenshot", str(out), "--page", page],
             capture_output=True, text=True, env=env, timeout=180, cwd=tmp_path,
         )  # fmt: skip
         assert result.returncode == 0, result.stderr
@@ -129,3 +133,44 @@ def test_households_page_on_the_server_shows_its_data(
         window.tasks.wait(5000)
     finally:
         session.db.dispose()
+
+
+def test_the_login_dialog_on_a_url_checks_the_password_in_the_database(
+    qtbot, zh, demo_url: str
+) -> None:  # type: ignore[no-untyped-def]
+    seen: dict[str, str] = {}
+
+    def fill(dialog: LoginDialog) -> None:
+        assert isinstance(dialog, LoginDialog)
+        seen["label"] = " ".join(label.text() for label in dialog.findChildren(QLabel))
+        dialog.username.setText("admin")
+        dialog.password.setText("wrong password")
+        dialog.try_login()
+        seen["error"] = dialog.error.text()
+        dialog.password.setText(DEMO_PASSWORD)
+        dialog.try_login()
+
+    url = demo_url.replace("postgres@", "postgres:secret@")  # trust: any password goes
+    state = on_next_modal(fill)
+    session = app_module._login_gui(url, create=False, encrypted=True, interactive=True)
+    assert not state["left_open"] and session is not None
+    try:
+        assert session.actor.username == "admin" and session.db.key is None
+        assert "127.0.0.1" in seen["label"] and "secret" not in seen["label"]
+        assert "用户名或密码不正确" in seen["error"]
+    finally:
+        session.db.dispose()
+
+
+def test_the_window_on_an_uninitialised_server_says_to_run_server_init(
+    pg_url: str, tmp_path: Path
+) -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "GRIDVISIT_PASSWORD": "x" * 12}
+    result = subprocess.run(
+        [sys.executable, "-m", "gridvisit", "--db", pg_url, "--screenshot",
+         str(tmp_path / "x.png")],
+        capture_output=True, text=True, env=env, timeout=180,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "还没有初始化" in result.stderr and "gridvisit server init" in result.stderr
+    assert not (tmp_path / "x.png").exists()
