@@ -136,6 +136,45 @@ def _pg_bin() -> Path | None:
     return Path(which).parent if which else None
 
 
+def _tls_options(root: Path, prefix: list[str]) -> str:
+    """TLS for the test server, with a self-signed certificate for 127.0.0.1, so that
+    `sslmode=` in a URL is tried for real (tests/cli/test_server.py)."""
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
+    crt, pem = root / "server.crt", root / "server.key"
+    crt.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    pem.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    os.chmod(pem, 0o600)
+    if prefix:
+        for path in (crt, pem):
+            shutil.chown(path, "postgres")
+    return f" -c ssl=on -c ssl_cert_file={crt} -c ssl_key_file={pem}"
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[str]:
     """A throwaway PostgreSQL server on loopback: GRIDVISIT_TEST_PG_URL if set, else
@@ -181,7 +220,8 @@ def pg_server() -> Iterator[str]:
             shutil.chown(log, "postgres")
         subprocess.run(
             [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60",
-             "-o", f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off", "start"],
+             "-o", f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off"
+             f"{_tls_options(root, prefix)}", "start"],
             check=True, capture_output=True, timeout=120,
         )  # fmt: skip
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:

@@ -200,22 +200,37 @@ def test_init_on_an_empty_url_points_to_server_init(
 def test_tls_and_other_libpq_options_in_the_url_reach_the_server(
     server_db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from sqlalchemy import text
+
     from gridvisit.storage import open_database
 
     db = open_database(f"{server_db}?sslmode=disable&application_name=gv-tls-test")
     try:
         assert db.engine.url.query == {"sslmode": "disable", "application_name": "gv-tls-test"}
         with db.read_session() as s:
-            from sqlalchemy import text
-
             name = s.scalar(text("SELECT current_setting('application_name')"))
-        assert name == "gv-tls-test"
+            plain = s.scalar(text("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"))
+        assert name == "gv-tls-test" and plain is False
     finally:
         db.dispose()
-    # The test server has no certificate: sslmode=require reaches libpq, which refuses.
-    url = f"{server_db}?sslmode=require"
+    with psycopg.connect(_libpq(server_db)) as conn:
+        row = conn.execute("SHOW ssl").fetchone()
+    if row != ("on",):
+        pytest.skip("the PostgreSQL server given in GRIDVISIT_TEST_PG_URL has no TLS")
+    # sslmode=require: the app's own session runs over TLS.
+    db = open_database(f"{server_db}?sslmode=require")
+    try:
+        with db.read_session() as s:
+            used = s.scalar(text("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"))
+        assert used is True
+    finally:
+        db.dispose()
+    assert main(["user", "list", "--db", f"{server_db}?sslmode=require", "--user", "chief"]) == 0
+    capsys.readouterr()
+    # verify-full without the office's CA certificate: libpq refuses, and says why.
+    url = f"{server_db}?sslmode=verify-full&sslrootcert=/nonexistent/office-ca.crt"
     assert main(["user", "list", "--db", url, "--user", "chief"]) == 1
     err = capsys.readouterr().err
-    assert "SSL" in err and "Traceback" not in err
+    assert "无法连接数据库服务器" in err and "office-ca.crt" in err and "Traceback" not in err
     assert main(["check", "--db", url]) == 1
-    assert "SSL" in capsys.readouterr().err
+    assert "office-ca.crt" in capsys.readouterr().err
