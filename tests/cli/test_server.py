@@ -159,7 +159,13 @@ def test_user_keys_and_audit_verify_work_on_a_url(
     assert "本机设备编号" in capsys.readouterr().out
     assert main(["audit", "verify", *db]) == 0
     assert "操作日志完好" in capsys.readouterr().out
+    monkeypatch.setenv("GRIDVISIT_NEW_PASSWORD", "worker pass 2")
+    assert main(["user", "passwd", *db, "li"]) == 0
+    assert "已重设 li 的密码" in capsys.readouterr().out
     monkeypatch.setenv("GRIDVISIT_PASSWORD", "worker pass 1")
+    assert main(["audit", "list", "--db", server_db, "--user", "li"]) == 1  # the old one
+    assert "用户名或密码不正确" in capsys.readouterr().err
+    monkeypatch.setenv("GRIDVISIT_PASSWORD", "worker pass 2")
     assert main(["audit", "list", "--db", server_db, "--user", "li"]) == 0
 
 
