@@ -410,12 +410,23 @@ def translate_operational_error(exc: SADatabaseError) -> StorageError:
     return StorageError(f"数据库操作失败:{exc.orig or exc}")
 
 
+def _parse_url(text: str) -> URL:
+    try:
+        return make_url(text)
+    except Exception as exc:  # ArgumentError, ValueError (a port that is no number)
+        raise StorageError(
+            "数据库服务器的 URL 写得不对。",
+            hint="应写成 postgresql+psycopg://用户@服务器:端口/数据库,选项跟在 ? 后,"
+            "如 ?sslmode=require。",
+        ) from exc
+
+
 def _make_engine(
     target: str | Path, *, create: bool, key: bytes | None
 ) -> tuple[Engine, Path | None]:
     text = str(target)
     if _looks_like_url(text):
-        url = make_url(text)
+        url = _parse_url(text)
         if url.get_backend_name() != "sqlite":
             try:
                 return create_engine(url, pool_pre_ping=True), None
@@ -569,6 +580,8 @@ def open_database(
                 _migrate(engine, path, backup=backup, key=key)
             except SADatabaseError as exc:
                 if path is None and getattr(exc.orig, "sqlstate", None) == INSUFFICIENT_PRIVILEGE:
+                    if _server_schema_missing(engine):  # a role that may not create tables
+                        raise server_not_initialised(target) from exc
                     raise StorageError(
                         f"服务器数据库“{server_label(target)}”需要升级到本程序的架构版本 "
                         f"{HEAD_REVISION},但这个登录角色无权修改表结构。",
@@ -633,8 +646,8 @@ def server_engine(url: str) -> Engine:
     """An engine on a server URL without a `Database` over it (no schema needed): for
     `server init` and `check`, which look at the server before or without the app's
     tables. The caller disposes of it."""
-    if not _looks_like_url(url) or make_url(url).get_backend_name() == "sqlite":
-        raise StorageError(f"“{url}”不是数据库服务器的 URL。")
+    if not _looks_like_url(url) or _parse_url(url).get_backend_name() == "sqlite":
+        raise StorageError(f"“{server_label(url)}”不是数据库服务器的 URL。")
     engine, _path = _make_engine(url, create=False, key=None)
     return engine
 

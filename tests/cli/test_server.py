@@ -240,3 +240,22 @@ def test_tls_and_other_libpq_options_in_the_url_reach_the_server(
     assert "无法连接数据库服务器" in err and "office-ca.crt" in err and "Traceback" not in err
     assert main(["check", "--db", url]) == 1
     assert "office-ca.crt" in capsys.readouterr().err
+
+
+def test_a_malformed_url_is_said_plainly(capsys: pytest.CaptureFixture[str]) -> None:
+    url = "postgresql+psycopg://role:secret@host:notaport/db"
+    for command in (["user", "list"], ["check"], ["server", "init", "--admin", "chief"]):
+        assert main([*command, "--db", url]) == 1
+        err = capsys.readouterr().err
+        assert "URL 写得不对" in err and "secret" not in err and "Traceback" not in err
+
+
+def test_an_app_role_that_may_not_create_tables_is_told_to_run_server_init(
+    pg_roles: tuple[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    owner_url, app_url = pg_roles
+    # merge creates the schema of a new server when it may: this role may not.
+    assert main(["merge", "--db", app_url, "--user", "chief", "/nonexistent.gvpkg"]) == 1
+    err = capsys.readouterr().err
+    assert "还没有初始化" in err and "Traceback" not in err
+    assert _tables(owner_url) == set()
