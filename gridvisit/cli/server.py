@@ -1,4 +1,4 @@
-"""`gridvisit server init|grants`: a sub-district's PostgreSQL server (README
+"""`gridvisit server init|upgrade|grants`: a sub-district's PostgreSQL server (README
 "街道服务器"): its schema, its first administrator, the app role's privileges."""
 
 from __future__ import annotations
@@ -100,6 +100,10 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
     url = _server_url(args)
     password = _password(args)
+    if args.grant:  # before anything is made: no schema left without its grants
+        from gridvisit.storage.server import require_role
+
+        require_role(url, args.app_role)
     actor = init_server(url, args.admin, args.name or args.admin, password)
     print(f"已初始化服务器数据库 {server_label(url)}:表已建好,街道管理员 {actor.username}。")
     _grants(url, args.app_role, run=args.grant)

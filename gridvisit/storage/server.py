@@ -91,17 +91,25 @@ def schema_tables(url: str) -> list[str]:
     return names
 
 
+def require_role(url: str, role: str) -> None:
+    """Raise the Chinese StorageError unless the login role `role` exists on the server."""
+    with _server(url) as engine, engine.connect() as conn:
+        found = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role})
+        exists = found.first() is not None
+        conn.rollback()
+    if not exists:
+        raise StorageError(
+            f"数据库服务器上没有角色“{role}”,没有设置任何权限。",
+            hint=f"请先在服务器上运行 sudo -u postgres createuser --pwprompt {role},再重试。",
+        )
+
+
 def grant_app_role(url: str, role: str) -> list[str]:
     """Run `app_role_statements` as the owner of `url`, all in one transaction: either
     every privilege is set or none. The role must exist (`createuser`). Returns them."""
     statements = app_role_statements(url, role)
+    require_role(url, role)
     with _server(url) as engine, engine.begin() as conn:
-        found = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role})
-        if found.first() is None:
-            raise StorageError(
-                f"数据库服务器上没有角色“{role}”,没有设置任何权限。",
-                hint=f"请先在服务器上运行 sudo -u postgres createuser --pwprompt {role},再重试。",
-            )
         for statement in statements:
             conn.exec_driver_sql(statement)
     return statements

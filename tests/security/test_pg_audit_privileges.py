@@ -99,7 +99,14 @@ def test_grants_need_the_role_to_exist_and_change_nothing_otherwise(
 ) -> None:
     owner_url, _app_url = pg_roles
     monkeypatch.setenv("GRIDVISIT_PASSWORD", PASSWORD)
-    assert main(["server", "init", "--db", owner_url, "--admin", "chief"]) == 0
+    init = ["server", "init", "--db", owner_url, "--admin", "chief"]
+    # With --grant, a missing role is found before the schema is made.
+    assert main([*init, "--app-role", "nobody_here", "--grant"]) == 1
+    assert "没有角色“nobody_here”" in capsys.readouterr().err
+    with psycopg.connect(_libpq(owner_url)) as conn:
+        tables = conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+        assert tables.fetchone() == (0,)
+    assert main(init) == 0
     capsys.readouterr()
     assert (
         main(["server", "grants", "--db", owner_url, "--app-role", "nobody_here", "--grant"]) == 1
