@@ -22,6 +22,7 @@ from gridvisit.cli import (
     keys,
     ledger,
     reports,
+    server,
     session,
     users,
 )
@@ -34,7 +35,7 @@ SECURITY_HELP = (
 )
 
 # In the order `gridvisit --help` lists them.
-COMMANDS = (demo, check, reports, exchange, ledger, database, users, audit, keys, backup)
+COMMANDS = (demo, check, reports, exchange, ledger, database, server, users, audit, keys, backup)
 
 
 def build_parser() -> argparse.ArgumentParser:
