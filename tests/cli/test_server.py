@@ -10,6 +10,7 @@ import psycopg
 import pytest
 
 from gridvisit.cli import main
+from gridvisit.storage.engine import HEAD_REVISION
 
 PASSWORD = "gridvisit-demo"  # tests/cli/conftest.py sets GRIDVISIT_PASSWORD to it
 
@@ -66,7 +67,7 @@ def test_check_on_a_url_checks_the_server_database(
     assert main(["check", "--db", server_db]) == 0
     out = capsys.readouterr().out
     assert "不存在" not in out
-    assert "架构版本:0005" in out and "用户 1" in out and "审计记录 1" in out
+    assert f"架构版本:{HEAD_REVISION}" in out and "用户 1" in out and "审计记录 1" in out
     assert "检查结果:完好。" in out
     assert "postgres@127.0.0.1" in out  # the server, password hidden
 

@@ -21,8 +21,14 @@ def upgrade() -> None:
     # (household_id, visited_at) still serves a household's timeline as a prefix; with
     # archived added, "latest live visit per household" needs no table reads (the tree
     # counts of a 30k file went from 0.34 s to about half, encrypted).
-    op.drop_index("ix_visit_household_time", table_name="visit")
-    op.create_index("ix_visit_household_last", "visit", ["household_id", "visited_at", "archived"])
+    # IF EXISTS: a server schema rebuilt by hand (or by a test) may lack the old one.
+    op.drop_index("ix_visit_household_time", table_name="visit", if_exists=True)
+    op.create_index(
+        "ix_visit_household_last",
+        "visit",
+        ["household_id", "visited_at", "archived"],
+        if_not_exists=True,
+    )
 
 
 def downgrade() -> None:
