@@ -24,6 +24,7 @@ from gridvisit.cli import (
     reports,
     session,
     users,
+    workdays,
 )
 from gridvisit.cli.parser import Parser, common_options, install_argparse_zh, subcommands
 
@@ -34,7 +35,9 @@ SECURITY_HELP = (
 )
 
 # In the order `gridvisit --help` lists them.
-COMMANDS = (demo, check, reports, exchange, ledger, database, users, audit, keys, backup)
+COMMANDS = (
+    demo, check, reports, exchange, ledger, database, users, audit, keys, backup, workdays,
+)  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
