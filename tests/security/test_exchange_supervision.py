@@ -45,7 +45,7 @@ def test_a_grid_laptop_cannot_send_a_supervisors_mark(parties: Parties) -> None:
     # registered the laptop for a grid: the mark is refused with the whole package.
     parties.lsvc.problems.supervise(pid, EventKind.SUPERVISE_RED, "限期办结")
     before = dump(parties.sub)
-    with pytest.raises(PackageSecurityError, match="红牌督办.*只有社区或街道的督办人"):
+    with pytest.raises(PackageSecurityError, match=r"红牌督办.*只有社区或街道的督办人"):
         parties.merge(parties.export())
     assert dump(parties.sub) == before
 
