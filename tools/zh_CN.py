@@ -487,6 +487,36 @@ ZH = {
     "The start-up check failed; details are in the log file.": "启动检查出错,详情已记录在日志文件中。",
     "Start-up check": "启动检查",
     "The window closes now. Log in again: the newest sound backup is offered.": "窗口即将关闭。请重新登录,程序会提供最新的完好备份供恢复。",
+    # working-day limits, 督办 and 延期 (issue 22)
+    "{date} ({n} working days left)": "{date}(剩 {n} 个工作日)",
+    "{date} (due today)": "{date}(今日到期)",
+    "{date} (overdue {n} working days)": "{date}(超期 {n} 个工作日)",
+    "*": "*",
+    "extension requested": "延期待审批",
+    "Supervision": "督办",
+    "Yellow card": "黄牌督办",
+    "Red card": "红牌督办",
+    "Expedite": "加急",
+    "Request extension": "申请延期",
+    "Decide extension": "审批延期",
+    " — * counted Monday to Friday: the holiday schedule of that year has not"
+    " been entered (gridvisit calendar set-year)": " — 带 * 的时限按周一至周五估算:该年的节假日安排尚未录入"
+    "(gridvisit calendar set-year)",
+    "limit {date}": "时限 {date}",
+    "was {date}": "原时限 {date}",
+    "Yellow card supervision": "黄牌督办",
+    "Red card supervision": "红牌督办",
+    "Request an extension": "延期申请",
+    "Decide on the extension request": "审批延期申请",
+    "Current limit": "现在的时限",
+    "&New limit": "延期至(&N)",
+    "Extend to {date}: {reason}": "申请延期至 {date}:{reason}",
+    "Request": "申请",
+    "Approve": "同意延期",
+    "Refuse": "不同意",
+    "&Decision": "审批结果(&D)",
+    "Supervision &note": "督办意见(&N)",
+    "&Opinion": "审批意见(&O)",
 }
 
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QTabWidget,
 )
 
+from gridvisit.core.access import Action
 from gridvisit.core.clock import IsoWeek, today_local
 from gridvisit.core.errors import GridVisitError
 from gridvisit.core.records import Scope
@@ -78,6 +79,7 @@ class MainWindow(WindowHost):
         self.households.set_group_names(self.reference.special_groups)
         self.problems = ProblemsPage(self)
         self.problems.set_clock(services.ctx.now)
+        self.problems.set_can_supervise(services.ctx.can(Action.SUPERVISE))
         self.problems.set_reference(self.reference)
         self.due = DuePage(self)
         self.due.set_reference(self.reference)
