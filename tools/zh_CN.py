@@ -517,6 +517,16 @@ ZH = {
     "&Decision": "审批结果(&D)",
     "Supervision &note": "督办意见(&N)",
     "&Opinion": "审批意见(&O)",
+    "Holiday schedule": "节假日安排",
+    "&Holiday schedule…": "节假日安排(&H)…",
+    "Time limits count working days: holidays are off, weekend days made into "
+    "working days (调休) are worked. Built in: {first}–{last}. Entered here: {entered}.": "办理时限按工作日计算:节假日不计,调休上班的周末计入。程序自带:{first}–{last} 年;本库录入:{entered}。",
+    "none": "无",
+    "e.g. 2027-01-01, 2027-02-06..2027-02-12 (one or more per line)": "例如 2027-01-01, 2027-02-06..2027-02-12(每行一个或多个)",
+    "&Year": "年份(&Y)",
+    "&Holidays (days off)": "放假日期(&H)",
+    "&Working weekends (调休)": "调休上班日(&W)",
+    "Holiday schedule of {year} saved.": "已保存 {year} 年的节假日安排。",
 }
 
 

@@ -210,6 +210,56 @@ Everything saved after that moment will be gone from the database; the current f
     </message>
 </context>
 <context>
+    <name>CalendarActions</name>
+    <message>
+        <source>&amp;Holiday schedule…</source>
+        <translation>节假日安排(&amp;H)…</translation>
+    </message>
+    <message>
+        <source>Holiday schedule of {year} saved.</source>
+        <translation>已保存 {year} 年的节假日安排。</translation>
+    </message>
+</context>
+<context>
+    <name>CalendarDialog</name>
+    <message>
+        <source>Holiday schedule</source>
+        <translation>节假日安排</translation>
+    </message>
+    <message>
+        <source>Time limits count working days: holidays are off, weekend days made into working days (调休) are worked. Built in: {first}–{last}. Entered here: {entered}.</source>
+        <translation>办理时限按工作日计算:节假日不计,调休上班的周末计入。程序自带:{first}–{last} 年;本库录入:{entered}。</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>e.g. 2027-01-01, 2027-02-06..2027-02-12 (one or more per line)</source>
+        <translation>例如 2027-01-01, 2027-02-06..2027-02-12(每行一个或多个)</translation>
+    </message>
+    <message>
+        <source>&amp;Year</source>
+        <translation>年份(&amp;Y)</translation>
+    </message>
+    <message>
+        <source>&amp;Holidays (days off)</source>
+        <translation>放假日期(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;Working weekends (调休)</source>
+        <translation>调休上班日(&amp;W)</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
     <name>ChangePasswordDialog</name>
     <message>
         <source>Change password</source>
@@ -836,6 +886,18 @@ Offline household visits and problem lists for community grid workers.</source>
     <message>
         <source>New household</source>
         <translation>新增住户</translation>
+    </message>
+    <message>
+        <source>{date} ({n} working days left)</source>
+        <translation>{date}(剩 {n} 个工作日)</translation>
+    </message>
+    <message>
+        <source>{date} (due today)</source>
+        <translation>{date}(今日到期)</translation>
+    </message>
+    <message>
+        <source>{date} (overdue {n} working days)</source>
+        <translation>{date}(超期 {n} 个工作日)</translation>
     </message>
     <message>
         <source>Yes</source>

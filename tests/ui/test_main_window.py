@@ -3,6 +3,8 @@ problem workflow, due visits, remembered layout."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
@@ -413,3 +415,33 @@ def test_supervision_and_extension_from_the_problems_page(
     assert any(d.startswith(f"时限 {asked:%Y-%m-%d}") for d in details)
     deadline = page.model.data(page.model.index(page.model.position_of(line.id), column + 1))
     assert "个工作日" in deadline or "今日到期" in deadline
+
+
+def test_an_administrator_enters_a_years_holidays(
+    qtbot,
+    window: MainWindow,  # type: ignore[no-untyped-def]
+    services: Services,
+) -> None:
+    from gridvisit.ui.dialogs.workdays import CalendarDialog
+
+    action = window.findChild(QAction, "action_calendar")
+    assert action is not None and action.isVisible()  # the window's user is an admin
+    seen: dict[str, str] = {}
+
+    def fill(dialog: CalendarDialog) -> None:
+        seen["warning"] = dialog.warning.text()
+        dialog.year.setValue(2027)
+        dialog.holidays.setPlainText("2027-01-01\n2027-02-0x")
+        dialog.save()  # refused inline: the second date
+        seen["error"] = dialog.errors.label("holidays").text()
+        dialog.holidays.setPlainText("2027-01-01, 2027-02-06..2027-02-12")
+        dialog.workdays.setPlainText("2027-02-14")
+        dialog.save()
+
+    on_next_modal(fill)
+    action.trigger()
+    assert "2027 年" in seen["warning"] and "无法识别" in seen["error"]
+    schedule = services.calendar.calendar().schedule(2027)
+    assert schedule is not None and len(schedule.holidays) == 8
+    assert services.calendar.calendar().is_workday(date(2027, 2, 14))  # a Sunday worked
+    assert services.calendar.status().entered == (2027,)
