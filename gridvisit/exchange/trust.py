@@ -254,7 +254,8 @@ class Guard:
             label = str(kind)
         return OutsideArea(
             f"{r.where}(编号 {r.uuid[:8]})是“{label}”,只有社区或街道的督办人才能记录,"
-            f"而{self.area.who}登记的是网格({self.area.scope})"
+            f"而{self.area.who}登记的是网格({self.area.scope});督办和审批延期请在社区或街道的"
+            "电脑上办理"
         )
 
     def screen_supervision(self, table: str, rows: Iterable[Any]) -> None:

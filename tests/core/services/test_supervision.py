@@ -52,9 +52,10 @@ def test_an_entered_year_changes_new_limits_only(
     )
     # Thursday off, Sunday worked: Fri 20, Sun 22, Mon 23.
     assert limit_day(services.problems.get(visit.problem_ids[0]).due_at) == date(2026, 11, 23)
+    clock.now = clock.now.replace(year=2099)  # past any schedule the package may know
     status = services.calendar.status()
-    assert status.entered == (2026,) and status.missing == (2027,)
-    assert "2027 年" in status.warning and "周一至周五" in status.warning
+    assert status.entered == (2026,) and status.missing == (2099, 2100)
+    assert "2099 年、2100 年" in status.warning and "周一至周五" in status.warning
     with pytest.raises(ValidationError, match="调休上班日应是周六或周日"):
         services.calendar.set_year(
             2027, frozenset({date(2027, 1, 1)}), frozenset({date(2027, 1, 4)})
