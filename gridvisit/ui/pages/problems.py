@@ -138,7 +138,7 @@ class ProblemsPage(QWidget):
             parent=self,
         )
         self.table = make_table(self, self.model, descending=True)  # newest first
-        for col, width in enumerate((120, 100, 130, 100, 200, 64, 45, 75, 110, 210)):
+        for col, width in enumerate((110, 90, 110, 100, 150, 56, 45, 64, 100, 200)):
             self.table.horizontalHeader().resizeSection(col, width)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.empty = empty_state(self, self.tr("No problems match these filters."))
