@@ -69,7 +69,7 @@ class Span:
         return bool(self.unknown_years)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: it holds a dict
 class WorkCalendar:
     """The built-in schedule, with the years an administrator entered on top (an
     entered year replaces the package's for that year)."""

@@ -204,7 +204,7 @@ class ProblemLine:
     marks: tuple[EventKind, ...] = ()  # 督办: 红牌 or 黄牌, and 加急 (rules.supervision_marks)
     extension_pending: bool = False  # a 延期申请 waits for a supervisor
     # The database's working-day calendar (one object shared by every line).
-    calendar: WorkCalendar | None = None
+    calendar: WorkCalendar | None = field(default=None, compare=False, repr=False)
 
     def is_overdue(self, now: datetime) -> bool:
         return problem_is_overdue(self.status, self.due_at, now)
