@@ -1,7 +1,8 @@
 """The domain rules, each in one place with its Python form beside its SQL form
 (docs/architecture.md, "Where each rule lives"): visit tiers and due dates, visit
-overdue, problem time limits and problem overdue, the open and closed status sets,
-weekly section membership, and the problem workflow state machine.
+overdue, problem time limits (in working days, core/workdays.py) and problem overdue,
+the open and closed status sets, weekly section membership, 督办 marks and extensions
+(延期申请, 延期后按期), and the problem workflow state machine.
 
 The SQL forms take the columns they test, so this module needs no storage models
 (core sits below storage, docs/architecture.md, "Layers and what each may import").
