@@ -22,6 +22,7 @@ from gridvisit.cli import (
     keys,
     ledger,
     reports,
+    server,
     session,
     users,
     workdays,
@@ -36,7 +37,8 @@ SECURITY_HELP = (
 
 # In the order `gridvisit --help` lists them.
 COMMANDS = (
-    demo, check, reports, exchange, ledger, database, users, audit, keys, backup, workdays,
+    demo, check, reports, exchange, ledger, database, server, users, audit, keys, backup,
+    workdays,
 )  # fmt: skip
 
 
