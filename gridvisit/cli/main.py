@@ -25,6 +25,7 @@ from gridvisit.cli import (
     server,
     session,
     users,
+    workdays,
 )
 from gridvisit.cli.parser import Parser, common_options, install_argparse_zh, subcommands
 
@@ -35,7 +36,10 @@ SECURITY_HELP = (
 )
 
 # In the order `gridvisit --help` lists them.
-COMMANDS = (demo, check, reports, exchange, ledger, database, server, users, audit, keys, backup)
+COMMANDS = (
+    demo, check, reports, exchange, ledger, database, server, users, audit, keys, backup,
+    workdays,
+)  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -36,6 +36,10 @@ class Action(StrEnum):
     # Restoring (which rolls back everything, the audit log too) and how many
     # automatic backups are kept. Backing up now is RECORD: anybody may.
     MANAGE_BACKUPS = "manage_backups"
+    # 督办 (黄牌 / 红牌 / 加急) and approving or refusing an extension of a time limit.
+    SUPERVISE = "supervise"
+    # Entering a year's holiday schedule (holidays and 调休 working weekends).
+    MANAGE_CALENDAR = "manage_calendar"
 
 
 ACTION_LABELS = {
@@ -54,6 +58,8 @@ ACTION_LABELS = {
     Action.EXPORT_RETURN: "导出回传包",
     Action.MANAGE_DEVICES: "管理密钥和登记设备",
     Action.MANAGE_BACKUPS: "从备份恢复和设置备份保留份数",
+    Action.SUPERVISE: "督办问题和审批延期申请",
+    Action.MANAGE_CALENDAR: "录入节假日安排",
 }
 
 _WORKER = frozenset(
@@ -65,6 +71,8 @@ _COMMUNITY = _WORKER | {
     Action.VIEW_AUDIT,
     Action.EXPORT_UNMASKED,
     Action.MANAGE_BACKUPS,
+    Action.SUPERVISE,
+    Action.MANAGE_CALENDAR,
 }
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.GRID_WORKER: _WORKER,

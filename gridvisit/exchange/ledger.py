@@ -36,7 +36,18 @@ from gridvisit.core.errors import GridVisitError
 from gridvisit.core.files import InputFileError, read_limited, write_file
 from gridvisit.core.masking import mask_id_number, mask_name, mask_phone, scrub_text
 from gridvisit.core.records import format_address
-from gridvisit.core.rules import DEFAULT_TIER, tier_for_groups
+from gridvisit.core.rules import (
+    DEFAULT_TIER,
+    EXTENSION_KINDS,
+    SUPERVISION,
+    TIMELINESS_LABELS,
+    marks_text,
+    original_due_at,
+    pending_extension,
+    resolution_timeliness,
+    supervision_marks,
+    tier_for_groups,
+)
 from gridvisit.core.validation import check_citizen_id, check_phone
 from gridvisit.exchange.package import inflation_problem
 from gridvisit.storage.engine import Database
@@ -46,6 +57,7 @@ from gridvisit.storage.models import (
     Grid,
     Household,
     Problem,
+    ProblemEvent,
     Resident,
     SpecialGroup,
     UrgencyLevel,
@@ -168,7 +180,8 @@ def _problem_rows(
 ) -> tuple[list[str], list[list[Any]]]:
     headers = [
         "上报时间", "社区", "网格", "地址或位置", "类别", "问题描述", "紧急程度", "办理层级",
-        "状态", "办理期限", "承办单位", "办结时间", "办理结果", "满意度",
+        "状态", "办理期限", "承办单位", "办结时间", "办理结果", "满意度", "督办",
+        "办结时效",
     ]  # fmt: skip
     categories = load_category_labels(s)
     urgency = dict(s.execute(select(UrgencyLevel.code, UrgencyLevel.name)).all())
@@ -184,10 +197,29 @@ def _problem_rows(
         .join(Community, Community.id == Grid.community_id)
         .order_by(Problem.reported_at)
     )
+    # 督办 marks and extension steps, in history order (core/rules.py).
+    flags: dict[int, list[ProblemEvent]] = {}
+    for e in s.scalars(
+        select(ProblemEvent)
+        .where(ProblemEvent.kind.in_(sorted(k.value for k in (*SUPERVISION, *EXTENSION_KINDS))))
+        .order_by(ProblemEvent.at, ProblemEvent.id)
+    ):
+        flags.setdefault(e.problem_id, []).append(e)
     rows = []
     if grid_ids is not None:
         query = query.where(Grid.id.in_(grid_ids))
     for p, grid, community in s.execute(query):
+        steps = flags.get(p.id, [])
+        marks = marks_text(supervision_marks(e.kind for e in steps))
+        if pending_extension(steps) is not None and ProblemStatus(p.status).is_open:
+            marks = "、".join(x for x in (marks, "延期待审批") if x)
+        timely = (
+            TIMELINESS_LABELS[
+                resolution_timeliness(p.resolved_at, p.due_at, original_due_at(p.due_at, steps))
+            ]
+            if p.resolved_at
+            else ""
+        )
         where = households.get(p.household_id, "") if p.household_id else p.location
         people = names.get(p.household_id or 0, [])
 
@@ -200,7 +232,7 @@ def _problem_rows(
             urgency.get(p.urgency_code, p.urgency_code), HandlingLevel(p.level).label,
             ProblemStatus(p.status).label, _day(p.due_at), free(p.assigned_unit),
             _day(p.resolved_at), free(p.resolution),
-            Satisfaction(p.satisfaction).label if p.satisfaction else "",
+            Satisfaction(p.satisfaction).label if p.satisfaction else "", marks, timely,
         ])  # fmt: skip
     return headers, rows
 
