@@ -29,7 +29,9 @@ class Action(StrEnum):
     MANAGE_USERS = "manage_users"
     VIEW_AUDIT = "view_audit"
     EXPORT_UNMASKED = "export_unmasked"  # ledgers and prints with full personal data
-    IMPORT_ROSTER = "import_roster"  # creates communities and grids as the roster names them
+    # Households and residents of a roster, within the actor's area; hierarchy only as
+    # far as the actor may build it (exchange.ledger.ImportArea).
+    IMPORT_ROSTER = "import_roster"
     MERGE = "merge"
     EXPORT_RETURN = "export_return"
     MANAGE_DEVICES = "manage_devices"  # key pair, device registration
@@ -57,7 +59,14 @@ ACTION_LABELS = {
 }
 
 _WORKER = frozenset(
-    {Action.READ, Action.RECORD, Action.REVEAL, Action.WEEKLY_REPORT, Action.EXPORT_PACKAGE}
+    {
+        Action.READ,
+        Action.RECORD,
+        Action.REVEAL,
+        Action.WEEKLY_REPORT,
+        Action.EXPORT_PACKAGE,
+        Action.IMPORT_ROSTER,
+    }
 )
 _COMMUNITY = _WORKER | {
     Action.EDIT_HIERARCHY,
