@@ -107,6 +107,11 @@ def out_of_area() -> PermissionDeniedError:
     )
 
 
+# What a check says of an ID number found outside the actor's area (a resident form, a
+# roster import): never where, nor whose.
+OUTSIDE_ID = "该身份证号已在您管辖范围以外登记,请联系社区或街道核实"
+
+
 class _Checks(Protocol):
     def require(self, action: Action) -> None: ...
 

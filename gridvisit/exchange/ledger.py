@@ -24,6 +24,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gridvisit.core.access import OUTSIDE_ID
 from gridvisit.core.clock import to_local
 from gridvisit.core.enums import (
     HandlingLevel,
@@ -744,9 +745,6 @@ class ImportArea:
     communities: frozenset[int] = frozenset()
 
 
-OUTSIDE_ID = "该身份证号已在您管辖范围以外登记,请联系社区或街道核实"
-
-
 class _Rollback(Exception):
     """Raised inside the import's transaction so that nothing of it is kept."""
 
@@ -1123,7 +1121,6 @@ def expected_columns_text() -> str:
 __all__ = [
     "COLUMNS",
     "KINDS",
-    "OUTSIDE_ID",
     "ImportArea",
     "ImportResult",
     "LedgerError",

@@ -394,3 +394,23 @@ def test_the_command_line_export_of_a_worker_holds_only_their_grid(
     ws = load_workbook(out).active
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     assert [r[:3] for r in rows] == [("甲社区", "甲一网格", "1号楼党小组")]
+
+
+# -- the same promise in the resident form --------------------------------------------
+
+
+def test_the_resident_form_warns_of_an_id_number_outside_the_area_neutrally(
+    world: World,
+) -> None:
+    """Adding or correcting a resident warned 身份证号 … 已登记在乙一网格 9栋2单元909室 的
+    李** 名下: another grid's name and address, and its resident's masked name."""
+    worker = world.services(Role.GRID_WORKER).households
+    worker.add_resident(world.ha1.id, ResidentInput("王新", id_number=OTHER_ID))
+    assert worker.last_warnings == ["该身份证号已在您管辖范围以外登记,请联系社区或街道核实"]
+    added = worker.add_resident(world.ha1.id, ResidentInput("钱新"))
+    worker.update_resident(added.id, ResidentInput("钱新", id_number=OTHER_ID))
+    assert worker.last_warnings == ["该身份证号已在您管辖范围以外登记,请联系社区或街道核实"]
+    # Inside the area (and for the sub-district) the warning still says where.
+    admin = world.services(Role.SUBDISTRICT_ADMIN).households
+    admin.add_resident(world.ha1.id, ResidentInput("赵新", id_number=OTHER_ID))
+    assert any("909" in w for w in admin.last_warnings)
