@@ -923,7 +923,7 @@ class _Import:
                 row.number,
                 self.table.label("group"),
                 f"网格“{v['grid']}”里没有楼栋党小组“{v['group']}”;"
-                "网格员不能通过导入新建楼栋党小组,请先请社区管理员在系统里建好,或改正名称",
+                "网格员不能通过导入新建楼栋党小组,请社区管理员先在系统里建好,或改正名称",
             )
         if community is not None and community.id in area.communities:
             return None  # a new grid in the actor's own community
