@@ -29,7 +29,9 @@ class Action(StrEnum):
     MANAGE_USERS = "manage_users"
     VIEW_AUDIT = "view_audit"
     EXPORT_UNMASKED = "export_unmasked"  # ledgers and prints with full personal data
-    IMPORT_ROSTER = "import_roster"  # creates communities and grids as the roster names them
+    # Households and residents of a roster, within the actor's area; hierarchy only as
+    # far as the actor may build it (exchange.ledger.ImportArea).
+    IMPORT_ROSTER = "import_roster"
     MERGE = "merge"
     EXPORT_RETURN = "export_return"
     MANAGE_DEVICES = "manage_devices"  # key pair, device registration
@@ -63,7 +65,14 @@ ACTION_LABELS = {
 }
 
 _WORKER = frozenset(
-    {Action.READ, Action.RECORD, Action.REVEAL, Action.WEEKLY_REPORT, Action.EXPORT_PACKAGE}
+    {
+        Action.READ,
+        Action.RECORD,
+        Action.REVEAL,
+        Action.WEEKLY_REPORT,
+        Action.EXPORT_PACKAGE,
+        Action.IMPORT_ROSTER,
+    }
 )
 _COMMUNITY = _WORKER | {
     Action.EDIT_HIERARCHY,
@@ -104,6 +113,11 @@ def out_of_area() -> PermissionDeniedError:
         "这条记录不在您负责的网格或社区内,不能查看或修改。",
         hint="如需调整负责范围,请联系社区或街道管理员。",
     )
+
+
+# What a check says of an ID number found outside the actor's area (a resident form, a
+# roster import): never where, nor whose.
+OUTSIDE_ID = "该身份证号已在您管辖范围以外登记,请联系社区或街道核实"
 
 
 class _Checks(Protocol):
