@@ -795,7 +795,7 @@ def _steady(rng: random.Random) -> _Pace:
         late_days=(1, 8),
         on_time=rng.uniform(0.89, 0.95),
         late_mean_days=6.0,
-        stuck=0.008,
+        stuck=0.004,
         dissatisfied=rng.uniform(0.03, 0.06),
         escalate=rng.uniform(0.04, 0.07),
     )
