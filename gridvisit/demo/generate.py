@@ -498,8 +498,10 @@ def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
     # By key, not by position: rows may list the same keys in another order.
     pairs = list(zip(keys, convert, strict=True))
-    values = [tuple(row[k] if f is None else f(row[k]) for k, f in pairs) for row in rows]
-    conn.exec_driver_sql(sql, values)
+    for i in range(0, len(rows), 20_000):  # a chunk at a time: the rows are held already
+        chunk = rows[i : i + 20_000]
+        values = [tuple(row[k] if f is None else f(row[k]) for k, f in pairs) for row in chunk]
+        conn.exec_driver_sql(sql, values)
 
 
 def _utc_text(value: datetime | None) -> str | None:
