@@ -106,6 +106,7 @@ def _attempt(world: World, role: Role, action: Action, tmp: Path) -> Callable[[]
         Action.EXPORT_RETURN: lambda: s.exchange.export_return(tmp / "r.gvpkg", world.a1.id),
         Action.MANAGE_DEVICES: lambda: s.keys.register_device(tmp / "missing.pub"),
         Action.MANAGE_BACKUPS: lambda: s.backups.set_policy(7, 4),
+        Action.MANAGE_TARGETS: lambda: s.stats.set_targets({"coverage": 0.9}),
     }
     return calls[action]
 
@@ -192,7 +193,7 @@ def test_the_walk_sees_every_service(db: Database) -> None:
     found = _exposed_services(Services(ServiceContext(db, Actor(None, "system"))))
     assert set(found) >= {
         "audit_log", "backups", "exchange", "hierarchy", "households", "keys",
-        "problems", "users", "visits", "weekly", "workspace",
+        "problems", "stats", "users", "visits", "weekly", "workspace",
     }  # fmt: skip
     assert sum(len(_public_methods(s)) for s in found.values()) > 60
 
