@@ -23,6 +23,7 @@ from gridvisit.cli import (
     ledger,
     reports,
     session,
+    stats,
     users,
 )
 from gridvisit.cli.parser import Parser, common_options, install_argparse_zh, subcommands
@@ -34,7 +35,7 @@ SECURITY_HELP = (
 )
 
 # In the order `gridvisit --help` lists them.
-COMMANDS = (demo, check, reports, exchange, ledger, database, users, audit, keys, backup)
+COMMANDS = (demo, check, reports, stats, exchange, ledger, database, users, audit, keys, backup)
 
 
 def build_parser() -> argparse.ArgumentParser:

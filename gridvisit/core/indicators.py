@@ -447,15 +447,13 @@ def parse_targets(stored: Mapping[str, str]) -> dict[str, float]:
 
 
 def check_target(key: str, value: float | None) -> float | None:
-    """A target typed by an admin: a share 0..1 (95 or 95% is read as 0.95); None
-    removes the target. ValidationError names the indicator."""
+    """A target set by an admin: a share 0..1 (a front end turns "95%" into 0.95);
+    None removes the target. ValidationError names the indicator."""
     if key not in TARGETABLE:
         names = "、".join(f"{k}({BY_KEY[k].name})" for k in TARGETABLE)
         raise ValidationError({key: f"“{key}”不是可以设目标的指标;可以设目标的指标:{names}"})
     if value is None:
         return None
-    if 1.0 < value <= 100.0:
-        value = value / 100.0
     if not 0.0 <= value <= 1.0:
         raise ValidationError({key: f"{BY_KEY[key].name}的目标值 {value} 不在 0–100% 之间"})
     return value

@@ -281,14 +281,14 @@ def test_a_worker_sees_only_their_grids_and_cannot_set_targets(world: World, clo
 def test_targets_are_settings_and_audited(world: World, db: Database) -> None:
     stats = world.services.stats
     assert stats.targets() == DEFAULT_TARGETS
-    after = stats.set_targets({"coverage": 98, "resolution_rate": 0.8, "on_time_rate": None})
+    after = stats.set_targets({"coverage": 0.98, "resolution_rate": 0.8, "on_time_rate": None})
     assert after["coverage"] == 0.98 and after["resolution_rate"] == 0.8
     assert "on_time_rate" not in after
     assert stats.targets() == after
     with pytest.raises(ValidationError):
         stats.set_targets({"visits": 0.5})
     with pytest.raises(ValidationError):
-        stats.set_targets({"coverage": 150})
+        stats.set_targets({"coverage": 95})  # a share, not a percentage
     with db.read_session() as s:
         actions = [a.action for a in s.query(AuditEntry).order_by(AuditEntry.id)]
     assert actions.count("stats.targets") == 1
