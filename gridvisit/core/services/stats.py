@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -471,12 +471,10 @@ def _household_facts(s: Session, period: Period, scope: Scope, moment: datetime)
     # Materialized, so the probe runs once per household however often the figures
     # below name its result.
     raw = base.cte("household_visits").prefix_with("MATERIALIZED")
-    dt = UTCDateTime()
-    by_end = func.coalesce(raw.c.last_in_period, raw.c.before)
-    # The rules (core/rules.py), each worked out once per household as a 0/1 column.
-    due = visit_due_by_sql(raw.c.before, raw.c.created_at, raw.c.tier_code, intervals, day, dt)
-    visited = raw.c.visits > 0
-    overdue = visit_overdue_sql(by_end, raw.c.created_at, raw.c.tier_code, intervals, day, dt)
+    due, visited, overdue = _visit_flags(
+        raw.c.before, raw.c.last_in_period, raw.c.visits, raw.c.created_at, raw.c.tier_code,
+        intervals, day,
+    )  # fmt: skip
     flags = (
         select(
             raw,
@@ -506,6 +504,25 @@ def _household_facts(s: Session, period: Period, scope: Scope, moment: datetime)
         Figure.OVERDUE_HOUSEHOLDS: t.c.is_overdue == 1,
     }
     return _HouseholdFacts(t, conditions, groups)
+
+
+def _visit_flags(
+    before: Any,
+    last_in_period: Any,
+    visits: Any,
+    created_at: Any,
+    tier_code: Any,
+    intervals: Mapping[str, int],
+    day: date,
+) -> tuple[ColumnElement[bool], ColumnElement[bool], ColumnElement[bool]]:
+    """应访, visited and overdue for one household and period, from its last visit
+    before the period, its last visit and number of visits in it (the rules:
+    core/rules.py). Covered = due and visited and not overdue."""
+    dt = UTCDateTime()
+    by_end = func.coalesce(last_in_period, before)
+    due = visit_due_by_sql(before, created_at, tier_code, intervals, day, dt)
+    overdue = visit_overdue_sql(by_end, created_at, tier_code, intervals, day, dt)
+    return due, visits > 0, overdue
 
 
 def _json_member(code: str) -> str:
@@ -717,11 +734,184 @@ def _trend(
     now: datetime,
     targets: Mapping[str, float],
 ) -> list[TrendPoint]:
+    """The counts of `count` periods at once: one pass over the visits since the first
+    period began, one over the problems, one over the return visits, each with a
+    column per period built from the same conditions as a single period's figures
+    (tests/core/test_stats_demo.py holds them equal). Trend points carry no special
+    groups or categories."""
+    _widen_cache(s)
+    periods = last_periods(kind, count, until)
+    moments = [p.as_of(now) for p in periods]
+    counts = [
+        h + p + r
+        for h, p, r in zip(
+            _trend_households(s, scope, periods, moments),
+            _trend_problems(s, scope, periods, moments),
+            _trend_returns(s, scope, periods, moments),
+            strict=True,
+        )
+    ]
+    return [
+        TrendPoint(p, m, figures(c, targets))
+        for p, m, c in zip(periods, moments, counts, strict=True)
+    ]
+
+
+def _trend_households(
+    s: Session, scope: Scope, periods: list[Period], moments: list[datetime]
+) -> list[Counts]:
+    intervals = dict(s.execute(select(VisitTier.code, VisitTier.interval_days)).all())
+    first, last = periods[0].start, max(moments)
+    v = aliased(Visit)
+    before_all = (
+        select(v.visited_at)
+        .where(v.household_id == Household.id, v.archived.is_(False), v.visited_at < first)
+        .order_by(v.visited_at.desc())
+        .limit(1)
+        .correlate(Household)
+        .scalar_subquery()
+    )
+    per_period = []
+    for i, (p, m) in enumerate(zip(periods, moments, strict=True)):
+        inside = and_(Visit.visited_at >= p.start, Visit.visited_at <= m)
+        per_period += [
+            func.max(case((Visit.visited_at < p.start, Visit.visited_at))).label(f"b{i}"),
+            func.max(case((inside, Visit.visited_at))).label(f"l{i}"),
+            func.count(case((inside, 1))).label(f"n{i}"),
+        ]
+    seen = (
+        select(Visit.household_id.label("hid"), *per_period)
+        .where(Visit.archived.is_(False), Visit.visited_at >= first, Visit.visited_at <= last)
+        .group_by(Visit.household_id)
+        .subquery()
+    )
+    raw = (
+        households_in(
+            select(
+                Household.created_at.label("created_at"),
+                Household.tier_code.label("tier_code"),
+                before_all.label("before_all"),
+                *(seen.c[f"{x}{i}"] for i in range(len(periods)) for x in "bln"),
+            )
+            .outerjoin(seen, seen.c.hid == Household.id)
+            .where(Household.archived.is_(False), Household.created_at <= last),
+            scope,
+        )
+        .cte("trend_households")
+        .prefix_with("MATERIALIZED")
+    )
+    cols = []
+    for i, m in enumerate(moments):
+        registered = raw.c.created_at <= m
+        before = func.coalesce(raw.c[f"b{i}"], raw.c.before_all)
+        n = func.coalesce(raw.c[f"n{i}"], 0)
+        due, visited, overdue = _visit_flags(
+            before, raw.c[f"l{i}"], n, raw.c.created_at, raw.c.tier_code, intervals,
+            local_date(m),
+        )  # fmt: skip
+        cols += [
+            func.coalesce(func.sum(case((registered, n), else_=0)), 0),
+            _n(and_(registered, visited)),
+            _n(and_(registered, due)),
+            _n(and_(registered, due, visited, ~overdue)),
+            _n(and_(registered, overdue)),
+        ]
+    row = s.execute(select(*cols).select_from(raw)).one()
+    return [
+        Counts(
+            visits=int(row[5 * i]),
+            households_visited=int(row[5 * i + 1]),
+            due=int(row[5 * i + 2]),
+            covered=int(row[5 * i + 3]),
+            overdue_households=int(row[5 * i + 4]),
+        )
+        for i in range(len(periods))
+    ]
+
+
+def _trend_problems(
+    s: Session, scope: Scope, periods: list[Period], moments: list[datetime]
+) -> list[Counts]:
+    days = _days_between(s, Problem.resolved_at, Problem.reported_at)
+    cols = []
+    for p, m in zip(periods, moments, strict=True):
+        c = _problem_conditions(s, p, m)
+        resolved = c[Figure.RESOLVED]
+        cols += [
+            _n(c[Figure.NEW]),
+            _n(resolved),
+            _n(c[Figure.ON_TIME]),
+            _n(c[Figure.OVERDUE_OPEN]),
+            _n(c[Figure.OPEN_AT_START]),
+            func.coalesce(func.sum(case((resolved, cast(days, Float)), else_=0.0)), 0.0),
+            _n(and_(resolved, Problem.level == HandlingLevel.GRID.value)),
+            _n(and_(resolved, Problem.level == HandlingLevel.COMMUNITY.value)),
+            _n(and_(resolved, Problem.level == HandlingLevel.SUBDISTRICT.value)),
+        ]
+    q = problems_in(
+        select(*cols).where(
+            Problem.reported_at <= max(moments),
+            or_(
+                Problem.reported_at >= periods[0].start,
+                Problem.resolved_at.is_(None),
+                Problem.resolved_at >= _just_before(periods[0].start),
+            ),
+        ),
+        scope,
+    )
+    row = s.execute(q).one()
     out = []
-    for p in last_periods(kind, count, until):
-        data = _collect(s, p, scope, now)
-        out.append(TrendPoint(p, p.as_of(now), data.figures(data.group_keys(), targets)))
+    for i in range(len(periods)):
+        k = 9 * i
+        out.append(
+            Counts(
+                new=int(row[k]),
+                resolved=int(row[k + 1]),
+                on_time=int(row[k + 2]),
+                overdue_open=int(row[k + 3]),
+                open_at_start=int(row[k + 4]),
+                days_to_resolve=float(row[k + 5]),
+                settled_grid=int(row[k + 6]),
+                settled_community=int(row[k + 7]),
+                settled_subdistrict=int(row[k + 8]),
+            )
+        )
     return out
+
+
+def _trend_returns(
+    s: Session, scope: Scope, periods: list[Period], moments: list[datetime]
+) -> list[Counts]:
+    cols = []
+    for p, m in zip(periods, moments, strict=True):
+        inside = and_(ProblemEvent.at >= p.start, ProblemEvent.at <= m)
+        cols += [
+            _n(and_(inside, ProblemEvent.satisfaction != "")),
+            _n(and_(inside, ProblemEvent.satisfaction == Satisfaction.SATISFIED.value)),
+            _n(and_(inside, ProblemEvent.satisfaction == Satisfaction.BASICALLY.value)),
+            _n(and_(inside, ProblemEvent.satisfaction == Satisfaction.DISSATISFIED.value)),
+        ]
+    q = problems_in(
+        select(*cols)
+        .select_from(ProblemEvent)
+        .join(Problem, Problem.id == ProblemEvent.problem_id)
+        .where(
+            ProblemEvent.kind == EventKind.RETURN_VISIT.value,
+            ProblemEvent.at >= periods[0].start,
+            ProblemEvent.at <= max(moments),
+        ),
+        scope,
+    )
+    row = s.execute(q).one()
+    return [
+        Counts(
+            return_visits=int(row[4 * i]),
+            satisfied=int(row[4 * i + 1]),
+            basically_satisfied=int(row[4 * i + 2]),
+            dissatisfied=int(row[4 * i + 3]),
+        )
+        for i in range(len(periods))
+    ]
 
 
 # --- comparison rows --------------------------------------------------------------------
