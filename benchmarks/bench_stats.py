@@ -89,7 +89,9 @@ def main() -> None:
         f"{len(first.rows)} communities, {len(first.workers)} workers"
     )
     print(f"baseline: count(*) scan, visits + problems {base:7.3f} s median")
-    print(f"summary (every indicator)                 {summary:7.3f} s median  x{summary / base:5.1f}")
+    print(
+        f"summary (every indicator)                 {summary:7.3f} s median  x{summary / base:5.1f}"
+    )
     print(
         f"report (summary + community + worker rows) {report:7.3f} s median  x{report / base:5.1f}"
         f"   (target <= {TARGET:.1f} s: {'met' if report <= TARGET else 'NOT met'})"
