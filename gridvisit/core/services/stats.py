@@ -773,24 +773,34 @@ def _trend_households(
         .correlate(Household)
         .scalar_subquery()
     )
-    per_period = []
-    for i, (p, m) in enumerate(zip(periods, moments, strict=True)):
-        inside = and_(Visit.visited_at >= p.start, Visit.visited_at <= m)
-        per_period += [
-            func.max(case((inside, Visit.visited_at))).label(f"l{i}"),
-            func.count(case((inside, 1))).label(f"n{i}"),
-        ]
     # Twelve periods hold a good part of the visit table: one pass over the table reads
     # each page once, where the index on visited_at would jump between rows spread over
     # all of it (the demo registers a household's visits together). A function of the
     # column keeps SQLite's planner off the index.
     scanned = func.coalesce(Visit.visited_at, Visit.visited_at)
-    seen = (
-        select(Visit.household_id.label("hid"), *per_period)
+    # The period of each visit (the periods follow each other; newest first, as most
+    # visits are recent), then per household the last visit and the count of each.
+    bucket = case(
+        *((Visit.visited_at >= periods[i].start, i) for i in reversed(range(len(periods))))
+    )
+    by_period = (
+        select(
+            Visit.household_id.label("hid"),
+            bucket.label("k"),
+            func.count().label("n"),
+            func.max(Visit.visited_at).label("last"),
+        )
         .where(Visit.archived.is_(False), scanned >= first, scanned <= last)
-        .group_by(Visit.household_id)
+        .group_by(Visit.household_id, bucket)
         .subquery()
     )
+    per_period = []
+    for i in range(len(periods)):
+        per_period += [
+            func.max(case((by_period.c.k == i, by_period.c.last))).label(f"l{i}"),
+            func.coalesce(func.sum(case((by_period.c.k == i, by_period.c.n))), 0).label(f"n{i}"),
+        ]
+    seen = select(by_period.c.hid, *per_period).group_by(by_period.c.hid).subquery()
     raw = (
         households_in(
             select(
