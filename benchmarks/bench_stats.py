@@ -42,12 +42,17 @@ NOW = datetime(2026, 12, 1, 10, tzinfo=LOCAL_TZ)  # the figures of a finished mo
 TARGET = 1.0
 
 
-def median(fn: Callable[[], object], runs: int) -> float:
-    times = []
+CPU: dict[str, float] = {}  # this process's CPU time, median: the work itself on a busy machine
+
+
+def median(fn: Callable[[], object], runs: int, name: str = "") -> float:
+    times, cpu = [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         fn()
         times.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - cpu_started)
+    CPU[name] = statistics.median(cpu)
     return statistics.median(times)
 
 
@@ -66,7 +71,7 @@ def main() -> None:
     stats = services.stats
     try:
         started = time.perf_counter()
-        first = stats.report(MONTH, Scope(), trends=False)
+        first = stats.report(MONTH, Scope())
         cold = time.perf_counter() - started
 
         def baseline() -> None:
@@ -75,11 +80,11 @@ def main() -> None:
                 s.execute(text("SELECT count(*) FROM visit WHERE archived = 0")).one()
                 s.execute(text("SELECT count(*) FROM problem WHERE status != ''")).one()
 
-        base = median(baseline, args.runs)
-        summary = median(lambda: stats.summary(MONTH, Scope()), args.runs)
-        report = median(lambda: stats.report(MONTH, Scope(), trends=False), args.runs)
-        weeks = median(lambda: stats.trend(Scope(), PeriodKind.WEEK, 12, NOW), 1)
-        months = median(lambda: stats.trend(Scope(), PeriodKind.MONTH, 12, NOW), 1)
+        base = median(baseline, args.runs, "base")
+        summary = median(lambda: stats.summary(MONTH, Scope()), args.runs, "summary")
+        report = median(lambda: stats.report(MONTH, Scope()), args.runs, "report")
+        weeks = median(lambda: stats.trend(Scope(), PeriodKind.WEEK, 12, NOW), 3, "weeks")
+        months = median(lambda: stats.trend(Scope(), PeriodKind.MONTH, 12, NOW), 3, "months")
     finally:
         session.db.dispose()
     c = first.summary.figures.counts
@@ -88,17 +93,19 @@ def main() -> None:
         f"{c.new:,} new and {c.resolved:,} resolved problems; "
         f"{len(first.rows)} communities, {len(first.workers)} workers"
     )
-    print(f"baseline: count(*) scan, visits + problems {base:7.3f} s median")
-    print(
-        f"summary (every indicator)                 {summary:7.3f} s median  x{summary / base:5.1f}"
-    )
-    print(
-        f"report (summary + community + worker rows) {report:7.3f} s median  x{report / base:5.1f}"
-        f"   (target <= {TARGET:.1f} s: {'met' if report <= TARGET else 'NOT met'})"
-    )
-    print(f"report, first call on a fresh connection  {cold:7.3f} s")
-    print(f"trend, last 12 weeks                      {weeks:7.3f} s")
-    print(f"trend, last 12 months                     {months:7.3f} s")
+    rows = [
+        ("baseline: count(*) scan, visits + problems", base, "base"),
+        ("summary (every indicator)", summary, "summary"),
+        ("report (summary + community + worker rows)", report, "report"),
+        ("trend, last 12 weeks", weeks, "weeks"),
+        ("trend, last 12 months", months, "months"),
+    ]
+    print(f"{'':44} {'wall':>8} {'cpu':>8} {'x base':>7}")
+    for label, wall, key in rows:
+        print(f"{label:44} {wall:7.3f}s {CPU[key]:7.3f}s {wall / base:7.1f}")
+    print(f"{'report, first call on a fresh connection':44} {cold:7.3f}s")
+    verdict = "met" if report <= TARGET else "NOT met"
+    print(f"target: report <= {TARGET:.1f} s (median wall): {verdict}")
 
 
 if __name__ == "__main__":

@@ -166,7 +166,7 @@ def _cmd_stats(args: argparse.Namespace) -> int:
         stats = s.services.stats
         scope, name = s.services.weekly.scope_for(args.community, args.grid)
         by = Breakdown(args.by) if args.by else None
-        report = stats.report(period, scope, name, by=by, trends=False)
+        report = stats.report(period, scope, name, by=by)
         rows = list(report.rows) if by else None
         trends = None
         if args.trends:

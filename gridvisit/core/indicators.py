@@ -186,7 +186,8 @@ class Counts:
     """The raw, additive figures of one scope and period. Definitions (the SQL in
     core/services/stats.py, the rules in core/rules.py):
 
-    visits              visits made in the period (deleted ones left out)
+    visits              visits made in the period to households on the register (deleted
+                        visits and archived households left out)
     households_visited  households with at least one of them
     due                 应访户数: active households registered by the as-of moment whose
                         next visit (from the last visit before the period) falls due on
@@ -327,7 +328,7 @@ def _sum(c: Counts, expr: str) -> float:
 
 
 INDICATORS: tuple[Indicator, ...] = (
-    Indicator("visits", "走访次数", Unit.COUNT, "本期走访记录数(已删除的不计)", suffix="次"),
+    Indicator("visits", "走访次数", Unit.COUNT, "本期对在册住户的走访记录数(已删除的不计)", suffix="次"),
     Indicator("households_visited", "走访户数", Unit.COUNT, "本期至少走访一次的住户数", suffix="户"),
     Indicator(
         "due",

@@ -138,7 +138,8 @@ def test_every_count_agrees_with_plain_sql(demo: tuple[Path, Services], period: 
 def test_rows_add_up_and_drill_down_lists_what_was_counted(demo: tuple[Path, Services]) -> None:
     _path, services = demo
     period = PERIODS[0]
-    report = services.stats.report(period, Scope(), trends=False)
+    report = services.stats.report(period, Scope())
+    assert report.weekly_trend == report.monthly_trend == ()  # asked for with trends=True
     total = report.summary.figures.counts
     assert Counts.total(r.figures.counts for r in report.rows) == total
     grids = services.stats.compare(period, Scope(), Breakdown.GRID)
@@ -173,6 +174,9 @@ def test_trends_agree_with_single_periods(demo: tuple[Path, Services]) -> None:
     for point in months:
         single = services.stats.summary(point.period, Scope()).figures.counts
         assert point.figures.counts == single
+    with_trends = services.stats.report(PERIODS[0], Scope(), trends=True)
+    assert [t.period.code for t in with_trends.monthly_trend][-2:] == ["2026-09", "2026-10"]
+    assert with_trends.weekly_trend[-1].period.last == date(2026, 11, 1)
     weeks = services.stats.trend(Scope(), PeriodKind.WEEK, 3)
     assert [t.period.code for t in weeks] == ["2026-W45", "2026-W46", "2026-W47"]
     for point in weeks:

@@ -272,10 +272,11 @@ class StatsService:
         scope_name: str = "",
         *,
         by: Breakdown | None = None,
-        trends: bool = True,
+        trends: bool = False,
     ) -> StatsReport:
         """The summary, the rows one level below the scope (or `by`), the workers and
-        (with `trends`) the last 12 weeks and 12 months up to the period's end."""
+        (with `trends`, which cost more than the rest: one pass over the visits of a
+        year) the last 12 weeks and 12 months up to the period's end."""
         now = self.ctx.now()
         with self.ctx.read() as s:
             narrowed = self.ctx.narrow(s, scope)
