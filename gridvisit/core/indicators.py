@@ -158,6 +158,8 @@ class Period:
         """The moment the period's state figures are taken at: a finished period at its
         last instant (so a problem due "by the last day" is not late on it), the
         current one now (docs/architecture.md, "As of when")."""
+        # core.rules loads SQLAlchemy; `gridvisit stats --help` reads this module
+        # without it (tests/cli/test_main.py).
         from gridvisit.core.rules import last_instant_before
 
         return now if now < self.end else last_instant_before(self.end)

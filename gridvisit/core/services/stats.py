@@ -55,6 +55,7 @@ from gridvisit.core.indicators import (
 )
 from gridvisit.core.records import Scope
 from gridvisit.core.rules import (
+    last_instant_before,
     problem_overdue_at_sql,
     problem_resolved_on_time_sql,
     problem_unresolved_at_sql,
@@ -613,8 +614,6 @@ def _problem_conditions(
 
 
 def _just_before(moment: datetime) -> datetime:
-    from gridvisit.core.rules import last_instant_before
-
     return last_instant_before(moment)
 
 
