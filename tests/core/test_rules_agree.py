@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from gridvisit.core import rules
 from gridvisit.core.clock import LOCAL_TZ, IsoWeek, local_midnight
@@ -184,3 +184,75 @@ def test_weekly_sections(demo: Database) -> None:
     }
     assert python == sql == listed
     assert all(listed.values())  # the demo fills every section
+
+
+def test_visit_due_by(demo: Database) -> None:
+    """The statistics' 应访 (core/services/stats.py): due on or before a day."""
+    last = last_visits().subquery()
+    with demo.read_session() as s:
+        intervals = dict(s.execute(select(VisitTier.code, VisitTier.interval_days)).all())
+        rows = s.execute(
+            select(Household.id, Household.created_at, Household.tier_code, last.c.last)
+            .outerjoin(last, last.c.household_id == Household.id)
+            .where(Household.archived.is_(False))
+        ).all()
+        for day in (END, END - timedelta(days=45), END + timedelta(days=60)):
+            in_python = {
+                hid
+                for hid, created, tier, last_at in rows
+                if rules.visit_due_by(last_at, created, intervals[tier], day)
+            }
+            due = rules.visit_due_by_sql(
+                last.c.last, Household.created_at, Household.tier_code, intervals, day,
+                UTCDateTime(),
+            )  # fmt: skip
+            in_sql = set(
+                s.scalars(
+                    select(Household.id)
+                    .outerjoin(last, last.c.household_id == Household.id)
+                    .where(Household.archived.is_(False), due)
+                )
+            )
+            assert in_python == in_sql
+            # Overdue on a day is due by the day before.
+            overdue = {
+                hid
+                for hid, created, tier, last_at in rows
+                if rules.visit_is_overdue(last_at, created, intervals[tier], day + timedelta(1))
+            }
+            assert overdue == in_python
+
+
+def test_problem_overdue_and_resolved_on_time_at_a_past_moment(demo: Database) -> None:
+    """The statistics' 超期未办结 at the end of a period and 按期办结."""
+    with demo.read_session() as s:
+        rows = s.execute(
+            select(Problem.id, Problem.status, Problem.resolved_at, Problem.due_at)
+        ).all()
+        for moment in _moments(demo):
+            in_python = {
+                pid
+                for pid, st, resolved, due in rows
+                if rules.problem_overdue_at(ProblemStatus(st), resolved, due, moment)
+            }
+            cond = rules.problem_overdue_at_sql(
+                Problem.status, Problem.resolved_at, Problem.due_at, moment
+            )
+            assert in_python == set(s.scalars(select(Problem.id).where(cond)))
+            if moment == NOW:  # as of now it is the problems page's rule
+                assert in_python == {
+                    pid
+                    for pid, st, _r, due in rows
+                    if rules.problem_is_overdue(ProblemStatus(st), due, moment)
+                }
+        on_time = {
+            pid
+            for pid, _st, resolved, due in rows
+            if resolved is not None and rules.problem_resolved_on_time(resolved, due)
+        }
+        cond = and_(
+            Problem.resolved_at.is_not(None),
+            rules.problem_resolved_on_time_sql(Problem.resolved_at, Problem.due_at),
+        )
+        assert on_time == set(s.scalars(select(Problem.id).where(cond)))
+        assert 0 < len(on_time) < sum(r.resolved_at is not None for r in rows)
