@@ -16,7 +16,7 @@ from gridvisit.core.clock import LOCAL_TZ
 from gridvisit.core.indicators import Counts, Period
 from gridvisit.core.records import Actor, Scope
 from gridvisit.core.services import ServiceContext, Services
-from gridvisit.core.services.stats import Breakdown, Figure
+from gridvisit.core.services.stats import Breakdown, Figure, rank
 from gridvisit.core.services.users import ensure_default_admin
 from gridvisit.demo.generate import generate_demo
 from gridvisit.storage import open_database
@@ -148,6 +148,12 @@ def test_rows_add_up_and_drill_down_lists_what_was_counted(demo: tuple[Path, Ser
     # Public-area problems belong to a grid but to no building group.
     assert sum(g.figures.counts.due for g in groups) == total.due
     assert report.workers and all(w.figures.counts.due for w in report.workers)
+    ranked = rank(report.workers, "coverage")
+    values = [w.figures.value("coverage") for w in ranked]
+    assert values == sorted(values, key=lambda v: -(v or 0.0)) and values[0] is not None
+    assert rank(report.workers, "coverage", descending=False)[0].figures.value("coverage") == min(
+        v for v in values if v is not None
+    )
     # A community row drills into its grids, a grid into its households and problems.
     community = report.rows[0]
     inside = services.stats.compare(period, community.scope, Breakdown.GRID)
