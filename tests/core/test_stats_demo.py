@@ -187,3 +187,18 @@ def test_trends_agree_with_single_periods(demo: tuple[Path, Services]) -> None:
     assert [t.period.code for t in weeks] == ["2026-W45", "2026-W46", "2026-W47"]
     for point in weeks:
         assert point.figures.counts == services.stats.summary(point.period, Scope()).figures.counts
+
+
+def test_a_week_agrees_with_the_weekly_list(demo: tuple[Path, Services]) -> None:
+    """Over a week the two coverage definitions meet: a household visited in the week
+    is not due again before Sunday (no tier of the demo is shorter than 7 days)."""
+    from gridvisit.core.clock import IsoWeek
+
+    _path, services = demo
+    for week in (IsoWeek(2026, 45), IsoWeek(2026, 46)):
+        weekly = services.weekly.build(week, Scope(), "全部").summary
+        got = services.stats.summary(Period.week(week), Scope()).figures.counts
+        assert (got.due, got.covered) == (weekly.due_households, weekly.due_visited)
+        assert (got.visits, got.households_visited) == (weekly.visits, weekly.households_visited)
+        assert got.new == weekly.new
+        assert (got.return_visits, got.satisfied) == (weekly.return_visits, weekly.satisfied)
