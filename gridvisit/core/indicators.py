@@ -326,7 +326,10 @@ class Indicator:
 
 
 def _sum(c: Counts, expr: str) -> float:
-    return sum(float(getattr(c, name)) for name in expr.split("+")) if expr else 0.0
+    """A numerator or denominator: the Counts fields named, "+"-joined (an int when
+    they are counts, so JSON shows 13571 rather than 13571.0)."""
+    total: float = sum(getattr(c, name) for name in expr.split("+")) if expr else 0
+    return total
 
 
 INDICATORS: tuple[Indicator, ...] = (
