@@ -76,6 +76,10 @@ def test_stats_by_grid_with_custom_range_and_trends(
     rows = out["rows"]
     assert isinstance(rows, list) and len(rows) == len(_query(small_demo, "SELECT id FROM grid"))
     assert sum(r["counts"]["new"] for r in rows) == out["counts"]["new"]  # type: ignore[index]
+    assert main([*argv, "--drill", "overdue_open", "--json"]) == 0
+    drill = _json(capsys)["drill"]
+    assert drill["kind"] == "problem"  # type: ignore[index]
+    assert len(drill["items"]) == out["counts"]["overdue_open"]  # type: ignore[index,arg-type]
     trends = out["trends"]
     assert [len(trends["weekly"]), len(trends["monthly"])] == [12, 12]  # type: ignore[index]
     assert trends["monthly"][-1]["period"]["code"] == "2026-10"  # type: ignore[index]
@@ -163,3 +167,10 @@ def test_bad_targets_are_refused(
 def test_no_db_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([*BASE, "--month", "2026-11"]) == 1
     assert "缺少 --db" in capsys.readouterr().err
+
+
+def test_the_drill_choices_are_the_figures() -> None:
+    from gridvisit.cli.stats import FIGURES
+    from gridvisit.core.services.stats import Figure
+
+    assert tuple(f.value for f in Figure) == FIGURES
