@@ -202,6 +202,10 @@ def test_problems_at_the_end_of_the_month(world: World, clock: Clock) -> None:
     }
     # As of now (2 December 10:00), due_at_end has been late since 1 December 00:00.
     assert dec.figures.counts.overdue_open == 2
+    assert (dec.figures.counts.return_visits, dec.figures.counts.dissatisfied) == (1, 1)
+    assert dec.figures.value("satisfaction_rate") == 0.0
+    assert [d.id for d in drill(Period.month(2026, 12), Scope(), Figure.DISSATISFIED)] == [at_limit]
+    assert drill(NOV, Scope(), Figure.DISSATISFIED) == []
 
     # Per grid: the sums make the whole.
     rows = w.services.stats.compare(NOV, Scope(), Breakdown.GRID)
