@@ -409,30 +409,23 @@ def _household_facts(s: Session, period: Period, scope: Scope, moment: datetime)
     ]
     day = local_date(moment)
 
-    # The last visit before the period: one probe of ix_visit_household_time each.
-    v = aliased(Visit)
-    before = (
-        select(v.visited_at)
-        .where(v.household_id == Household.id, v.archived.is_(False), v.visited_at < period.start)
-        .order_by(v.visited_at.desc())
-        .limit(1)
+    # Per household, three seeks in ix_visit_household_last (household, visited_at,
+    # archived), which answers them without reading a visit row: the last visit before
+    # the period, the last visit in it and how many there were.
+    v1, v2, v3 = aliased(Visit), aliased(Visit), aliased(Visit)
+    before = _last_visit(v1, v1.visited_at < period.start)
+    last_in = _last_visit(v2, v2.visited_at >= period.start, v2.visited_at <= moment)
+    n_in = (
+        select(func.count())
+        .select_from(v3)
+        .where(
+            v3.household_id == Household.id,
+            v3.archived.is_(False),
+            v3.visited_at >= period.start,
+            v3.visited_at <= moment,
+        )
         .correlate(Household)
         .scalar_subquery()
-    )
-    # The period's visits, once: how many per household and the last one.
-    in_period = (
-        select(
-            Visit.household_id.label("hid"),
-            func.count().label("n"),
-            func.max(Visit.visited_at).label("last"),
-        )
-        .where(
-            Visit.archived.is_(False),
-            Visit.visited_at >= period.start,
-            Visit.visited_at <= moment,
-        )
-        .group_by(Visit.household_id)
-        .subquery()
     )
 
     members: list[Any] = []
@@ -461,12 +454,11 @@ def _household_facts(s: Session, period: Period, scope: Scope, moment: datetime)
             Household.created_at.label("created_at"),
             Household.tier_code.label("tier_code"),
             before.label("before"),
-            in_period.c.last.label("last_in_period"),
-            func.coalesce(in_period.c.n, 0).label("visits"),
+            last_in.label("last_in_period"),
+            n_in.label("visits"),
             *(func.coalesce(m, 0).label(f"g{i}") for i, m in enumerate(members)),
         )
         .join(BuildingGroup, BuildingGroup.id == Household.building_group_id)
-        .outerjoin(in_period, in_period.c.hid == Household.id)
         .where(Household.archived.is_(False), Household.created_at <= moment),
         scope,
     )
@@ -508,6 +500,18 @@ def _household_facts(s: Session, period: Period, scope: Scope, moment: datetime)
         Figure.OVERDUE_HOUSEHOLDS: t.c.is_overdue == 1,
     }
     return _HouseholdFacts(t, conditions, groups)
+
+
+def _last_visit(v: Any, *cond: ColumnElement[bool]) -> Any:
+    """The household's (correlated) latest visit meeting `cond`, deleted ones left out."""
+    return (
+        select(v.visited_at)
+        .where(v.household_id == Household.id, v.archived.is_(False), *cond)
+        .order_by(v.visited_at.desc())
+        .limit(1)
+        .correlate(Household)
+        .scalar_subquery()
+    )
 
 
 def _visit_flags(
@@ -765,14 +769,7 @@ def _trend_households(
     intervals = dict(s.execute(select(VisitTier.code, VisitTier.interval_days)).all())
     first, last = periods[0].start, max(moments)
     v = aliased(Visit)
-    before_all = (
-        select(v.visited_at)
-        .where(v.household_id == Household.id, v.archived.is_(False), v.visited_at < first)
-        .order_by(v.visited_at.desc())
-        .limit(1)
-        .correlate(Household)
-        .scalar_subquery()
-    )
+    before_all = _last_visit(v, v.visited_at < first)
     # Twelve periods hold a good part of the visit table: one pass over the table reads
     # each page once, where the index on visited_at would jump between rows spread over
     # all of it (the demo registers a household's visits together). A function of the
