@@ -770,10 +770,11 @@ def _trend_households(
     first, last = periods[0].start, max(moments)
     v = aliased(Visit)
     before_all = _last_visit(v, v.visited_at < first)
-    # Twelve periods hold a good part of the visit table: one pass over the table reads
-    # each page once, where the index on visited_at would jump between rows spread over
-    # all of it (the demo registers a household's visits together). A function of the
-    # column keeps SQLite's planner off the index.
+    # Twelve periods hold a good part of the visits: one pass over the covering
+    # ix_visit_household_last (household, visited_at, archived) reads no visit row,
+    # where the index on visited_at would fetch each row, spread over the whole table
+    # (the demo registers a household's visits together). A function of the column
+    # keeps SQLite's planner off that index.
     scanned = func.coalesce(Visit.visited_at, Visit.visited_at)
     # The period of each visit (the periods follow each other; newest first, as most
     # visits are recent), then per household the last visit and the count of each.
