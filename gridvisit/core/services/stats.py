@@ -360,12 +360,11 @@ def _targets(s: Session) -> dict[str, float]:
     return parse_targets(stored)
 
 
-# SQLite's page cache for the statistics' connection, in KiB: the visits of a month may
-# be spread over the whole visit table of an encrypted file, and every page read from
-# the file is decrypted again once it has left the cache (8 MB by default). 128 MB
-# holds the visit table of the 30k demo (64 MB did not), so a second look at the
-# figures decrypts no page twice. The cache fills only as pages are read: a grid
-# laptop's small file never takes that much.
+# SQLite's page cache for the statistics' connection, in KiB: every page read from an
+# encrypted file is decrypted again once it has left the cache (8 MB by default), and
+# the visit index, the problems and their events of the 30k demo do not fit in 8 MB.
+# The cache fills only as pages are read: a grid laptop's small file never takes
+# that much.
 STATS_CACHE_KIB = 131072
 
 
