@@ -167,14 +167,21 @@ def _period(args: argparse.Namespace) -> Period:
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:
-    from gridvisit.core.indicators import PeriodKind
-    from gridvisit.core.services.stats import Breakdown, Figure
-
     if not args.db:
         raise GridVisitError(
             "缺少 --db:请指定数据库文件。", hint="例如 gridvisit stats --db 街道.db --month 2026-11"
         )
     period = _period(args)  # before touching anything
+    try:
+        return _run_stats(args, period)
+    except ValidationError as exc:
+        raise GridVisitError(";".join(exc.errors.values()) + "。") from None
+
+
+def _run_stats(args: argparse.Namespace, period: Period) -> int:
+    from gridvisit.core.indicators import PeriodKind
+    from gridvisit.core.services.stats import Breakdown, Figure
+
     with session.logged_in(args) as s:
         stats = s.services.stats
         scope, name = s.services.weekly.scope_for(args.community, args.grid)

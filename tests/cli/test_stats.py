@@ -143,6 +143,7 @@ def test_targets_only_a_subdistrict_admin_changes_them(
         (["--from", "2026-11-01"], "--from 和 --to 要一起给出"),
         (["--from", "2026-11-02", "--to", "2026-11-01"], "早于开始日期"),
         (["--month", "2026-11", "--community", "没有的社区"], "找不到名为“没有的社区”的社区"),
+        (["--year", "2999"], "统计期 2999年尚未开始"),
     ],
 )
 def test_bad_input_is_a_chinese_message_and_exit_1(

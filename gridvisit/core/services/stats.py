@@ -239,7 +239,7 @@ class StatsService:
     # -- reading ---------------------------------------------------------------------
     @guarded(Action.READ)
     def summary(self, period: Period, scope: Scope, scope_name: str = "") -> StatsSummary:
-        now = self.ctx.now()
+        now = _started(period, self.ctx.now())
         with self.ctx.read() as s:
             narrowed = self.ctx.narrow(s, scope)
             targets = _targets(s)
@@ -258,7 +258,7 @@ class StatsService:
     def compare(self, period: Period, scope: Scope, by: Breakdown) -> list[StatsRow]:
         """One row per community, grid, building group or worker within `scope`, with
         the same indicators (for ranking and drill-down)."""
-        now = self.ctx.now()
+        now = _started(period, self.ctx.now())
         with self.ctx.read() as s:
             narrowed = self.ctx.narrow(s, scope)
             targets = _targets(s)
@@ -278,7 +278,7 @@ class StatsService:
         """The summary, the rows one level below the scope (or `by`), the workers and
         (with `trends`, which cost more than the rest: one pass over the visits of a
         year) the last 12 weeks and 12 months up to the period's end."""
-        now = self.ctx.now()
+        now = _started(period, self.ctx.now())
         with self.ctx.read() as s:
             narrowed = self.ctx.narrow(s, scope)
             targets = _targets(s)
@@ -319,7 +319,7 @@ class StatsService:
     @guarded(Action.READ)
     def drill(self, period: Period, scope: Scope, figure: Figure) -> list[DrillItem]:
         """The households or problems a figure counts, by id and UUID."""
-        now = self.ctx.now()
+        now = _started(period, self.ctx.now())
         moment = period.as_of(now)
         with self.ctx.read() as s:
             narrowed = self.ctx.narrow(s, scope)
@@ -349,6 +349,14 @@ class StatsService:
 
 
 # --- queries --------------------------------------------------------------------------
+
+
+def _started(period: Period, now: datetime) -> datetime:
+    """`now`, or a ValidationError for a period that has not begun (its figures would
+    be today's state with nothing done in it)."""
+    if now < period.start:
+        raise ValidationError({"period": f"统计期 {period.label}尚未开始,没有可统计的数据"})
+    return now
 
 
 def _targets(s: Session) -> dict[str, float]:
