@@ -46,7 +46,7 @@ def _describe() -> str:
     lines += [
         "  counts      原始计数(可相加):" + "、".join(Counts().as_dict()),
         "  special_groups  各重点人群的走访覆盖:code、name、households、due、covered、coverage、"
-        "overdue_households",
+        "meets_target(对照走访覆盖率目标)、overdue_households",
         "  categories  各问题大类:code、name、new、resolved、on_time、overdue_open、on_time_rate",
         "  rows        (--by)每个社区/网格/楼栋党小组/网格员一行:breakdown、id、name、parent、"
         "counts、indicators(键 → 值)、below_target",
@@ -218,6 +218,10 @@ def _run_stats(args: argparse.Namespace, period: Period) -> int:
     return 0
 
 
+def _meets(value: float | None, target: float | None) -> bool | None:
+    return None if value is None or target is None else value >= target
+
+
 def _figures_json(f: ScopeFigures, *, full: bool) -> dict[str, Any]:
     if full:
         return {
@@ -231,6 +235,8 @@ def _figures_json(f: ScopeFigures, *, full: bool) -> dict[str, Any]:
                     "due": g.due,
                     "covered": g.covered,
                     "coverage": g.coverage,
+                    # Against the coverage target, as the whole scope's coverage is.
+                    "meets_target": _meets(g.coverage, f.indicators["coverage"].target),
                     "overdue_households": g.overdue_households,
                 }
                 for g in f.special_groups

@@ -64,6 +64,8 @@ def test_stats_json_has_every_indicator(
     )[0]
     assert counts["new"] == new
     assert {g["code"] for g in out["special_groups"]} >= {"living_alone_elderly"}  # type: ignore[attr-defined,index]
+    for g in out["special_groups"]:  # type: ignore[attr-defined]
+        assert g["meets_target"] == (None if g["coverage"] is None else g["coverage"] >= 0.95)
 
 
 def test_stats_by_grid_with_custom_range_and_trends(
