@@ -218,11 +218,9 @@ def _run_stats(args: argparse.Namespace, period: Period) -> int:
     return 0
 
 
-def _meets(value: float | None, target: float | None) -> bool | None:
-    return None if value is None or target is None else value >= target
-
-
 def _figures_json(f: ScopeFigures, *, full: bool) -> dict[str, Any]:
+    from gridvisit.core.indicators import meets_target
+
     if full:
         return {
             "indicators": {k: v.as_dict() for k, v in f.indicators.items()},
@@ -236,7 +234,7 @@ def _figures_json(f: ScopeFigures, *, full: bool) -> dict[str, Any]:
                     "covered": g.covered,
                     "coverage": g.coverage,
                     # Against the coverage target, as the whole scope's coverage is.
-                    "meets_target": _meets(g.coverage, f.indicators["coverage"].target),
+                    "meets_target": meets_target(g.coverage, f.indicators["coverage"].target),
                     "overdue_households": g.overdue_households,
                 }
                 for g in f.special_groups
