@@ -530,13 +530,15 @@ def visit_due_by_sql(
     )
 
 
-def problem_resolved_on_time(resolved_at: datetime, due_at: datetime) -> bool:
-    """按期办结: resolved before `due_at`, the first instant after the limit."""
-    return resolved_at < due_at
-
-
-def problem_resolved_on_time_sql(resolved_at: Any, due_at: Any) -> ColumnElement[bool]:
-    return resolved_at < due_at  # type: ignore[no-any-return]
+def resolution_timeliness_sql(
+    resolved_at: Any, due_at: Any, before_original: ColumnElement[bool]
+) -> tuple[ColumnElement[bool], ColumnElement[bool], ColumnElement[bool]]:
+    """resolution_timeliness in SQL: the conditions for 按期, 延期后按期 and 超期办结 of a
+    resolved problem. `before_original` says resolved_at < the original limit (true
+    when no approved extension moved it); the caller builds it from the extension
+    events, whose stored dates compare differently on each database."""
+    in_force = resolved_at < due_at
+    return and_(in_force, before_original), and_(in_force, ~before_original), ~in_force
 
 
 def problem_unresolved_at(
