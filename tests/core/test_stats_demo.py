@@ -213,4 +213,9 @@ def test_a_week_agrees_with_the_weekly_list(demo: tuple[Path, Services]) -> None
         assert (got.due, got.covered) == (weekly.due_households, weekly.due_visited)
         assert (got.visits, got.households_visited) == (weekly.visits, weekly.households_visited)
         assert got.new == weekly.new
+        assert (got.resolved, got.on_time, got.extended) == (
+            weekly.resolved,
+            weekly.on_time,
+            weekly.extended,
+        )
         assert (got.return_visits, got.satisfied) == (weekly.return_visits, weekly.satisfied)
