@@ -26,6 +26,7 @@ from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.charts.piecharts import Pie
 from reportlab.graphics.shapes import Drawing, Line, String
+from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -156,11 +157,15 @@ class StatisticsReport:
         return self.stats.summary.targets
 
     @property
-    def title(self) -> str:
-        where = self.subdistrict
+    def where(self) -> str:
+        """The sub-district, with the community or grid when the scope is one."""
         if self.scope_name and self.scope_name != self.subdistrict:
-            where += self.scope_name
-        return f"{where} {self.period.label} {TITLE_TAIL}"
+            return self.subdistrict + self.scope_name
+        return self.subdistrict
+
+    @property
+    def title(self) -> str:
+        return f"{self.where} {self.period.label} {TITLE_TAIL}"
 
     @property
     def is_subdistrict(self) -> bool:
@@ -242,6 +247,12 @@ def _marked(v: IndicatorValue) -> str:
 def _number_name(key: str) -> str:
     ind = BY_KEY[key]
     return f"{ind.name}({ind.suffix})" if ind.suffix else ind.name
+
+
+def _head_name(key: str) -> str:
+    """A column heading: the unit on a line of its own."""
+    ind = BY_KEY[key]
+    return f"{ind.name}<br/>({ind.suffix})" if ind.suffix else ind.name
 
 
 def _fraction(v: IndicatorValue) -> str:
@@ -419,7 +430,7 @@ class _Writer:
         d, s = self.d, self.s
         name_w = 34 * mm
         col_w = (WIDTH - name_w) / len(ROW_KEYS)
-        head = [self.p(d.level, s.head)] + [self.p(_number_name(k), s.head) for k in ROW_KEYS]
+        head = [self.p(d.level, s.head)] + [self.p(_head_name(k), s.head) for k in ROW_KEYS]
         data: list[list[Any]] = [head]
         alerts = []
         lines = [*d.rows, TableLine("合计", "", d.figures)]
@@ -456,7 +467,7 @@ class _Writer:
         name_w = 24 * mm
         col_w = (WIDTH - name_w) / len(keys)
         data: list[list[Any]] = [
-            [self.p("月份", s.head)] + [self.p(_number_name(k), s.head) for k in keys]
+            [self.p("月份", s.head)] + [self.p(_head_name(k), s.head) for k in keys]
         ]
         alerts = []
         for i, point in enumerate(d.trend, start=1):
@@ -619,8 +630,10 @@ def line_chart(trend: Sequence[TrendPoint], targets: dict[str, float]) -> Drawin
     chart.x, chart.y = 28, 34
     chart.width, chart.height = width - 40, height - 58
     data = [_percent_points([p.figures.value(k) for p in trend]) for k in TREND_LINES]
+    # Months with nothing to count are gaps; a series needs two points to be a line
+    # (ReportLab refuses a one-point line), its markers show it either way.
     chart.data = data
-    chart.joinedLines = 1
+    chart.joinedLines = 0
     chart.categoryAxis.categoryNames = [f"{p.period.first.year % 100}年{p.period.first.month}月"
                                         for p in trend]  # fmt: skip
     chart.categoryAxis.labels.fontName = FONT
@@ -635,12 +648,15 @@ def line_chart(trend: Sequence[TrendPoint], targets: dict[str, float]) -> Drawin
     for i, colour in enumerate(SERIES):
         chart.lines[i].strokeColor = colour
         chart.lines[i].strokeWidth = 1.4
+        chart.lines[i].symbol = makeMarker("FilledCircle", size=2.6, fillColor=colour)  # type: ignore[no-untyped-call]
+        points = sum(v is not None for v in data[i])
+        chart.lines[i].lineStyle = "joinedLine" if points >= 2 else "line"
     drawing.add(chart)
     drawing.add(_legend([BY_KEY[k].name for k in TREND_LINES], chart.x, height - 2))
     drawing.add(
         String(2, chart.y + chart.height + 6, "%", fontName=FONT, fontSize=7, fillColor=MUTED)
     )
-    if not trend:
+    if not any(v is not None for row in data for v in row):
         drawing.add(String(width / 2, height / 2, "没有数据", fontName=FONT, textAnchor="middle"))
     return drawing
 
@@ -783,7 +799,7 @@ def render_statistics(
         creator="gridvisit",
         initialFontName=FONT,
     )
-    header = f"{data.subdistrict} · {data.period.label} 统计表"
+    header = f"{data.where} · {data.period.label} 统计表"
     generated = f"{to_local(data.stats.summary.generated_at):%Y-%m-%d %H:%M}"
     if on_page is not None:
         from gridvisit.reports.weekly import BuildCancelled
