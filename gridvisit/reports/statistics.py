@@ -244,6 +244,12 @@ def _marked(v: IndicatorValue) -> str:
     return text
 
 
+def _flagged(v: IndicatorValue) -> str:
+    """The value for a plain table cell: ▼ when below target (the cell is listed in
+    the table's alerts, which colour it)."""
+    return shown(v) + (BELOW if v.meets_target is False else "")
+
+
 def _number_name(key: str) -> str:
     ind = BY_KEY[key]
     return f"{ind.name}({ind.suffix})" if ind.suffix else ind.name
@@ -292,6 +298,7 @@ def _table(
     *,
     alerts: Sequence[tuple[int, int]] = (),
     total_row: bool = False,
+    extra: Sequence[tuple[Any, ...]] = (),
 ) -> Table:
     style: list[tuple[Any, ...]] = [
         *_CELL_FONT,
@@ -304,10 +311,15 @@ def _table(
         ("TOPPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
     ]
+    # Numbers are plain strings (a Paragraph per figure costs more than the rest of
+    # the table), right-aligned; a figure below target is red on pale red.
+    style.append(("ALIGN", (1, 1), (-1, -1), "RIGHT"))
     for col, row in alerts:
         style.append(("BACKGROUND", (col, row), (col, row), ALERT_BG))
+        style.append(("TEXTCOLOR", (col, row), (col, row), ALERT))
     if total_row:
         style.append(("BACKGROUND", (0, -1), (-1, -1), GROUP_BG))
+    style += extra
     table = Table(data, colWidths=list(widths), repeatRows=1)
     table.setStyle(TableStyle(style))
     return table
@@ -406,22 +418,22 @@ class _Writer:
             elif v.meets_target:
                 verdict = "达标"
             else:
-                verdict = f"<font color='#c62828'>{BELOW} 未达标</font>"
+                verdict = f"{BELOW} 未达标"
                 alerts.append((1, i))
                 alerts.append((4, i))
             data.append(
                 [
                     self.p(_number_name(v.key)),
-                    self.p(_marked(v), s.num),
-                    self.p(_fraction(v), s.num),
-                    self.p(_target_text(v), s.head),
-                    self.p(verdict, s.head),
+                    _flagged(v),
+                    _fraction(v),
+                    _target_text(v),
+                    verdict,
                 ]
             )
         widths = [52 * mm, 30 * mm, 46 * mm, 24 * mm, 28 * mm]
         return [
             self.heading("一、主要指标"),
-            _table(data, widths, alerts=alerts),
+            _table(data, widths, alerts=alerts, extra=[("ALIGN", (3, 1), (4, -1), "CENTER")]),
             self.p(f"注:目标为下限,低于目标的数值标红并加 {BELOW}。“—”表示本期没有可计算的对象。",
                    self.st["note"]),
         ]  # fmt: skip
@@ -438,7 +450,7 @@ class _Writer:
             cells: list[Any] = [self.p(_text(line.name))]
             for j, k in enumerate(ROW_KEYS, start=1):
                 v = line.figures.indicators[k]
-                cells.append(self.p(_marked(v), s.num))
+                cells.append(_flagged(v))
                 if v.meets_target is False:
                     alerts.append((j, i))
             data.append(cells)
@@ -474,7 +486,7 @@ class _Writer:
             cells: list[Any] = [self.p(point.period.label)]
             for j, k in enumerate(keys, start=1):
                 v = point.figures.indicators[k]
-                cells.append(self.p(_marked(v), s.num))
+                cells.append(_flagged(v))
                 if v.meets_target is False:
                     alerts.append((j, i))
             data.append(cells)
@@ -503,15 +515,15 @@ class _Writer:
             rate = c.on_time_rate
             text = "—" if rate is None else f"{rate * 100:.1f}%"
             if rate is not None and target is not None and rate < target:
-                text = f"<font color='#c62828'>{text}{BELOW}</font>"
+                text += BELOW
                 alerts.append((5, i))
             data.append(
                 [
                     self.p(_text(c.name)),
-                    *(self.p(str(n), s.num) for n in (c.new, c.resolved, c.on_time)),
-                    self.p(str(c.resolved - c.on_time), s.num),
-                    self.p(text, s.num),
-                    self.p(str(c.overdue_open), s.num),
+                    *(str(n) for n in (c.new, c.resolved, c.on_time)),
+                    str(c.resolved - c.on_time),
+                    text,
+                    str(c.overdue_open),
                 ]
             )
         out: list[Any] = [CondPageBreak(40 * mm), self.heading("四、问题分类")]
@@ -529,16 +541,16 @@ class _Writer:
             data.append(
                 [
                     self.p(label),
-                    self.p(str(getattr(c, field)), s.num),
-                    self.p(shown(ind[key]), s.num),
+                    str(getattr(c, field)),
+                    shown(ind[key]),
                 ]
             )
         below = ind["settled_below_subdistrict"]
         data.append(
             [
                 self.p("基层解决(网格 + 社区)"),
-                self.p(str(c.settled_grid + c.settled_community), s.num),
-                self.p(_marked(below), s.num),
+                str(c.settled_grid + c.settled_community),
+                _flagged(below),
             ]
         )
         table = _table(data, [40 * mm, 22 * mm, 22 * mm], total_row=True)
@@ -574,14 +586,14 @@ class _Writer:
             cov = g.coverage
             text = "—" if cov is None else f"{cov * 100:.1f}%"
             if cov is not None and target is not None and cov < target:
-                text = f"<font color='#c62828'>{text}{BELOW}</font>"
+                text += BELOW
                 alerts.append((4, i))
             data.append(
                 [
                     self.p(_text(g.name)),
-                    *(self.p(str(n), s.num) for n in (g.households, g.due, g.covered)),
-                    self.p(text, s.num),
-                    self.p(str(g.overdue_households), s.num),
+                    *(str(n) for n in (g.households, g.due, g.covered)),
+                    text,
+                    str(g.overdue_households),
                 ]
             )
         return [*out, _table(data, [40 * mm] + [28 * mm] * 5, alerts=alerts)]
