@@ -39,7 +39,7 @@ ZH = {
     "Importing…": "正在导入……",
     "{n} row(s) are invalid, so nothing was imported. Import the valid rows and skip the invalid ones?": "有 {n} 行不合格,未导入任何数据。是否跳过不合格的行,只导入合格的行?",
     "Expected columns:": "需要的列:",
-    "Imported {h} new household(s) and {r} resident(s); {e} already known.": "已导入新住户 {h} 户、居民 {r} 人;{e} 人已在系统中,已跳过。",
+    "Households: {ha} added, {hu} updated, {hn} unchanged. Residents: {ra} added, {ru} updated, {rn} unchanged.": "已导入。住户:新增 {ha},更新 {hu},未变 {hn};居民:新增 {ra},更新 {ru},未变 {rn}。",
     "Merge review": "合并待处理",
     "Record type": "记录类型",
     "Record": "记录",

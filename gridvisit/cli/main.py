@@ -22,6 +22,7 @@ from gridvisit.cli import (
     keys,
     ledger,
     reports,
+    server,
     session,
     stats,
     users,
@@ -35,7 +36,9 @@ SECURITY_HELP = (
 )
 
 # In the order `gridvisit --help` lists them.
-COMMANDS = (demo, check, reports, stats, exchange, ledger, database, users, audit, keys, backup)
+COMMANDS = (
+    demo, check, reports, stats, exchange, ledger, database, server, users, audit, keys, backup,
+)  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:

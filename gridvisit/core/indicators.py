@@ -326,7 +326,10 @@ class Indicator:
 
 
 def _sum(c: Counts, expr: str) -> float:
-    return sum(float(getattr(c, name)) for name in expr.split("+")) if expr else 0.0
+    """A numerator or denominator: the Counts fields named, "+"-joined (an int when
+    they are counts, so JSON shows 13571 rather than 13571.0)."""
+    total: float = sum(getattr(c, name) for name in expr.split("+")) if expr else 0
+    return total
 
 
 INDICATORS: tuple[Indicator, ...] = (
@@ -490,6 +493,12 @@ class IndicatorValue:
         }
 
 
+def meets_target(value: float | None, target: float | None) -> bool | None:
+    """Every target is a lower bound; None when there is no target or nothing to count
+    (shown neither red nor green)."""
+    return None if value is None or target is None else value >= target
+
+
 def evaluate(counts: Counts, targets: Mapping[str, float]) -> dict[str, IndicatorValue]:
     """Every indicator of `counts`, in INDICATORS order, against `targets`."""
     out: dict[str, IndicatorValue] = {}
@@ -507,7 +516,7 @@ def evaluate(counts: Counts, targets: Mapping[str, float]) -> dict[str, Indicato
         if ind.unit is Unit.COUNT and value is not None:
             value = int(value)
         target = targets.get(ind.key)
-        meets = None if target is None or value is None else value >= target
+        meets = meets_target(value, target)
         out[ind.key] = IndicatorValue(
             ind.key, ind.name, ind.unit, value, num, den, target, meets, ind.formula
         )

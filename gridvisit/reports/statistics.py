@@ -31,6 +31,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     CondPageBreak,
     KeepTogether,
@@ -346,7 +347,7 @@ class _Writer:
         )
         scope_text = d.scope_name if d.scope_name else d.subdistrict
         story: list[Any] = [
-            Paragraph(_text(d.title), st["title"]),
+            self.title(),
             Paragraph(
                 f"统计范围:{_text(scope_text)}    统计期:{period.label}({span})", st["subtitle"]
             ),
@@ -368,6 +369,20 @@ class _Writer:
         return story
 
     # -- sections ------------------------------------------------------------------
+    def title(self) -> Paragraph:
+        """On one line, smaller for a long scope name; else the scope on a line of its own."""
+        style = self.st["title"]
+        room = WIDTH - 16  # the frame's padding, and a little to spare
+        width = stringWidth(self.d.title, FONT, style.fontSize)
+        if width <= room:
+            return Paragraph(_text(self.d.title), style)
+        size = style.fontSize * room / width
+        if size >= 15:
+            small = ParagraphStyle("title_small", style, fontSize=size, leading=size * 1.3)
+            return Paragraph(_text(self.d.title), small)
+        rest = self.d.title[len(self.d.where) :].strip()
+        return Paragraph(f"{_text(self.d.where)}<br/>{_text(rest)}", style)
+
     def overview(self) -> Table:
         """Six tiles: the headline figures, below target in red."""
         ind = self.d.figures.indicators

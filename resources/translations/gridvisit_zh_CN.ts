@@ -540,8 +540,8 @@ Check the fingerprint with the other side by phone.</source>
         <translation>需要的列:</translation>
     </message>
     <message>
-        <source>Imported {h} new household(s) and {r} resident(s); {e} already known.</source>
-        <translation>已导入新住户 {h} 户、居民 {r} 人;{e} 人已在系统中,已跳过。</translation>
+        <source>Households: {ha} added, {hu} updated, {hn} unchanged. Residents: {ra} added, {ru} updated, {rn} unchanged.</source>
+        <translation>已导入。住户:新增 {ha},更新 {hu},未变 {hn};居民:新增 {ra},更新 {ru},未变 {rn}。</translation>
     </message>
 </context>
 <context>

@@ -196,3 +196,18 @@ def test_review_shows_enough_to_decide_and_opens_where_the_work_is(
         assert "王**" in text and "网格" in text
     assert {addresses[0] in a + b, addresses[1] in a + b} == {True}
     assert "网格电脑甲" in a + b and "网格电脑乙" in a + b
+
+
+def test_import_roster_from_the_menu_reports_counts_unused_columns_and_masked_rows(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger, masked = tmp_path / "h.xlsx", tmp_path / "masked.xlsx"
+    rows = window.services.exchange.export_ledger("households", ledger, masked=False).rows
+    window.services.exchange.export_ledger("households", masked)
+    script = Script(monkeypatch, open=[ledger])
+    text, details, error = script.run(window.act_roster)  # its own ledger: nothing new
+    assert not error and f"未变 {rows}" in text and "新增 0" in text
+    assert "未使用的列" in details and "人数" in details
+    script = Script(monkeypatch, open=[masked], confirm=False)
+    text, details, _error = script.run(window.act_roster)
+    assert f"{rows}" in text and details.count("姓名已打码") == 1

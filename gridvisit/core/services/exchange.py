@@ -259,8 +259,10 @@ class ExchangeService:
             self.ctx.record(
                 "roster.import",
                 file=Path(path).name,
-                households=outcome.households,
-                residents=outcome.residents,
+                households_added=outcome.households_added,
+                households_updated=outcome.households_updated,
+                residents_added=outcome.residents_added,
+                residents_updated=outcome.residents_updated,
             )
         return outcome
 

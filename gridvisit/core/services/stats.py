@@ -239,7 +239,7 @@ class StatsService:
     # -- reading ---------------------------------------------------------------------
     @guarded(Action.READ)
     def summary(self, period: Period, scope: Scope, scope_name: str = "") -> StatsSummary:
-        now = self.ctx.now()
+        now = _started(period, self.ctx.now())
         with self.ctx.read() as s:
             narrowed = self.ctx.narrow(s, scope)
             targets = _targets(s)
@@ -258,7 +258,7 @@ class StatsService:
     def compare(self, period: Period, scope: Scope, by: Breakdown) -> list[StatsRow]:
         """One row per community, grid, building group or worker within `scope`, with
         the same indicators (for ranking and drill-down)."""
-        now = self.ctx.now()
+        now = _started(period, self.ctx.now())
         with self.ctx.read() as s:
             narrowed = self.ctx.narrow(s, scope)
             targets = _targets(s)
@@ -278,7 +278,7 @@ class StatsService:
         """The summary, the rows one level below the scope (or `by`), the workers and
         (with `trends`, which cost more than the rest: one pass over the visits of a
         year) the last 12 weeks and 12 months up to the period's end."""
-        now = self.ctx.now()
+        now = _started(period, self.ctx.now())
         with self.ctx.read() as s:
             narrowed = self.ctx.narrow(s, scope)
             targets = _targets(s)
@@ -319,7 +319,7 @@ class StatsService:
     @guarded(Action.READ)
     def drill(self, period: Period, scope: Scope, figure: Figure) -> list[DrillItem]:
         """The households or problems a figure counts, by id and UUID."""
-        now = self.ctx.now()
+        now = _started(period, self.ctx.now())
         moment = period.as_of(now)
         with self.ctx.read() as s:
             narrowed = self.ctx.narrow(s, scope)
@@ -351,6 +351,14 @@ class StatsService:
 # --- queries --------------------------------------------------------------------------
 
 
+def _started(period: Period, now: datetime) -> datetime:
+    """`now`, or a ValidationError for a period that has not begun (its figures would
+    be today's state with nothing done in it)."""
+    if now < period.start:
+        raise ValidationError({"period": f"统计期 {period.label}尚未开始,没有可统计的数据"})
+    return now
+
+
 def _targets(s: Session) -> dict[str, float]:
     stored = dict(
         s.execute(
@@ -360,12 +368,11 @@ def _targets(s: Session) -> dict[str, float]:
     return parse_targets(stored)
 
 
-# SQLite's page cache for the statistics' connection, in KiB: the visits of a month may
-# be spread over the whole visit table of an encrypted file, and every page read from
-# the file is decrypted again once it has left the cache (8 MB by default). 128 MB
-# holds the visit table of the 30k demo (64 MB did not), so a second look at the
-# figures decrypts no page twice. The cache fills only as pages are read: a grid
-# laptop's small file never takes that much.
+# SQLite's page cache for the statistics' connection, in KiB: every page read from an
+# encrypted file is decrypted again once it has left the cache (8 MB by default), and
+# the visit index, the problems and their events of the 30k demo do not fit in 8 MB.
+# The cache fills only as pages are read: a grid laptop's small file never takes
+# that much.
 STATS_CACHE_KIB = 131072
 
 
@@ -409,30 +416,23 @@ def _household_facts(s: Session, period: Period, scope: Scope, moment: datetime)
     ]
     day = local_date(moment)
 
-    # The last visit before the period: one probe of ix_visit_household_time each.
-    v = aliased(Visit)
-    before = (
-        select(v.visited_at)
-        .where(v.household_id == Household.id, v.archived.is_(False), v.visited_at < period.start)
-        .order_by(v.visited_at.desc())
-        .limit(1)
+    # Per household, three seeks in ix_visit_household_last (household, visited_at,
+    # archived), which answers them without reading a visit row: the last visit before
+    # the period, the last visit in it and how many there were.
+    v1, v2, v3 = aliased(Visit), aliased(Visit), aliased(Visit)
+    before = _last_visit(v1, v1.visited_at < period.start)
+    last_in = _last_visit(v2, v2.visited_at >= period.start, v2.visited_at <= moment)
+    n_in = (
+        select(func.count())
+        .select_from(v3)
+        .where(
+            v3.household_id == Household.id,
+            v3.archived.is_(False),
+            v3.visited_at >= period.start,
+            v3.visited_at <= moment,
+        )
         .correlate(Household)
         .scalar_subquery()
-    )
-    # The period's visits, once: how many per household and the last one.
-    in_period = (
-        select(
-            Visit.household_id.label("hid"),
-            func.count().label("n"),
-            func.max(Visit.visited_at).label("last"),
-        )
-        .where(
-            Visit.archived.is_(False),
-            Visit.visited_at >= period.start,
-            Visit.visited_at <= moment,
-        )
-        .group_by(Visit.household_id)
-        .subquery()
     )
 
     members: list[Any] = []
@@ -461,12 +461,11 @@ def _household_facts(s: Session, period: Period, scope: Scope, moment: datetime)
             Household.created_at.label("created_at"),
             Household.tier_code.label("tier_code"),
             before.label("before"),
-            in_period.c.last.label("last_in_period"),
-            func.coalesce(in_period.c.n, 0).label("visits"),
+            last_in.label("last_in_period"),
+            n_in.label("visits"),
             *(func.coalesce(m, 0).label(f"g{i}") for i, m in enumerate(members)),
         )
         .join(BuildingGroup, BuildingGroup.id == Household.building_group_id)
-        .outerjoin(in_period, in_period.c.hid == Household.id)
         .where(Household.archived.is_(False), Household.created_at <= moment),
         scope,
     )
@@ -508,6 +507,18 @@ def _household_facts(s: Session, period: Period, scope: Scope, moment: datetime)
         Figure.OVERDUE_HOUSEHOLDS: t.c.is_overdue == 1,
     }
     return _HouseholdFacts(t, conditions, groups)
+
+
+def _last_visit(v: Any, *cond: ColumnElement[bool]) -> Any:
+    """The household's (correlated) latest visit meeting `cond`, deleted ones left out."""
+    return (
+        select(v.visited_at)
+        .where(v.household_id == Household.id, v.archived.is_(False), *cond)
+        .order_by(v.visited_at.desc())
+        .limit(1)
+        .correlate(Household)
+        .scalar_subquery()
+    )
 
 
 def _visit_flags(
@@ -765,18 +776,12 @@ def _trend_households(
     intervals = dict(s.execute(select(VisitTier.code, VisitTier.interval_days)).all())
     first, last = periods[0].start, max(moments)
     v = aliased(Visit)
-    before_all = (
-        select(v.visited_at)
-        .where(v.household_id == Household.id, v.archived.is_(False), v.visited_at < first)
-        .order_by(v.visited_at.desc())
-        .limit(1)
-        .correlate(Household)
-        .scalar_subquery()
-    )
-    # Twelve periods hold a good part of the visit table: one pass over the table reads
-    # each page once, where the index on visited_at would jump between rows spread over
-    # all of it (the demo registers a household's visits together). A function of the
-    # column keeps SQLite's planner off the index.
+    before_all = _last_visit(v, v.visited_at < first)
+    # Twelve periods hold a good part of the visits: one pass over the covering
+    # ix_visit_household_last (household, visited_at, archived) reads no visit row,
+    # where the index on visited_at would fetch each row, spread over the whole table
+    # (the demo registers a household's visits together). A function of the column
+    # keeps SQLite's planner off that index.
     scanned = func.coalesce(Visit.visited_at, Visit.visited_at)
     # The period of each visit (the periods follow each other; newest first, as most
     # visits are recent), then per household the last visit and the count of each.

@@ -16,6 +16,7 @@ from gridvisit.core.errors import PermissionDeniedError, ValidationError
 from gridvisit.core.indicators import DEFAULT_TARGETS, Counts, Period, PeriodKind, last_periods
 from gridvisit.core.records import Actor, ResidentInput, Scope
 from gridvisit.core.services import ServiceContext, Services
+from gridvisit.core.services.audit import action_label
 from gridvisit.core.services.stats import Breakdown, Figure
 from gridvisit.storage import Database
 from gridvisit.storage.models import AuditEntry, Household, Problem, ProblemEvent, Visit
@@ -201,6 +202,10 @@ def test_problems_at_the_end_of_the_month(world: World, clock: Clock) -> None:
     }
     # As of now (2 December 10:00), due_at_end has been late since 1 December 00:00.
     assert dec.figures.counts.overdue_open == 2
+    assert (dec.figures.counts.return_visits, dec.figures.counts.dissatisfied) == (1, 1)
+    assert dec.figures.value("satisfaction_rate") == 0.0
+    assert [d.id for d in drill(Period.month(2026, 12), Scope(), Figure.DISSATISFIED)] == [at_limit]
+    assert drill(NOV, Scope(), Figure.DISSATISFIED) == []
 
     # Per grid: the sums make the whole.
     rows = w.services.stats.compare(NOV, Scope(), Breakdown.GRID)
@@ -290,8 +295,13 @@ def test_targets_are_settings_and_audited(world: World, db: Database) -> None:
     with pytest.raises(ValidationError):
         stats.set_targets({"coverage": 95})  # a share, not a percentage
     with db.read_session() as s:
-        actions = [a.action for a in s.query(AuditEntry).order_by(AuditEntry.id)]
+        entries = [a for a in s.query(AuditEntry).order_by(AuditEntry.id)]
+        actions = [a.action for a in entries]
+        (entry,) = [a for a in entries if a.action == "stats.targets"]
+        detail = dict(entry.detail)
     assert actions.count("stats.targets") == 1
+    assert "'coverage': 0.95" in detail["before"] and "'coverage': 0.98" in detail["after"]
+    assert action_label("stats.targets") == "修改统计指标目标值"
     assert stats.reset_targets() == DEFAULT_TARGETS
     summary = stats.summary(NOV, Scope())
     assert summary.figures.indicators["resolution_rate"].target is None
