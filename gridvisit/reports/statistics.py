@@ -168,11 +168,6 @@ class StatisticsReport:
     def title(self) -> str:
         return f"{self.where} {self.period.label} {TITLE_TAIL}"
 
-    @property
-    def is_subdistrict(self) -> bool:
-        scope = self.stats.summary.scope
-        return scope.community_id is None and scope.grid_id is None
-
 
 def _line(row: StatsRow) -> TableLine:
     return TableLine(row.name, row.parent, row.figures)
@@ -206,6 +201,10 @@ def collect(
         rows = _communities(report.rows, report.summary.targets)
         level, chart_level = "社区", "网格"
     trend = tuple(stats.trend(scope, PeriodKind.MONTH, 12, report.summary.as_of))
+    narrowed = report.summary.scope
+    if narrowed.grid_ids is not None and scope.community_id is None and scope.grid_id is None:
+        # A grid worker's "whole sub-district" is their own grids: the title says so.
+        name = "、".join(line.name for line in chart) or "本人负责的网格"
     return StatisticsReport(subdistrict, name, level, chart_level, report, rows, chart, trend)
 
 

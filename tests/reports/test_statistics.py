@@ -271,3 +271,21 @@ def test_file_names_and_atomic_saves(demo: Services, tmp_path: Path) -> None:
     report.save_bytes(target, b"%PDF-new")
     assert target.read_bytes() == b"%PDF-new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.pdf"]
+
+
+def test_a_grid_worker_reports_on_their_own_grids(demo: Services, tmp_path: Path) -> None:
+    from gridvisit.core.enums import Role
+    from gridvisit.core.records import Actor
+
+    community = demo.hierarchy.communities()[0]
+    grid = demo.hierarchy.grids(community.id)[0]
+    user = demo.users.create("statsw", "统计网格员", Role.GRID_WORKER, grid_ids=[grid.id])
+    worker = Services(
+        ServiceContext(demo.ctx.db, Actor(user.id, "statsw", "统计网格员", Role.GRID_WORKER),
+                       clock=lambda: NOW)
+    )  # fmt: skip
+    data = report.collect(worker, MONTH)
+    text = pdf_text(report.pdf_bytes(data), tmp_path)
+    assert f"{grid.name}2026年11月网格走访与问题办理统计表" in "".join(text.split())
+    mine = demo.stats.summary(MONTH, Scope(grid_id=grid.id))
+    assert line_of(text[text.index("一、") :], "应访户数(户)")[0] == str(mine.figures.counts.due)
