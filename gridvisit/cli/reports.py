@@ -145,7 +145,13 @@ def _cmd_monthly(args: argparse.Namespace) -> int:
     from gridvisit.reports.statistics_xlsx import xlsx_bytes
 
     with session.logged_in(args) as s:
-        data = collect(s.services, period, args.community, args.grid)
+        try:
+            data = collect(s.services, period, args.community, args.grid)
+        except ValidationError as exc:  # e.g. a period that has not begun
+            raise GridVisitError(
+                ";".join(exc.errors.values()) + "。",
+                hint="统计期的写法:--month 2026-11、--quarter 2026-Q4 或 --year 2026",
+            ) from None
     # Both built in memory first: a failure in either leaves no file half-written.
     pdf = pdf_bytes(data) if args.output is not None else None
     xlsx = xlsx_bytes(data) if args.xlsx is not None else None
