@@ -26,6 +26,7 @@ from gridvisit.cli import (
     session,
     stats,
     users,
+    workdays,
 )
 from gridvisit.cli.parser import Parser, common_options, install_argparse_zh, subcommands
 
@@ -38,6 +39,7 @@ SECURITY_HELP = (
 # In the order `gridvisit --help` lists them.
 COMMANDS = (
     demo, check, reports, stats, exchange, ledger, database, server, users, audit, keys, backup,
+    workdays,
 )  # fmt: skip
 
 

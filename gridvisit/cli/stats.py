@@ -21,7 +21,7 @@ BREAKDOWNS = ("community", "grid", "building_group", "worker")
 # (tests/cli/test_stats.py holds the two equal).
 FIGURES = (
     "households_visited", "due", "covered", "uncovered", "overdue_households", "new",
-    "resolved", "on_time", "resolved_late", "overdue_open", "open_at_start", "dissatisfied",
+    "resolved", "on_time", "extended", "resolved_late", "overdue_open", "open_at_start", "dissatisfied",
 )  # fmt: skip
 
 

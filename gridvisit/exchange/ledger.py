@@ -24,6 +24,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gridvisit.core.access import OUTSIDE_ID
 from gridvisit.core.clock import to_local
 from gridvisit.core.enums import (
     HandlingLevel,
@@ -36,7 +37,18 @@ from gridvisit.core.errors import GridVisitError
 from gridvisit.core.files import InputFileError, read_limited, write_file
 from gridvisit.core.masking import mask_id_number, mask_name, mask_phone, scrub_text
 from gridvisit.core.records import format_address
-from gridvisit.core.rules import DEFAULT_TIER, tier_for_groups
+from gridvisit.core.rules import (
+    DEFAULT_TIER,
+    EXTENSION_KINDS,
+    SUPERVISION,
+    TIMELINESS_LABELS,
+    marks_text,
+    original_due_at,
+    pending_extension,
+    resolution_timeliness,
+    supervision_marks,
+    tier_for_groups,
+)
 from gridvisit.core.validation import check_citizen_id, check_phone
 from gridvisit.exchange.package import inflation_problem
 from gridvisit.storage.engine import Database
@@ -46,6 +58,7 @@ from gridvisit.storage.models import (
     Grid,
     Household,
     Problem,
+    ProblemEvent,
     Resident,
     SpecialGroup,
     UrgencyLevel,
@@ -168,7 +181,8 @@ def _problem_rows(
 ) -> tuple[list[str], list[list[Any]]]:
     headers = [
         "上报时间", "社区", "网格", "地址或位置", "类别", "问题描述", "紧急程度", "办理层级",
-        "状态", "办理期限", "承办单位", "办结时间", "办理结果", "满意度",
+        "状态", "办理期限", "承办单位", "办结时间", "办理结果", "满意度", "督办",
+        "办结时效",
     ]  # fmt: skip
     categories = load_category_labels(s)
     urgency = dict(s.execute(select(UrgencyLevel.code, UrgencyLevel.name)).all())
@@ -184,10 +198,29 @@ def _problem_rows(
         .join(Community, Community.id == Grid.community_id)
         .order_by(Problem.reported_at)
     )
+    # 督办 marks and extension steps, in history order (core/rules.py).
+    flags: dict[int, list[ProblemEvent]] = {}
+    for e in s.scalars(
+        select(ProblemEvent)
+        .where(ProblemEvent.kind.in_(sorted(k.value for k in (*SUPERVISION, *EXTENSION_KINDS))))
+        .order_by(ProblemEvent.at, ProblemEvent.id)
+    ):
+        flags.setdefault(e.problem_id, []).append(e)
     rows = []
     if grid_ids is not None:
         query = query.where(Grid.id.in_(grid_ids))
     for p, grid, community in s.execute(query):
+        steps = flags.get(p.id, [])
+        marks = marks_text(supervision_marks(e.kind for e in steps))
+        if pending_extension(steps) is not None and ProblemStatus(p.status).is_open:
+            marks = "、".join(x for x in (marks, "延期待审批") if x)
+        timely = (
+            TIMELINESS_LABELS[
+                resolution_timeliness(p.resolved_at, p.due_at, original_due_at(p.due_at, steps))
+            ]
+            if p.resolved_at
+            else ""
+        )
         where = households.get(p.household_id, "") if p.household_id else p.location
         people = names.get(p.household_id or 0, [])
 
@@ -200,7 +233,7 @@ def _problem_rows(
             urgency.get(p.urgency_code, p.urgency_code), HandlingLevel(p.level).label,
             ProblemStatus(p.status).label, _day(p.due_at), free(p.assigned_unit),
             _day(p.resolved_at), free(p.resolution),
-            Satisfaction(p.satisfaction).label if p.satisfaction else "",
+            Satisfaction(p.satisfaction).label if p.satisfaction else "", marks, timely,
         ])  # fmt: skip
     return headers, rows
 
@@ -727,6 +760,23 @@ def _validate(table: Roster, ref: _Reference) -> tuple[list[RowError], list[RowE
     return errors, warnings
 
 
+@dataclass(frozen=True)
+class ImportArea:
+    """Where an import may write, for an actor limited to an area (None: anywhere, and
+    the roster's communities, grids and building groups are created as it names them).
+
+    `grids`: the grids whose households and residents it may add or change.
+    `communities`: those in which it may also create grids and building groups (a
+    community admin's; a grid worker's is empty, so they create no hierarchy at all).
+    A row outside is refused with a message that says only what the row itself names,
+    whether or not that place exists; a match outside (an ID number registered in
+    another grid) is refused without saying where (docs/security.md#roster-import-scope-issue-20).
+    """
+
+    grids: frozenset[int]
+    communities: frozenset[int] = frozenset()
+
+
 class _Rollback(Exception):
     """Raised inside the import's transaction so that nothing of it is kept."""
 
@@ -752,17 +802,19 @@ def import_roster(
     *,
     skip_invalid: bool = False,
     actor_id: int | None = None,
+    area: ImportArea | None = None,
 ) -> ImportResult:
     """Households and residents from an office roster or a households ledger, in one
     transaction. Idempotent: a resident is matched by ID number, else by household and
     name, a household by its address in its building group; what matches is updated
     (an empty cell never erases a stored value), not added again. Any invalid row
-    (without `skip_invalid`) and nothing is written."""
+    (without `skip_invalid`) and nothing is written. `area` limits where it writes
+    (rows outside are invalid rows)."""
     table = read_roster(path)
     result = ImportResult(rows=len(table.rows), unused_columns=list(table.unused))
     try:
         with db.session(actor_id=actor_id) as s:
-            _Import(s, table, result).run()
+            _Import(s, table, result, area).run()
             if result.errors and not skip_invalid:
                 raise _Rollback
     except _Rollback:
@@ -772,8 +824,10 @@ def import_roster(
 
 
 class _Import:
-    def __init__(self, s: Session, table: Roster, result: ImportResult) -> None:
-        self.s, self.table, self.result = s, table, result
+    def __init__(
+        self, s: Session, table: Roster, result: ImportResult, area: ImportArea | None
+    ) -> None:
+        self.s, self.table, self.result, self.area = s, table, result, area
         self.ref = _Reference.load(s)
         self.nodes = _Nodes(s)
         self.households: dict[tuple[int, str, str, str], Household] = {
@@ -787,6 +841,14 @@ class _Import:
             if r.id_number:
                 self.by_id.setdefault(r.id_number, r)
         self.by_household_id = {h.id: h for h in self.households.values()}
+        # Every household's grid, archived ones too: where an ID number is registered.
+        self.grid_of: dict[int, int] = dict(
+            s.execute(
+                select(Household.id, BuildingGroup.grid_id).join(
+                    BuildingGroup, BuildingGroup.id == Household.building_group_id
+                )
+            ).all()
+        )
         self.new_members: dict[int, list[Resident]] = {}  # by id(household), not flushed yet
         self.house_before: dict[int, tuple[Household, tuple[Any, ...] | None]] = {}
         self.tiers_given: dict[int, str] = {}
@@ -832,6 +894,9 @@ class _Import:
     def find(self, row: _Row) -> tuple[Household | None, Resident | None, RowError | None]:
         """The household and resident a row means, or why it cannot be told."""
         v, label = row.values, self.table.label
+        refused = self.outside(row)
+        if refused is not None:
+            return None, None, refused
         group = self.nodes.find(v["community"], v["grid"], v["group"])
         key = (group, v["building"], v.get("unit", ""), v["room"])
         h = self.households.get(key) if group is not None else None  # type: ignore[arg-type]
@@ -842,6 +907,8 @@ class _Import:
                 same = r.household is h
             else:
                 same = h is not None and r.household_id == h.id
+            if not same and not self.inside(r):
+                return h, None, RowError(row.number, label("id_number"), OUTSIDE_ID)
             if not same:
                 at = self.by_household_id.get(r.household_id)
                 where = format_address(at.building, at.unit, at.room) if at else "已归档的住户"
@@ -872,6 +939,44 @@ class _Import:
                     )
                 return h, r, None
         return h, None, None
+
+    def outside(self, row: _Row) -> RowError | None:
+        """Why the row's building group is not the importer's to write in, or None.
+        The message names only what the row names, and is the same whether that
+        community, grid or group exists or not."""
+        if self.area is None:
+            return None
+        v, area = row.values, self.area
+        community, grid, group = self.nodes.named(v["community"], v["grid"], v["group"])
+        if grid is not None and (grid.id in area.grids or grid.community_id in area.communities):
+            if group is not None or grid.community_id in area.communities:
+                return None
+            return RowError(
+                row.number,
+                self.table.label("group"),
+                f"网格“{v['grid']}”里没有楼栋党小组“{v['group']}”;"
+                "网格员不能通过导入新建楼栋党小组,请社区管理员先在系统里建好,或改正名称",
+            )
+        if community is not None and community.id in area.communities:
+            return None  # a new grid in the actor's own community
+        return RowError(
+            row.number,
+            self.table.label("grid"),
+            f"“{v['community']}/{v['grid']}”不在您负责的网格或社区内,不能导入这里的住户",
+        )
+
+    def inside(self, r: Resident) -> bool:
+        """Whether a stored resident lies in the importer's area."""
+        if self.area is None:
+            return True
+        seen = self.people_before.get(id(r))
+        if seen is not None and seen[1] is None:
+            return True  # added by this import, so in a household of the area
+        grid = self.grid_of.get(r.household_id)
+        if grid is None:
+            return False
+        community = self.nodes.community_of.get(grid)
+        return grid in self.area.grids or community in self.area.communities
 
     def row(self, row: _Row) -> None:
         v, shape = row.values, self.table.households_shape
@@ -999,10 +1104,18 @@ class _Nodes:
         self.grids = {(g.community_id, g.name): g for g in s.scalars(select(Grid))}
         self.groups = {(b.grid_id, b.name): b for b in s.scalars(select(BuildingGroup))}
 
-    def find(self, community: str, grid: str, group: str) -> int | None:
+        self.community_of = {g.id: g.community_id for g in self.grids.values()}
+
+    def named(
+        self, community: str, grid: str, group: str
+    ) -> tuple[Community | None, Grid | None, BuildingGroup | None]:
         c = self.communities.get(community)
         g = self.grids.get((c.id, grid)) if c is not None else None
         b = self.groups.get((g.id, group)) if g is not None else None
+        return c, g, b
+
+    def find(self, community: str, grid: str, group: str) -> int | None:
+        b = self.named(community, grid, group)[2]
         return b.id if b is not None else None
 
     def group(self, community: str, grid: str, group: str) -> int:
@@ -1040,6 +1153,7 @@ def expected_columns_text() -> str:
 __all__ = [
     "COLUMNS",
     "KINDS",
+    "ImportArea",
     "ImportResult",
     "LedgerError",
     "Roster",

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QTabWidget,
 )
 
+from gridvisit.core.access import Action
 from gridvisit.core.clock import IsoWeek, today_local
 from gridvisit.core.errors import GridVisitError
 from gridvisit.core.records import Scope
@@ -35,6 +36,7 @@ from gridvisit.ui.actions.hierarchy import HierarchyActions
 from gridvisit.ui.actions.households import HouseholdActions
 from gridvisit.ui.actions.security import SecurityActions
 from gridvisit.ui.actions.visits import VisitActions
+from gridvisit.ui.actions.workdays import CalendarActions
 from gridvisit.ui.changes import ChangeHub, Changes
 from gridvisit.ui.dialogs.common import fit_to_screen
 from gridvisit.ui.host import WindowHost
@@ -78,6 +80,7 @@ class MainWindow(WindowHost):
         self.households.set_group_names(self.reference.special_groups)
         self.problems = ProblemsPage(self)
         self.problems.set_clock(services.ctx.now)
+        self.problems.set_can_supervise(services.ctx.can(Action.SUPERVISE))
         self.problems.set_reference(self.reference)
         self.due = DuePage(self)
         self.due.set_reference(self.reference)
@@ -153,6 +156,7 @@ class MainWindow(WindowHost):
         self.exchange = ExchangeActions(self)
         self.security = SecurityActions(self)
         self.backup_actions = BackupActions(self)
+        self.calendar_actions = CalendarActions(self)
         self.help_actions = HelpActions(self)
         # The window's own commands, and short names for the groups' QActions.
         self.act_visit = self.visit_actions.act_visit
@@ -175,6 +179,7 @@ class MainWindow(WindowHost):
         self.act_register, self.act_identity = sec.act_register, sec.act_identity
         self.act_key_guide = sec.act_key_guide
         self.act_backups = self.backup_actions.act_backups
+        self.act_calendar = self.calendar_actions.act_calendar
         self.act_about, self.act_guide = self.help_actions.act_about, self.help_actions.act_guide
 
     def _action(self, name: str, text: str, shortcut: str | None = None) -> QAction:
@@ -205,6 +210,7 @@ class MainWindow(WindowHost):
         file_menu.addSeparator()
         file_menu.addAction(self.act_refresh)
         file_menu.addAction(self.act_backups)
+        file_menu.addAction(self.act_calendar)
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         edit_menu = self.menuBar().addMenu(self.tr("&Edit"))

@@ -76,6 +76,11 @@ def _raw_counts(conn: sqlite3.Connection, period: Period) -> Counts:
     """
     visits, visited, due, covered, late = conn.execute(households, p).fetchone()
     unresolved = "(status IN ('pending', 'in_progress') OR resolved_at > :m)"
+    # The limit an approved extension replaced: the first approval's previous due_at.
+    original = (
+        "(SELECT e.assigned_person FROM problem_event e WHERE e.problem_id = p.id"
+        " AND e.kind = 'ext_approved' AND e.assigned_person != '' ORDER BY e.at, e.id LIMIT 1)"
+    )
     resolved = "resolved_at >= :start AND resolved_at < :end AND resolved_at <= :m"
 
     def returns(answer: str) -> int:
@@ -97,7 +102,14 @@ def _raw_counts(conn: sqlite3.Connection, period: Period) -> Counts:
         overdue_households=late or 0,
         new=one("SELECT count(*) FROM problem WHERE reported_at >= :start AND reported_at <= :m"),
         resolved=one(f"SELECT count(*) FROM problem WHERE {resolved}"),
-        on_time=one(f"SELECT count(*) FROM problem WHERE {resolved} AND resolved_at < due_at"),
+        on_time=one(
+            f"SELECT count(*) FROM problem p WHERE {resolved} AND resolved_at < due_at"
+            f" AND ({original} IS NULL OR julianday(resolved_at) < julianday({original}))"
+        ),
+        extended=one(
+            f"SELECT count(*) FROM problem p WHERE {resolved} AND resolved_at < due_at"
+            f" AND julianday(resolved_at) >= julianday({original})"
+        ),
         overdue_open=one(
             f"SELECT count(*) FROM problem WHERE reported_at <= :m AND due_at <= :m AND {unresolved}"
         ),
@@ -201,4 +213,9 @@ def test_a_week_agrees_with_the_weekly_list(demo: tuple[Path, Services]) -> None
         assert (got.due, got.covered) == (weekly.due_households, weekly.due_visited)
         assert (got.visits, got.households_visited) == (weekly.visits, weekly.households_visited)
         assert got.new == weekly.new
+        assert (got.resolved, got.on_time, got.extended) == (
+            weekly.resolved,
+            weekly.on_time,
+            weekly.extended,
+        )
         assert (got.return_visits, got.satisfied) == (weekly.return_visits, weekly.satisfied)

@@ -487,3 +487,41 @@ def test_a_households_ledger_with_one_address_twice_writes_nothing(
     assert {e.row for e in result.errors} == {3}  # also its phone, notes... if they differ
     assert _counts(fresh) == (0, 0, 0)
     fresh.dispose()
+
+
+def test_problem_ledger_shows_supervision_and_timeliness(source: Database, tmp_path: Path) -> None:
+    """督办 marks, a pending extension and 延期后按期 in the problems ledger (issue 22)."""
+    from datetime import timedelta
+
+    from gridvisit.core.enums import EventKind, ProblemStatus, Role
+    from gridvisit.core.records import Actor, Scope
+    from gridvisit.core.rules import limit_day
+    from gridvisit.core.services import ServiceContext, Services
+
+    admin = services_for(source)
+    other = admin.users.create("approver", "审批人", Role.SUBDISTRICT_ADMIN)
+    approver = Services(
+        ServiceContext(source, Actor(other.id, "approver", "", Role.SUBDISTRICT_ADMIN))
+    )
+    # Late ones, in progress: an extension is what makes a resolution now count as 按期.
+    busy = [p for p in admin.problems.overdue(Scope()) if p.status is ProblemStatus.IN_PROGRESS]
+    red, waiting, extended = busy[0].id, busy[1].id, busy[2].id
+    admin.problems.supervise(red, EventKind.SUPERVISE_RED, "限期办结")
+    admin.problems.supervise(red, EventKind.EXPEDITE, "加急")
+    admin.problems.request_extension(
+        waiting, limit_day(busy[1].due_at) + timedelta(days=400), "等待"
+    )
+    admin.problems.request_extension(
+        extended, limit_day(busy[2].due_at) + timedelta(days=400), "采购"
+    )
+    approver.problems.decide_extension(extended, True)
+    admin.problems.resolve(extended, "已办结")  # late for the first limit, not the second
+    export_ledger(source, "problems", tmp_path / "p.xlsx")
+    ws = load_workbook(tmp_path / "p.xlsx").active
+    headers = [c.value for c in ws[1]]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    marks = [r[headers.index("督办")] for r in rows]
+    timely = [r[headers.index("办结时效")] for r in rows]
+    assert marks.count("红牌督办、加急") == 1 and marks.count("延期待审批") == 1
+    assert set(timely) <= {None, "", "按期", "延期后按期", "超期办结"}
+    assert timely.count("延期后按期") == 1

@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    DateTime,
     Float,
     String,
     and_,
@@ -57,8 +58,8 @@ from gridvisit.core.records import Scope
 from gridvisit.core.rules import (
     last_instant_before,
     problem_overdue_at_sql,
-    problem_resolved_on_time_sql,
     problem_unresolved_at_sql,
+    resolution_timeliness_sql,
     visit_due_by_sql,
     visit_overdue_sql,
 )
@@ -104,6 +105,7 @@ class Figure(StrEnum):
     NEW = "new"  # problems
     RESOLVED = "resolved"
     ON_TIME = "on_time"
+    EXTENDED = "extended"  # 延期后按期
     RESOLVED_LATE = "resolved_late"
     OVERDUE_OPEN = "overdue_open"
     OPEN_AT_START = "open_at_start"
@@ -605,14 +607,15 @@ def _problem_conditions(
         Problem.resolved_at < end,
         Problem.resolved_at <= moment,
     )
-    on_time = and_(resolved, problem_resolved_on_time_sql(Problem.resolved_at, Problem.due_at))
+    on_time, extended, late = resolution_timeliness_sql(
+        Problem.resolved_at, Problem.due_at, _before_original_limit(s)
+    )
     return {
         Figure.NEW: and_(Problem.reported_at >= start, Problem.reported_at <= moment),
         Figure.RESOLVED: resolved,
-        Figure.ON_TIME: on_time,
-        Figure.RESOLVED_LATE: and_(
-            resolved, ~problem_resolved_on_time_sql(Problem.resolved_at, Problem.due_at)
-        ),
+        Figure.ON_TIME: and_(resolved, on_time),
+        Figure.EXTENDED: and_(resolved, extended),
+        Figure.RESOLVED_LATE: and_(resolved, late),
         Figure.OVERDUE_OPEN: and_(
             Problem.reported_at <= moment,
             problem_overdue_at_sql(Problem.status, Problem.resolved_at, Problem.due_at, moment),
@@ -622,6 +625,32 @@ def _problem_conditions(
             problem_unresolved_at_sql(Problem.status, Problem.resolved_at, _just_before(start)),
         ),
     }
+
+
+def _before_original_limit(s: Session) -> ColumnElement[bool]:
+    """Problem.resolved_at < the limit before any approved extension (core.rules'
+    original_due_at: the first approval's previous due_at, kept as ISO text in the
+    event's assigned_person; core.rules.extension_fields). True without an approval."""
+    e = aliased(ProblemEvent)
+    original = (
+        select(e.assigned_person)
+        .where(
+            e.problem_id == Problem.id,
+            e.kind == EventKind.EXTENSION_APPROVED.value,
+            e.assigned_person != "",
+        )
+        .order_by(e.at, e.id)
+        .limit(1)
+        .correlate(Problem)
+        .scalar_subquery()
+    )
+    if s.get_bind().dialect.name == "sqlite":
+        # The column holds naive UTC text, the event an ISO instant with its offset:
+        # julianday reads both.
+        before = func.julianday(Problem.resolved_at) < func.julianday(original)
+    else:
+        before = Problem.resolved_at < cast(original, DateTime(timezone=True))
+    return or_(original.is_(None), before)
 
 
 def _just_before(moment: datetime) -> datetime:
@@ -656,6 +685,7 @@ def _collect_problems(
             _n(and_(resolved, level == HandlingLevel.GRID.value)),
             _n(and_(resolved, level == HandlingLevel.COMMUNITY.value)),
             _n(and_(resolved, level == HandlingLevel.SUBDISTRICT.value)),
+            _n(c[Figure.EXTENDED]),
         )
         .join(ProblemCategory, ProblemCategory.code == Problem.category_code, isouter=True)
         .where(
@@ -689,6 +719,7 @@ def _collect_problems(
                 settled_grid=int(row[9]),
                 settled_community=int(row[10]),
                 settled_subdistrict=int(row[11]),
+                extended=int(row[12]),
             ),
         )
         if new or res or overdue:
@@ -891,6 +922,7 @@ def _trend_problems(
             _n(and_(resolved, Problem.level == HandlingLevel.GRID.value)),
             _n(and_(resolved, Problem.level == HandlingLevel.COMMUNITY.value)),
             _n(and_(resolved, Problem.level == HandlingLevel.SUBDISTRICT.value)),
+            _n(c[Figure.EXTENDED]),
         ]
     q = problems_in(
         select(*cols).where(
@@ -906,7 +938,7 @@ def _trend_problems(
     row = s.execute(q).one()
     out = []
     for i in range(len(periods)):
-        k = 9 * i
+        k = 10 * i
         out.append(
             Counts(
                 new=int(row[k]),
@@ -918,6 +950,7 @@ def _trend_problems(
                 settled_grid=int(row[k + 6]),
                 settled_community=int(row[k + 7]),
                 settled_subdistrict=int(row[k + 8]),
+                extended=int(row[k + 9]),
             )
         )
     return out
