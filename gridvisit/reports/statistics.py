@@ -520,7 +520,7 @@ class _Writer:
     def categories_section(self) -> list[Any]:
         s = self.s
         cats = sorted(self.d.figures.categories, key=lambda c: (-c.new, -c.resolved, c.code))
-        heads = ("问题类别", "新增(件)", "办结(件)", "按期办结(件)", "超期办结(件)",
+        heads = ("问题类别", "新增(件)", "办结(件)", "按期办结(件)", "超原时限办结(件)",
                  "按期办结率", "超期未办结(件)")  # fmt: skip
         data: list[list[Any]] = [[self.p(h, s.head) for h in heads]]
         target = self.d.targets.get("on_time_rate")
@@ -544,7 +544,9 @@ class _Writer:
         if not cats:
             return [*out, self.p("本期没有问题。", self.st["empty"])]
         widths = [48 * mm] + [22 * mm] * 6
-        return [*out, _table(data, widths, alerts=alerts)]
+        note = self.p("注:按期办结指在原办理时限内办结;超原时限办结含经批准延期后按期办结的问题。",
+                      self.st["note"])  # fmt: skip
+        return [*out, _table(data, widths, alerts=alerts), note]
 
     def levels_section(self) -> list[Any]:
         s, c = self.s, self.d.figures.counts

@@ -161,7 +161,7 @@ def build_workbook(data: StatisticsReport) -> Any:
 
     # 问题分类
     ws = wb.create_sheet(SHEETS[3])
-    sheet = _Sheet(ws, title, ("问题类别", "新增(件)", "办结(件)", "按期办结(件)", "超期办结(件)",
+    sheet = _Sheet(ws, title, ("问题类别", "新增(件)", "办结(件)", "按期办结(件)", "超原时限办结(件)",
                                "按期办结率", "超期未办结(件)"), (22, 10, 10, 12, 12, 11, 13))  # fmt: skip
     target = data.targets.get("on_time_rate")
     for c in sorted(data.figures.categories, key=lambda c: (-c.new, -c.resolved, c.code)):
