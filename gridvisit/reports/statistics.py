@@ -276,7 +276,6 @@ def _fraction(v: IndicatorValue) -> str:
 @dataclass(frozen=True)
 class _St:
     base: ParagraphStyle
-    num: ParagraphStyle
     head: ParagraphStyle
     small: ParagraphStyle
 
@@ -286,7 +285,6 @@ def _local_styles() -> _St:
     base = ParagraphStyle("stat", st["cell"], fontSize=8, leading=10)
     return _St(
         base,
-        ParagraphStyle("stat_num", base, alignment=2),
         ParagraphStyle("stat_head", base, alignment=1),
         ParagraphStyle("stat_small", base, fontSize=7, leading=9, textColor=MUTED),
     )
