@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from gridvisit.core.services.audit import AuditService
 from gridvisit.core.services.backups import BackupService
+from gridvisit.core.services.buildings import BuildingService
 from gridvisit.core.services.context import ServiceContext
 from gridvisit.core.services.hierarchy import HierarchyService
 from gridvisit.core.services.households import HouseholdService
@@ -34,6 +35,7 @@ class Services:
         self.weekly = WeeklyReportService(ctx)
         self.audit_log = AuditService(ctx)
         self.backups = BackupService(ctx)
+        self.buildings = BuildingService(ctx)
 
     # Packages, merges, ledgers and keys behind the same access rules. Imported when
     # first asked for: the first paint needs none of the exchange (docs/architecture.md,
@@ -54,6 +56,7 @@ class Services:
 __all__ = [
     "AuditService",
     "BackupService",
+    "BuildingService",
     "HierarchyService",
     "HouseholdService",
     "ProblemService",
