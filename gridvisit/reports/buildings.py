@@ -61,7 +61,7 @@ MARGIN = 12 * mm
 _CELL_FONT = [("FONTNAME", (0, 0), (-1, -1), FONT)]
 # The building view's colours (ui/pages/buildings.py), for paper.
 HOUSE_COLOURS = {
-    "owner": "#a5d6a7",
+    "owner_occupied": "#a5d6a7",
     "rented": "#ffe082",
     "vacant": "#cfd8dc",
     "commercial": "#90caf9",
@@ -667,6 +667,21 @@ def chart_file_name(chart: GroupChart) -> str:
     return safe_file_name(f"{chart.grid}_{chart.name}_楼栋图.pdf")
 
 
+def house_status_labels() -> dict[str, str]:
+    """房屋状态 codes and names, in the legend's order (empty before issue 20's data)."""
+    from gridvisit.core import enums
+
+    kind = getattr(enums, "HouseStatus", None)
+    return {m.value: m.label for m in kind} if kind is not None else {}
+
+
+def registration_labels() -> dict[str, str]:
+    from gridvisit.core import enums
+
+    kind = getattr(enums, "RegistrationType", None)
+    return {m.value: m.label for m in kind} if kind is not None else {}
+
+
 # --- writing a file ----------------------------------------------------------------------
 
 
@@ -688,6 +703,8 @@ __all__ = [
     "card_file_name",
     "chart_file_name",
     "chart_is_landscape",
+    "house_status_labels",
+    "registration_labels",
     "render_chart",
     "render_household_card",
     "render_sweep",

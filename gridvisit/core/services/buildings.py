@@ -288,7 +288,9 @@ class BuildingService:
 
             raise out_of_area()
         if len(mine) > 1:
-            owners = "、".join(r[3] for r in mine)
+            owners = "、".join(r[3] for r in mine[:6]) + (
+                f" 等 {len(mine)} 个" if len(mine) > 6 else ""
+            )
             raise NotFoundError(
                 f"名为“{name}”的楼栋党小组在多个网格都有({owners})。",
                 hint="请同时用 --grid 指定网格。",

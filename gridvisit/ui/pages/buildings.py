@@ -53,7 +53,7 @@ MARGIN = 12
 
 # 四色: 自住(常住) green, 出租 yellow, 空置 grey, 商用(底商) blue; 其他 lilac.
 HOUSE_COLOURS: dict[str, str] = {
-    "owner": "#a5d6a7",
+    "owner_occupied": "#a5d6a7",
     "rented": "#ffe082",
     "vacant": "#cfd8dc",
     "commercial": "#90caf9",
