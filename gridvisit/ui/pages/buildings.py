@@ -477,9 +477,6 @@ class BuildingsPage(QWidget):
         for b in (self.print_chart, self.print_sweep, self.print_card):
             b.setEnabled(False)
 
-    def set_loading(self) -> None:
-        self.set_message(self.tr("Loading…"))
-
     def set_chart(self, chart: GroupChart) -> None:
         keep = self.current_id()
         self.title.setText(chart.name)
