@@ -134,8 +134,6 @@ def _cmd_household(args: argparse.Namespace) -> int:
             card,
             fh,
             full_names=args.full_names,
-            house_labels=rb.house_status_labels(),
-            registration_labels=rb.registration_labels(),
         ),
         rb.card_file_name(card),
     )
@@ -199,9 +197,7 @@ def _cmd_buildings(args: argparse.Namespace) -> int:
         chart = services.buildings.chart(group)
     rb.write_pdf(
         args.output,
-        lambda fh: rb.render_chart(
-            chart, fh, by_visit=args.by_visit, house_labels=rb.house_status_labels()
-        ),
+        lambda fh: rb.render_chart(chart, fh, by_visit=args.by_visit),
         rb.chart_file_name(chart),
     )
     orientation = "横向" if rb.chart_is_landscape(chart) else "纵向"

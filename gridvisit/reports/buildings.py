@@ -33,6 +33,7 @@ from reportlab.platypus import (
 )
 
 from gridvisit.core.clock import to_local
+from gridvisit.core.enums import HouseStatus, RegistrationType
 from gridvisit.core.errors import OutputError
 from gridvisit.core.files import os_reason, safe_file_name, write_atomically
 from gridvisit.core.layout import BuildingChart, Cell, RowKind, UnitChart, parse_building
@@ -228,7 +229,7 @@ def render_household_card(
     *,
     full_names: bool = False,
     house_labels: dict[str, str] | None = None,
-    registration_labels: dict[str, str] | None = None,
+    registrations: dict[str, str] | None = None,
     generated: datetime | None = None,
     recent_visits: int = 10,
 ) -> None:
@@ -243,7 +244,8 @@ def render_household_card(
         return scrub_text(value, names, mask_names=not full_names)
 
     width = A4[0] - 2 * MARGIN
-    status = (house_labels or {}).get(room.house_status, room.house_status) or "未登记"
+    labels = house_status_labels() if house_labels is None else house_labels
+    status = labels.get(room.house_status, room.house_status) or "未登记"
     state = VISIT_STATE_LABELS[room.state]
     if room.overdue:
         state += f"(超期 {room.overdue_days} 天)"
@@ -285,12 +287,12 @@ def render_household_card(
     ]
     # Members
     story.append(Paragraph(f"家庭成员({len(d.residents)} 人)", st["section"]))
-    reg = registration_labels or {}
+    reg = registration_labels() if registrations is None else registrations
     head = ["姓名", "性别", "与户主关系", "出生年月", "身份证号", "党员", "户籍类型", "重点人群"]
     rows: list[list[Any]] = [[Paragraph(h, st["head"]) for h in head]]
     for r in d.residents:
         groups = "、".join(card.special_groups.get(g, g) for g in r.special_groups)
-        registration = getattr(r, "registration_type", "") or ""
+        registration = card.registration.get(r.id, "")
         rows.append(
             [
                 Paragraph(_text(name(r.name)) + ("(户主)" if r.is_head else ""), st["cell"]),
@@ -534,7 +536,12 @@ def render_chart(
             st["subtitle"],
         ),
         Spacer(1, 2 * mm),
-        _legend(by_visit, house_labels or {}, width, st),
+        _legend(
+            by_visit,
+            house_status_labels() if house_labels is None else house_labels,
+            width,
+            st,
+        ),
         Spacer(1, 3 * mm),
     ]
     for building in chart.buildings:
@@ -668,18 +675,13 @@ def chart_file_name(chart: GroupChart) -> str:
 
 
 def house_status_labels() -> dict[str, str]:
-    """房屋状态 codes and names, in the legend's order (empty before issue 20's data)."""
-    from gridvisit.core import enums
-
-    kind = getattr(enums, "HouseStatus", None)
-    return {m.value: m.label for m in kind} if kind is not None else {}
+    """房屋状态 codes and names, in the legend's order."""
+    return {m.value: m.label for m in HouseStatus}
 
 
 def registration_labels() -> dict[str, str]:
-    from gridvisit.core import enums
-
-    kind = getattr(enums, "RegistrationType", None)
-    return {m.value: m.label for m in kind} if kind is not None else {}
+    """户籍类型 codes and names."""
+    return {m.value: m.label for m in RegistrationType}
 
 
 # --- writing a file ----------------------------------------------------------------------

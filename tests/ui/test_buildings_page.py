@@ -12,7 +12,7 @@ from gridvisit.core.services import Services
 from gridvisit.core.services.buildings import VisitState
 from gridvisit.ui.dialogs.edit_dialogs import HouseholdDialog
 from gridvisit.ui.main_window import MainWindow
-from gridvisit.ui.pages.buildings import VISIT_COLOURS
+from gridvisit.ui.pages.buildings import HOUSE_COLOURS, VISIT_COLOURS
 from tests.ui.conftest import on_next_modal
 
 
@@ -42,12 +42,12 @@ def test_every_household_of_the_group_is_a_cell(
     assert page.title.text() == window.tree.node(key).name
     chart = services.buildings.chart(group_id)
     assert f"{len(chart.rooms)}" in page.summary.text()
-    # Before house statuses exist the cells are coloured by visit.
+    # Coloured by house status (四色) at first.
     room = view.current_room()
-    assert room is not None
-    if not page.has_house_status:
-        assert page.by_visit.isChecked()
-        assert view.colour(room) == VISIT_COLOURS[room.state]
+    assert room is not None and room.house_status
+    assert page.by_house.isChecked()
+    assert view.colour(room) == HOUSE_COLOURS[room.house_status]
+    assert "自住" in page.legend.text() and "出租" in page.legend.text()
     tip = view.describe(view.boxes[view.current].cell)
     assert room.address in tip and room.head in tip
 

@@ -8,7 +8,7 @@ set-based queries over that group (docs/architecture.md, "How to add a page").""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from gridvisit.core import layout
 from gridvisit.core.access import Action, guarded
 from gridvisit.core.clock import IsoWeek, today_local
+from gridvisit.core.enums import ResidentStatus
 from gridvisit.core.errors import GridVisitError, NotFoundError, ValidationError
 from gridvisit.core.records import Scope, format_address
 from gridvisit.core.rules import UNCLOSED, codes, days_overdue, next_visit_due
@@ -124,15 +125,16 @@ class SweepList:
 
 @dataclass(frozen=True, slots=True)
 class HouseholdCard:
-    detail: HouseholdDetail
+    detail: HouseholdDetail  # its residents: those who live there (moved-out ones left out)
     room: RoomInfo
     special_groups: dict[str, str]  # code -> name, for the members' groups
     today: date
+    registration: dict[int, str]  # resident id -> 户籍类型 code
 
 
-def _house_status_column() -> Any:
-    """Household.house_status where the schema has it (issue 20's 房屋状态)."""
-    return getattr(Household, "house_status", None)
+def _present() -> ColumnElement[bool]:
+    """Residents who live there: a moved-out or deceased one leaves counts and marks."""
+    return and_(Resident.archived.is_(False), Resident.status == ResidentStatus.PRESENT.value)
 
 
 class BuildingService:
@@ -182,7 +184,6 @@ class BuildingService:
         ids = select(Household.id).where(where, Household.archived.is_(False))
         id_sub = ids.scalar_subquery()
         last = last_visits().where(Visit.household_id.in_(id_sub)).subquery()
-        status_col = _house_status_column()
         cols: list[Any] = [
             Household.id,
             Household.uuid,
@@ -193,9 +194,8 @@ class BuildingService:
             Household.created_at,
             Household.phone,
             last.c.last,
+            Household.house_status,
         ]
-        if status_col is not None:
-            cols.append(status_col)
         households = s.execute(
             select(*cols)
             .outerjoin(last, last.c.household_id == Household.id)
@@ -209,7 +209,7 @@ class BuildingService:
                     func.count(),
                     func.sum(case((Resident.is_party_member.is_(True), 1), else_=0)),
                 )
-                .where(Resident.household_id.in_(id_sub), Resident.archived.is_(False))
+                .where(Resident.household_id.in_(id_sub), _present())
                 .group_by(Resident.household_id)
             )
         }
@@ -217,7 +217,7 @@ class BuildingService:
         groups: dict[int, list[str]] = defaultdict(list)
         for hid, name, phone, member_groups in s.execute(
             select(Resident.household_id, Resident.name, Resident.phone, Resident.special_groups)
-            .where(Resident.household_id.in_(id_sub), Resident.archived.is_(False))
+            .where(Resident.household_id.in_(id_sub), _present())
             .order_by(Resident.household_id, Resident.is_head.desc(), Resident.id)
         ):
             heads.setdefault(hid, (name, phone))
@@ -231,8 +231,7 @@ class BuildingService:
         )
         out: list[RoomInfo] = []
         for row in households:
-            hid, uuid, building, unit, room, tier, created, phone, last_at = row[:9]
-            status = str(row[9] or "") if status_col is not None else ""
+            hid, uuid, building, unit, room, tier, created, phone, last_at, status = row
             tier_name, interval = tiers.get(tier, (tier, 90))
             due = next_visit_due(last_at, created, interval)
             head, head_phone = heads.get(hid, ("", ""))
@@ -247,7 +246,7 @@ class BuildingService:
                     head,
                     head_phone or phone,
                     members,
-                    status,
+                    status or "",
                     party,
                     tuple(group_names.get(g, g) for g in groups.get(hid, [])),
                     int(problems.get(hid, 0)),
@@ -414,9 +413,19 @@ class BuildingService:
         with self.ctx.read() as s:
             rooms = self._rooms(s, and_(Household.id == household_id), today)
             names = dict(s.execute(select(SpecialGroup.code, SpecialGroup.name)).all())
+            registration = {
+                rid: code
+                for rid, code in s.execute(
+                    select(Resident.id, Resident.registration_type).where(
+                        Resident.household_id == household_id, _present()
+                    )
+                )
+            }
         if not rooms:
             raise NotFoundError("这户已经删除或归档。")
-        return HouseholdCard(detail, rooms[0], names, today)
+        present = tuple(r for r in detail.residents if r.id in registration)
+        detail = replace(detail, residents=present)
+        return HouseholdCard(detail, rooms[0], names, today, registration)
 
 
 __all__ = [

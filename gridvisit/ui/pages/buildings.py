@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from gridvisit.core.clock import to_local
+from gridvisit.core.enums import HouseStatus
 from gridvisit.core.layout import Cell, RowKind
 from gridvisit.core.masking import mask_phone
 from gridvisit.core.services.buildings import GroupChart, RoomInfo, VisitState
@@ -453,6 +454,7 @@ class BuildingsPage(QWidget):
 
         self.house_labels: dict[str, str] = {}
         self.has_house_status = False
+        self.set_house_labels({m.value: m.label for m in HouseStatus})
         self.by_visit.toggled.connect(self._mode_changed)
         self.chart_view.household_requested.connect(self.household_requested)
         self.chart_view.current_changed.connect(self._current_changed)

@@ -58,9 +58,10 @@ def _independent(path: Path, group_id: int) -> dict[int, tuple[int, int, int]]:
     rows = conn.execute(
         """
         SELECT h.id,
-          (SELECT count(*) FROM resident r WHERE r.household_id = h.id AND NOT r.archived),
           (SELECT count(*) FROM resident r WHERE r.household_id = h.id AND NOT r.archived
-             AND r.is_party_member),
+             AND r.status = 'present'),
+          (SELECT count(*) FROM resident r WHERE r.household_id = h.id AND NOT r.archived
+             AND r.status = 'present' AND r.is_party_member),
           (SELECT count(*) FROM problem p WHERE p.household_id = h.id
              AND p.status IN ('pending', 'in_progress', 'resolved'))
         FROM household h WHERE h.building_group_id = ? AND NOT h.archived
@@ -69,6 +70,16 @@ def _independent(path: Path, group_id: int) -> dict[int, tuple[int, int, int]]:
     ).fetchall()
     conn.close()
     return {hid: (m, p, o) for hid, m, p, o in rows}
+
+
+def _statuses(path: Path, group_id: int) -> dict[int, str]:
+    conn = sqlite3.connect(path)
+    rows = conn.execute(
+        "SELECT id, house_status FROM household WHERE building_group_id = ? AND NOT archived",
+        (group_id,),
+    ).fetchall()
+    conn.close()
+    return dict(rows)
 
 
 def test_every_household_of_the_group_is_on_the_chart_once_with_its_marks(
@@ -92,6 +103,7 @@ def test_every_household_of_the_group_is_on_the_chart_once_with_its_marks(
         got = {r.household_id: (r.members, r.party_members, r.open_problems) for r in chart.rooms}
         assert got == expected
         assert any(r.party_members for r in chart.rooms)
+        assert {r.household_id: r.house_status for r in chart.rooms} == _statuses(demo_path, gid)
         # Cells sit where their room number says: floor 15, room 02 for 1502.
         for b in chart.buildings:
             for u in b.units:
