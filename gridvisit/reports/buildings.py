@@ -143,6 +143,25 @@ class _TickBox(Flowable):
         self.canv.rect(0, 0, self.size, self.size)
 
 
+class _NoteLines(Flowable):
+    """Blank lines across the cell, to write on."""
+
+    def __init__(self, lines: int = 2, spacing: float = 5.5 * mm) -> None:
+        super().__init__()
+        self.lines, self.spacing = lines, spacing
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width = availWidth
+        return availWidth, self.lines * self.spacing
+
+    def draw(self) -> None:
+        self.canv.setLineWidth(0.4)
+        self.canv.setStrokeColor(GRID_LINE)
+        for i in range(self.lines):
+            y = i * self.spacing + 0.5 * mm
+            self.canv.line(0, y, self.width, y)
+
+
 def _canvas_class(
     page: tuple[float, float], header: str, generated: str, notice: bool
 ) -> type[canvas.Canvas]:
@@ -466,7 +485,7 @@ def render_sweep(
                     Paragraph(_text(f"{mark} {groups}".strip()), st["small"]),
                     Paragraph(due, st["cell_c"]),
                     Paragraph(_day(r.last_visit), st["cell_c"]),
-                    Paragraph("<br/>" + "_" * 34 + "<br/><br/>" + "_" * 34, st["small"]),
+                    _NoteLines(),
                 ]
             )
     if sweep.rooms:
@@ -541,6 +560,7 @@ def render_chart(
             house_status_labels() if house_labels is None else house_labels,
             width,
             st,
+            unrecorded=not all(r.house_status for r in chart.rooms),
         ),
         Spacer(1, 3 * mm),
     ]
@@ -589,7 +609,7 @@ def _cell_colour(cell: Cell[RoomInfo], by_visit: bool) -> str:
 
 
 def _cell_text(cell: Cell[RoomInfo]) -> str:
-    text = _text(cell.room)
+    text = _text(cell.room) + ("⇔" if cell.duplex else "")
     if not cell.items:
         return f"<font color='#9e9e9e'>{text}</font>"
     marks = "".join(_marks(r) for r in cell.items[:1])
@@ -640,14 +660,20 @@ def _unit_table(
 
 
 def _legend(
-    by_visit: bool, house_labels: dict[str, str], width: float, st: dict[str, ParagraphStyle]
+    by_visit: bool,
+    house_labels: dict[str, str],
+    width: float,
+    st: dict[str, ParagraphStyle],
+    *,
+    unrecorded: bool = False,
 ) -> Table:
     if by_visit:
         items = [(VISIT_COLOURS[s], VISIT_STATE_LABELS[s]) for s in VisitState]
     else:
         items = [(HOUSE_COLOURS.get(c, HOUSE_COLOURS["other"]), n) for c, n in house_labels.items()]
-        items.append((HOUSE_COLOURS[""], "未登记"))
-    items.append((EMPTY_ROOM, "未登记住户"))
+        if unrecorded:
+            items.append((HOUSE_COLOURS[""], "未登记"))
+    items.append((EMPTY_ROOM, "无登记住户"))
     cells: list[Any] = []
     style: list[tuple[Any, ...]] = [*_CELL_FONT, ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
     for i, (colour, label) in enumerate(items):
@@ -656,16 +682,16 @@ def _legend(
             ("BACKGROUND", (2 * i, 0), (2 * i, 0), colors.HexColor(colour)),
             ("BOX", (2 * i, 0), (2 * i, 0), 0.5, GRID_LINE),
         ]
-    cells.append(
-        Paragraph(
-            "<font color='#b71c1c'>★</font> 党员 <font color='#4a148c'>●</font> 重点人群 "
-            "<font color='#c62828'><b>!</b></font> 走访超期 <font color='#c62828'>问N</font> 未销号问题",
-            st["small"],
-        )
+    marks = Paragraph(
+        "<font color='#b71c1c'>★</font> 党员 &nbsp; <font color='#4a148c'>●</font> 重点人群 &nbsp; "
+        "<font color='#c62828'><b>!</b></font> 走访超期 &nbsp; "
+        "<font color='#c62828'>问N</font> 未销号问题 N 件 &nbsp; ⇔ 复式(跨两户号)",
+        st["small"],
     )
-    widths = [5 * mm, 18 * mm] * len(items)
-    widths.append(max(40 * mm, width - sum(widths)))
-    table = Table([cells], colWidths=widths, rowHeights=[5 * mm], hAlign="LEFT")
+    cells.append(marks)
+    widths = [5 * mm, 15 * mm] * len(items)
+    widths.append(max(60 * mm, width - sum(widths)))
+    table = Table([cells], colWidths=widths, rowHeights=[6 * mm], hAlign="LEFT")
     table.setStyle(TableStyle(style))
     return table
 

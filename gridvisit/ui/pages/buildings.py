@@ -168,8 +168,8 @@ class ChartView(QWidget):
                 self._titles.append(
                     (QRect(x, y + TITLE_H, width, CELL_H), self.tr("No household registered"), -9)
                 )
+            right = max(right, x + width + MARGIN)
             x += width + BUILDING_GAP
-            right = max(right, x)
             line_h = max(line_h, height)
         self.setMinimumSize(right, y + line_h + MARGIN)
         self.resize(max(right, self._width), y + line_h + MARGIN)
@@ -393,11 +393,16 @@ class ChartView(QWidget):
 
 
 class _Scroll(QScrollArea):
+    def available_width(self) -> int:
+        """The viewport's width with the vertical scroll bar shown (a tall chart has
+        one; laying out for the wider viewport would add a horizontal one)."""
+        return self.width() - 2 * self.frameWidth() - self.verticalScrollBar().sizeHint().width()
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         view = self.widget()
         if isinstance(view, ChartView):
-            view.set_available_width(self.viewport().width())
+            view.set_available_width(self.available_width())
 
 
 class BuildingsPage(QWidget):
@@ -492,6 +497,7 @@ class BuildingsPage(QWidget):
         )
         had = self.has_house_status
         self.has_house_status = any(r.house_status for r in chart.rooms)
+        self._all_recorded = all(r.house_status for r in chart.rooms)
         if not self.has_house_status:
             self.by_visit.setChecked(True)  # nothing to colour by house status yet
         elif not had and self.by_visit.isChecked() and not self._user_chose_visit:
@@ -499,7 +505,7 @@ class BuildingsPage(QWidget):
         self.by_house.setEnabled(self.has_house_status)
         self.chart_view.set_by_visit(self.by_visit.isChecked())
         self.stack.setCurrentWidget(self.scroller)
-        self.chart_view.set_available_width(self.scroller.viewport().width())
+        self.chart_view.set_available_width(self.scroller.available_width())
         self.chart_view.set_chart(chart, keep)
         self.print_chart.setEnabled(True)
         self.print_sweep.setEnabled(True)
@@ -507,6 +513,7 @@ class BuildingsPage(QWidget):
         self._legend()
 
     _user_chose_visit = False
+    _all_recorded = True
 
     def current_id(self) -> int | None:
         room = self.chart_view.current_room()
@@ -541,11 +548,15 @@ class BuildingsPage(QWidget):
             items = [
                 (HOUSE_COLOURS.get(code, HOUSE_COLOURS["other"]), name)
                 for code, name in self.house_labels.items()
-            ] + [(HOUSE_COLOURS[""], self.tr("not recorded"))]
+            ]
+            if not self._all_recorded:
+                items.append((HOUSE_COLOURS[""], self.tr("not recorded")))
         items.append((EMPTY_ROOM, self.tr("no household")))
+        # A filled square in the colour (an outline for the pale ones): QLabel's rich
+        # text draws no borders around a span.
         parts = [
-            f"<span style='background:{c}; border:1px solid #90a4ae;'>&nbsp;&nbsp;&nbsp;&nbsp;"
-            f"</span>&nbsp;{t}"
+            f"<span style='color:{'#b0bec5' if c in ('#ffffff', EMPTY_ROOM) else c};"
+            f" font-size:15px'>{'□' if c in ('#ffffff', EMPTY_ROOM) else '■'}</span>&nbsp;{t}"
             for c, t in items
         ]
         parts.append(
