@@ -117,3 +117,20 @@ def test_colour_switch(qtbot, window: MainWindow) -> None:  # type: ignore[no-un
     assert view.colour(overdue.cell.items[0]) == VISIT_COLOURS[VisitState.OVERDUE]
     assert "超期" in page.legend.text() or "overdue" in page.legend.text()
     assert QPoint(0, 0) != overdue.rect.center()
+
+
+def test_a_visit_recorded_elsewhere_recolours_the_room(
+    qtbot, window: MainWindow, services: Services
+) -> None:  # type: ignore[no-untyped-def]
+    from gridvisit.core.records import VisitInput
+    from gridvisit.ui.changes import Changes
+
+    page = _show(qtbot, window, _a_group(window))
+    view = page.chart_view
+    late = next(r for b in view.boxes for r in b.cell.items if r.state is VisitState.OVERDUE)
+    services.visits.record(VisitInput(late.household_id, services.ctx.now()))
+    window.hub.notify(Changes(households=frozenset({late.household_id}), visits=True))
+    qtbot.waitUntil(window.is_loaded, timeout=10_000)
+    assert page.select_household(late.household_id)
+    fresh = view.current_room()
+    assert fresh is not None and fresh.state is VisitState.VISITED and not fresh.overdue
