@@ -254,7 +254,7 @@ def render_household_card(
 ) -> None:
     st = _styles()
     d, room = card.detail, card.room
-    names = tuple(r.name for r in d.residents)
+    names = tuple(r.name for r in (*d.residents, *d.former_residents))
 
     def name(value: str) -> str:
         return value if full_names else mask_name(value)
@@ -311,7 +311,7 @@ def render_household_card(
     rows: list[list[Any]] = [[Paragraph(h, st["head"]) for h in head]]
     for r in d.residents:
         groups = "、".join(card.special_groups.get(g, g) for g in r.special_groups)
-        registration = card.registration.get(r.id, "")
+        registration = r.registration_type
         rows.append(
             [
                 Paragraph(_text(name(r.name)) + ("(户主)" if r.is_head else ""), st["cell"]),
@@ -330,6 +330,23 @@ def render_household_card(
     members = Table(rows, colWidths=[w * mm for w in widths], repeatRows=1)
     members.setStyle(_table_style())
     story.append(members)
+    if d.moves:
+        story.append(Paragraph(f"人员变动({len(d.moves)} 次)", st["section"]))
+        mrows: list[list[Any]] = [
+            [Paragraph(h, st["head"]) for h in ("日期", "变动", "居民", "说明")]
+        ]
+        for m in d.moves:
+            mrows.append(
+                [
+                    Paragraph(_day(m.moved_on), st["cell_c"]),
+                    Paragraph(m.kind.label, st["cell_c"]),
+                    Paragraph(_text(name(m.resident_name)), st["cell_c"]),
+                    Paragraph(_text(free(m.note)[:200]), st["cell"]),
+                ]
+            )
+        mt = Table(mrows, colWidths=[22 * mm, 18 * mm, 24 * mm, width - 64 * mm], repeatRows=1)
+        mt.setStyle(_table_style())
+        story.append(mt)
     # Visits
     visits = d.visits[:recent_visits]
     story.append(Paragraph(f"最近走访({len(visits)} 次,共 {len(d.visits)} 次)", st["section"]))

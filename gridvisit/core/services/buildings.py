@@ -8,7 +8,7 @@ set-based queries over that group (docs/architecture.md, "How to add a page").""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -19,10 +19,15 @@ from sqlalchemy.orm import Session
 from gridvisit.core import layout
 from gridvisit.core.access import Action, guarded
 from gridvisit.core.clock import IsoWeek, today_local
-from gridvisit.core.enums import ResidentStatus
 from gridvisit.core.errors import GridVisitError, NotFoundError, ValidationError
 from gridvisit.core.records import Scope, format_address
-from gridvisit.core.rules import UNCLOSED, codes, days_overdue, next_visit_due
+from gridvisit.core.rules import (
+    UNCLOSED,
+    codes,
+    days_overdue,
+    next_visit_due,
+    resident_current_sql,
+)
 from gridvisit.core.services.context import ServiceContext
 from gridvisit.core.services.workspace import HouseholdDetail, WorkspaceService, natural_key
 from gridvisit.storage.models import (
@@ -125,16 +130,16 @@ class SweepList:
 
 @dataclass(frozen=True, slots=True)
 class HouseholdCard:
-    detail: HouseholdDetail  # its residents: those who live there (moved-out ones left out)
+    detail: HouseholdDetail  # residents: those who live there; moves: the history
     room: RoomInfo
     special_groups: dict[str, str]  # code -> name, for the members' groups
     today: date
-    registration: dict[int, str]  # resident id -> 户籍类型 code
 
 
 def _present() -> ColumnElement[bool]:
-    """Residents who live there: a moved-out or deceased one leaves counts and marks."""
-    return and_(Resident.archived.is_(False), Resident.status == ResidentStatus.PRESENT.value)
+    """Residents who live there (core/rules.resident_current_sql): a moved-out or
+    deceased one leaves counts and marks."""
+    return resident_current_sql(Resident.status, Resident.archived)
 
 
 class BuildingService:
@@ -413,19 +418,9 @@ class BuildingService:
         with self.ctx.read() as s:
             rooms = self._rooms(s, and_(Household.id == household_id), today)
             names = dict(s.execute(select(SpecialGroup.code, SpecialGroup.name)).all())
-            registration = {
-                rid: code
-                for rid, code in s.execute(
-                    select(Resident.id, Resident.registration_type).where(
-                        Resident.household_id == household_id, _present()
-                    )
-                )
-            }
         if not rooms:
             raise NotFoundError("这户已经删除或归档。")
-        present = tuple(r for r in detail.residents if r.id in registration)
-        detail = replace(detail, residents=present)
-        return HouseholdCard(detail, rooms[0], names, today, registration)
+        return HouseholdCard(detail, rooms[0], names, today)
 
 
 __all__ = [

@@ -198,3 +198,39 @@ def test_a_worker_sees_only_their_area(demo: Database, demo_path: Path) -> None:
     if other_grid_name:
         with pytest.raises((PermissionDeniedError, NotFoundError)):
             worker.buildings.find_grid(other_grid_name)
+
+
+def test_a_resident_who_moved_out_leaves_the_room_and_the_card(
+    demo_path: Path, tmp_path: Path
+) -> None:
+    from gridvisit.reports.buildings import render_household_card
+
+    copy = tmp_path / "copy.db"
+    src = sqlite3.connect(demo_path)
+    src.execute(f"VACUUM INTO '{copy}'")
+    src.close()
+    db = open_database(copy)
+    admin = app_module.build_services(db)
+    conn = sqlite3.connect(copy)
+    hid, gid = conn.execute(
+        "SELECT h.id, h.building_group_id FROM household h WHERE (SELECT count(*) FROM resident"
+        " r WHERE r.household_id = h.id AND r.status = 'present' AND NOT r.archived) = 1"
+        " ORDER BY h.id LIMIT 1"
+    ).fetchone()
+    (rid, name) = conn.execute(
+        "SELECT id, name FROM resident WHERE household_id = ? AND status = 'present'", (hid,)
+    ).fetchone()
+    conn.close()
+    admin.households.record_move(rid, "move_out", TODAY, "搬去子女家")
+    room = next(r for r in admin.buildings.chart(gid, today=TODAY).rooms if r.household_id == hid)
+    assert room.members == 0 and room.head == "" and room.house_status == "vacant"
+    card = admin.buildings.card(hid, today=TODAY)
+    assert card.detail.residents == () and len(card.detail.moves) == 1
+    out = tmp_path / "moved.pdf"
+    render_household_card(card, str(out))
+    import subprocess
+
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
+    assert "空置" in text and "人员变动" in text and "迁出" in text
+    assert name not in text  # masked
+    db.dispose()
