@@ -134,3 +134,31 @@ def test_a_visit_recorded_elsewhere_recolours_the_room(
     assert page.select_household(late.household_id)
     fresh = view.current_room()
     assert fresh is not None and fresh.state is VisitState.VISITED and not fresh.overdue
+
+
+def test_the_prints_open_in_a_preview(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    from gridvisit.ui.dialogs.print_preview import PdfPreviewDialog
+
+    page = _show(qtbot, window, _a_group(window))
+    seen: list[tuple[str, int, bool, str]] = []
+
+    def look(dialog: PdfPreviewDialog) -> None:
+        qtbot.waitUntil(dialog.is_ready, timeout=20_000)
+        seen.append(
+            (
+                dialog.windowTitle(),
+                dialog.document.pageCount(),
+                dialog.full_names.isVisibleTo(dialog),
+                dialog.file_name,
+            )
+        )
+
+    for button in (page.print_chart, page.print_sweep, page.print_card):
+        state = on_next_modal(look)
+        button.click()
+        assert state["left_open"]  # looked at, then closed
+    titles = [s[0] for s in seen]
+    assert titles == ["楼栋图", "走访清单", "一户一档"]
+    assert all(pages >= 1 for _t, pages, _f, _n in seen)
+    assert [f for _t, _p, f, _n in seen] == [False, True, True]  # no names on the chart
+    assert seen[0][3].endswith("楼栋图.pdf") and seen[2][3].startswith("一户一档_")
