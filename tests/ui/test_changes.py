@@ -26,6 +26,7 @@ QUERIES = (
     ("workspace", "problem_lines"),
     ("workspace", "problem_line"),
     ("visits", "due"),
+    ("buildings", "chart"),
 )
 
 
@@ -101,6 +102,11 @@ def test_saving_a_visit_asks_for_each_changed_thing_once(
     window.pages.setCurrentIndex(1)
     qtbot.waitUntil(window.is_loaded, timeout=10_000)
     assert spy.calls == Counter(problem_lines=1)
+    # So was the building view: shown, its group's chart is read once.
+    spy.calls.clear()
+    window.pages.setCurrentIndex(3)
+    qtbot.waitUntil(window.is_loaded, timeout=10_000)
+    assert spy.calls == Counter(chart=1)
 
 
 def test_stale_pages_follow_what_changed() -> None:
