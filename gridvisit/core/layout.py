@@ -177,8 +177,8 @@ def parse_room(text: str) -> Room:
         return Room((Place(RowKind.FLOOR, int(m.group(1)), m.group(2).zfill(2)),))
     if m := _BASEMENT.match(core):
         return Room((Place(RowKind.FLOOR, -int(m.group(1)), m.group(2).zfill(2)),))
-    if core in _BASEMENT_WORDS:
-        return Room((Place(RowKind.FLOOR, -1, core),))
+    if core in _BASEMENT_WORDS or cleaned in _BASEMENT_WORDS:
+        return Room((Place(RowKind.FLOOR, -1, cleaned),))  # shown as written
     if _SHOP.match(core):
         return Room((Place(RowKind.SHOP, 0, cleaned),))
     return Room((Place(RowKind.OTHER, 0, cleaned),))
@@ -234,11 +234,25 @@ class UnitChart(Generic[T]):
     def width(self) -> int:
         return max([len(self.columns), *(len(r.cells) for r in self.rows)])
 
+    @property
+    def floors_above_ground(self) -> int:
+        return sum(1 for r in self.rows if r.kind is RowKind.FLOOR and r.floor > 0)
+
 
 @dataclass(slots=True)
 class BuildingChart(Generic[T]):
     building: Building
     units: list[UnitChart[T]]
+
+    def offset(self, unit: UnitChart[T]) -> int:
+        """Empty rows above `unit` so that its floors line up with the tallest unit's
+        (1层 beside 1层)."""
+        return max(u.floors_above_ground for u in self.units) - unit.floors_above_ground
+
+    @property
+    def height(self) -> int:
+        """Rows of the building with its units' floors lined up."""
+        return max((self.offset(u) + len(u.rows) for u in self.units), default=0)
 
 
 def _room_text(floor: int, column: str) -> str:
@@ -301,7 +315,9 @@ def _unit_chart(unit: Unit, spots: list[tuple[Place, bool, T]]) -> UnitChart[T]:
         cells = sorted(special[RowKind.SHOP].values(), key=lambda c: _natural(c.room))
         rows.append(Row(RowKind.SHOP, SHOP_ROW_LABEL, 0, cells))
     for floor in sorted((f for f in floors if f < 0), reverse=True):
-        rows.append(_floor_row(floor, columns, floors[floor]))
+        # A basement is not laid out like the floors above: only its registered rooms.
+        cells = sorted(floors[floor].values(), key=lambda c: _natural(c.room))
+        rows.append(Row(RowKind.FLOOR, floor_label(floor), floor, cells))
     if special[RowKind.OTHER]:
         cells = sorted(special[RowKind.OTHER].values(), key=lambda c: _natural(c.room))
         rows.append(Row(RowKind.OTHER, OTHER_ROW_LABEL, 0, cells))

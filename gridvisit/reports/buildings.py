@@ -586,7 +586,10 @@ def render_chart(
         if not any(u.rows for u in building.units):
             parts.append(Paragraph("这栋楼还没有登记住户。", st["empty"]))
         else:
-            tables = [_unit_table(u, by_visit, scale, st) for u in building.units]
+            tables = [
+                _unit_table(u, by_visit, scale, st, offset=building.offset(u))
+                for u in building.units
+            ]
             outer = Table(
                 [tables],
                 colWidths=[_unit_width(u) * scale * mm + 4 * mm for u in building.units],
@@ -596,7 +599,7 @@ def render_chart(
                 TableStyle(
                     [
                         *_CELL_FONT,
-                        ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
                         ("LEFTPADDING", (0, 0), (-1, -1), 0),
                         ("RIGHTPADDING", (0, 0), (-1, -1), 4 * mm),
                     ]
@@ -639,10 +642,18 @@ def _cell_text(cell: Cell[RoomInfo]) -> str:
 
 
 def _unit_table(
-    unit: UnitChart[RoomInfo], by_visit: bool, scale: float, st: dict[str, ParagraphStyle]
+    unit: UnitChart[RoomInfo],
+    by_visit: bool,
+    scale: float,
+    st: dict[str, ParagraphStyle],
+    *,
+    offset: int = 0,
 ) -> Table:
+    """One unit; `offset` empty rows on top line its floors up with the building's
+    tallest unit."""
     cols = unit.width
     data: list[list[Any]] = [[Paragraph(_text(unit.unit.label), st["small_c"])] + [""] * cols]
+    data += [[""] * (cols + 1) for _ in range(offset)]
     style: list[tuple[Any, ...]] = [
         *_CELL_FONT,
         ("SPAN", (0, 0), (-1, 0)),
@@ -652,7 +663,7 @@ def _unit_table(
         ("TOPPADDING", (0, 0), (-1, -1), 1),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
     ]
-    for r, row in enumerate(unit.rows, start=1):
+    for r, row in enumerate(unit.rows, start=1 + offset):
         cells: list[Any] = [Paragraph(_text(row.label), st["small_c"])]
         for c in range(cols):
             if c < len(row.cells):
@@ -670,7 +681,7 @@ def _unit_table(
     table = Table(
         data,
         colWidths=[_LABEL_MM * scale * mm] + [_CELL_MM * scale * mm] * cols,
-        rowHeights=[5 * mm] + [_ROW_MM * mm] * len(unit.rows),
+        rowHeights=[5 * mm] + [_ROW_MM * mm] * (offset + len(unit.rows)),
     )
     table.setStyle(TableStyle(style))
     return table

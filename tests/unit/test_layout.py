@@ -149,6 +149,11 @@ def test_a_chart_of_real_patterns() -> None:
     assert [c.room for c in no_unit.rows[1].cells] == ["商铺1", "商铺3"]
     assert [c.room for c in no_unit.rows[2].cells] == ["B1-01"]
     assert no_unit.rows[3].cells[0].items == ["office"]
+    # Drawn side by side, 1层 lines up with 1层: the short unit starts 14 rows down.
+    assert (ten.offset(no_unit), ten.offset(unit2), ten.height) == (14, 0, 18)
+    # A basement shows its registered rooms only, not the floors' columns.
+    eleven = chart([("11", "1", "201", "x"), ("11", "1", "地下室", "y")])[0].units[0]
+    assert [c.room for c in eleven.rows[-1].cells] == ["地下室"]
     # A building of the group with nobody registered yet is there, empty.
     assert charts[2].units[0].rows == []
 

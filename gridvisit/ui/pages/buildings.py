@@ -106,7 +106,10 @@ class ChartView(QWidget):
         if keep is not None:
             self.select_household(keep)
         if self.current < 0:
-            self._move_to(next((i for i, b in enumerate(self.boxes) if b.cell.items), -1))
+            # The top-left household, so the chart opens scrolled to its top.
+            rooms = [i for i, b in enumerate(self.boxes) if b.cell.items]
+            place = {i: (self.boxes[i].rect.top(), self.boxes[i].rect.left()) for i in rooms}
+            self._move_to(min(rooms, key=place.__getitem__) if rooms else -1)
         self.update()
 
     def set_by_visit(self, by_visit: bool) -> None:
@@ -145,8 +148,7 @@ class ChartView(QWidget):
         for building in chart.buildings:
             width = sum(LABEL_W + u.width * CELL_W + UNIT_GAP for u in building.units) - UNIT_GAP
             width = max(width, 120)
-            floors = max((len(u.rows) for u in building.units), default=0)
-            height = TITLE_H + UNIT_H + max(floors, 1) * CELL_H
+            height = TITLE_H + UNIT_H + max(building.height, 1) * CELL_H
             if x > MARGIN and x + width > self._width - MARGIN:
                 x, y, line_h = MARGIN, y + line_h + BUILDING_GAP, 0
             self._titles.append((QRect(x, y, width, TITLE_H), building.building.label, 12))
@@ -157,8 +159,9 @@ class ChartView(QWidget):
                 if unit.unit.label:
                     self._titles.append((QRect(ux + LABEL_W, top, uw - LABEL_W, UNIT_H),
                                          unit.unit.label, 9))  # fmt: skip
+                offset = building.offset(unit)  # 1层 beside 1层
                 for r, row in enumerate(unit.rows):
-                    ry = top + UNIT_H + r * CELL_H
+                    ry = top + UNIT_H + (r + offset) * CELL_H
                     self._titles.append((QRect(ux, ry, LABEL_W - 4, CELL_H), row.label, -9))
                     for c, cell in enumerate(row.cells):
                         rect = QRect(ux + LABEL_W + c * CELL_W, ry, CELL_W - 3, CELL_H - 3)
