@@ -271,10 +271,22 @@ def render_household_card(
     info = [
         ("地址", _text(d.address), "所属", _text(d.place)),
         ("房屋状态", _text(status), "走访等级", _text(d.tier_name)),
-        ("联系电话", mask_phone(d.phone) if d.phone else "—", "党员中心户", "是" if d.is_party_centre else "否"),
+        (
+            "联系电话",
+            mask_phone(d.phone) if d.phone else "—",
+            "党员中心户",
+            "是" if d.is_party_centre else "否",
+        ),
         ("上次走访", _day(room.last_visit), "下次应访", _day(room.next_due)),
         ("本期走访", _text(state), "未销号问题", f"{room.open_problems} 件"),
-    ]  # fmt: skip
+    ]
+    if d.owner_name or d.owner_phone:
+        owner = name(d.owner_name) if d.owner_name else "—"
+        info.append(("房主", _text(owner), "房主电话", mask_phone(d.owner_phone) or "—"))
+    if d.house_status == HouseStatus.RENTED.value:
+        info.append(
+            ("租住人数", f"{d.tenant_count} 人", "租赁备案号", _text(d.rental_registration) or "—")
+        )  # fmt: skip
     info_table = Table(
         [
             [

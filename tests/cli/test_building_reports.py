@@ -158,3 +158,20 @@ def test_full_names_for_an_admin_are_audited(demo: Path, tmp_path: Path) -> None
     assert head in text and "本文件含居民个人信息" in text
     (n,) = _one(demo, "SELECT count(*) FROM audit_entry WHERE action = 'report.full_names'")
     assert n >= 1
+
+
+def test_a_rented_house_card_names_the_owner_masked_and_the_tenants(
+    demo: Path, tmp_path: Path
+) -> None:
+    uuid, owner, phone, tenants = _one(
+        demo,
+        "SELECT uuid, owner_name, owner_phone, tenant_count FROM household"
+        " WHERE house_status = 'rented' AND owner_name != '' ORDER BY id LIMIT 1",
+    )
+    out = tmp_path / "card.pdf"
+    assert main([*BASE, "household", "--db", str(demo), "--household", uuid, "-o", str(out)]) == 0
+    text = _text(out)
+    assert "出租" in text and "租赁备案号" in text
+    assert f"租住人数\n\n{tenants}人" in text.replace(" ", "")
+    assert owner not in text and owner[0] + "*" in text
+    assert phone not in text and phone[:3] + "****" + phone[-4:] in text
