@@ -24,6 +24,7 @@ from gridvisit.cli import (
     reports,
     server,
     session,
+    tiers,
     users,
 )
 from gridvisit.cli.parser import Parser, common_options, install_argparse_zh, subcommands
@@ -35,7 +36,9 @@ SECURITY_HELP = (
 )
 
 # In the order `gridvisit --help` lists them.
-COMMANDS = (demo, check, reports, exchange, ledger, database, server, users, audit, keys, backup)
+COMMANDS = (
+    demo, check, reports, exchange, ledger, database, server, users, tiers, audit, keys, backup,
+)  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -36,6 +36,8 @@ class Action(StrEnum):
     # Restoring (which rolls back everything, the audit log too) and how many
     # automatic backups are kept. Backing up now is RECORD: anybody may.
     MANAGE_BACKUPS = "manage_backups"
+    # Visit tiers: names, intervals and which special groups set them (sub-district).
+    EDIT_TIERS = "edit_tiers"
 
 
 ACTION_LABELS = {
@@ -54,6 +56,7 @@ ACTION_LABELS = {
     Action.EXPORT_RETURN: "导出回传包",
     Action.MANAGE_DEVICES: "管理密钥和登记设备",
     Action.MANAGE_BACKUPS: "从备份恢复和设置备份保留份数",
+    Action.EDIT_TIERS: "维护走访等级",
 }
 
 _WORKER = frozenset(

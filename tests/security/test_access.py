@@ -106,6 +106,7 @@ def _attempt(world: World, role: Role, action: Action, tmp: Path) -> Callable[[]
         Action.EXPORT_RETURN: lambda: s.exchange.export_return(tmp / "r.gvpkg", world.a1.id),
         Action.MANAGE_DEVICES: lambda: s.keys.register_device(tmp / "missing.pub"),
         Action.MANAGE_BACKUPS: lambda: s.backups.set_policy(7, 4),
+        Action.EDIT_TIERS: lambda: s.tiers.update_tier("annual", interval_days=360),
     }
     return calls[action]
 

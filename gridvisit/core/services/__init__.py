@@ -12,6 +12,7 @@ from gridvisit.core.services.context import ServiceContext
 from gridvisit.core.services.hierarchy import HierarchyService
 from gridvisit.core.services.households import HouseholdService
 from gridvisit.core.services.problems import ProblemService
+from gridvisit.core.services.tiers import TierService
 from gridvisit.core.services.users import UserService
 from gridvisit.core.services.visits import VisitService
 from gridvisit.core.services.weekly import WeeklyReportService
@@ -36,6 +37,7 @@ class Services:
         self.audit_log = AuditService(ctx)
         self.backups = BackupService(ctx)
         self.buildings = BuildingService(ctx)
+        self.tiers = TierService(ctx)
 
     # Packages, merges, ledgers and keys behind the same access rules. Imported when
     # first asked for: the first paint needs none of the exchange (docs/architecture.md,
@@ -62,6 +64,7 @@ __all__ = [
     "ProblemService",
     "ServiceContext",
     "Services",
+    "TierService",
     "UserService",
     "VisitService",
     "WeeklyReportService",
