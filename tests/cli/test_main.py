@@ -125,7 +125,7 @@ def test_every_command_has_a_handler() -> None:
                 yield from leaves([*chain, child], [*path, name])
 
     found = list(leaves([build_parser()], []))
-    assert len(found) == 35  # the window and 34 commands
+    assert len(found) == 38  # the window and 37 commands
     for path, chain in found:
         # The command's own parser, or its group's, names the handler.
         handler = next(
