@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import tempfile
 import time
@@ -79,6 +80,7 @@ def main() -> None:
         render(str(tmp / "out.pdf"))
         print(f"{label:<12} {time.perf_counter() - started:5.2f} s")
     login.db.dispose()
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _group_ids(services: Services) -> list[int]:
