@@ -1,6 +1,9 @@
 """Regenerate docs/screenshots: every page and dialog, on a 1366x768 screen.
 
-Usage: .venv/bin/python docs/make_screenshots.py [--households N]
+Usage: .venv/bin/python docs/make_screenshots.py [--households N] [--only buildings]
+
+`--only buildings` writes only the building view's shots (the 楼栋图 page at 1366x768
+and at 1600x1000, and its three prints as PNG through pdftoppm).
 
 Qt's offscreen platform is given one 1366x768 screen (the most common cheap laptop),
 so every window sizes itself as it would there: what does not fit shows. A 2,000-
@@ -119,9 +122,70 @@ def _laptop_packages(db_path: Path) -> list[Path]:
     return packages
 
 
+def _buildings(services: Any) -> None:
+    """The 楼栋图 page of a three-building group at 1366x768 and 1600x1000, and the
+    chart, the sweep list and a household card as the PDFs print them."""
+    import subprocess
+
+    from PySide6.QtCore import QSettings
+
+    from gridvisit.core.clock import IsoWeek, today_local
+    from gridvisit.reports import buildings as rb
+    from gridvisit.ui.main_window import MainWindow
+
+    window = MainWindow(
+        services, settings=QSettings(str(TMP / "b.ini"), QSettings.Format.IniFormat)
+    )
+    window.show()
+    while not window.is_loaded():
+        _wait(20)
+    key = next(
+        (k for k in window.tree.node_keys()
+         if k.startswith("building_group:") and "-" in window.tree.node(k).name),
+        next(k for k in window.tree.node_keys() if k.startswith("building_group:")),
+    )  # fmt: skip
+    window.tree.select_key(key)
+    while not window.is_loaded():
+        _wait(20)
+    window.pages.setCurrentIndex(3)
+    while not window.is_loaded():
+        _wait(20)
+    window.buildings.chart_view.setFocus()
+    _shoot(window, "buildings")
+    window.resize(1600, 1000)
+    _wait(300)
+    window.grab().save(str(OUT / "buildings-1600.png"))
+    print(f"  buildings-1600.png  {window.width()}x{window.height()}")
+    window.buildings.by_visit.setChecked(True)
+    _wait(200)
+    window.grab().save(str(OUT / "buildings-by-visit.png"))
+    print("  buildings-by-visit.png")
+    group = int(key.split(":")[1])
+    chart = services.buildings.chart(group)
+    week = IsoWeek.containing(today_local(services.ctx.now()))
+    sweep = services.buildings.sweep(week, building_group_id=group)
+    room = max(chart.rooms, key=lambda r: (r.open_problems, len(r.special_groups)))
+    card = services.buildings.card(room.household_id)
+    for name, render in (
+        ("print-buildings", lambda p: rb.render_chart(chart, p)),
+        ("print-sweep", lambda p: rb.render_sweep(sweep, p)),
+        ("print-household", lambda p: rb.render_household_card(card, p)),
+    ):
+        pdf = TMP / f"{name}.pdf"
+        render(str(pdf))
+        subprocess.run(
+            ["pdftoppm", "-r", "70", "-png", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+             str(OUT / name)],
+            check=True,
+        )  # fmt: skip
+        print(f"  {name}.png  (page 1 of the PDF)")
+    window.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--households", type=int, default=2000)
+    parser.add_argument("--only", choices=("buildings",))
     args = parser.parse_args()
 
     from PySide6.QtCore import QSettings
@@ -151,6 +215,12 @@ def main() -> None:
     OUT.mkdir(exist_ok=True)
     db_path = TMP / "demo.db"
     generate_demo(db_path, households=args.households, seed=1)
+    if args.only == "buildings":
+        _qapp, _translators = app_module.create_qt_app([])
+        db = open_database(db_path)
+        _buildings(app_module.build_services(db))
+        db.dispose()
+        return
     packages = _laptop_packages(db_path)
 
     _qapp, _translators = app_module.create_qt_app([])
@@ -213,9 +283,7 @@ def main() -> None:
     _shoot(edit, "visit-open")
     QDialog.reject(edit)
 
-    problems = services.workspace.problem_lines(
-        window.scope(), window.problems.current_filter()
-    )
+    problems = services.workspace.problem_lines(window.scope(), window.problems.current_filter())
     pending = next(p for p in problems if p.status.value == "pending")
     action = ProblemActionDialog(
         services,
@@ -294,6 +362,7 @@ def main() -> None:
     )
     _weekly_report(services, window)
     window.close()
+    _buildings(services)
     db.dispose()
     print(f"screenshots written to {OUT}")
 

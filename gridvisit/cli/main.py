@@ -25,6 +25,7 @@ from gridvisit.cli import (
     server,
     session,
     stats,
+    tiers,
     users,
     workdays,
 )
@@ -38,7 +39,7 @@ SECURITY_HELP = (
 
 # In the order `gridvisit --help` lists them.
 COMMANDS = (
-    demo, check, reports, stats, exchange, ledger, database, server, users, audit, keys, backup,
+    demo, check, reports, stats, exchange, ledger, database, server, users, tiers, audit, keys, backup,
     workdays,
 )  # fmt: skip
 

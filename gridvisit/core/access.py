@@ -44,6 +44,8 @@ class Action(StrEnum):
     MANAGE_CALENDAR = "manage_calendar"
     # The statistics' targets (coverage >= 95 % ...) every office is measured against.
     MANAGE_TARGETS = "manage_targets"
+    # Visit tiers: names, intervals and which special groups set them (sub-district).
+    EDIT_TIERS = "edit_tiers"
 
 
 ACTION_LABELS = {
@@ -65,6 +67,7 @@ ACTION_LABELS = {
     Action.SUPERVISE: "督办问题和审批延期申请",
     Action.MANAGE_CALENDAR: "录入节假日安排",
     Action.MANAGE_TARGETS: "设置统计指标的目标值",
+    Action.EDIT_TIERS: "维护走访等级",
 }
 
 _WORKER = frozenset(

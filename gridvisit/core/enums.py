@@ -98,6 +98,62 @@ class EventKind(_Labelled):
     EXTENSION_REFUSED = "ext_refused"
 
 
+class HouseStatus(_Labelled):
+    """房屋状态 of a household's house (the colours of the building chart)."""
+
+    OWNER_OCCUPIED = "owner_occupied"
+    RENTED = "rented"
+    VACANT = "vacant"
+    COMMERCIAL = "commercial"
+    OTHER = "other"
+
+
+class RegistrationType(_Labelled):
+    """户籍类型 of a resident."""
+
+    LOCAL = "local"
+    FLOATING = "floating"
+    FOREIGN = "foreign"
+    UNSETTLED = "unsettled"
+
+
+class ResidenceType(_Labelled):
+    """居住类型 of a resident."""
+
+    PERMANENT = "permanent"
+    TEMPORARY = "temporary"
+    LODGING = "lodging"
+
+
+class ResidentStatus(_Labelled):
+    """Whether a resident still lives in the household. Only PRESENT residents are in
+    lists, counts, tiers and due visits; the others stay in the history."""
+
+    PRESENT = "present"
+    MOVED_OUT = "moved_out"
+    DECEASED = "deceased"
+
+
+class MoveKind(_Labelled):
+    """A dated move event of a resident (table resident_move)."""
+
+    MOVE_IN = "move_in"
+    MOVE_OUT = "move_out"
+    DEATH = "death"
+    INTERNAL = "internal"
+
+    @property
+    def leaves(self) -> ResidentStatus | None:
+        """The status a resident has after this move (None: unchanged)."""
+        if self is MoveKind.MOVE_OUT:
+            return ResidentStatus.MOVED_OUT
+        if self is MoveKind.DEATH:
+            return ResidentStatus.DECEASED
+        if self is MoveKind.MOVE_IN:
+            return ResidentStatus.PRESENT
+        return None
+
+
 _LABELS: list[tuple[StrEnum, str]] = [
     (Role.GRID_WORKER, "网格员"),
     (Role.COMMUNITY_ADMIN, "社区管理员"),
@@ -138,6 +194,25 @@ _LABELS: list[tuple[StrEnum, str]] = [
     (EventKind.EXTENSION_REQUESTED, "延期申请"),
     (EventKind.EXTENSION_APPROVED, "同意延期"),
     (EventKind.EXTENSION_REFUSED, "不同意延期"),
+    (HouseStatus.OWNER_OCCUPIED, "自住"),
+    (HouseStatus.RENTED, "出租"),
+    (HouseStatus.VACANT, "空置"),
+    (HouseStatus.COMMERCIAL, "商用"),
+    (HouseStatus.OTHER, "其他"),
+    (RegistrationType.LOCAL, "本地户籍"),
+    (RegistrationType.FLOATING, "流动人口"),
+    (RegistrationType.FOREIGN, "境外人员"),
+    (RegistrationType.UNSETTLED, "未落户"),
+    (ResidenceType.PERMANENT, "常住"),
+    (ResidenceType.TEMPORARY, "暂住"),
+    (ResidenceType.LODGING, "寄住"),
+    (ResidentStatus.PRESENT, "在住"),
+    (ResidentStatus.MOVED_OUT, "已迁出"),
+    (ResidentStatus.DECEASED, "已故"),
+    (MoveKind.MOVE_IN, "迁入"),
+    (MoveKind.MOVE_OUT, "迁出"),
+    (MoveKind.DEATH, "死亡"),
+    (MoveKind.INTERNAL, "户内变更"),
 ]
 
 _LABELS_BY_CLASS: dict[tuple[type, str], str] = {

@@ -8,7 +8,12 @@ from datetime import date, datetime
 from gridvisit.core.enums import (
     EventKind,
     HandlingLevel,
+    HouseStatus,
+    MoveKind,
     ProblemStatus,
+    RegistrationType,
+    ResidenceType,
+    ResidentStatus,
     Role,
     VisitMethod,
     VisitPurpose,
@@ -71,6 +76,13 @@ class ResidentInput:
     special_groups: tuple[str, ...] = ()
     notes: str = ""
     birth_date: date | None = None
+    registration_type: str = RegistrationType.LOCAL.value  # 户籍类型: code or label
+    residence_type: str = ResidenceType.PERMANENT.value  # 居住类型: code or label
+    ethnicity: str = ""  # 民族: GB/T 3304 code or name
+    # 政治面貌: GB/T 4762 code or name; "" = from is_party_member (中共党员 / 群众).
+    political_status: str = ""
+    workplace: str = ""  # 工作单位或职业
+    moved_in_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +100,31 @@ class ResidentRec:
     is_party_member: bool
     special_groups: tuple[str, ...]
     notes: str
+    registration_type: str = RegistrationType.LOCAL.value
+    residence_type: str = ResidenceType.PERMANENT.value
+    ethnicity: str = ""
+    political_status: str = "13"
+    workplace: str = ""
+    moved_in_on: date | None = None
+    status: str = ResidentStatus.PRESENT.value
+
+    @property
+    def is_current(self) -> bool:
+        return self.status == ResidentStatus.PRESENT
+
+
+@dataclass(frozen=True, slots=True)
+class ResidentMoveRec:
+    """迁入 / 迁出 / 死亡 / 户内变更 of one resident."""
+
+    id: int
+    uuid: str
+    resident_id: int
+    household_id: int
+    kind: MoveKind
+    moved_on: date
+    note: str
+    resident_name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +142,11 @@ class HouseholdRec:
     centre_household_id: int | None
     notes: str
     version: int
+    house_status: str = HouseStatus.OWNER_OCCUPIED.value
+    owner_name: str = ""
+    owner_phone: str = ""
+    tenant_count: int = 0
+    rental_registration: str = ""
 
     @property
     def address(self) -> str:

@@ -19,7 +19,13 @@ from typing import Any, Protocol
 from sqlalchemy import ColumnElement, and_, case, literal, or_
 
 from gridvisit.core.clock import local_date, local_midnight
-from gridvisit.core.enums import EventKind, HandlingLevel, ProblemStatus, Satisfaction
+from gridvisit.core.enums import (
+    EventKind,
+    HandlingLevel,
+    ProblemStatus,
+    ResidentStatus,
+    Satisfaction,
+)
 from gridvisit.core.errors import WorkflowError
 from gridvisit.core.workdays import WorkCalendar
 
@@ -39,6 +45,18 @@ def tier_for_groups(
         if tier is not None and tier_rank.get(tier, 99) < tier_rank.get(best, 99):
             best = tier
     return best
+
+
+def resident_is_current(status: str, archived: bool) -> bool:
+    """A resident who lives in the household now: not deleted (archived), not moved out,
+    not deceased. Only these count in lists, counts, tiers and due visits; the others
+    stay in the household's history (issue 20)."""
+    return not archived and status == ResidentStatus.PRESENT
+
+
+def resident_current_sql(status: Any, archived: Any) -> ColumnElement[bool]:
+    """SQL form of `resident_is_current` over the given columns."""
+    return and_(archived.is_(False), status == ResidentStatus.PRESENT.value)
 
 
 def next_visit_due(

@@ -22,9 +22,11 @@ from argon2 import PasswordHasher
 from sqlalchemy import Connection, Table, delete, insert, select
 
 from gridvisit.core.clock import LOCAL_TZ
+from gridvisit.core.codes import MASSES, PARTY_MEMBER
 from gridvisit.core.enums import (
     EventKind,
     HandlingLevel,
+    HouseStatus,
     ProblemStatus,
     Role,
     Satisfaction,
@@ -269,6 +271,9 @@ def _accounts(rows: dict[str, list[dict[str, Any]]]) -> tuple[tuple[str, str, st
 class _Gen:
     def __init__(self, seed: int, end: date, weeks: int) -> None:
         self.rng = random.Random(seed)
+        # Houses (房屋状态, owners, tenants) draw from their own stream, so the people,
+        # visits and problems of a seed are what they were before houses were recorded.
+        self.house_rng = random.Random(f"house-{seed}")
         self.end = end
         self.start = end - timedelta(weeks=weeks)
         # Everything is "created" before the first visit, at a fixed moment.
@@ -309,12 +314,13 @@ class _Gen:
         """`weighted` with the sums made once: the same pick from the same draw."""
         return choices.population[bisect(choices.cum, self.rng.random() * choices.total)]
 
-    def name(self, male: bool) -> str:
+    def name(self, male: bool, rng: random.Random | None = None) -> str:
+        rng = rng or self.rng
         pool = _MALE_CHARS if male else _FEMALE_CHARS
-        given = self.rng.choice(pool)
-        if self.rng.random() < 0.75:
-            given += self.rng.choice(pool)
-        return self.rng.choice(_SURNAMES) + given
+        given = rng.choice(pool)
+        if rng.random() < 0.75:
+            given += rng.choice(pool)
+        return rng.choice(_SURNAMES) + given
 
     def id_number(self, born: date, male: bool) -> str:
         seq = self.rng.randrange(0, 100) * 10 + (
@@ -323,8 +329,9 @@ class _Gen:
         first17 = f"{self.rng.choice(_AREA_CODES)}{born:%Y%m%d}{seq:03d}"
         return first17 + id_check_char(first17)
 
-    def mobile(self) -> str:
-        return self.rng.choice(_MOBILE_PREFIXES) + f"{self.rng.randrange(0, 10**8):08d}"
+    def mobile(self, rng: random.Random | None = None) -> str:
+        rng = rng or self.rng
+        return rng.choice(_MOBILE_PREFIXES) + f"{rng.randrange(0, 10**8):08d}"
 
     def moment(self, day: date) -> datetime:
         """A plausible working-hours moment on a local day, as aware UTC."""
@@ -690,6 +697,7 @@ def _build_grid(
                 tier_manual=False,
                 is_party_centre=is_centre,
                 centre_household_id=None if is_centre else centre,
+                **_house(gen),
                 notes="",
                 archived=False,
                 **gen.sync(device, worker, registered),
@@ -697,6 +705,32 @@ def _build_grid(
             if is_centre:
                 centre = hid
             _build_visits(gen, device, crew, bg, hid, b, unit, interval, day, first_visit)
+
+
+def _house(gen: _Gen) -> dict[str, Any]:
+    """房屋状态 and the owner of a demo house: mostly 自住, one in six 出租."""
+    rng = gen.house_rng
+    status = rng.choices(
+        (HouseStatus.OWNER_OCCUPIED, HouseStatus.RENTED, HouseStatus.COMMERCIAL),
+        weights=(80, 17, 3),
+    )[0]
+    if status is HouseStatus.OWNER_OCCUPIED:  # every row has every key (executemany)
+        return dict(
+            house_status=status.value,
+            owner_name="",
+            owner_phone="",
+            tenant_count=0,
+            rental_registration="",
+        )
+    return {
+        "house_status": status.value,
+        "owner_name": gen.name(rng.random() < 0.5, rng),
+        "owner_phone": gen.mobile(rng),
+        "tenant_count": rng.randint(1, 4) if status is HouseStatus.RENTED else 0,
+        "rental_registration": f"ZL{rng.randrange(10**9):09d}"
+        if status is HouseStatus.RENTED and rng.random() < 0.7
+        else "",
+    }
 
 
 def _build_residents(gen: _Gen, device: str, worker: int, hid: int) -> list[str]:
@@ -752,7 +786,8 @@ def _build_residents(gen: _Gen, device: str, worker: int, hid: int) -> list[str]
             phone=gen.mobile() if age >= 16 and rng.random() < 0.85 else "",
             relation=relation,
             is_head=idx == 0,
-            is_party_member=age >= 18 and rng.random() < 0.07,
+            is_party_member=(party := age >= 18 and rng.random() < 0.07),
+            political_status=PARTY_MEMBER if party else MASSES,
             special_groups=groups,
             notes="",
             archived=False,

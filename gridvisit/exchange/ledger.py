@@ -26,12 +26,24 @@ from sqlalchemy.orm import Session
 
 from gridvisit.core.access import OUTSIDE_ID
 from gridvisit.core.clock import to_local
+from gridvisit.core.codes import (
+    ETHNICITY,
+    MASSES,
+    POLITICAL_STATUS,
+    political_status_for_flag,
+    relation_name,
+)
 from gridvisit.core.enums import (
     HandlingLevel,
+    HouseStatus,
     ProblemStatus,
+    RegistrationType,
+    ResidenceType,
+    ResidentStatus,
     Satisfaction,
     VisitMethod,
     VisitPurpose,
+    _Labelled,
 )
 from gridvisit.core.errors import GridVisitError
 from gridvisit.core.files import InputFileError, read_limited, write_file
@@ -45,6 +57,8 @@ from gridvisit.core.rules import (
     marks_text,
     original_due_at,
     pending_extension,
+    resident_current_sql,
+    resident_is_current,
     resolution_timeliness,
     supervision_marks,
     tier_for_groups,
@@ -103,11 +117,15 @@ def _household_rows(
     headers = [
         "社区", "网格", "楼栋党小组", "楼栋", "单元", "室", "户主", "户主身份证号",
         "联系电话", "人数", "走访等级", "重点人群", "党员中心户", "最近走访", "备注",
+        # issue 20: the house, and the head's registers (as in a roster row)
+        "房屋状态", "房主姓名", "房主电话", "租住人数", "租赁登记备案号",
+        "户籍类型", "居住类型", "民族", "政治面貌", "工作单位或职业", "迁入日期",
     ]  # fmt: skip
     tiers = dict(s.execute(select(VisitTier.code, VisitTier.name)).all())
     group_names = dict(s.execute(select(SpecialGroup.code, SpecialGroup.name)).all())
     people: dict[int, list[Resident]] = {}
-    for r in s.scalars(select(Resident).where(~Resident.archived).order_by(Resident.id)):
+    current = resident_current_sql(Resident.status, Resident.archived)
+    for r in s.scalars(select(Resident).where(current).order_by(Resident.id)):
         people.setdefault(r.household_id, []).append(r)
     lv = last_visits().subquery()
     last = dict(s.execute(select(lv.c.household_id, lv.c.last)).all())
@@ -137,8 +155,25 @@ def _household_rows(
             "、".join(group_names.get(g, g) for g in groups),
             "是" if h.is_party_centre else "", _day(last.get(h.id)),
             scrub_text(h.notes, [m.name for m in members]) if masked else h.notes,
+            HouseStatus(h.house_status).label,
+            mask_name(h.owner_name) if masked else h.owner_name,
+            mask_phone(h.owner_phone) if masked else h.owner_phone,
+            h.tenant_count or "", h.rental_registration,
+            *(_registers(head) if head else [""] * 6),
         ])  # fmt: skip
     return headers, rows
+
+
+def _registers(r: Resident) -> list[Any]:
+    """户籍类型, 居住类型, 民族, 政治面貌, 工作单位或职业, 迁入日期 as a ledger shows them."""
+    return [
+        RegistrationType(r.registration_type).label,
+        ResidenceType(r.residence_type).label,
+        ETHNICITY.name_of(r.ethnicity) if r.ethnicity else "",
+        POLITICAL_STATUS.name_of(r.political_status),
+        r.workplace,
+        r.moved_in_on,
+    ]
 
 
 def _visit_rows(
@@ -336,7 +371,20 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "tier": ("走访等级", "等级"),
     "party_centre": ("党员中心户", "是否党员中心户"),
     "notes": ("备注",),
+    "house_status": ("房屋状态", "房屋性质", "房屋用途"),
+    "owner_name": ("房主姓名", "房主", "产权人", "产权人姓名"),
+    "owner_phone": ("房主电话", "房主联系电话", "产权人电话"),
+    "tenant_count": ("租住人数", "承租人数", "租户人数"),
+    "rental_registration": ("租赁登记备案号", "租赁备案号", "出租登记号"),
+    "registration_type": ("户籍类型", "人口类型", "户籍性质"),
+    "residence_type": ("居住类型", "居住方式"),
+    "ethnicity": ("民族",),
+    "political_status": ("政治面貌",),
+    "workplace": ("工作单位或职业", "工作单位", "职业", "工作单位/职业"),
+    "moved_in_on": ("迁入日期", "入住日期", "迁入时间"),
 }  # fmt: skip
+HOUSE_COLUMNS = ("house_status", "owner_name", "owner_phone", "tenant_count",
+                 "rental_registration")  # fmt: skip
 REQUIRED = ("community", "grid", "group", "building", "room", "name")
 LABELS = {k: v[0] for k, v in COLUMNS.items()}
 # Headers of the households ledger that say something the import cannot take back:
@@ -663,7 +711,9 @@ def _validate(table: Roster, ref: _Reference) -> tuple[list[RowError], list[RowE
     seen_people: dict[tuple[tuple[str, ...], str], tuple[int, str]] = {}
     seen_houses: dict[tuple[str, ...], int] = {}
     house_values: dict[tuple[str, ...], dict[str, tuple[int, str]]] = {}
-    house_level = ["tier", "party_centre"] + (["phone", "notes"] if table.households_shape else [])
+    house_level = ["tier", "party_centre", *HOUSE_COLUMNS] + (
+        ["phone", "notes"] if table.households_shape else []
+    )
     for row in table.rows:
         v = row.values
 
@@ -737,6 +787,7 @@ def _validate(table: Roster, ref: _Reference) -> tuple[list[RowError], list[RowE
                 names = "、".join(n for n, c in ref.groups.items() if n != c)
                 error("special_groups", f"没有“{'、'.join(unknown)}”这类重点人群(可填:{names})")
             v["special_groups"] = ",".join(codes)
+        _validate_registers(v, error, warnings, row.number, label)
         if not all(v.get(f) for f in REQUIRED):
             continue
         house = _household_key(v)
@@ -777,17 +828,82 @@ class ImportArea:
     communities: frozenset[int] = frozenset()
 
 
+def _closed_code(kind: type[_Labelled], text: str) -> str | None:
+    for member in kind:
+        if text in (member.value, member.label):
+            return member.value
+    return None
+
+
+def _validate_registers(
+    v: dict[str, str],
+    error: Callable[[str, str], None],
+    warnings: list[RowError],
+    number: int,
+    label: Callable[[str], str],
+) -> None:
+    """The house and register columns (issue 20), normalised to codes in place; the
+    standard lists by name or code."""
+    for f, kind, what in (
+        ("house_status", HouseStatus, "房屋状态"),
+        ("registration_type", RegistrationType, "户籍类型"),
+        ("residence_type", ResidenceType, "居住类型"),
+    ):
+        if v.get(f):
+            code = _closed_code(kind, v[f])
+            if code is None:
+                error(f, f"没有“{v[f]}”这个{what}(可填:{'、'.join(m.label for m in kind)})")
+            else:
+                v[f] = code
+    for f, codes in (("ethnicity", ETHNICITY), ("political_status", POLITICAL_STATUS)):
+        if v.get(f):
+            found = codes.lookup(v[f])
+            if found is None:
+                error(f, f"“{v[f]}”不是{codes.title}代码表中的名称或代码")
+            else:
+                v[f] = found.code
+    if v.get("relation"):
+        v["relation"] = relation_name(v["relation"])
+    if v.get("tenant_count"):
+        if not v["tenant_count"].isdigit() or int(v["tenant_count"]) > 999:
+            error("tenant_count", "应为 0 到 999 的整数")
+        elif v.get("house_status") and v["house_status"] != HouseStatus.RENTED:
+            error("tenant_count", "只有出租房屋才填写租住人数")
+    if v.get("moved_in_on"):
+        try:
+            v["moved_in_on"] = date.fromisoformat(v["moved_in_on"][:10]).isoformat()
+        except ValueError:
+            error("moved_in_on", "日期格式不对(如 2026-03-01)")
+    for f, limit in (("owner_name", 32), ("rental_registration", 64), ("workplace", 100)):
+        if len(v.get(f, "")) > limit:
+            error(f, f"超过 {limit} 个字")
+    if _MASKED.search(v.get("owner_name", "")) or _MASKED.search(v.get("owner_phone", "")):
+        for f in ("owner_name", "owner_phone"):
+            if _MASKED.search(v.get(f, "")):
+                warnings.append(RowError(number, label(f), "已打码(含 *),此格未导入,已登记的不变"))
+                v[f] = ""
+    if v.get("owner_phone"):
+        phone = check_phone(v["owner_phone"])
+        if phone.error:
+            error("owner_phone", phone.error)
+        else:
+            v["owner_phone"] = phone.normalized
+
+
 class _Rollback(Exception):
     """Raised inside the import's transaction so that nothing of it is kept."""
 
 
 def _resident_state(r: Resident) -> tuple[Any, ...]:
     return (r.name, r.gender, r.id_number, r.birth_date, r.phone, r.relation, r.is_head,
-            r.is_party_member, tuple(r.special_groups or ()), r.notes)  # fmt: skip
+            r.is_party_member, tuple(r.special_groups or ()), r.notes, r.registration_type,
+            r.residence_type, r.ethnicity, r.political_status, r.workplace,
+            r.moved_in_on)  # fmt: skip
 
 
 def _household_state(h: Household) -> tuple[Any, ...]:
-    return (h.phone, h.tier_code, h.tier_manual, h.is_party_centre, h.notes)
+    return (h.phone, h.tier_code, h.tier_manual, h.is_party_centre, h.notes, h.house_status,
+            h.owner_name, h.owner_phone, h.tenant_count, h.rental_registration)  # fmt: skip
 
 
 def _set(obj: Any, name: str, value: Any) -> None:
@@ -996,6 +1112,11 @@ class _Import:
                 is_party_centre=False,
                 phone="",
                 notes="",
+                house_status=HouseStatus.OWNER_OCCUPIED.value,
+                owner_name="",
+                owner_phone="",
+                tenant_count=0,
+                rental_registration="",
             )
             self.s.add(h)
             self.households[(group_id, h.building, h.unit, h.room)] = h
@@ -1032,9 +1153,14 @@ class _Import:
                 phone="",
                 relation=relation,
                 is_head=is_head,
-                is_party_member=False,
+                political_status=MASSES,
                 special_groups=[],
                 notes="",
+                registration_type=RegistrationType.LOCAL.value,
+                residence_type=ResidenceType.PERMANENT.value,
+                ethnicity="",
+                workplace="",
+                status=ResidentStatus.PRESENT.value,
             )
             self.s.add(r)
             self.new_members.setdefault(id(h), []).append(r)
@@ -1055,8 +1181,23 @@ class _Import:
                 self.by_id[r.id_number] = r
             if v.get("birth_date") and r.birth_date is None:
                 r.birth_date = date.fromisoformat(v["birth_date"])
-        if v.get("party_member"):
-            _set(r, "is_party_member", v["party_member"] == "1")
+        if v.get("political_status"):  # 政治面貌 decides the party flag (core/codes.py)
+            _set(r, "political_status", v["political_status"])
+        elif v.get("party_member"):
+            flag = v["party_member"] == "1"
+            _set(
+                r, "political_status", political_status_for_flag(flag, r.political_status or MASSES)
+            )
+        for f in ("registration_type", "residence_type", "ethnicity", "workplace"):
+            if v.get(f):
+                _set(r, f, v[f])
+        if v.get("moved_in_on"):
+            _set(r, "moved_in_on", date.fromisoformat(v["moved_in_on"]))
+        for f in ("house_status", "owner_name", "owner_phone", "rental_registration"):
+            if v.get(f):
+                _set(h, f, v[f])
+        if v.get("tenant_count"):
+            _set(h, "tenant_count", int(v["tenant_count"]))
         if v.get("special_groups"):
             codes = v["special_groups"].split(",")
             if set(codes) != set(r.special_groups or ()):
@@ -1085,7 +1226,12 @@ class _Import:
     def settle_tier(self, h: Household) -> None:
         """A tier named in the file is kept (as chosen by hand when the groups would give
         another); otherwise an automatic tier follows the residents' groups."""
-        groups = [g for m in self.all_people(h) if not m.archived for g in (m.special_groups or ())]
+        groups = [
+            g
+            for m in self.all_people(h)
+            if resident_is_current(m.status, m.archived)
+            for g in (m.special_groups or ())
+        ]
         computed = tier_for_groups(groups, self.ref.group_tier, self.ref.tier_rank)
         given = self.tiers_given.get(id(h))
         if given is not None:

@@ -26,7 +26,10 @@ from gridvisit.exchange.records import SPEC_BY_NAME
 FORMAT = "gridvisit-package"
 # 2: grid packages carry the laptop's audit entries (AUDIT_MEMBER) and the chain's tip
 # (Manifest.audit); users travel without role and active flag. Version 1 still reads.
-FORMAT_VERSION = 2
+# 3: houses (房屋状态, owner, rental), residents' registers and status, and the
+# resident_move table (issue 20); a version-2 package gets their defaults
+# (records._OPTIONAL) and 政治面貌 from its party-member flag.
+FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
 AUDIT_MEMBER = "audit/entries.jsonl"
 SEAL_LEN = 64  # hex SHA-256 in the zip comment

@@ -21,6 +21,8 @@ from sqlalchemy import Column, Select, Table, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.sqltypes import JSON, Boolean, Date, Integer, String
 
+from gridvisit.core.codes import is_party_member, political_status_for_flag
+from gridvisit.core.enums import HouseStatus, RegistrationType, ResidenceType, ResidentStatus
 from gridvisit.storage.check import COUNTED_TABLES
 from gridvisit.storage.models import SYNC_MODELS, Base
 from gridvisit.storage.types import UTCDateTime
@@ -36,7 +38,9 @@ def table_of(model: type[Base]) -> Table:
 
 
 _TABLES = {table_of(m).name for m in MODELS}
-ENTITY_LABELS = {table: label for table, label in COUNTED_TABLES if table in _TABLES}
+ENTITY_LABELS = {table: label for table, label in COUNTED_TABLES if table in _TABLES} | {
+    "resident_move": "迁入迁出记录"
+}
 
 CHUNK = 500  # rows per IN (...) query; far below every backend's parameter limit
 
@@ -118,6 +122,7 @@ class Spec:
             raise RecordError(f"{where}:记录没有 UUID")
         if out["version"] < 1:
             raise RecordError(f"{where}:版本号必须是正整数")
+        _derive(self.name, out)
         return out
 
     def values_many(self, payloads: list[Any], label: str) -> list[dict[str, Any]]:
@@ -152,6 +157,8 @@ class Spec:
         rows = [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
         if rows and (not all(r["uuid"] for r in rows) or min(r["version"] for r in rows) < 1):
             raise _Unusual
+        for row in rows:
+            _derive(self.name, row)
         return rows
 
     @cached_property
@@ -161,7 +168,36 @@ class Spec:
 
 # Columns added by later schema versions get a default when an older package lacks them.
 # (table, column): a package from before deleted visits travelled holds live visits.
-_OPTIONAL: dict[tuple[str, str], Any] = {("visit", "archived"): False}
+# Format 2 (before issue 20) had no house status, resident registers or moves: its
+# houses are 自住, its residents 在住 本地户籍 常住, and 政治面貌 follows the party-member
+# flag (`_derive`).
+_OPTIONAL: dict[tuple[str, str], Any] = {
+    ("visit", "archived"): False,
+    ("household", "house_status"): HouseStatus.OWNER_OCCUPIED.value,
+    ("household", "owner_name"): "",
+    ("household", "owner_phone"): "",
+    ("household", "tenant_count"): 0,
+    ("household", "rental_registration"): "",
+    ("resident", "registration_type"): RegistrationType.LOCAL.value,
+    ("resident", "residence_type"): ResidenceType.PERMANENT.value,
+    ("resident", "ethnicity"): "",
+    ("resident", "political_status"): None,  # from is_party_member, below
+    ("resident", "workplace"): "",
+    ("resident", "moved_in_on"): None,
+    ("resident", "status"): ResidentStatus.PRESENT.value,
+}
+
+
+def _derive(table: str, values: dict[str, Any]) -> None:
+    """Columns derived from others: a resident's party-member flag follows 政治面貌
+    (core.codes), whatever a package says; an old package's flag gives 政治面貌."""
+    if table != "resident":
+        return
+    status = values.get("political_status")
+    if status is None:
+        values["political_status"] = political_status_for_flag(bool(values["is_party_member"]))
+    else:
+        values["is_party_member"] = is_party_member(status)
 
 
 def _dump(value: Any) -> Any:

@@ -4,7 +4,7 @@ Every user of a laptop holds its database key, so a laptop's package can say
 anything. The sub-district therefore decides what each device may change, from the
 area it registered the device for:
 
-- a grid laptop: households, residents, visits, problems and their events of its
+- a grid laptop: households, residents and their moves, visits, problems and their events of its
   grids, the grid records themselves and new building groups in them;
 - a community laptop: the same for every grid of its communities, the community
   records, and new grids in them;
@@ -50,6 +50,7 @@ from gridvisit.storage.models import (
     Problem,
     ProblemEvent,
     Resident,
+    ResidentMove,
     UuidAlias,
     Visit,
 )
@@ -195,6 +196,7 @@ _PARENTS: dict[str, tuple[tuple[str, str], ...]] = {
     "building_group": (("grid_id", "grid"),),
     "household": (("building_group_id", "building_group"),),
     "resident": (("household_id", "household"),),
+    "resident_move": (("household_id", "household"), ("resident_id", "resident")),
     "visit": (("household_id", "household"),),
     "problem": (
         ("grid_id", "grid"),
@@ -466,7 +468,11 @@ def _grid_query(table: str, ids: list[int]) -> Any:
             .join(BuildingGroup, BuildingGroup.id == Household.building_group_id)
             .where(Household.id.in_(ids))
         )
-    models: dict[str, type[Visit] | type[Resident]] = {"visit": Visit, "resident": Resident}
+    models: dict[str, type[Visit] | type[Resident] | type[ResidentMove]] = {
+        "visit": Visit,
+        "resident": Resident,
+        "resident_move": ResidentMove,
+    }
     model = models[table]
     return (
         select(model.id, BuildingGroup.grid_id)

@@ -55,7 +55,7 @@ log = logging.getLogger(__name__)
 # with this constant, so Alembic (and through it every SQL dialect it knows, the
 # PostgreSQL one included) is imported only when a migration is pending.
 # tests/storage/test_engine.py checks it against the migrations folder.
-HEAD_REVISION = "0006"
+HEAD_REVISION = "0007"
 
 BUSY_TIMEOUT_MS = 10_000
 WRITE_GATE_TIMEOUT_S = 30.0  # longest a save waits for the start-up check and backup

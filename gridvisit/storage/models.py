@@ -22,10 +22,21 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    inspect,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    declared_attr,
+    mapped_column,
+    relationship,
+    validates,
+)
 
 from gridvisit.core.clock import utcnow
+from gridvisit.core.codes import MASSES, is_party_member, political_status_for_flag
+from gridvisit.core.enums import HouseStatus, RegistrationType, ResidenceType, ResidentStatus
 from gridvisit.storage.types import UTCDateTime, new_uuid
 
 # Deterministic constraint names so Alembic can alter them on SQLite (batch mode).
@@ -204,6 +215,12 @@ class Household(SyncMixin, Base):
     centre_household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"), index=True)
     notes: Mapped[str] = mapped_column(Text, default="")
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    # 房屋状态 (core.enums.HouseStatus); 空置 once the last resident has left.
+    house_status: Mapped[str] = mapped_column(String(16), default=HouseStatus.OWNER_OCCUPIED.value)
+    owner_name: Mapped[str] = mapped_column(String(32), default="")  # 房主 (masked like a name)
+    owner_phone: Mapped[str] = mapped_column(String(32), default="")
+    tenant_count: Mapped[int] = mapped_column(Integer, default=0)  # 出租: 租住人数
+    rental_registration: Mapped[str] = mapped_column(String(64), default="")  # 租赁登记备案号
     residents: Mapped[list[Resident]] = relationship(back_populates="household")
 
 
@@ -217,11 +234,60 @@ class Resident(SyncMixin, Base):
     phone: Mapped[str] = mapped_column(String(32), default="")
     relation: Mapped[str] = mapped_column(String(16), default="")  # 与户主关系
     is_head: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Derived from political_status (core.codes.is_party_member); kept as a column
+    # because many lists and counts read it. See _keep_party_flag below.
     is_party_member: Mapped[bool] = mapped_column(Boolean, default=False)
     special_groups: Mapped[list[str]] = mapped_column(default=list)  # SpecialGroup codes
     notes: Mapped[str] = mapped_column(Text, default="")
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    registration_type: Mapped[str] = mapped_column(  # 户籍类型 (core.enums.RegistrationType)
+        String(16), default=RegistrationType.LOCAL.value
+    )
+    residence_type: Mapped[str] = mapped_column(  # 居住类型 (core.enums.ResidenceType)
+        String(16), default=ResidenceType.PERMANENT.value
+    )
+    ethnicity: Mapped[str] = mapped_column(String(2), default="")  # 民族, GB/T 3304 code
+    political_status: Mapped[str] = mapped_column(  # 政治面貌, GB/T 4762 code
+        String(2), default=MASSES
+    )
+    workplace: Mapped[str] = mapped_column(String(100), default="")  # 工作单位或职业
+    moved_in_on: Mapped[date | None] = mapped_column(Date, default=None)
+    # 在住 / 已迁出 / 已故 (core.enums.ResidentStatus), set by resident_move events.
+    status: Mapped[str] = mapped_column(String(16), default=ResidentStatus.PRESENT.value)
     household: Mapped[Household] = relationship(back_populates="residents")
+
+    @validates("political_status")
+    def _derive_party_flag(self, _key: str, value: str) -> str:
+        self.is_party_member = is_party_member(value)
+        return value
+
+
+@event.listens_for(Resident, "before_insert")
+@event.listens_for(Resident, "before_update")
+def _keep_party_flag(_mapper: Any, _conn: Any, target: Resident) -> None:
+    """A writer that set only the party-member flag (an old package or ledger) means
+    中共党员 or 群众; otherwise the flag follows 政治面貌."""
+    state = inspect(target)
+    flag_changed = state.attrs.is_party_member.history.has_changes()
+    status_changed = state.attrs.political_status.history.has_changes()
+    current = target.political_status if target.political_status is not None else MASSES
+    if flag_changed and not status_changed:
+        target.political_status = political_status_for_flag(bool(target.is_party_member), current)
+    else:
+        target.is_party_member = is_party_member(current)
+
+
+class ResidentMove(SyncMixin, Base):
+    """迁入 / 迁出 / 死亡 / 户内变更: a dated event in a resident's history (append-only,
+    archived rather than deleted so a correction travels like any other change)."""
+
+    __tablename__ = "resident_move"
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # core.enums.MoveKind
+    moved_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 # --- visits and problems ------------------------------------------------------------
@@ -465,6 +531,7 @@ SYNC_MODELS: tuple[type[Base], ...] = (
     BuildingGroup,
     Household,
     Resident,
+    ResidentMove,
     Visit,
     Problem,
     ProblemEvent,

@@ -37,6 +37,15 @@ class Changes:
             out.add("due")
         if self.problem_list or self.added_households or self.removed_households:
             out.add("problems")
+        if (
+            self.households
+            or self.added_households
+            or self.removed_households
+            or self.visits
+            or self.problems
+            or self.problem_list
+        ):
+            out.add("buildings")  # colours and marks of the building view
         return out
 
 

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from gridvisit.core.services import Services
     from gridvisit.core.services.workspace import Reference
     from gridvisit.ui.changes import ChangeHub
+    from gridvisit.ui.pages.buildings import BuildingsPage
     from gridvisit.ui.pages.due import DuePage
     from gridvisit.ui.pages.households import HouseholdsPage
     from gridvisit.ui.pages.problems import ProblemsPage
@@ -29,6 +30,7 @@ class WindowHost(QMainWindow):
     households: HouseholdsPage
     problems: ProblemsPage
     due: DuePage
+    buildings: BuildingsPage
     pages: QTabWidget
     status_text: QLabel
 

@@ -30,6 +30,7 @@ from gridvisit.core.records import Scope
 from gridvisit.core.services import Services
 from gridvisit.core.services.workspace import ProblemLine, Reference, TreeNode
 from gridvisit.ui.actions.backups import BackupActions
+from gridvisit.ui.actions.buildings import BuildingActions
 from gridvisit.ui.actions.exchange import ExchangeActions
 from gridvisit.ui.actions.help import HelpActions
 from gridvisit.ui.actions.hierarchy import HierarchyActions
@@ -40,6 +41,7 @@ from gridvisit.ui.actions.workdays import CalendarActions
 from gridvisit.ui.changes import ChangeHub, Changes
 from gridvisit.ui.dialogs.common import fit_to_screen
 from gridvisit.ui.host import WindowHost
+from gridvisit.ui.pages.buildings import BuildingsPage
 from gridvisit.ui.pages.due import DuePage
 from gridvisit.ui.pages.households import HouseholdsPage
 from gridvisit.ui.pages.problems import ProblemsPage
@@ -48,7 +50,7 @@ from gridvisit.ui.tree import NODE_ROLE, HierarchyTree
 
 log = logging.getLogger(__name__)
 
-PAGES = ("households", "problems", "due")
+PAGES = ("households", "problems", "due", "buildings")
 
 __all__ = ["NODE_ROLE", "PAGES", "MainWindow"]
 
@@ -88,6 +90,8 @@ class MainWindow(WindowHost):
         self.pages.addTab(self.households, self.tr("Households"))
         self.pages.addTab(self.problems, self.tr("Problems"))
         self.pages.addTab(self.due, self.tr("Due this week"))
+        self.buildings = BuildingsPage(self)
+        self.pages.addTab(self.buildings, self.tr("Buildings"))
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(self.tree)
@@ -157,6 +161,7 @@ class MainWindow(WindowHost):
         self.security = SecurityActions(self)
         self.backup_actions = BackupActions(self)
         self.calendar_actions = CalendarActions(self)
+        self.building_actions = BuildingActions(self)
         self.help_actions = HelpActions(self)
         # The window's own commands, and short names for the groups' QActions.
         self.act_visit = self.visit_actions.act_visit
@@ -194,7 +199,12 @@ class MainWindow(WindowHost):
         for i, (name, text) in enumerate(
             zip(
                 PAGES,
-                (self.tr("&Households"), self.tr("&Problems"), self.tr("&Due this week")),
+                (
+                    self.tr("&Households"),
+                    self.tr("&Problems"),
+                    self.tr("&Due this week"),
+                    self.tr("&Buildings"),
+                ),
                 strict=True,
             )
         ):
@@ -391,6 +401,20 @@ class MainWindow(WindowHost):
                 lambda rows: self._problems_loaded(rows, keep),
                 self._load_failed,
             )
+        elif name == "buildings":
+            if node.kind != "building_group":
+                self.buildings.set_message(
+                    self.tr("Choose a building group (楼栋党小组) in the tree on the left.")
+                )
+                self._mark(name, False)
+                return
+            group = node.id or 0
+            self.tasks.run(
+                "buildings",
+                lambda: self.services.buildings.chart(group),
+                self._buildings_loaded,
+                self._load_failed,
+            )
         else:
             self.tasks.run(
                 "due", lambda: self.services.visits.due(scope), self._due_loaded, self._load_failed
@@ -408,6 +432,10 @@ class MainWindow(WindowHost):
         self.due.set_groups(self.tree.group_names())
         self.due.set_rows(rows)
         self._mark("due", False)
+
+    def _buildings_loaded(self, chart: Any) -> None:
+        self.buildings.set_chart(chart)
+        self._mark("buildings", False)
 
     def _load_failed(self, message: str) -> None:
         self._pending.clear()

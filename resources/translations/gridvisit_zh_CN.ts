@@ -210,6 +210,76 @@ Everything saved after that moment will be gone from the database; the current f
     </message>
 </context>
 <context>
+    <name>BuildingActions</name>
+    <message>
+        <source>Building chart</source>
+        <translation>楼栋图</translation>
+    </message>
+    <message>
+        <source>Sweep list</source>
+        <translation>走访清单</translation>
+    </message>
+    <message>
+        <source>Household card</source>
+        <translation>一户一档</translation>
+    </message>
+</context>
+<context>
+    <name>BuildingsPage</name>
+    <message>
+        <source>Colour by &amp;house status</source>
+        <translation>按房屋状态着色(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Colour by &amp;visit this period</source>
+        <translation>按本期走访着色(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Print &amp;chart…</source>
+        <translation>打印楼栋图(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>&amp;Sweep list…</source>
+        <translation>走访清单(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Household c&amp;ard…</source>
+        <translation>一户一档(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>Choose a building group (楼栋党小组) in the tree on the left.</source>
+        <translation>请在左侧的树里选择一个楼栋党小组。</translation>
+    </message>
+    <message>
+        <source>  {n} households · visited {v} · due this week {d} · overdue {o}</source>
+        <translation>  {n} 户 · 本期已访 {v} · 本周应访 {d} · 超期 {o}</translation>
+    </message>
+    <message>
+        <source>visited this period</source>
+        <translation>本期已访</translation>
+    </message>
+    <message>
+        <source>due this week</source>
+        <translation>本周应访</translation>
+    </message>
+    <message>
+        <source>overdue</source>
+        <translation>超期未访</translation>
+    </message>
+    <message>
+        <source>not recorded</source>
+        <translation>未登记</translation>
+    </message>
+    <message>
+        <source>no household</source>
+        <translation>未登记住户</translation>
+    </message>
+    <message>
+        <source>&lt;b style='color:#b71c1c'&gt;★&lt;/b&gt; party member &amp;nbsp; &lt;b style='color:#4a148c'&gt;●&lt;/b&gt; special group &amp;nbsp; &lt;b style='color:#c62828'&gt;!&lt;/b&gt; visit overdue &amp;nbsp; &lt;span style='background:#c62828;color:white'&gt;&amp;nbsp;2&amp;nbsp;&lt;/span&gt; open problems</source>
+        <translation>&lt;b style='color:#b71c1c'&gt;★&lt;/b&gt; 党员 &amp;nbsp; &lt;b style='color:#4a148c'&gt;●&lt;/b&gt; 重点人群 &amp;nbsp; &lt;b style='color:#c62828'&gt;!&lt;/b&gt; 走访超期 &amp;nbsp; &lt;span style='background:#c62828;color:white'&gt;&amp;nbsp;2&amp;nbsp;&lt;/span&gt; 未销号问题</translation>
+    </message>
+</context>
+<context>
     <name>CalendarActions</name>
     <message>
         <source>&amp;Holiday schedule…</source>
@@ -284,6 +354,53 @@ Everything saved after that moment will be gone from the database; the current f
     <message>
         <source>The two new passwords differ.</source>
         <translation>两次输入的新密码不一致。</translation>
+    </message>
+</context>
+<context>
+    <name>ChartView</name>
+    <message>
+        <source>Building chart</source>
+        <translation>楼栋图</translation>
+    </message>
+    <message>
+        <source>No household registered</source>
+        <translation>还没有登记住户</translation>
+    </message>
+    <message>
+        <source>{room}: no household registered</source>
+        <translation>{room}:未登记住户</translation>
+    </message>
+    <message>
+        <source>Head: {head} ({n} residents)</source>
+        <translation>户主:{head}(共 {n} 人)</translation>
+    </message>
+    <message>
+        <source>House: {s}</source>
+        <translation>房屋状态:{s}</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>从未走访</translation>
+    </message>
+    <message>
+        <source>Tier: {tier} · last visit {last} · next due {due}</source>
+        <translation>走访等级:{tier} · 上次走访 {last} · 下次应访 {due}</translation>
+    </message>
+    <message>
+        <source>Visit overdue by {n} days</source>
+        <translation>走访已超期 {n} 天</translation>
+    </message>
+    <message>
+        <source>★ Party members: {n}</source>
+        <translation>★ 党员 {n} 人</translation>
+    </message>
+    <message>
+        <source>● {groups}</source>
+        <translation>● {groups}</translation>
+    </message>
+    <message>
+        <source>Open problems: {n}</source>
+        <translation>未销号问题 {n} 件</translation>
     </message>
 </context>
 <context>
@@ -1282,6 +1399,10 @@ Choose a building group on the left and click “New household”, or right-clic
         <translation>本周应访</translation>
     </message>
     <message>
+        <source>Buildings</source>
+        <translation>楼栋图</translation>
+    </message>
+    <message>
         <source>User: {user}</source>
         <translation>当前用户:{user}</translation>
     </message>
@@ -1304,6 +1425,10 @@ Choose a building group on the left and click “New household”, or right-clic
     <message>
         <source>&amp;Due this week</source>
         <translation>本周应访(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Buildings</source>
+        <translation>楼栋图(&amp;B)</translation>
     </message>
     <message>
         <source>&amp;File</source>
@@ -1354,8 +1479,73 @@ Choose a building group on the left and click “New household”, or right-clic
         <translation>正在加载 {n} 户住户……</translation>
     </message>
     <message>
+        <source>Choose a building group (楼栋党小组) in the tree on the left.</source>
+        <translation>请在左侧的树里选择一个楼栋党小组。</translation>
+    </message>
+    <message>
         <source>Could not load data</source>
         <translation>数据加载失败</translation>
+    </message>
+</context>
+<context>
+    <name>PdfPreviewDialog</name>
+    <message>
+        <source>Full names (internal use only)</source>
+        <translation>显示完整姓名(仅限内部使用)</translation>
+    </message>
+    <message>
+        <source>&amp;Print…</source>
+        <translation>打印(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>&amp;Save as PDF…</source>
+        <translation>另存为 PDF(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Building the PDF…</source>
+        <translation>正在生成 PDF……</translation>
+    </message>
+    <message>
+        <source>The PDF could not be opened for preview.</source>
+        <translation>生成的 PDF 无法打开预览。</translation>
+    </message>
+    <message>
+        <source>{pages} pages</source>
+        <translation>共 {pages} 页</translation>
+    </message>
+    <message>
+        <source>The PDF could not be built:
+{m}</source>
+        <translation>PDF 未能生成:
+{m}</translation>
+    </message>
+    <message>
+        <source>Cannot print</source>
+        <translation>无法打印</translation>
+    </message>
+    <message>
+        <source>The printer could not be started. Check that it is connected.</source>
+        <translation>无法启动打印机,请检查打印机是否已连接并开机。</translation>
+    </message>
+    <message>
+        <source>Save as PDF</source>
+        <translation>另存为 PDF</translation>
+    </message>
+    <message>
+        <source>PDF files (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Cannot save</source>
+        <translation>无法保存</translation>
+    </message>
+    <message>
+        <source>Saved to {path}</source>
+        <translation>已保存到 {path}</translation>
     </message>
 </context>
 <context>

@@ -310,13 +310,15 @@ def test_roster_reimport_matches_by_id_then_household_and_name(tmp_path: Path) -
 
 def test_columns_the_import_does_not_use_are_named(tmp_path: Path) -> None:
     db = open_database(tmp_path / "r.db", create=True)
-    header = [*GOOD_HEADER, "民族", "", "手机"]
+    header = [*GOOD_HEADER, "籍贯", "", "手机"]
     path = _roster(
-        tmp_path / "r.xlsx", header, [[*ROW, "王芳", "", "", "户主", "汉族", "x", "13812345678"]]
+        tmp_path / "r.xlsx",
+        header,
+        [[*ROW, "王芳", "", "", "户主", "福建厦门", "x", "13812345678"]],
     )
     result = import_roster(db, path)
     assert result.imported
-    assert result.unused_columns == ["民族", "第 12 列(无表头)", "手机"]
+    assert result.unused_columns == ["籍贯", "第 12 列(无表头)", "手机"]
     db.dispose()
 
 
@@ -525,3 +527,94 @@ def test_problem_ledger_shows_supervision_and_timeliness(source: Database, tmp_p
     assert marks.count("红牌督办、加急") == 1 and marks.count("延期待审批") == 1
     assert set(timely) <= {None, "", "按期", "延期后按期", "超期办结"}
     assert timely.count("延期后按期") == 1
+
+
+def test_house_and_register_columns_round_trip_and_take_names_or_codes(
+    source: Database, tmp_path: Path
+) -> None:
+    """Issue 20: the households ledger carries the house and the head's registers; a
+    fresh database gets them back (export → import → export: the same cells), and a
+    roster may write the standard lists by name or by code."""
+    from datetime import date
+
+    with source.session() as s:
+        heads = list(s.scalars(select(Resident).where(Resident.is_head).order_by(Resident.id)))
+        for r, (reg, eth, pol) in zip(
+            heads[:3], [("floating", "11", "03"), ("foreign", "98", "05"), ("unsettled", "", "12")],
+            strict=False,
+        ):  # fmt: skip
+            r.registration_type, r.ethnicity, r.political_status = reg, eth, pol
+            r.residence_type, r.workplace, r.moved_in_on = "temporary", "物流公司", date(2025, 5, 4)
+    first = tmp_path / "first.xlsx"
+    export_ledger(source, "households", first, masked=False)
+    headers, rows = _cells(first)
+    for name in ("房屋状态", "房主姓名", "租住人数", "户籍类型", "民族", "政治面貌", "迁入日期"):
+        assert name in headers
+    statuses = {r[headers.index("房屋状态")] for r in rows}
+    assert {"自住", "出租"} <= statuses
+    assert {"流动人口", "境外人员", "未落户"} <= {r[headers.index("户籍类型")] for r in rows}
+    fresh = open_database(tmp_path / "fresh.db", create=True)
+    try:
+        result = import_roster(fresh, first)
+        assert result.imported and result.errors == [], result.report_lines()[:3]
+        second = tmp_path / "second.xlsx"
+        export_ledger(fresh, "households", second, masked=False)
+        with fresh.read_session() as s:
+            got = set(s.execute(select(Resident.registration_type, Resident.ethnicity,
+                                       Resident.political_status)).all())  # fmt: skip
+            rented = s.scalar(select(func.count()).where(Household.house_status == "rented"))
+    finally:
+        fresh.dispose()
+    assert {("floating", "11", "03"), ("foreign", "98", "05"), ("unsettled", "", "12")} <= got
+    assert rented and rented == sum(1 for r in rows if r[headers.index("房屋状态")] == "出租")
+    headers2, rows2 = _cells(second)
+    keep = [i for i, h in enumerate(headers) if h not in NOT_CARRIED]
+    assert headers2 == headers
+    for before, after in zip(rows, rows2, strict=True):
+        assert [before[i] for i in keep] == [after[i] for i in keep]
+    # A masked ledger masks the owner like a resident.
+    masked = tmp_path / "masked.xlsx"
+    export_ledger(source, "households", masked, masked=True)
+    mh, mrows = _cells(masked)
+    owners = [r[mh.index("房主电话")] for r in mrows if r[mh.index("房主电话")]]
+    assert owners and all("****" in o for o in owners)
+
+
+def test_a_roster_writes_registers_by_code_or_name(tmp_path: Path) -> None:
+    db = open_database(tmp_path / "r.db", create=True)
+    header = [*GOOD_HEADER, "民族", "政治面貌", "户籍类型", "房屋状态", "租住人数", "迁入日期"]
+    base = ["桂花社区", "玉兰苑网格", "1号楼党小组", 1, 1, 101]
+    path = _roster(
+        tmp_path / "r.xlsx",
+        header,
+        [
+            [*base, "王芳", "", "", "02", "01", "中国共产党党员", "流动人口", "出租", 2, "2024-09-01"],
+            [*base, "王小明", "", "", "20", "汉族", "3", "local", "", "", ""],
+        ],
+    )  # fmt: skip
+    result = import_roster(db, path)
+    assert result.imported and result.errors == [], result.report_lines()
+    with db.read_session() as s:
+        people = dict(
+            (name, rest)
+            for name, *rest in s.execute(
+                select(Resident.name, Resident.relation, Resident.ethnicity,
+                       Resident.political_status, Resident.is_party_member,
+                       Resident.registration_type)
+            )
+        )  # fmt: skip
+        house = s.execute(select(Household.house_status, Household.tenant_count)).one()
+    assert people["王芳"] == ["户主", "01", "01", True, "floating"]
+    assert people["王小明"] == ["子", "01", "03", False, "local"]
+    assert tuple(house) == ("rented", 2)
+    bad = _roster(
+        tmp_path / "bad.xlsx",
+        header,
+        [[*base, "李四", "", "", "", "火星族", "党员候选", "外星", "别墅", "x", "昨天"]],
+    )
+    wrong = import_roster(db, bad)
+    assert not wrong.imported
+    assert {e.column for e in wrong.errors} == {
+        "民族", "政治面貌", "户籍类型", "房屋状态", "租住人数", "迁入日期"
+    }  # fmt: skip
+    db.dispose()

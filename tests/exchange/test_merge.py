@@ -363,3 +363,53 @@ def test_corrected_and_deleted_visits_travel(source: Database, tmp_path: Path) -
         payload = visit.payload(s.execute(visit.select_payload()).first())
     del payload["archived"]
     assert visit.values(payload, "走访第 1 条")["archived"] is False
+
+
+def test_a_format_2_package_from_before_houses_still_merges(
+    source: Database, tmp_path: Path
+) -> None:
+    """Issue 20: a package written before houses, registers and moves (format 2) merges
+    into a database of this version: houses 自住, residents 在住 本地户籍 常住, and
+    政治面貌 from the party-member flag, which stays consistent with it."""
+    import dataclasses
+
+    from gridvisit.exchange.package import build_package
+    from gridvisit.exchange.records import canonical
+    from gridvisit.storage.models import Resident
+
+    new = {
+        "household": {"house_status", "owner_name", "owner_phone", "tenant_count",
+                      "rental_registration"},
+        "resident": {"registration_type", "residence_type", "ethnicity", "political_status",
+                     "workplace", "moved_in_on", "status"},
+    }  # fmt: skip
+    package = parse_package(
+        export_package(source, tmp_path / "now.zip", full=True).path.read_bytes(), "now.zip"
+    )
+    lines = {
+        table: [
+            canonical({k: v for k, v in r.items() if k not in new.get(table, ())}) for r in rows
+        ]
+        for table, rows in package.records.items()
+        if table != "resident_move"
+    }
+    old_manifest = dataclasses.replace(package.manifest, format_version=2)
+    old = tmp_path / "old.zip"
+    old.write_bytes(build_package(old_manifest, lines, [canonical(a) for a in package.audit]))
+    assert parse_package(old.read_bytes(), "old.zip").manifest.format_version == 2
+    target = open_database(tmp_path / "t.db", create=True)
+    stats = merge_package(target, read_package(old))
+    assert stats.conflicts == 0 and stats.inserted > 1000
+    with source.read_session() as s:
+        party = set(s.scalars(select(Resident.uuid).where(Resident.is_party_member)))
+    with target.read_session() as s:
+        rows = s.execute(
+            select(Resident.uuid, Resident.political_status, Resident.is_party_member,
+                   Resident.status, Resident.registration_type)
+        ).all()  # fmt: skip
+        houses = set(s.scalars(select(Household.house_status)))
+    assert party and {u for u, *_ in rows if _[0] == "01"} == party
+    assert all(flag == (code == "01") for _, code, flag, _s, _r in rows)
+    assert {(st, reg) for *_, st, reg in rows} == {("present", "local")}
+    assert houses == {"owner_occupied"}
+    target.dispose()

@@ -122,6 +122,7 @@ def _attempt(world: World, role: Role, action: Action, tmp: Path) -> Callable[[]
             2027, frozenset({date(2027, 1, 1)}), frozenset()
         ),
         Action.MANAGE_TARGETS: lambda: s.stats.set_targets({"coverage": 0.9}),
+        Action.EDIT_TIERS: lambda: s.tiers.update_tier("annual", interval_days=360),
     }
     return calls[action]
 

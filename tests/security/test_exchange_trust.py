@@ -824,3 +824,36 @@ def test_a_subdistrict_database_keeps_its_identity_unless_forced(parties: Partie
     assert parties.sub.device_id != before
     with pytest.raises(PackageSecurityError, match="不是发给本单位的"):
         parties.merge(parties.export())  # the laptop still encrypts to the old key
+
+
+def test_moves_are_inside_the_laptops_area_only(parties: Parties) -> None:
+    """A 迁出 in the laptop's own grid merges (the resident leaves, the house is 空置),
+    the same package again changes nothing; one recorded for a resident of another grid
+    is refused with the whole package."""
+    from datetime import date
+
+    from gridvisit.core.enums import MoveKind
+    from gridvisit.storage.models import Resident, ResidentMove
+
+    parties.merge(parties.export())  # anchors the trail
+    lsvc = parties.lsvc
+    with parties.laptop.read_session() as s:
+        own = s.scalar(select(Resident.id).where(Resident.name == "张三"))
+        far = s.scalar(select(Resident.id).where(Resident.name == "李四"))
+    lsvc.households.record_move(own, MoveKind.MOVE_OUT, date.today(), "搬走")
+    package = parties.export()
+    stats = parties.merge(package)
+    assert stats.inserted == 1 and stats.updated == 2  # the move; resident and house
+    with parties.sub.read_session() as s:
+        assert s.scalar(select(Resident.status).where(Resident.name == "张三")) == "moved_out"
+        house = s.scalar(select(Household.house_status).where(Household.room == "101"))
+        assert house == "vacant"
+        assert len(list(s.scalars(select(ResidentMove)))) == 1
+    merged = dump(parties.sub)
+    parties.merge(parties.signed(full=True))  # the same records again: nothing changes
+    assert dump(parties.sub) == merged
+    # The laptop's admin may write anything in its own file (it holds every grid):
+    lsvc.households.record_move(far, MoveKind.MOVE_OUT, date.today(), "外地")
+    with pytest.raises(PackageSecurityError, match="乙一网格"):
+        parties.merge(parties.signed(full=False))
+    assert dump(parties.sub) == merged

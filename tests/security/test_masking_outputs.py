@@ -89,7 +89,8 @@ def _cells(path: Path) -> dict[str, str]:
     ws = load_workbook(path, read_only=True).worksheets[0]
     rows = list(ws.iter_rows(values_only=True))
     return {
-        str(h): "\n".join(str(r[i]) for r in rows[1:] if r[i] is not None)
+        # A row ends at its last filled cell in read-only mode (迁入日期 is often empty).
+        str(h): "\n".join(str(r[i]) for r in rows[1:] if i < len(r) and r[i] is not None)
         for i, h in enumerate(rows[0])
     }
 

@@ -59,7 +59,7 @@ def test_models_and_migrations_agree(db: Database) -> None:
 def test_reference_lists_are_seeded(db: Database) -> None:
     with db.read_session() as s:
         tiers = {t.code: t.interval_days for t in s.scalars(select(VisitTier))}
-        assert tiers == {"key": 7, "watch": 30, "normal": 90}
+        assert tiers == {"key": 7, "watch": 30, "normal": 90, "semiannual": 182, "annual": 365}
         names = set(s.scalars(select(ProblemCategory.name)))
         assert {"物业管理", "电梯", "环境卫生", "安全隐患", "高空抛物", "其他"} <= names
         assert s.scalar(select(func.count()).select_from(SpecialGroup)) >= 9

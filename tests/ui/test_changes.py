@@ -26,6 +26,7 @@ QUERIES = (
     ("workspace", "problem_lines"),
     ("workspace", "problem_line"),
     ("visits", "due"),
+    ("buildings", "chart"),
 )
 
 
@@ -101,16 +102,24 @@ def test_saving_a_visit_asks_for_each_changed_thing_once(
     window.pages.setCurrentIndex(1)
     qtbot.waitUntil(window.is_loaded, timeout=10_000)
     assert spy.calls == Counter(problem_lines=1)
+    # So was the building view: shown, its group's chart is read once.
+    spy.calls.clear()
+    window.pages.setCurrentIndex(3)
+    qtbot.waitUntil(window.is_loaded, timeout=10_000)
+    assert spy.calls == Counter(chart=1)
 
 
 def test_stale_pages_follow_what_changed() -> None:
     from gridvisit.ui.changes import Changes, ids
 
-    assert Changes(households=ids(1), groups=ids(2)).stale_pages() == set()  # rows in place
-    assert Changes(households=ids(1), visits=True).stale_pages() == {"due"}
-    assert Changes(visits=True, problem_list=True).stale_pages() == {"due", "problems"}
-    assert Changes(removed_households=ids(1)).stale_pages() == {"due", "problems"}
-    assert Changes(added_households=ids(1)).stale_pages() == {"due", "problems"}
-    assert Changes(problems=ids(3)).stale_pages() == set()
+    # The building view's colours and marks follow every household, visit or problem.
+    b = "buildings"
+    assert Changes(households=ids(1), groups=ids(2)).stale_pages() == {b}  # rows in place
+    assert Changes(households=ids(1), visits=True).stale_pages() == {"due", b}
+    assert Changes(visits=True, problem_list=True).stale_pages() == {"due", "problems", b}
+    assert Changes(removed_households=ids(1)).stale_pages() == {"due", "problems", b}
+    assert Changes(added_households=ids(1)).stale_pages() == {"due", "problems", b}
+    assert Changes(problems=ids(3)).stale_pages() == {b}
+    assert Changes(groups=ids(2)).stale_pages() == set()
     assert ids(None, 4) == frozenset({4})
     assert Changes.everything() == Changes(reference=True, hierarchy=True)

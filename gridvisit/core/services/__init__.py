@@ -7,12 +7,14 @@ from typing import TYPE_CHECKING
 
 from gridvisit.core.services.audit import AuditService
 from gridvisit.core.services.backups import BackupService
+from gridvisit.core.services.buildings import BuildingService
 from gridvisit.core.services.calendar import CalendarService
 from gridvisit.core.services.context import ServiceContext
 from gridvisit.core.services.hierarchy import HierarchyService
 from gridvisit.core.services.households import HouseholdService
 from gridvisit.core.services.problems import ProblemService
 from gridvisit.core.services.stats import StatsService
+from gridvisit.core.services.tiers import TierService
 from gridvisit.core.services.users import UserService
 from gridvisit.core.services.visits import VisitService
 from gridvisit.core.services.weekly import WeeklyReportService
@@ -38,6 +40,8 @@ class Services:
         self.audit_log = AuditService(ctx)
         self.backups = BackupService(ctx)
         self.calendar = CalendarService(ctx)
+        self.buildings = BuildingService(ctx)
+        self.tiers = TierService(ctx)
 
     # Packages, merges, ledgers and keys behind the same access rules. Imported when
     # first asked for: the first paint needs none of the exchange (docs/architecture.md,
@@ -58,6 +62,7 @@ class Services:
 __all__ = [
     "AuditService",
     "BackupService",
+    "BuildingService",
     "CalendarService",
     "HierarchyService",
     "HouseholdService",
@@ -65,6 +70,7 @@ __all__ = [
     "ServiceContext",
     "Services",
     "StatsService",
+    "TierService",
     "UserService",
     "VisitService",
     "WeeklyReportService",

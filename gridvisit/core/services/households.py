@@ -3,17 +3,42 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session
 
 from gridvisit.core.access import OUTSIDE_ID, Action, guarded
-from gridvisit.core.enums import Gender
+from gridvisit.core.clock import today_local
+from gridvisit.core.codes import (
+    ETHNICITY,
+    POLITICAL_STATUS,
+    RELATION,
+    CodeList,
+    is_party_member,
+    political_status_for_flag,
+    relation_name,
+)
+from gridvisit.core.enums import (
+    Gender,
+    HouseStatus,
+    MoveKind,
+    RegistrationType,
+    ResidenceType,
+    ResidentStatus,
+    _Labelled,
+)
 from gridvisit.core.errors import ConflictError, ValidationError
 from gridvisit.core.masking import mask_id_number, mask_name
-from gridvisit.core.records import HouseholdRec, ResidentInput, ResidentRec, format_address
-from gridvisit.core.rules import tier_for_groups
+from gridvisit.core.records import (
+    HouseholdRec,
+    ResidentInput,
+    ResidentMoveRec,
+    ResidentRec,
+    format_address,
+)
+from gridvisit.core.rules import resident_current_sql, resident_is_current, tier_for_groups
 from gridvisit.core.services.context import ServiceContext
 from gridvisit.core.services.hierarchy import household_has_history
 from gridvisit.core.validation import check_citizen_id, check_phone, optional_text, require_text
@@ -22,11 +47,14 @@ from gridvisit.storage.models import (
     Grid,
     Household,
     Resident,
+    ResidentMove,
     SpecialGroup,
     VisitTier,
 )
 
+# Written before the GB/T 4761 list was used; still accepted as they are.
 RELATIONS = ("户主", "配偶", "子女", "父母", "孙子女", "祖父母", "兄弟姐妹", "租户", "其他")
+HOUSE_FIELDS = ("house_status", "owner_name", "owner_phone", "tenant_count", "rental_registration")
 
 
 def household_rec(h: Household) -> HouseholdRec:
@@ -44,6 +72,11 @@ def household_rec(h: Household) -> HouseholdRec:
         h.centre_household_id,
         h.notes,
         h.version,
+        h.house_status,
+        h.owner_name,
+        h.owner_phone,
+        h.tenant_count,
+        h.rental_registration,
     )
 
 
@@ -62,13 +95,49 @@ def resident_rec(r: Resident) -> ResidentRec:
         r.is_party_member,
         tuple(r.special_groups or ()),
         r.notes,
+        r.registration_type,
+        r.residence_type,
+        r.ethnicity,
+        r.political_status,
+        r.workplace,
+        r.moved_in_on,
+        r.status,
     )
 
 
+def move_rec(m: ResidentMove, name: str = "") -> ResidentMoveRec:
+    return ResidentMoveRec(
+        m.id, m.uuid, m.resident_id, m.household_id, MoveKind(m.kind), m.moved_on, m.note, name
+    )
+
+
+def _closed(errors: dict[str, str], key: str, label: str, kind: type[_Labelled], text: str) -> str:
+    """A closed vocabulary's code, given its code or its Chinese label."""
+    value = str(text).strip()
+    for member in kind:
+        if value in (member.value, member.label):
+            return member.value
+    errors[key] = f"{label}“{value}”不在可选范围内:{'、'.join(m.label for m in kind)}"
+    return value
+
+
+def _listed(errors: dict[str, str], key: str, codes: CodeList, text: str) -> str:
+    """A standard list's code, given its code or name ("" stays "")."""
+    if not str(text).strip():
+        return ""
+    found = codes.lookup(text)
+    if found is None:
+        errors[key] = f"{codes.title}“{text}”不是标准代码表中的代码或名称"
+        return str(text)
+    return found.code
+
+
 def validate_resident(
-    data: ResidentInput, known_groups: set[str], prefix: str = ""
+    data: ResidentInput, known_groups: set[str], prefix: str = "", today: date = date.max
 ) -> tuple[ResidentInput, list[str]]:
-    """Normalised input and warnings, or a ValidationError naming every bad field."""
+    """Normalised input and warnings, or a ValidationError naming every bad field.
+    Codes of the standard lists may be given by code or by name; the clean input holds
+    codes (与户主关系: its name), and is_party_member agrees with 政治面貌."""
     errors: dict[str, str] = {}
     warnings: list[str] = []
     name = require_text(errors, f"{prefix}name", "姓名", data.name, max_len=32)
@@ -94,9 +163,29 @@ def validate_resident(
             phone = pc.normalized
         else:
             errors[f"{prefix}phone"] = pc.error
-    relation = data.relation.strip()
-    if relation and relation not in RELATIONS:
-        errors[f"{prefix}relation"] = f"与户主关系“{relation}”不在可选范围内:{'、'.join(RELATIONS)}"
+    relation = relation_name(data.relation)
+    if relation and relation not in RELATIONS and RELATION.lookup(relation) is None:
+        errors[f"{prefix}relation"] = (
+            f"与户主关系“{relation}”不在 GB/T 4761 家庭关系代码表中(可写名称或代码)"
+        )
+    registration = _closed(
+        errors, f"{prefix}registration_type", "户籍类型", RegistrationType, data.registration_type
+    )
+    residence = _closed(
+        errors, f"{prefix}residence_type", "居住类型", ResidenceType, data.residence_type
+    )
+    ethnicity = _listed(errors, f"{prefix}ethnicity", ETHNICITY, data.ethnicity)
+    if data.political_status.strip():
+        political = _listed(
+            errors, f"{prefix}political_status", POLITICAL_STATUS, data.political_status
+        )
+    else:
+        political = political_status_for_flag(data.is_party_member)
+    workplace = optional_text(
+        errors, f"{prefix}workplace", "工作单位或职业", data.workplace, max_len=100
+    )
+    if data.moved_in_on is not None and data.moved_in_on > today:
+        errors[f"{prefix}moved_in_on"] = "迁入日期不能晚于今天"
     unknown = [g for g in data.special_groups if g not in known_groups]
     if unknown:
         errors[f"{prefix}special_groups"] = f"未知的重点人群类别:{'、'.join(unknown)}"
@@ -112,6 +201,12 @@ def validate_resident(
         phone=phone,
         relation=relation or ("户主" if data.is_head else ""),
         notes=notes,
+        registration_type=registration,
+        residence_type=residence,
+        ethnicity=ethnicity,
+        political_status=political,
+        is_party_member=is_party_member(political),
+        workplace=workplace,
         special_groups=tuple(dict.fromkeys(data.special_groups)),
     )
     return clean, warnings
@@ -145,7 +240,9 @@ class HouseholdService:
             warnings: list[str] = []
             for i, r in enumerate(residents):
                 try:
-                    c, w = validate_resident(r, known, prefix=f"residents[{i}].")
+                    c, w = validate_resident(
+                        r, known, prefix=f"residents[{i}].", today=today_local(self.ctx.now())
+                    )
                     clean.append(c)
                     warnings.extend(w)
                 except ValidationError as exc:
@@ -177,9 +274,11 @@ class HouseholdService:
 
     @guarded(Action.RECORD)
     def update(self, household_id: int, **fields: Any) -> HouseholdRec:
-        """Change address, phone, notes or a manual tier (`tier_code`, or None to go back
-        to the tier implied by special groups)."""
-        allowed = {"building", "unit", "room", "phone", "notes", "tier_code"}
+        """Change address, phone, notes, a manual tier (`tier_code`, or None to go back
+        to the tier implied by special groups) or the house: `house_status` (code or
+        label), `owner_name`, `owner_phone`, and for a rental `tenant_count` and
+        `rental_registration` (cleared when the house is no longer 出租)."""
+        allowed = {"building", "unit", "room", "phone", "notes", "tier_code", *HOUSE_FIELDS}
         bad = set(fields) - allowed
         if bad:
             raise ValueError(f"unknown household fields: {bad}")
@@ -200,19 +299,40 @@ class HouseholdService:
                 and s.get(VisitTier, fields["tier_code"]) is None
             ):
                 errors["tier_code"] = f"未知的走访等级:{fields['tier_code']}"
+            house = self._house(errors, h, fields)
             if errors:
                 raise ValidationError(errors)
             if (building, unit, room) != (h.building, h.unit, h.room):
                 self._address_free(s, h.building_group_id, building, unit, room)
             before = household_rec(h)
             h.building, h.unit, h.room, h.phone, h.notes = building, unit, room, phone, notes
+            for key, value in house.items():
+                setattr(h, key, value)
             if "tier_code" in fields:
                 if fields["tier_code"] is None:
                     h.tier_manual = False
                     self._recompute_tier(s, h)
                 else:
                     h.tier_code, h.tier_manual = fields["tier_code"], True
-            changed = {k: v for k, v in fields.items() if getattr(before, k) != v}
+            after = household_rec(h)
+            changed = {
+                k: v for k, v in fields.items() if k not in HOUSE_FIELDS and getattr(before, k) != v
+            }
+            # The owner's name and phone are personal data: their field names only.
+            changed.update(
+                {
+                    k: getattr(after, k)
+                    for k in ("house_status", "tenant_count")
+                    if getattr(before, k) != getattr(after, k)
+                }
+            )
+            owner = [
+                k
+                for k in ("owner_name", "owner_phone", "rental_registration")
+                if getattr(before, k) != getattr(after, k)
+            ]
+            if owner:
+                changed["fields"] = owner
             if changed:
                 self.ctx.audit(s, "household.update", h, **changed)
             return household_rec(h)
@@ -337,11 +457,27 @@ class HouseholdService:
     def add_resident(self, household_id: int, data: ResidentInput) -> ResidentRec:
         with self.ctx.write() as s:
             h = self.ctx.get(s, Household, household_id)
-            clean, self.last_warnings = validate_resident(data, self._known_groups(s))
+            clean, self.last_warnings = validate_resident(
+                data, self._known_groups(s), today=today_local(self.ctx.now())
+            )
             self.last_warnings += self._same_id_elsewhere(s, clean.id_number, h.id, None)
             r = self._new_resident(h.id, clean)
             s.add(r)
             s.flush()
+            if clean.moved_in_on is not None:
+                # A resident added with a move-in date moved in: the event is its history.
+                s.add(
+                    ResidentMove(
+                        resident_id=r.id,
+                        household_id=h.id,
+                        kind=MoveKind.MOVE_IN.value,
+                        moved_on=clean.moved_in_on,
+                        note="",
+                    )
+                )
+            if h.house_status == HouseStatus.VACANT:
+                h.house_status = HouseStatus.OWNER_OCCUPIED.value
+            s.expire(h, ["residents"])
             self._recompute_tier(s, h)
             self.ctx.audit(s, "resident.add", r, household=h.uuid)
             return resident_rec(r)
@@ -383,7 +519,9 @@ class HouseholdService:
     def update_resident(self, resident_id: int, data: ResidentInput) -> ResidentRec:
         with self.ctx.write() as s:
             r = self.ctx.get(s, Resident, resident_id)
-            clean, self.last_warnings = validate_resident(data, self._known_groups(s))
+            clean, self.last_warnings = validate_resident(
+                data, self._known_groups(s), today=today_local(self.ctx.now())
+            )
             if clean.id_number != r.id_number:
                 self.last_warnings += self._same_id_elsewhere(
                     s, clean.id_number, r.household_id, r.id
@@ -397,7 +535,12 @@ class HouseholdService:
                 "phone",
                 "relation",
                 "is_head",
-                "is_party_member",
+                "political_status",
+                "registration_type",
+                "residence_type",
+                "ethnicity",
+                "workplace",
+                "moved_in_on",
                 "notes",
             ):
                 if getattr(r, key) != getattr(clean, key):
@@ -444,15 +587,104 @@ class HouseholdService:
             self.ctx.audit(s, "resident.remove", r)
 
     @guarded(Action.READ)
-    def residents(self, household_id: int) -> list[ResidentRec]:
+    def residents(self, household_id: int, *, former: bool = False) -> list[ResidentRec]:
+        """The household's current residents; with `former`, those who moved out or
+        died instead (its history)."""
         with self.ctx.read() as s:
             self.ctx.check_id(s, Household, household_id)
+            current = resident_current_sql(Resident.status, Resident.archived)
             q = select(Resident).where(
-                Resident.household_id == household_id, Resident.archived.is_(False)
+                Resident.household_id == household_id,
+                and_(Resident.archived.is_(False), ~current) if former else current,
             )
             return [
                 resident_rec(r) for r in s.scalars(q.order_by(Resident.is_head.desc(), Resident.id))
             ]
+
+    # -- moves ----------------------------------------------------------------------
+    @guarded(Action.RECORD)
+    def record_move(
+        self,
+        resident_id: int,
+        kind: MoveKind | str,
+        moved_on: date,
+        note: str = "",
+        *,
+        relation: str | None = None,
+    ) -> ResidentMoveRec:
+        """Record 迁入 / 迁出 / 死亡 / 户内变更 of a resident and apply it in the same
+        transaction: one who moved out or died leaves the lists, counts, tier and due
+        visits but stays in the history; a household left without residents becomes
+        空置; one who moves (back) in is current again, and a 空置 house becomes 自住.
+        A 户内变更 may give the new 与户主关系 (`relation`, by name or code)."""
+        errors: dict[str, str] = {}
+        kind_code = _closed(errors, "kind", "变动类型", MoveKind, str(kind))
+        if errors:
+            raise ValidationError(errors)
+        move = MoveKind(kind_code)
+        note = optional_text(errors, "note", "说明", note)
+        today = today_local(self.ctx.now())
+        if moved_on > today:
+            errors["moved_on"] = "变动日期不能晚于今天"
+        new_relation = relation_name(relation) if relation is not None else None
+        if new_relation and new_relation not in RELATIONS and RELATION.lookup(new_relation) is None:
+            errors["relation"] = f"与户主关系“{new_relation}”不在 GB/T 4761 家庭关系代码表中"
+        if errors:
+            raise ValidationError(errors)
+        with self.ctx.write() as s:
+            r = self.ctx.get(s, Resident, resident_id)
+            h = r.household
+            status = move.leaves
+            current = r.status == ResidentStatus.PRESENT
+            if status is not None and status != ResidentStatus.PRESENT and not current:
+                raise ConflictError(
+                    f"{mask_name(r.name)}的状态已是“{ResidentStatus(r.status).label}”。"
+                )
+            if move is MoveKind.MOVE_IN and current:
+                raise ConflictError(f"{mask_name(r.name)}现在就住在这户。")
+            if move is MoveKind.INTERNAL and not current:
+                raise ConflictError(f"{mask_name(r.name)}已不在这户居住,不能做户内变更。")
+            m = ResidentMove(
+                resident_id=r.id, household_id=h.id, kind=move.value, moved_on=moved_on, note=note
+            )
+            s.add(m)
+            if status is not None and r.status != status.value:
+                r.status = status.value
+            if status is ResidentStatus.PRESENT:
+                r.moved_in_on = moved_on
+                if h.house_status == HouseStatus.VACANT:
+                    h.house_status = HouseStatus.OWNER_OCCUPIED.value
+            elif status is not None and r.is_head:
+                r.is_head = False
+            if new_relation is not None and new_relation != r.relation:
+                r.relation = new_relation
+                r.is_head = new_relation == "户主"
+            s.flush()
+            s.expire(h, ["residents"])
+            if status not in (None, ResidentStatus.PRESENT) and not any(
+                resident_is_current(x.status, x.archived) for x in h.residents
+            ):
+                h.house_status = HouseStatus.VACANT.value
+            self._recompute_tier(s, h)
+            # The kind and date only: the note may name people.
+            self.ctx.audit(
+                s, "resident.move_event", m, kind=move.value, moved_on=moved_on.isoformat(),
+                resident=r.uuid, household=h.uuid,
+            )  # fmt: skip
+            return move_rec(m, r.name)
+
+    @guarded(Action.READ)
+    def moves(self, household_id: int) -> list[ResidentMoveRec]:
+        """The household's move events, newest first."""
+        with self.ctx.read() as s:
+            self.ctx.check_id(s, Household, household_id)
+            q = (
+                select(ResidentMove, Resident.name)
+                .join(Resident, Resident.id == ResidentMove.resident_id)
+                .where(ResidentMove.household_id == household_id, ResidentMove.archived.is_(False))
+                .order_by(ResidentMove.moved_on.desc(), ResidentMove.id.desc())
+            )
+            return [move_rec(m, name) for m, name in s.execute(q)]
 
     @guarded(Action.REVEAL)
     def reveal(self, resident_id: int, field: str) -> str:
@@ -483,6 +715,50 @@ class HouseholdService:
         else:
             phone = ""
         return building, unit, room, phone, notes
+
+    @staticmethod
+    def _house(errors: dict[str, str], h: Household, fields: dict[str, Any]) -> dict[str, Any]:
+        """The house fields of an update, checked and normalised."""
+        out: dict[str, Any] = {}
+        status = h.house_status
+        if "house_status" in fields:
+            status = _closed(
+                errors, "house_status", "房屋状态", HouseStatus, fields["house_status"]
+            )
+            out["house_status"] = status
+        if "owner_name" in fields:
+            out["owner_name"] = optional_text(
+                errors, "owner_name", "房主姓名", fields["owner_name"], max_len=32
+            )
+        if "owner_phone" in fields:
+            phone = str(fields["owner_phone"] or "").strip()
+            if phone:
+                pc = check_phone(phone)
+                phone = pc.normalized if pc.ok else phone
+                if not pc.ok:
+                    errors["owner_phone"] = pc.error
+            out["owner_phone"] = phone
+        rented = status == HouseStatus.RENTED
+        if "tenant_count" in fields:
+            count = fields["tenant_count"]
+            if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= 999:
+                errors["tenant_count"] = "租住人数应为 0 到 999 的整数"
+            elif count and not rented:
+                errors["tenant_count"] = "只有出租房屋才填写租住人数"
+            else:
+                out["tenant_count"] = count
+        if "rental_registration" in fields:
+            number = optional_text(
+                errors, "rental_registration", "租赁登记备案号", fields["rental_registration"],
+                max_len=64,
+            )  # fmt: skip
+            if number and not rented:
+                errors["rental_registration"] = "只有出租房屋才填写租赁登记备案号"
+            out["rental_registration"] = number
+        if not rented:  # no longer a rental: its tenants go with it
+            out.setdefault("tenant_count", 0)
+            out.setdefault("rental_registration", "")
+        return out
 
     @staticmethod
     def _address_free(s: Session, group_id: int, building: str, unit: str, room: str) -> None:
@@ -520,6 +796,13 @@ class HouseholdService:
             is_party_member=data.is_party_member,
             special_groups=list(data.special_groups),
             notes=data.notes,
+            political_status=data.political_status
+            or political_status_for_flag(data.is_party_member),
+            registration_type=data.registration_type,
+            residence_type=data.residence_type,
+            ethnicity=data.ethnicity,
+            workplace=data.workplace,
+            moved_in_on=data.moved_in_on,
         )
 
     @staticmethod
@@ -528,7 +811,12 @@ class HouseholdService:
             return
         group_tier = dict(s.execute(select(SpecialGroup.code, SpecialGroup.tier_code)).all())
         tier_rank = dict(s.execute(select(VisitTier.code, VisitTier.rank)).all())
-        groups = [g for r in h.residents if not r.archived for g in (r.special_groups or ())]
+        groups = [
+            g
+            for r in h.residents
+            if resident_is_current(r.status, r.archived)
+            for g in (r.special_groups or ())
+        ]
         tier = tier_for_groups(groups, group_tier, tier_rank)
         if h.tier_code != tier:
             h.tier_code = tier

@@ -28,7 +28,12 @@ from gridvisit.core.records import (
     VisitRec,
     format_address,
 )
-from gridvisit.core.rules import days_overdue, next_visit_due, problem_due_at
+from gridvisit.core.rules import (
+    days_overdue,
+    next_visit_due,
+    problem_due_at,
+    resident_current_sql,
+)
 from gridvisit.core.services.calendar import load_calendar
 from gridvisit.core.services.context import ServiceContext
 from gridvisit.core.validation import optional_text, require_text
@@ -430,7 +435,10 @@ class VisitService:
         q = (
             select(Household.id, Household.phone, Resident.name, Resident.phone)
             .join(Resident, Resident.household_id == Household.id)
-            .where(Household.archived.is_(False), Resident.archived.is_(False))
+            .where(
+                Household.archived.is_(False),
+                resident_current_sql(Resident.status, Resident.archived),
+            )
             .order_by(Household.id, Resident.is_head.desc(), Resident.id)
         )
         out: dict[int, tuple[str, str]] = {}

@@ -19,11 +19,18 @@ from gridvisit.core.clock import local_midnight, today_local
 from gridvisit.core.enums import (
     EventKind,
     HandlingLevel,
+    HouseStatus,
     ProblemStatus,
     VisitMethod,
     VisitPurpose,
 )
-from gridvisit.core.records import ProblemEventRec, ResidentRec, Scope, format_address
+from gridvisit.core.records import (
+    ProblemEventRec,
+    ResidentMoveRec,
+    ResidentRec,
+    Scope,
+    format_address,
+)
 from gridvisit.core.rules import (
     EXTENSION_KINDS,
     SUPERVISION,
@@ -35,12 +42,14 @@ from gridvisit.core.rules import (
     problem_is_overdue,
     problem_overdue_sql,
     problem_workdays_left,
+    resident_current_sql,
+    resident_is_current,
     supervision_marks,
     visit_overdue_sql,
 )
 from gridvisit.core.services.calendar import load_calendar
 from gridvisit.core.services.context import ServiceContext
-from gridvisit.core.services.households import household_rec, resident_rec
+from gridvisit.core.services.households import household_rec, move_rec, resident_rec
 from gridvisit.core.services.problems import event_rec
 from gridvisit.core.workdays import WorkCalendar
 from gridvisit.storage.models import (
@@ -52,6 +61,7 @@ from gridvisit.storage.models import (
     ProblemCategory,
     ProblemEvent,
     Resident,
+    ResidentMove,
     SpecialGroup,
     UrgencyLevel,
     User,
@@ -227,6 +237,14 @@ class HouseholdDetail:
     residents: tuple[ResidentRec, ...]
     visits: tuple[VisitLine, ...]
     problems: tuple[ProblemLine, ...]
+    house_status: str = HouseStatus.OWNER_OCCUPIED.value
+    owner_name: str = ""
+    owner_phone: str = ""  # full: the panel masks it
+    tenant_count: int = 0
+    rental_registration: str = ""
+    # Moved out or deceased: shown greyed in the history, never as members.
+    former_residents: tuple[ResidentRec, ...] = ()
+    moves: tuple[ResidentMoveRec, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -465,7 +483,10 @@ class WorkspaceService:
                     Resident.is_head,
                     Resident.special_groups,
                 )
-                .where(Resident.household_id.in_(id_sub), Resident.archived.is_(False))
+                .where(
+                    Resident.household_id.in_(id_sub),
+                    resident_current_sql(Resident.status, Resident.archived),
+                )
                 .order_by(Resident.household_id, Resident.is_head.desc(), Resident.id)
             ):
                 residents[hid].append((name, phone, is_head, groups or []))
@@ -544,12 +565,26 @@ class WorkspaceService:
             community = s.get_one(Community, grid.community_id)
             tier = s.get(VisitTier, h.tier_code)
             centre = s.get(Household, h.centre_household_id) if h.centre_household_id else None
-            residents = tuple(
+            everyone = [
                 resident_rec(r)
                 for r in s.scalars(
                     select(Resident)
                     .where(Resident.household_id == household_id, Resident.archived.is_(False))
                     .order_by(Resident.is_head.desc(), Resident.id)
+                )
+            ]
+            residents = tuple(r for r in everyone if resident_is_current(r.status, False))
+            former = tuple(r for r in everyone if not resident_is_current(r.status, False))
+            names = {r.id: r.name for r in everyone}
+            moves = tuple(
+                move_rec(m, names.get(m.resident_id, ""))
+                for m in s.scalars(
+                    select(ResidentMove)
+                    .where(
+                        ResidentMove.household_id == household_id,
+                        ResidentMove.archived.is_(False),
+                    )
+                    .order_by(ResidentMove.moved_on.desc(), ResidentMove.id.desc())
                 )
             )
             users = dict(s.execute(select(User.id, User.display_name)).all())
@@ -596,6 +631,13 @@ class WorkspaceService:
                 residents,
                 visits,
                 problems,
+                rec.house_status,
+                rec.owner_name,
+                rec.owner_phone,
+                rec.tenant_count,
+                rec.rental_registration,
+                former,
+                moves,
             )
 
     # -- problems -------------------------------------------------------------------
