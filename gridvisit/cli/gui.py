@@ -30,7 +30,7 @@ def register_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--page",
-        choices=("households", "problems", "due"),
+        choices=("households", "problems", "due", "stats"),
         default="households",
         help="截图时显示的页面(默认 households)",
     )

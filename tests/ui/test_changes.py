@@ -107,10 +107,10 @@ def test_stale_pages_follow_what_changed() -> None:
     from gridvisit.ui.changes import Changes, ids
 
     assert Changes(households=ids(1), groups=ids(2)).stale_pages() == set()  # rows in place
-    assert Changes(households=ids(1), visits=True).stale_pages() == {"due"}
-    assert Changes(visits=True, problem_list=True).stale_pages() == {"due", "problems"}
-    assert Changes(removed_households=ids(1)).stale_pages() == {"due", "problems"}
-    assert Changes(added_households=ids(1)).stale_pages() == {"due", "problems"}
-    assert Changes(problems=ids(3)).stale_pages() == set()
+    assert Changes(households=ids(1), visits=True).stale_pages() == {"due", "stats"}
+    assert Changes(visits=True, problem_list=True).stale_pages() == {"due", "problems", "stats"}
+    assert Changes(removed_households=ids(1)).stale_pages() == {"due", "problems", "stats"}
+    assert Changes(added_households=ids(1)).stale_pages() == {"due", "problems", "stats"}
+    assert Changes(problems=ids(3)).stale_pages() == {"stats"}
     assert ids(None, 4) == frozenset({4})
     assert Changes.everything() == Changes(reference=True, hierarchy=True)
