@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gridvisit.core.masking import mask_phone
 from gridvisit.core.services.workspace import HouseholdRow, ProblemLine
 from gridvisit.ui import fmt
 from gridvisit.ui.dialogs.common import fit_to_screen
@@ -45,7 +44,7 @@ class DrillDialog(QDialog):
                         self.tr("Address"), lambda h: h.address, sort_key=lambda h: h.address_key
                     ),
                     Column(self.tr("Head"), lambda h: h.head),
-                    Column(self.tr("Phone"), lambda h: mask_phone(h.phone)),
+                    Column(self.tr("Special groups"), lambda h: h.groups),
                     Column(self.tr("Tier"), lambda h: h.tier_name),
                     Column(
                         self.tr("Last visit"),
