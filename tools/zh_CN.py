@@ -525,7 +525,6 @@ ZH = {
     "On-time resolution": "按期办结率",
     "Satisfaction": "回访满意率",
     "Nothing to compare": "没有可对比的下级",
-    "{m}/{y}": "{y}年{m}月",
     "Month {m}": "{m}月",
     "Grid or worker": "名称",
     "Due households": "应访户数",

@@ -286,7 +286,7 @@ class MainWindow(WindowHost):
         self.households.household_selected.connect(self._show_household)
         self.problems.filter_changed.connect(lambda: self._load_page("problems"))
         self.problems.problem_selected.connect(self._show_problem)
-        self.stats.period_changed.connect(lambda: self._load_page("stats"))
+        self.stats.period_changed.connect(self._stats_period_changed)
         self.stats.trend_kind_changed.connect(self._load_trend)
 
     # -- settings -------------------------------------------------------------------
@@ -447,11 +447,20 @@ class MainWindow(WindowHost):
                 self._stats_loaded,
                 self._load_failed,
             )
-            self._load_trend()
+            # The trend waits for the tiles: run beside them it would hold them up
+            # (two cores, one GIL) for a figure the user looks at second.
+            self._mark("stats_trend", True)
+            self.stats.set_trend_loading()
+
+    def _stats_period_changed(self) -> None:
+        self._stale.add("stats")
+        if PAGES[self.pages.currentIndex()] == "stats":
+            self._load_page("stats")
 
     def _load_trend(self) -> None:
-        """The trend of the stats page: 12 weeks or months up to the period's end, after
-        the tiles (it costs more than the rest: one pass over a year of visits)."""
+        """The trend of the stats page: 12 weeks or months up to the period's end, once
+        the tiles are on screen (it costs more than the rest: one pass over a year of
+        visits)."""
         node = self.current_node
         if node is None:
             return
@@ -469,6 +478,7 @@ class MainWindow(WindowHost):
 
     def _stats_loaded(self, report: StatsReport) -> None:
         self.stats.set_report(report)
+        self._load_trend()
         self._mark("stats", False)
 
     def _trend_loaded(self, points: list) -> None:

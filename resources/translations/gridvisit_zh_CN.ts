@@ -373,8 +373,8 @@ Check the fingerprint with the other side by phone.</source>
         <translation>户主</translation>
     </message>
     <message>
-        <source>Phone</source>
-        <translation>电话</translation>
+        <source>Special groups</source>
+        <translation>重点人群</translation>
     </message>
     <message>
         <source>Tier</source>
@@ -2042,10 +2042,6 @@ Check the fingerprint with the other side by phone.</source>
     <message>
         <source>Nothing to compare</source>
         <translation>没有可对比的下级</translation>
-    </message>
-    <message>
-        <source>{m}/{y}</source>
-        <translation>{y}年{m}月</translation>
     </message>
     <message>
         <source>Month {m}</source>

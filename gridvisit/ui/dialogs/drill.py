@@ -91,6 +91,13 @@ class DrillDialog(QDialog):
             count = self.tr("{n} problems").format(n=len(problems))
         self.model.set_rows(rows)
         self.table = make_table(self, self.model)
+        widths = (
+            (100, 140, 80, 110, 60, 100)
+            if households is not None
+            else (130, 100, 140, 90, 220, 50, 70)
+        )
+        for col, width in enumerate(widths):
+            self.table.horizontalHeader().resizeSection(col, width)
         self.table.doubleClicked.connect(lambda _i: self._open())
         if rows:
             self.table.selectRow(0)

@@ -350,11 +350,10 @@ class StatsPage(QWidget):
             self._columns(), key=_row_key, parent=self
         )
         self.table = make_table(self, self.model)
-        self.table.horizontalHeader().setStretchLastSection(False)
-        self.table.horizontalHeader().resizeSection(0, 120)
-        self.table.horizontalHeader().resizeSection(1, 90)
+        self.table.horizontalHeader().resizeSection(0, 130)
+        self.table.horizontalHeader().resizeSection(1, 100)
         for col in range(2, len(self._columns())):
-            self.table.horizontalHeader().resizeSection(col, 66)
+            self.table.horizontalHeader().resizeSection(col, 76)
         self.table.doubleClicked.connect(self._drill_cell)
         rank_box = QWidget(self)
         rank_layout = QVBoxLayout(rank_box)
@@ -474,7 +473,7 @@ class StatsPage(QWidget):
         charts = self._chart_module()
         cats = sorted(
             report.summary.figures.categories, key=lambda c: c.new + c.resolved, reverse=True
-        )
+        )[:10]  # the ten largest: more would not leave their names room
         if cats:
             self.category_tab.set_view(
                 charts.category_chart(
@@ -508,7 +507,7 @@ class StatsPage(QWidget):
             f"{p.period.first:%m-%d}"
             if kind is PeriodKind.WEEK
             else (
-                self.tr("{m}/{y}").format(m=p.period.first.month, y=p.period.first.year)
+                f"{p.period.first.year}.{p.period.first.month}"
                 if i == 0 or p.period.first.month == 1
                 else self.tr("Month {m}").format(m=p.period.first.month)
             )

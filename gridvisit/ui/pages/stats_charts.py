@@ -17,7 +17,6 @@ from PySide6.QtCharts import (
     QBarSet,
     QChart,
     QChartView,
-    QHorizontalBarSeries,
     QLineSeries,
     QValueAxis,
 )
@@ -115,13 +114,13 @@ def trend_chart(
 def category_chart(
     categories: Sequence[CategoryCounts], new: str, resolved: str, axis_title: str
 ) -> QChartView:
-    """Horizontal bars: problems new and resolved in the period, per top category."""
+    """Columns: problems new and resolved in the period, per top category (the largest
+    first; the names stay readable along the bottom)."""
     chart = _chart()
-    series = QHorizontalBarSeries()
-    shown = list(reversed(categories))  # the largest on top
+    series = QBarSeries()
     top = 0.0
     for i, (name, values) in enumerate(
-        ((new, [c.new for c in shown]), (resolved, [c.resolved for c in shown]))
+        ((new, [c.new for c in categories]), (resolved, [c.resolved for c in categories]))
     ):
         bar_set = QBarSet(name)
         bar_set.setColor(QColor(COLORS[i]))
@@ -130,17 +129,18 @@ def category_chart(
             top = max(top, float(v))
         series.append(bar_set)
     series.setLabelsVisible(True)
+    series.setLabelsPosition(QBarSeries.LabelsPosition.LabelsOutsideEnd)
     chart.addSeries(series)
-    y = QBarCategoryAxis()
-    y.append([c.name for c in shown])
-    chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
-    x = QValueAxis()
-    x.setRange(0, _nice_max(top))
-    x.setLabelFormat("%d")
-    x.setTitleText(axis_title)
+    x = QBarCategoryAxis()
+    x.append([c.name for c in categories])
     chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
-    series.attachAxis(y)
+    y = QValueAxis()
+    y.setRange(0, _nice_max(top * 1.15))
+    y.setLabelFormat("%d")
+    y.setTitleText(axis_title)
+    chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
     series.attachAxis(x)
+    series.attachAxis(y)
     return _view(chart)
 
 
