@@ -37,6 +37,9 @@ ENV = {
     "QT_QPA_PLATFORM": "offscreen",
     "GRIDVISIT_USER": "admin",
 }
+# Users' installs run from compiled bytecode (pip writes it on first run, the bundle
+# ships it); a shell that forbids writing it would time the compiler on every run.
+ENV.pop("PYTHONDONTWRITEBYTECODE", None)
 
 BARE = """
 import sys

@@ -45,6 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _path(args: argparse.Namespace) -> Path:
+    session.refuse_server(args.db, "备份与恢复(gridvisit backup)", session.PG_BACKUP_HINT)
     return Path(args.db).expanduser().resolve()
 
 

@@ -41,6 +41,12 @@ def _cmd_init(args: argparse.Namespace) -> int:
     from gridvisit.core.auth import create_database, ensure_first_admin
     from gridvisit.storage.engine import is_plain_sqlite
 
+    session.refuse_server(
+        args.db,
+        "gridvisit init",
+        "服务器数据库请由数据库所有者用 gridvisit server init --db URL --admin 用户名 初始化"
+        "(见 README 的“街道服务器”一节)。",
+    )
     user = getattr(args, "user", None) or "admin"
     path = Path(args.db)
     password = session.secret("GRIDVISIT_PASSWORD", f"为管理员 {user} 设置密码:")
@@ -64,6 +70,12 @@ def _cmd_encrypt(args: argparse.Namespace) -> int:
     from gridvisit.storage.backups import plain_leftovers, wipe
     from gridvisit.storage.engine import is_encrypted_database
 
+    session.refuse_server(
+        args.db,
+        "加密(gridvisit encrypt)",
+        "服务器数据库不用 SQLCipher 加密:连接用 TLS 保护(URL 里加 sslmode=verify-full),"
+        "服务器上的数据由操作系统的磁盘加密和数据库的访问权限保护(见 README 的“街道服务器”一节)。",
+    )
     path = Path(args.db).expanduser().resolve()
     if args.wipe_leftovers and is_encrypted_database(path):
         # Encrypted already (maybe by an older version): the login encrypts the old

@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 
+from gridvisit.cli import session
 from gridvisit.cli.parser import add_db, iso_date, positive_int
 
 
@@ -47,6 +48,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     from gridvisit.demo.generate import DEMO_PASSWORD, generate_demo
 
+    session.refuse_server(
+        args.db,
+        "演示数据库(gridvisit demo)",
+        "请把演示数据生成为文件:gridvisit demo --db demo.db。",
+    )
     started = time.perf_counter()
     password = os.environ.get("GRIDVISIT_PASSWORD") or DEMO_PASSWORD
     stats = generate_demo(

@@ -13,7 +13,13 @@ from gridvisit.core.errors import GridVisitError
 
 def register_options(parser: argparse.ArgumentParser) -> None:
     """The window's options, on the top-level parser."""
-    add_db(parser, "打开指定的数据库文件", required=False, dest="gui_db")
+    add_db(
+        parser,
+        "打开指定的数据库文件,或街道服务器的 URL(postgresql+psycopg://用户@服务器/数据库)",
+        metavar="路径或URL",
+        required=False,
+        dest="gui_db",
+    )
     parser.add_argument(
         "--self-test",
         action="store_true",
@@ -55,6 +61,7 @@ def _cmd_gui(args: argparse.Namespace) -> int:
 
     encrypted = not args.no_encryption
     hint = ""
+    db_path: Path | str
     if args.demo and not args.gui_db:
         target = paths.demo_database_path()
         if not target.exists():
@@ -69,7 +76,12 @@ def _cmd_gui(args: argparse.Namespace) -> int:
         db_path = target
     else:
         try:
-            db_path = Path(args.gui_db) if args.gui_db else paths.default_database_path()
+            db_path = (
+                # A server URL stays text: as a Path its "//" would become "/".
+                (args.gui_db if "://" in args.gui_db else Path(args.gui_db))
+                if args.gui_db
+                else paths.default_database_path()
+            )
         except GridVisitError as exc:  # the default folder is on a network or USB drive
             from gridvisit.app import show_startup_error
 

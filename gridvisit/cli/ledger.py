@@ -66,17 +66,17 @@ def _cmd_export(args: argparse.Namespace) -> int:
 def _cmd_import(args: argparse.Namespace) -> int:
     with session.logged_in(args) as s:
         outcome = s.services.exchange.import_roster(args.file, skip_invalid=args.skip_invalid)
-    for error in outcome.errors:
-        print(f"  {error}", file=sys.stderr)
+    for line in outcome.report_lines():
+        print(f"  {line}", file=sys.stderr)
+    if outcome.unused_columns:
+        print(outcome.unused_text(), file=sys.stderr if not outcome.imported else sys.stdout)
     if not outcome.imported:
         print(
-            f"有 {len({e.row for e in outcome.errors})} 行不合格,未导入任何数据。"
+            f"有 {outcome.invalid_rows} 行不合格,未导入任何数据。"
             "请修改后重新导入,或加 --skip-invalid 只导入合格的行。",
             file=sys.stderr,
         )
         return 1
-    print(
-        f"已导入:新建住户 {outcome.households} 户,居民 {outcome.residents} 人;"
-        f"已存在而跳过 {outcome.skipped_existing} 人;不合格而跳过 {len({e.row for e in outcome.errors})} 行。"
-    )
+    skipped = f"不合格而跳过 {outcome.invalid_rows} 行。" if outcome.invalid_rows else ""
+    print(f"已导入 {outcome.rows - outcome.invalid_rows} 行。{outcome.summary()}{skipped}")
     return 0

@@ -22,9 +22,11 @@ from gridvisit.cli import (
     keys,
     ledger,
     reports,
+    server,
     session,
     stats,
     users,
+    workdays,
 )
 from gridvisit.cli.parser import Parser, common_options, install_argparse_zh, subcommands
 
@@ -35,7 +37,10 @@ SECURITY_HELP = (
 )
 
 # In the order `gridvisit --help` lists them.
-COMMANDS = (demo, check, reports, stats, exchange, ledger, database, users, audit, keys, backup)
+COMMANDS = (
+    demo, check, reports, stats, exchange, ledger, database, server, users, audit, keys, backup,
+    workdays,
+)  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -53,13 +53,24 @@ def _cmd_weekly(args: argparse.Namespace) -> int:
         report = services.weekly.build(week, scope, name)
         if args.full_names:
             services.audit_log.record("report.full_names", week=str(week), scope=name)
+        calendar_warning = services.calendar.status().warning
     write_weekly_pdf(report, args.output, full_names=args.full_names)
     summary = report.summary
     print(f"已生成:{args.output}")
     print(
         f"  {name} {week}:新增 {summary.new} 件,结转未办结 {summary.carried_over} 件,"
-        f"办结 {summary.resolved} 件,超期 {summary.overdue} 件"
+        f"办结 {summary.resolved} 件(按期 {summary.on_time}、延期后按期 {summary.extended}、"
+        f"超期办结 {summary.late}),超期 {summary.overdue} 件"
     )
+    lines = {p.id: p for p in report.new + report.carried_over}
+    estimated = sum(1 for p in lines.values() if p.workdays is not None and p.workdays.estimated)
+    if estimated:
+        print(
+            f"  提示:{estimated} 件问题的时限跨入没有节假日安排的年份,"
+            "剩余或超期的工作日按周一至周五估算。"
+        )
+    if calendar_warning:
+        print(f"  提示:{calendar_warning}")
     if args.full_names:
         print("  注意:本文件含居民完整姓名,仅限内部使用。")
     print(f"  用时 {time.perf_counter() - started:.1f} 秒")

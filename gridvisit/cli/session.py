@@ -102,6 +102,20 @@ def login(args: argparse.Namespace, target: str | Path, *, create: bool = False)
     return session
 
 
+def refuse_server(target: str | Path, what: str, instead: str) -> None:
+    """Commands that work on a database file only: on a server URL, say what to use
+    instead (exit 1) before logging in, so nothing is written, not even a login."""
+    if "://" in str(target):
+        raise GridVisitError(f"{what}只适用于数据库文件,不适用于街道服务器。", hint=instead)
+
+
+PG_BACKUP_HINT = (
+    "服务器数据库请在服务器上用 PostgreSQL 自带的工具备份和恢复:"
+    "pg_dump -Fc -f gridvisit-$(date +%F).dump 数据库名 备份,"
+    "pg_restore --clean --if-exists -d 数据库名 备份文件 恢复(见 README 的“街道服务器”一节)。"
+)
+
+
 class Session:
     """A logged-in command: the login and the services acting as its user."""
 

@@ -17,6 +17,12 @@ if TYPE_CHECKING:
     from gridvisit.core.services.stats import StatsReport, StatsRow
 
 BREAKDOWNS = ("community", "grid", "building_group", "worker")
+# gridvisit.core.services.stats.Figure, spelt out: parsing imports no SQLAlchemy
+# (tests/cli/test_stats.py holds the two equal).
+FIGURES = (
+    "households_visited", "due", "covered", "uncovered", "overdue_households", "new",
+    "resolved", "on_time", "extended", "resolved_late", "overdue_open", "open_at_start", "dissatisfied",
+)  # fmt: skip
 
 
 def _describe() -> str:
@@ -40,12 +46,13 @@ def _describe() -> str:
     lines += [
         "  counts      原始计数(可相加):" + "、".join(Counts().as_dict()),
         "  special_groups  各重点人群的走访覆盖:code、name、households、due、covered、coverage、"
-        "overdue_households",
+        "meets_target(对照走访覆盖率目标)、overdue_households",
         "  categories  各问题大类:code、name、new、resolved、on_time、overdue_open、on_time_rate",
         "  rows        (--by)每个社区/网格/楼栋党小组/网格员一行:breakdown、id、name、parent、"
         "counts、indicators(键 → 值)、below_target",
         "  trends      (--trends)近 12 周和近 12 个月:weekly、monthly,每项 period、counts、"
         "indicators(键 → 值)",
+        "  drill       (--drill)figure、kind(household/problem)、items(每项 id、uuid)",
         "",
         "默认目标:"
         + "、".join(f"{k} ≥ {v:.0%}" for k, v in DEFAULT_TARGETS.items())
@@ -80,6 +87,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--by", choices=BREAKDOWNS, help="再按社区、网格、楼栋党小组或网格员逐行列出(用于排名)"
     )
     p.add_argument("--trends", action="store_true", help="加上近 12 周和近 12 个月的趋势")
+    p.add_argument(
+        "--drill",
+        choices=FIGURES,
+        metavar="数字",
+        help="列出某个数字背后的住户或问题(编号和 UUID),可选:" + "、".join(FIGURES),
+    )
     p.add_argument("--json", action="store_true", help="以 JSON 输出(键见上)")
     p.set_defaults(handler=_cmd_stats)
     ops = subcommands(p, "stats_op", "操作", required=False)
@@ -154,20 +167,35 @@ def _period(args: argparse.Namespace) -> Period:
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:
-    from gridvisit.core.indicators import PeriodKind
-    from gridvisit.core.services.stats import Breakdown
-
     if not args.db:
         raise GridVisitError(
             "缺少 --db:请指定数据库文件。", hint="例如 gridvisit stats --db 街道.db --month 2026-11"
         )
     period = _period(args)  # before touching anything
+    try:
+        return _run_stats(args, period)
+    except ValidationError as exc:
+        raise GridVisitError(";".join(exc.errors.values()) + "。") from None
+
+
+def _run_stats(args: argparse.Namespace, period: Period) -> int:
+    from gridvisit.core.indicators import PeriodKind
+    from gridvisit.core.services.stats import Breakdown, Figure
+
     with session.logged_in(args) as s:
         stats = s.services.stats
         scope, name = s.services.weekly.scope_for(args.community, args.grid)
         by = Breakdown(args.by) if args.by else None
         report = stats.report(period, scope, name, by=by)
         rows = list(report.rows) if by else None
+        drill = None
+        if args.drill:
+            items = stats.drill(period, scope, Figure(args.drill))
+            drill = {
+                "figure": args.drill,
+                "kind": "household" if Figure(args.drill).of_households else "problem",
+                "items": [{"id": d.id, "uuid": d.uuid} for d in items],
+            }
         trends = None
         if args.trends:
             until = report.summary.as_of
@@ -176,13 +204,23 @@ def _cmd_stats(args: argparse.Namespace) -> int:
                 "monthly": stats.trend(scope, PeriodKind.MONTH, 12, until),
             }
     if args.json:
-        print(json.dumps(_as_json(report, rows, trends), ensure_ascii=False, indent=2))
+        out = _as_json(report, rows, trends)
+        if drill is not None:
+            out["drill"] = drill
+        print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         _print_text(report, rows)
+        if drill is not None:
+            kind = "户" if drill["kind"] == "household" else "件"
+            print(f"\n{args.drill}:{len(drill['items'])} {kind}")
+            for item in drill["items"]:
+                print(f"  {item['id']}  {item['uuid']}")
     return 0
 
 
 def _figures_json(f: ScopeFigures, *, full: bool) -> dict[str, Any]:
+    from gridvisit.core.indicators import meets_target
+
     if full:
         return {
             "indicators": {k: v.as_dict() for k, v in f.indicators.items()},
@@ -195,6 +233,8 @@ def _figures_json(f: ScopeFigures, *, full: bool) -> dict[str, Any]:
                     "due": g.due,
                     "covered": g.covered,
                     "coverage": g.coverage,
+                    # Against the coverage target, as the whole scope's coverage is.
+                    "meets_target": meets_target(g.coverage, f.indicators["coverage"].target),
                     "overdue_households": g.overdue_households,
                 }
                 for g in f.special_groups

@@ -29,13 +29,19 @@ class Action(StrEnum):
     MANAGE_USERS = "manage_users"
     VIEW_AUDIT = "view_audit"
     EXPORT_UNMASKED = "export_unmasked"  # ledgers and prints with full personal data
-    IMPORT_ROSTER = "import_roster"  # creates communities and grids as the roster names them
+    # Households and residents of a roster, within the actor's area; hierarchy only as
+    # far as the actor may build it (exchange.ledger.ImportArea).
+    IMPORT_ROSTER = "import_roster"
     MERGE = "merge"
     EXPORT_RETURN = "export_return"
     MANAGE_DEVICES = "manage_devices"  # key pair, device registration
     # Restoring (which rolls back everything, the audit log too) and how many
     # automatic backups are kept. Backing up now is RECORD: anybody may.
     MANAGE_BACKUPS = "manage_backups"
+    # 督办 (黄牌 / 红牌 / 加急) and approving or refusing an extension of a time limit.
+    SUPERVISE = "supervise"
+    # Entering a year's holiday schedule (holidays and 调休 working weekends).
+    MANAGE_CALENDAR = "manage_calendar"
     # The statistics' targets (coverage >= 95 % ...) every office is measured against.
     MANAGE_TARGETS = "manage_targets"
 
@@ -56,11 +62,20 @@ ACTION_LABELS = {
     Action.EXPORT_RETURN: "导出回传包",
     Action.MANAGE_DEVICES: "管理密钥和登记设备",
     Action.MANAGE_BACKUPS: "从备份恢复和设置备份保留份数",
+    Action.SUPERVISE: "督办问题和审批延期申请",
+    Action.MANAGE_CALENDAR: "录入节假日安排",
     Action.MANAGE_TARGETS: "设置统计指标的目标值",
 }
 
 _WORKER = frozenset(
-    {Action.READ, Action.RECORD, Action.REVEAL, Action.WEEKLY_REPORT, Action.EXPORT_PACKAGE}
+    {
+        Action.READ,
+        Action.RECORD,
+        Action.REVEAL,
+        Action.WEEKLY_REPORT,
+        Action.EXPORT_PACKAGE,
+        Action.IMPORT_ROSTER,
+    }
 )
 _COMMUNITY = _WORKER | {
     Action.EDIT_HIERARCHY,
@@ -68,6 +83,8 @@ _COMMUNITY = _WORKER | {
     Action.VIEW_AUDIT,
     Action.EXPORT_UNMASKED,
     Action.MANAGE_BACKUPS,
+    Action.SUPERVISE,
+    Action.MANAGE_CALENDAR,
 }
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.GRID_WORKER: _WORKER,
@@ -99,6 +116,11 @@ def out_of_area() -> PermissionDeniedError:
         "这条记录不在您负责的网格或社区内,不能查看或修改。",
         hint="如需调整负责范围,请联系社区或街道管理员。",
     )
+
+
+# What a check says of an ID number found outside the actor's area (a resident form, a
+# roster import): never where, nor whose.
+OUTSIDE_ID = "该身份证号已在您管辖范围以外登记,请联系社区或街道核实"
 
 
 class _Checks(Protocol):

@@ -329,6 +329,30 @@ def ensure_first_admin(
         db.dispose()
 
 
+def init_server(url: str, username: str, display_name: str, password: str) -> Actor:
+    """`gridvisit server init`: the schema and the first sub-district administrator of
+    an empty server database. Refuses, before writing anything, a weak password, a
+    blank name and a database that has tables already (run by the owner role)."""
+    from gridvisit.storage.engine import server_label
+    from gridvisit.storage.server import schema_tables
+
+    check_new_password(password)
+    if not username.strip():
+        raise ValidationError({"username": "请填写用户名"})
+    found = schema_tables(url)
+    if found:
+        raise StorageError(
+            f"服务器数据库“{server_label(url)}”不是空的(已有 {len(found)} 张表,"
+            f"如 {'、'.join(found[:3])}),不会初始化。",
+            hint="server init 只用于新建的空数据库;已初始化的数据库请直接登录使用。",
+        )
+    db = open_database(url, create=True)
+    try:
+        return set_first_admin(db, username, display_name, password)
+    finally:
+        db.dispose()
+
+
 def create_database(
     target: Path,
     username: str,

@@ -87,6 +87,15 @@ class EventKind(_Labelled):
     RESOLVED = "resolved"
     RETURN_VISIT = "return_visit"
     REOPENED = "reopened"
+    # 督办 by a supervisor (community or sub-district admin): no change of status.
+    SUPERVISE_YELLOW = "supervise_yellow"
+    SUPERVISE_RED = "supervise_red"
+    EXPEDITE = "expedite"
+    # 延期申请 by the handler, approved or refused by a supervisor. The dates travel in
+    # the event's assigned_unit / assigned_person (core/rules.py, extension_fields).
+    EXTENSION_REQUESTED = "ext_requested"
+    EXTENSION_APPROVED = "ext_approved"
+    EXTENSION_REFUSED = "ext_refused"
 
 
 _LABELS: list[tuple[StrEnum, str]] = [
@@ -123,6 +132,12 @@ _LABELS: list[tuple[StrEnum, str]] = [
     (EventKind.RESOLVED, "办结"),
     (EventKind.RETURN_VISIT, "回访"),
     (EventKind.REOPENED, "重新办理"),
+    (EventKind.SUPERVISE_YELLOW, "黄牌督办"),
+    (EventKind.SUPERVISE_RED, "红牌督办"),
+    (EventKind.EXPEDITE, "加急"),
+    (EventKind.EXTENSION_REQUESTED, "延期申请"),
+    (EventKind.EXTENSION_APPROVED, "同意延期"),
+    (EventKind.EXTENSION_REFUSED, "不同意延期"),
 ]
 
 _LABELS_BY_CLASS: dict[tuple[type, str], str] = {

@@ -200,8 +200,11 @@ class Counts:
     new                 problems reported in the period
     resolved            problems whose standing resolution (Problem.resolved_at: a
                         reopened problem has none until resolved again) is in the period
-    on_time             of those, resolved before their time limit ran out (resolved_at <
-                        due_at)
+    on_time             of those, 按期: resolved within the original limit (core.rules'
+                        resolution_timeliness: before due_at and before the limit an
+                        approved extension replaced)
+    extended            of those, 延期后按期: within the limit only as an approved extension
+                        moved it (counted apart, as on the weekly list)
     overdue_open        problems past their limit and unresolved at the as-of moment
     open_at_start       problems reported before the period and unresolved at its start
     return_visits       return visits (回访) in the period, and their answers
@@ -226,6 +229,7 @@ class Counts:
     settled_grid: int = 0
     settled_community: int = 0
     settled_subdistrict: int = 0
+    extended: int = 0
 
     def __add__(self, other: Counts) -> Counts:
         return Counts(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(Counts)))
@@ -239,7 +243,7 @@ class Counts:
 
     @property
     def resolved_late(self) -> int:
-        return self.resolved - self.on_time
+        return self.resolved - self.on_time - self.extended
 
     def as_dict(self) -> dict[str, int | float]:
         out: dict[str, int | float] = {f.name: getattr(self, f.name) for f in fields(Counts)}
@@ -326,7 +330,10 @@ class Indicator:
 
 
 def _sum(c: Counts, expr: str) -> float:
-    return sum(float(getattr(c, name)) for name in expr.split("+")) if expr else 0.0
+    """A numerator or denominator: the Counts fields named, "+"-joined (an int when
+    they are counts, so JSON shows 13571 rather than 13571.0)."""
+    total: float = sum(getattr(c, name) for name in expr.split("+")) if expr else 0
+    return total
 
 
 INDICATORS: tuple[Indicator, ...] = (
@@ -356,7 +363,13 @@ INDICATORS: tuple[Indicator, ...] = (
         "resolved", "办结", Unit.COUNT, "最终办结时间在本期内的问题数(重新办理的以再次办结计)",
         suffix="件",
     ),
-    Indicator("on_time", "按期办结", Unit.COUNT, "本期办结且办结时间早于办理时限的问题数", suffix="件"),
+    Indicator(
+        "on_time", "按期办结", Unit.COUNT, "本期办结且在原办理时限内办结的问题数", suffix="件"
+    ),
+    Indicator(
+        "extended", "延期后按期", Unit.COUNT,
+        "本期办结,超过原时限但在批准延期后的时限内办结的问题数", suffix="件",
+    ),
     Indicator("resolved_late", "超期办结", Unit.COUNT, "本期办结但超过办理时限的问题数", suffix="件"),
     Indicator(
         "overdue_open", "超期未办结", Unit.COUNT, "统计时点已过办理时限仍未办结的问题数", suffix="件"
@@ -369,7 +382,14 @@ INDICATORS: tuple[Indicator, ...] = (
         "resolved",
         "open_at_start+new",
     ),
-    Indicator("on_time_rate", "按期办结率", Unit.RATE, "按期办结数 ÷ 本期办结数", "on_time", "resolved"),
+    Indicator(
+        "on_time_rate", "按期办结率", Unit.RATE,
+        "按期办结数 ÷ 本期办结数(延期后按期不计为按期)", "on_time", "resolved",
+    ),
+    Indicator(
+        "on_time_with_extension_rate", "含延期按期办结率", Unit.RATE,
+        "(按期办结数 + 延期后按期数)÷ 本期办结数", "on_time+extended", "resolved",
+    ),
     Indicator(
         "satisfaction_rate",
         "回访满意率",
@@ -490,6 +510,12 @@ class IndicatorValue:
         }
 
 
+def meets_target(value: float | None, target: float | None) -> bool | None:
+    """Every target is a lower bound; None when there is no target or nothing to count
+    (shown neither red nor green)."""
+    return None if value is None or target is None else value >= target
+
+
 def evaluate(counts: Counts, targets: Mapping[str, float]) -> dict[str, IndicatorValue]:
     """Every indicator of `counts`, in INDICATORS order, against `targets`."""
     out: dict[str, IndicatorValue] = {}
@@ -507,7 +533,7 @@ def evaluate(counts: Counts, targets: Mapping[str, float]) -> dict[str, Indicato
         if ind.unit is Unit.COUNT and value is not None:
             value = int(value)
         target = targets.get(ind.key)
-        meets = None if target is None or value is None else value >= target
+        meets = meets_target(value, target)
         out[ind.key] = IndicatorValue(
             ind.key, ind.name, ind.unit, value, num, den, target, meets, ind.formula
         )

@@ -13,7 +13,14 @@ from gridvisit.core.enums import (
     VisitMethod,
     VisitPurpose,
 )
-from gridvisit.core.rules import problem_is_overdue
+from gridvisit.core.rules import (
+    Timeliness,
+    original_due_at,
+    pending_extension,
+    problem_is_overdue,
+    resolution_timeliness,
+    supervision_marks,
+)
 
 
 def format_address(building: str, unit: str, room: str) -> str:
@@ -182,6 +189,28 @@ class ProblemRec:
 
     def is_overdue(self, now: datetime) -> bool:
         return problem_is_overdue(self.status, self.due_at, now)
+
+    # The next four read `events` (a record loaded with_events).
+    @property
+    def marks(self) -> tuple[EventKind, ...]:
+        """督办 marks: 红牌督办 or 黄牌督办, and 加急."""
+        return supervision_marks(e.kind for e in self.events)
+
+    @property
+    def pending_extension(self) -> ProblemEventRec | None:
+        found = pending_extension(self.events)
+        return found if isinstance(found, ProblemEventRec) else None
+
+    @property
+    def original_due_at(self) -> datetime:
+        return original_due_at(self.due_at, self.events)
+
+    @property
+    def timeliness(self) -> Timeliness | None:
+        """按期 / 延期后按期 / 超期办结 of a resolved problem."""
+        if self.resolved_at is None:
+            return None
+        return resolution_timeliness(self.resolved_at, self.due_at, self.original_due_at)
 
 
 @dataclass(frozen=True, slots=True)

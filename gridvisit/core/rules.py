@@ -1,7 +1,8 @@
 """The domain rules, each in one place with its Python form beside its SQL form
 (docs/architecture.md, "Where each rule lives"): visit tiers and due dates, visit
-overdue, problem time limits and problem overdue, the open and closed status sets,
-weekly section membership, and the problem workflow state machine.
+overdue, problem time limits (in working days, core/workdays.py) and problem overdue,
+the open and closed status sets, weekly section membership, 督办 marks and extensions
+(延期申请, 延期后按期), and the problem workflow state machine.
 
 The SQL forms take the columns they test, so this module needs no storage models
 (core sits below storage, docs/architecture.md, "Layers and what each may import").
@@ -9,17 +10,18 @@ tests/core/test_rules_agree.py computes each rule both ways on demo data."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, and_, case, literal, or_
 
 from gridvisit.core.clock import local_date, local_midnight
 from gridvisit.core.enums import EventKind, HandlingLevel, ProblemStatus, Satisfaction
 from gridvisit.core.errors import WorkflowError
+from gridvisit.core.workdays import WorkCalendar
 
 DEFAULT_TIER = "normal"
 
@@ -85,10 +87,92 @@ def visit_overdue_sql(
     )
 
 
-def problem_due_at(reported_at: datetime, limit_days: int) -> datetime:
-    """Deadline = end of the local day `limit_days` after reporting (0 = same day).
-    Returned as the exclusive boundary: the next local midnight."""
-    return local_midnight(local_date(reported_at) + timedelta(days=limit_days + 1))
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """A problem's time limit: `due_at` (the first instant after it) and the years
+    counted Monday to Friday because the schedule does not know them."""
+
+    due_at: datetime
+    unknown_years: tuple[int, ...] = ()
+
+    @property
+    def estimated(self) -> bool:
+        return bool(self.unknown_years)
+
+
+_BUILTIN_CALENDAR = WorkCalendar()
+
+
+def problem_limit(
+    reported_at: datetime, limit_days: int, calendar: WorkCalendar | None = None
+) -> Limit:
+    """ "紧急当天、较急 3 个工作日、一般 15 个工作日内办结": the limit ends with the
+    local day of reporting for 0, else with the `limit_days`-th working day after it
+    (holidays off, 调休 weekends worked: core/workdays.py). `due_at` is the next local
+    midnight. Problems stored before working days keep the due_at they were given."""
+    day = local_date(reported_at)
+    unknown: tuple[int, ...] = ()
+    if limit_days > 0:
+        day, unknown = (calendar or _BUILTIN_CALENDAR).add_workdays(day, limit_days)
+    return Limit(local_midnight(day + timedelta(days=1)), unknown)
+
+
+def problem_due_at(
+    reported_at: datetime, limit_days: int, calendar: WorkCalendar | None = None
+) -> datetime:
+    """problem_limit's due_at (the built-in schedule unless a calendar is given)."""
+    return problem_limit(reported_at, limit_days, calendar).due_at
+
+
+def limit_day(due_at: datetime) -> date:
+    """The last local day of a limit (due_at is the midnight after it)."""
+    return local_date(due_at) - timedelta(days=1)
+
+
+def due_at_for_day(last_day: date) -> datetime:
+    """The due_at of a limit ending with `last_day`."""
+    return local_midnight(last_day + timedelta(days=1))
+
+
+@dataclass(frozen=True, slots=True)
+class WorkdaysLeft:
+    """What a list shows beside the limit's date: working days left (`left`, with the
+    limit's own day counted when it is today: `due_today`), or working days late."""
+
+    left: int
+    overdue: int
+    due_today: bool
+    estimated: bool
+
+
+def problem_workdays_left(
+    status: ProblemStatus, due_at: datetime, now: datetime, calendar: WorkCalendar | None = None
+) -> WorkdaysLeft | None:
+    """None once resolved. Late (problem_is_overdue): the working days after the limit
+    up to today, at least 1. Otherwise the working days after today up to the limit."""
+    if status not in UNRESOLVED:
+        return None
+    cal = calendar or _BUILTIN_CALENDAR
+    today, last = local_date(now), limit_day(due_at)
+    if problem_is_overdue(status, due_at, now):
+        span = cal.between(last, today)
+        return WorkdaysLeft(0, max(1, span.days), False, span.estimated)
+    span = cal.between(today, last)
+    return WorkdaysLeft(span.days, 0, last == today, span.estimated)
+
+
+def workdays_text(w: WorkdaysLeft | None) -> str:
+    """The Chinese shown in lists and prints: 剩 N 个工作日 / 今日到期 / 超期 N 个工作日,
+    with (按周一至周五估算) when a year outside the schedule was counted."""
+    if w is None:
+        return ""
+    if w.overdue:
+        text = f"超期 {w.overdue} 个工作日"
+    elif w.due_today:
+        text = "今日到期"
+    else:
+        text = f"剩 {w.left} 个工作日"
+    return text + ("(按周一至周五估算)" if w.estimated else "")
 
 
 # --- problem status sets ------------------------------------------------------------
@@ -184,6 +268,140 @@ def weekly_sections_sql(
     return new, carried, resolved
 
 
+# --- supervision (督办) and extensions (延期申请) -----------------------------------
+
+# Marks a supervisor puts on a problem; the strongest card shows (红牌 over 黄牌).
+SUPERVISION = (EventKind.SUPERVISE_YELLOW, EventKind.SUPERVISE_RED, EventKind.EXPEDITE)
+# What only a supervisor (community or sub-district admin) may record: the services
+# check the role (Action.SUPERVISE), merges the sending device's area (exchange/trust.py).
+SUPERVISOR_ONLY = frozenset(
+    {*SUPERVISION, EventKind.EXTENSION_APPROVED, EventKind.EXTENSION_REFUSED}
+)
+EXTENSION_KINDS = frozenset(
+    {EventKind.EXTENSION_REQUESTED, EventKind.EXTENSION_APPROVED, EventKind.EXTENSION_REFUSED}
+)
+
+
+class EventLike(Protocol):
+    """What the rules read of a problem event (ProblemEventRec, a model row)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def actor_id(self) -> int | None: ...
+    @property
+    def assigned_unit(self) -> str: ...
+    @property
+    def assigned_person(self) -> str: ...
+
+
+def supervision_marks(kinds: Iterable[str]) -> tuple[EventKind, ...]:
+    """The marks a problem carries from its events: 红牌督办 or else 黄牌督办, and 加急."""
+    seen = set(kinds)
+    marks: list[EventKind] = []
+    if EventKind.SUPERVISE_RED.value in seen:
+        marks.append(EventKind.SUPERVISE_RED)
+    elif EventKind.SUPERVISE_YELLOW.value in seen:
+        marks.append(EventKind.SUPERVISE_YELLOW)
+    if EventKind.EXPEDITE.value in seen:
+        marks.append(EventKind.EXPEDITE)
+    return tuple(marks)
+
+
+def marks_text(marks: Iterable[EventKind]) -> str:
+    return "、".join(m.label for m in marks)
+
+
+def extension_fields(new_due: datetime, old_due: datetime | None = None) -> tuple[str, str]:
+    """How an extension event stores its dates in the existing event columns (no
+    migration): assigned_unit = the due_at asked for or granted, assigned_person =
+    the due_at it replaces (approvals), both ISO instants in UTC."""
+    return new_due.astimezone(UTC).isoformat(), old_due.astimezone(
+        UTC
+    ).isoformat() if old_due else ""
+
+
+def extension_dates(e: EventLike) -> tuple[datetime | None, datetime | None]:
+    """(new due_at, previous due_at) of an extension event; None where absent or
+    unreadable (a hand-made package)."""
+
+    def read(text: str) -> datetime | None:
+        try:
+            value = datetime.fromisoformat(text) if text else None
+        except ValueError:
+            return None
+        return value if value is not None and value.tzinfo is not None else None
+
+    if e.kind not in EXTENSION_KINDS:
+        return None, None
+    return read(e.assigned_unit), read(e.assigned_person)
+
+
+def pending_extension(events: Sequence[EventLike]) -> EventLike | None:
+    """The last 延期申请 not yet approved or refused (events in history order)."""
+    pending: EventLike | None = None
+    for e in events:
+        if e.kind == EventKind.EXTENSION_REQUESTED.value:
+            pending = e
+        elif e.kind in (EventKind.EXTENSION_APPROVED.value, EventKind.EXTENSION_REFUSED.value):
+            pending = None
+    return pending
+
+
+def original_due_at(due_at: datetime, events: Sequence[EventLike]) -> datetime:
+    """The limit before any approved extension: the first approval's previous due_at."""
+    for e in events:
+        if e.kind == EventKind.EXTENSION_APPROVED.value:
+            _new, old = extension_dates(e)
+            if old is not None:
+                return old
+    return due_at
+
+
+def due_at_as_of(due_at: datetime, events: Sequence[EventLike], moment: datetime) -> datetime:
+    """The limit in force at `moment`: the last approval before it, else the original
+    (a list of a past week is not moved by a later extension)."""
+    current = original_due_at(due_at, events)
+    for e in events:
+        if e.kind == EventKind.EXTENSION_APPROVED.value and e.at < moment:
+            new, _old = extension_dates(e)
+            current = new or current
+    return current
+
+
+class Timeliness(StrEnum):
+    ON_TIME = "on_time"  # 按期: within the original limit
+    EXTENDED = "extended"  # 延期后按期: only within a limit moved by an approved extension
+    LATE = "late"  # 超期办结
+
+
+TIMELINESS_LABELS = {
+    Timeliness.ON_TIME: "按期",
+    Timeliness.EXTENDED: "延期后按期",
+    Timeliness.LATE: "超期办结",
+}
+
+
+def resolution_timeliness(
+    resolved_at: datetime, due_at: datetime, original_due: datetime
+) -> Timeliness:
+    """Statistics count 延期后按期 apart from 按期: resolved before the limit in force
+    but not before the original one (same `>=` boundary as problem_is_overdue)."""
+    if resolved_at >= due_at:
+        return Timeliness.LATE
+    if resolved_at >= original_due:
+        return Timeliness.EXTENDED
+    return Timeliness.ON_TIME
+
+
+def on_time_only_by_extension(
+    resolved_at: datetime, due_at: datetime, original_due: datetime
+) -> bool:
+    return resolution_timeliness(resolved_at, due_at, original_due) is Timeliness.EXTENDED
+
+
 # --- workflow ---------------------------------------------------------------------
 
 _ACTION_LABELS = {
@@ -193,16 +411,31 @@ _ACTION_LABELS = {
     EventKind.RESOLVED: "办结",
     EventKind.RETURN_VISIT: "回访",
     EventKind.REOPENED: "重新办理",
+    EventKind.SUPERVISE_YELLOW: "黄牌督办",
+    EventKind.SUPERVISE_RED: "红牌督办",
+    EventKind.EXPEDITE: "加急",
+    EventKind.EXTENSION_REQUESTED: "申请延期",
+    EventKind.EXTENSION_APPROVED: "同意延期",
+    EventKind.EXTENSION_REFUSED: "不同意延期",
 }
 
+_OPEN = (ProblemStatus.PENDING, ProblemStatus.IN_PROGRESS)
 _ALLOWED_FROM: dict[EventKind, tuple[ProblemStatus, ...]] = {
     EventKind.ACCEPTED: (ProblemStatus.PENDING,),
     EventKind.PROGRESS: (ProblemStatus.IN_PROGRESS,),
-    EventKind.ESCALATED: (ProblemStatus.PENDING, ProblemStatus.IN_PROGRESS),
+    EventKind.ESCALATED: _OPEN,
     EventKind.RESOLVED: (ProblemStatus.IN_PROGRESS,),
     EventKind.RETURN_VISIT: (ProblemStatus.RESOLVED,),
     EventKind.REOPENED: (ProblemStatus.RESOLVED, ProblemStatus.CLOSED),
+    EventKind.SUPERVISE_YELLOW: _OPEN,
+    EventKind.SUPERVISE_RED: _OPEN,
+    EventKind.EXPEDITE: _OPEN,
+    # The handler asks once the problem is dispatched; the answer comes while it is open.
+    EventKind.EXTENSION_REQUESTED: (ProblemStatus.IN_PROGRESS,),
+    EventKind.EXTENSION_APPROVED: _OPEN,
+    EventKind.EXTENSION_REFUSED: _OPEN,
 }
+_DECISIONS = (EventKind.EXTENSION_APPROVED, EventKind.EXTENSION_REFUSED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,11 +444,14 @@ class Transition:
     to_level: HandlingLevel
 
 
-def allowed_actions(status: ProblemStatus, level: HandlingLevel) -> list[EventKind]:
+def allowed_actions(
+    status: ProblemStatus, level: HandlingLevel, *, extension_pending: bool = False
+) -> list[EventKind]:
     actions = [kind for kind, sources in _ALLOWED_FROM.items() if status in sources]
     if level.next_up() is None and EventKind.ESCALATED in actions:
         actions.remove(EventKind.ESCALATED)
-    return actions
+    drop = (EventKind.EXTENSION_REQUESTED,) if extension_pending else _DECISIONS
+    return [a for a in actions if a not in drop]
 
 
 def transition(
@@ -223,6 +459,8 @@ def transition(
     level: HandlingLevel,
     action: EventKind,
     satisfaction: Satisfaction | None = None,
+    *,
+    extension_pending: bool = False,
 ) -> Transition:
     """Where `action` takes a problem, or a WorkflowError saying why it cannot."""
     sources = _ALLOWED_FROM.get(action)
@@ -234,6 +472,14 @@ def transition(
             f"问题当前状态为“{status.label}”,不能{_ACTION_LABELS[action]}。",
             hint=f"只有状态为{need}的问题才能{_ACTION_LABELS[action]}。",
         )
+    if action is EventKind.EXTENSION_REQUESTED and extension_pending:
+        raise WorkflowError(
+            "这个问题已有一份延期申请在等待审批。", hint="请等督办人同意或不同意后再申请。"
+        )
+    if action in _DECISIONS and not extension_pending:
+        raise WorkflowError("这个问题没有等待审批的延期申请。")
+    if action in SUPERVISION or action in EXTENSION_KINDS:
+        return Transition(status, level)  # marks and limits: the status stays
     if action is EventKind.ACCEPTED:
         return Transition(ProblemStatus.IN_PROGRESS, level)
     if action is EventKind.PROGRESS:
@@ -284,13 +530,15 @@ def visit_due_by_sql(
     )
 
 
-def problem_resolved_on_time(resolved_at: datetime, due_at: datetime) -> bool:
-    """按期办结: resolved before `due_at`, the first instant after the limit."""
-    return resolved_at < due_at
-
-
-def problem_resolved_on_time_sql(resolved_at: Any, due_at: Any) -> ColumnElement[bool]:
-    return resolved_at < due_at  # type: ignore[no-any-return]
+def resolution_timeliness_sql(
+    resolved_at: Any, due_at: Any, before_original: ColumnElement[bool]
+) -> tuple[ColumnElement[bool], ColumnElement[bool], ColumnElement[bool]]:
+    """resolution_timeliness in SQL: the conditions for 按期, 延期后按期 and 超期办结 of a
+    resolved problem. `before_original` says resolved_at < the original limit (true
+    when no approved extension moved it); the caller builds it from the extension
+    events, whose stored dates compare differently on each database."""
+    in_force = resolved_at < due_at
+    return and_(in_force, before_original), and_(in_force, ~before_original), ~in_force
 
 
 def problem_unresolved_at(

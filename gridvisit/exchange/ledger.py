@@ -21,9 +21,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gridvisit.core.access import OUTSIDE_ID
 from gridvisit.core.clock import to_local
 from gridvisit.core.enums import (
     HandlingLevel,
@@ -36,7 +37,18 @@ from gridvisit.core.errors import GridVisitError
 from gridvisit.core.files import InputFileError, read_limited, write_file
 from gridvisit.core.masking import mask_id_number, mask_name, mask_phone, scrub_text
 from gridvisit.core.records import format_address
-from gridvisit.core.rules import DEFAULT_TIER
+from gridvisit.core.rules import (
+    DEFAULT_TIER,
+    EXTENSION_KINDS,
+    SUPERVISION,
+    TIMELINESS_LABELS,
+    marks_text,
+    original_due_at,
+    pending_extension,
+    resolution_timeliness,
+    supervision_marks,
+    tier_for_groups,
+)
 from gridvisit.core.validation import check_citizen_id, check_phone
 from gridvisit.exchange.package import inflation_problem
 from gridvisit.storage.engine import Database
@@ -46,6 +58,7 @@ from gridvisit.storage.models import (
     Grid,
     Household,
     Problem,
+    ProblemEvent,
     Resident,
     SpecialGroup,
     UrgencyLevel,
@@ -168,7 +181,8 @@ def _problem_rows(
 ) -> tuple[list[str], list[list[Any]]]:
     headers = [
         "上报时间", "社区", "网格", "地址或位置", "类别", "问题描述", "紧急程度", "办理层级",
-        "状态", "办理期限", "承办单位", "办结时间", "办理结果", "满意度",
+        "状态", "办理期限", "承办单位", "办结时间", "办理结果", "满意度", "督办",
+        "办结时效",
     ]  # fmt: skip
     categories = load_category_labels(s)
     urgency = dict(s.execute(select(UrgencyLevel.code, UrgencyLevel.name)).all())
@@ -184,10 +198,29 @@ def _problem_rows(
         .join(Community, Community.id == Grid.community_id)
         .order_by(Problem.reported_at)
     )
+    # 督办 marks and extension steps, in history order (core/rules.py).
+    flags: dict[int, list[ProblemEvent]] = {}
+    for e in s.scalars(
+        select(ProblemEvent)
+        .where(ProblemEvent.kind.in_(sorted(k.value for k in (*SUPERVISION, *EXTENSION_KINDS))))
+        .order_by(ProblemEvent.at, ProblemEvent.id)
+    ):
+        flags.setdefault(e.problem_id, []).append(e)
     rows = []
     if grid_ids is not None:
         query = query.where(Grid.id.in_(grid_ids))
     for p, grid, community in s.execute(query):
+        steps = flags.get(p.id, [])
+        marks = marks_text(supervision_marks(e.kind for e in steps))
+        if pending_extension(steps) is not None and ProblemStatus(p.status).is_open:
+            marks = "、".join(x for x in (marks, "延期待审批") if x)
+        timely = (
+            TIMELINESS_LABELS[
+                resolution_timeliness(p.resolved_at, p.due_at, original_due_at(p.due_at, steps))
+            ]
+            if p.resolved_at
+            else ""
+        )
         where = households.get(p.household_id, "") if p.household_id else p.location
         people = names.get(p.household_id or 0, [])
 
@@ -200,7 +233,7 @@ def _problem_rows(
             urgency.get(p.urgency_code, p.urgency_code), HandlingLevel(p.level).label,
             ProblemStatus(p.status).label, _day(p.due_at), free(p.assigned_unit),
             _day(p.resolved_at), free(p.resolution),
-            Satisfaction(p.satisfaction).label if p.satisfaction else "",
+            Satisfaction(p.satisfaction).label if p.satisfaction else "", marks, timely,
         ])  # fmt: skip
     return headers, rows
 
@@ -282,7 +315,8 @@ def export_ledger(
 
 # --- import ---------------------------------------------------------------------------
 
-# Field → header variants seen in office rosters (compared without spaces).
+# Field → header variants seen in office rosters (compared without spaces); the
+# exporter's own households headers are among them, so a ledger comes back in.
 COLUMNS: dict[str, tuple[str, ...]] = {
     "community": ("社区", "所属社区", "社区名称"),
     "grid": ("网格", "所属网格", "网格名称", "小区", "小区党支部"),
@@ -291,14 +325,31 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "unit": ("单元", "单元号"),
     "room": ("室", "房号", "门牌号", "户号", "房间号"),
     "name": ("姓名", "居民姓名", "户主姓名", "户主"),
-    "id_number": ("身份证号", "身份证号码", "公民身份号码", "证件号码"),
-    "phone": ("联系电话", "电话", "手机", "手机号", "手机号码"),
+    "id_number": ("身份证号", "身份证号码", "公民身份号码", "公民身份证号码", "证件号码",
+                  "户主身份证号", "户主身份证号码"),
+    "phone": ("联系电话", "电话", "手机", "手机号", "手机号码", "联系方式", "户主电话",
+              "户主联系电话"),
     "relation": ("与户主关系", "关系"),
     "gender": ("性别",),
+    "party_member": ("是否党员", "党员"),
+    "special_groups": ("重点人群", "人群类别", "特殊人群"),
+    "tier": ("走访等级", "等级"),
+    "party_centre": ("党员中心户", "是否党员中心户"),
     "notes": ("备注",),
-}
+}  # fmt: skip
 REQUIRED = ("community", "grid", "group", "building", "room", "name")
 LABELS = {k: v[0] for k, v in COLUMNS.items()}
+# Headers of the households ledger that say something the import cannot take back:
+# worked out from other records (人数, 最近走访) or summed over a household's members
+# without saying whose (重点人群, which would mislabel the head).
+LEDGER_ONLY = {
+    "人数": "由系统按居民计算",
+    "最近走访": "由系统按走访记录计算",
+    "重点人群": "住户台账里是全户汇总,不知道属于哪位居民,请在居民信息中设置",
+}
+_MASKED = re.compile(r"[*＊]")
+_YES = {"是": True, "√": True, "✓": True, "1": True, "否": False, "0": False, "×": False}
+_SPLIT = re.compile(r"[、,,;;/\s]+")
 
 
 @dataclass(frozen=True)
@@ -314,17 +365,77 @@ class RowError:
 @dataclass
 class ImportResult:
     rows: int = 0
-    households: int = 0
-    residents: int = 0
-    skipped_existing: int = 0
+    households_added: int = 0
+    households_updated: int = 0
+    households_unchanged: int = 0
+    residents_added: int = 0
+    residents_updated: int = 0
+    residents_unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
+    # Header names (as written) of the columns nothing was taken from.
+    unused_columns: list[str] = field(default_factory=list)
     imported: bool = False
+
+    @property
+    def invalid_rows(self) -> int:
+        return len({e.row for e in self.errors})
+
+    def summary(self) -> str:
+        return (
+            f"住户:新增 {self.households_added},更新 {self.households_updated},"
+            f"未变 {self.households_unchanged};居民:新增 {self.residents_added},"
+            f"更新 {self.residents_updated},未变 {self.residents_unchanged}。"
+        )
+
+    def report_lines(self) -> list[str]:
+        """Errors, then warnings ("注意:"), one line each; the same problem in many
+        rows (a whole masked ledger) is one line with the first rows and the count."""
+        return _grouped(self.errors, "") + _grouped(self.warnings, "注意:")
+
+    def unused_text(self) -> str:
+        """The Chinese note on the columns not imported ("" when every column was used)."""
+        if not self.unused_columns:
+            return ""
+        why = [f"{h}{LEDGER_ONLY[h]}" for h in self.unused_columns if h in LEDGER_ONLY]
+        return f"未使用的列(其中的内容没有导入):{'、'.join(self.unused_columns)}。" + (
+            "" if not why else "其中" + ";".join(why) + "。"
+        )
+
+
+def _grouped(items: list[RowError], prefix: str) -> list[str]:
+    groups: dict[tuple[str, str], list[int]] = {}
+    for item in items:
+        groups.setdefault((item.column, item.message), []).append(item.row)
+    lines = []
+    for (column, message), rows in groups.items():
+        if len(rows) <= 3:
+            lines += [prefix + str(RowError(row, column, message)) for row in rows]
+        else:
+            first = "、".join(str(row) for row in rows[:3])
+            lines.append(f"{prefix}第 {first} 等共 {len(rows)} 行“{column}”:{message}")
+    return lines
 
 
 @dataclass
 class _Row:
     number: int
     values: dict[str, str]
+
+
+@dataclass
+class Roster:
+    """The first sheet of a roster: its rows and what its header says."""
+
+    rows: list[_Row]
+    headers: dict[str, str]  # field → the header as written
+    unused: list[str]
+    # One row per household with its head (the households ledger's shape: the name
+    # column is 户主 and there is no 与户主关系): 联系电话 and 备注 are the household's.
+    households_shape: bool = False
+
+    def label(self, name: str) -> str:
+        return self.headers.get(name, LABELS.get(name, name))
 
 
 def _check_xlsx_zip(data: bytes, name: str) -> None:
@@ -420,7 +531,7 @@ def _too_many_rows(name: str) -> LedgerError:
     )
 
 
-def read_roster(path: Path) -> list[_Row]:
+def read_roster(path: Path) -> Roster:
     path = Path(path)
     try:
         data = read_limited(path, MAX_LEDGER_BYTES, what="住户花名册")
@@ -451,7 +562,7 @@ def read_roster(path: Path) -> list[_Row]:
         wb.close()
 
 
-def _roster_rows(wb: Any, name: str) -> list[_Row]:
+def _roster_rows(wb: Any, name: str) -> Roster:
     """The header and data rows of the first sheet (`wb` from openpyxl)."""
     if not wb.worksheets:
         raise LedgerError(f"“{name}”里没有工作表。")
@@ -461,28 +572,48 @@ def _roster_rows(wb: Any, name: str) -> list[_Row]:
     if header_row is None:
         raise LedgerError(f"“{name}”的第一个工作表是空的。")
     columns: dict[str, int] = {}
+    headers: dict[str, str] = {}
+    unmapped: dict[int, str] = {}  # column index → header as written ("" for none)
     for index, header in enumerate(header_row):
-        key = re.sub(r"\s+", "", str(header or ""))
-        for field_name, variants in COLUMNS.items():
-            if key in variants and field_name not in columns:
-                columns[field_name] = index
+        written = _cell_text(header)
+        key = re.sub(r"\s+", "", written)
+        found = next((f for f, variants in COLUMNS.items() if key in variants), None)
+        if found is not None and found not in columns:
+            columns[found], headers[found] = index, written
+        else:
+            unmapped[index] = written
     missing = [LABELS[f] for f in REQUIRED if f not in columns]
     if missing:
         raise LedgerError(
-            f"“{name}”缺少必需的列:{'、'.join(missing)}。",
+            f"“{name}”第 1 行(表头)缺少必需的列:{'、'.join(missing)},未导入任何数据。",
             hint="第一行应为表头,需包含:"
             + "、".join(LABELS[f] for f in REQUIRED)
-            + ";可选:单元、身份证号、联系电话、与户主关系、性别、备注。",
+            + ";可选:单元、身份证号、联系电话、与户主关系、性别、备注等"
+            "(gridvisit ledger import --help 列出全部列名)。",
         )
+    households_shape = (
+        re.sub(r"\s+", "", headers["name"]) in ("户主", "户主姓名") and "relation" not in columns
+    )
+    if households_shape and "special_groups" in columns:
+        unmapped[columns.pop("special_groups")] = headers.pop("special_groups")
     out: list[_Row] = []
+    blank_with_data: set[int] = set()
     for number, raw in enumerate(rows, 2):
         if number > MAX_ROSTER_ROWS + 1:
             raise _too_many_rows(name)
         values = {f: _cell_text(raw[i]) if i < len(raw) else "" for f, i in columns.items()}
+        for i, header in unmapped.items():
+            if not header and i < len(raw) and _cell_text(raw[i]):
+                blank_with_data.add(i)
         if not any(values.values()):
             continue  # blank line
         out.append(_Row(number, values))
-    return out
+    unused = [
+        header or f"第 {i + 1} 列(无表头)"
+        for i, header in sorted(unmapped.items())
+        if header or i in blank_with_data
+    ]
+    return Roster(out, headers, unused, households_shape)
 
 
 def _cell_text(value: Any) -> str:
@@ -495,21 +626,75 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _validate(rows: list[_Row]) -> list[RowError]:
+@dataclass
+class _Reference:
+    """The code lists a roster names, accepted by name or by code."""
+
+    tiers: dict[str, str]
+    groups: dict[str, str]
+    group_tier: dict[str, str]
+    tier_rank: dict[str, int]
+
+    @classmethod
+    def load(cls, s: Session) -> _Reference:
+        tiers = s.execute(select(VisitTier.code, VisitTier.name, VisitTier.rank)).all()
+        groups = s.execute(select(SpecialGroup.code, SpecialGroup.name, SpecialGroup.tier_code))
+        group_rows = groups.all()
+        return cls(
+            tiers={**{n: c for c, n, _ in tiers}, **{c: c for c, _, _ in tiers}},
+            groups={**{n: c for c, n, _ in group_rows}, **{c: c for c, _, _ in group_rows}},
+            group_tier={c: t for c, _, t in group_rows},
+            tier_rank={c: r for c, _, r in tiers},
+        )
+
+
+def _household_key(v: dict[str, str]) -> tuple[str, ...]:
+    return (v["community"], v["grid"], v["group"], v["building"], v.get("unit", ""), v["room"])
+
+
+def _validate(table: Roster, ref: _Reference) -> tuple[list[RowError], list[RowError]]:
+    """Errors and warnings of the rows on their own (the database is checked later).
+    Normalises the values in place: ID numbers, phones, codes for tiers and groups,
+    "1"/"0" for yes/no columns."""
     errors: list[RowError] = []
+    warnings: list[RowError] = []
+    label = table.label
     seen_ids: dict[str, int] = {}
-    for row in rows:
+    seen_people: dict[tuple[tuple[str, ...], str], tuple[int, str]] = {}
+    seen_houses: dict[tuple[str, ...], int] = {}
+    house_values: dict[tuple[str, ...], dict[str, tuple[int, str]]] = {}
+    house_level = ["tier", "party_centre"] + (["phone", "notes"] if table.households_shape else [])
+    for row in table.rows:
         v = row.values
+
+        def error(f: str, message: str, row: _Row = row) -> None:
+            errors.append(RowError(row.number, label(f), message))
+
         for f in REQUIRED:
             if not v.get(f):
-                errors.append(RowError(row.number, LABELS[f], "不能为空"))
-        for f, limit in (("building", 16), ("unit", 16), ("room", 16), ("name", 32)):
+                error(f, "不能为空")
+        for f, limit in (("building", 16), ("unit", 16), ("room", 16), ("name", 32),
+                         ("relation", 16)):  # fmt: skip
             if len(v.get(f, "")) > limit:
-                errors.append(RowError(row.number, LABELS[f], f"超过 {limit} 个字"))
+                error(f, f"超过 {limit} 个字")
+        if _MASKED.search(v.get("name", "")):
+            error(
+                "name",
+                "姓名已打码(含 *),无法导入。请用不打码导出的台账(ledger export --unmasked)"
+                "或原始花名册。",
+            )
+        for f, what in (("id_number", "身份证号"), ("phone", "电话")):
+            if _MASKED.search(v.get(f, "")):
+                warnings.append(
+                    RowError(
+                        row.number, label(f), f"{what}已打码(含 *),此格未导入,已登记的{what}不变"
+                    )
+                )
+                v[f] = ""
         if v.get("id_number"):
             check = check_citizen_id(v["id_number"])
             if not check.ok:
-                errors.append(RowError(row.number, LABELS["id_number"], check.error))
+                error("id_number", check.error)
             else:
                 v["id_number"] = check.normalized
                 if check.birth_date:
@@ -517,23 +702,98 @@ def _validate(rows: list[_Row]) -> list[RowError]:
                 if check.gender and not v.get("gender"):
                     v["gender"] = check.gender.label
                 if check.normalized in seen_ids:
-                    errors.append(
-                        RowError(
-                            row.number,
-                            LABELS["id_number"],
-                            f"与第 {seen_ids[check.normalized]} 行重复",
-                        )
-                    )
+                    error("id_number", f"与第 {seen_ids[check.normalized]} 行重复")
                 seen_ids.setdefault(check.normalized, row.number)
         if v.get("phone"):
             phone = check_phone(v["phone"])
             if phone.error:
-                errors.append(RowError(row.number, LABELS["phone"], phone.error))
+                error("phone", phone.error)
             else:
                 v["phone"] = phone.normalized
         if v.get("gender") and v["gender"] not in ("男", "女"):
-            errors.append(RowError(row.number, LABELS["gender"], "只能是“男”或“女”"))
-    return errors
+            error("gender", "只能是“男”或“女”")
+        for f in ("party_member", "party_centre"):
+            if v.get(f):
+                if v[f] not in _YES:
+                    error(f, "只能是“是”或“否”(也可留空)")
+                else:
+                    v[f] = "1" if _YES[v[f]] else "0"
+        if v.get("tier"):
+            if v["tier"] not in ref.tiers:
+                names = "、".join(n for n, c in ref.tiers.items() if n != c)
+                error("tier", f"没有“{v['tier']}”这个走访等级(可填:{names})")
+            else:
+                v["tier"] = ref.tiers[v["tier"]]
+        if v.get("special_groups"):
+            codes, unknown = [], []
+            for part in _SPLIT.split(v["special_groups"]):
+                if part:
+                    code = ref.groups.get(part)
+                    if code is None:
+                        unknown.append(part)
+                    elif code not in codes:
+                        codes.append(code)
+            if unknown:
+                names = "、".join(n for n, c in ref.groups.items() if n != c)
+                error("special_groups", f"没有“{'、'.join(unknown)}”这类重点人群(可填:{names})")
+            v["special_groups"] = ",".join(codes)
+        if not all(v.get(f) for f in REQUIRED):
+            continue
+        house = _household_key(v)
+        person = (house, v["name"])
+        if table.households_shape:
+            if house in seen_houses:
+                first = seen_houses[house]
+                error("room", f"与第 {first} 行是同一户(住户台账每户一行)")
+        elif person in seen_people:
+            first, first_id = seen_people[person]
+            if not (first_id and v.get("id_number") and first_id != v["id_number"]):
+                error("name", f"与第 {first} 行同户同名;同一个人只能有一行,不同的人请填身份证号")
+        seen_people.setdefault(person, (row.number, v.get("id_number", "")))
+        seen_houses.setdefault(house, row.number)
+        known = house_values.setdefault(house, {})
+        for f in house_level:
+            if v.get(f):
+                if f in known and known[f][1] != v[f]:
+                    error(f, f"与第 {known[f][0]} 行(同一户)不一致")
+                known.setdefault(f, (row.number, v[f]))
+    return errors, warnings
+
+
+@dataclass(frozen=True)
+class ImportArea:
+    """Where an import may write, for an actor limited to an area (None: anywhere, and
+    the roster's communities, grids and building groups are created as it names them).
+
+    `grids`: the grids whose households and residents it may add or change.
+    `communities`: those in which it may also create grids and building groups (a
+    community admin's; a grid worker's is empty, so they create no hierarchy at all).
+    A row outside is refused with a message that says only what the row itself names,
+    whether or not that place exists; a match outside (an ID number registered in
+    another grid) is refused without saying where (docs/security.md#roster-import-scope-issue-20).
+    """
+
+    grids: frozenset[int]
+    communities: frozenset[int] = frozenset()
+
+
+class _Rollback(Exception):
+    """Raised inside the import's transaction so that nothing of it is kept."""
+
+
+def _resident_state(r: Resident) -> tuple[Any, ...]:
+    return (r.name, r.gender, r.id_number, r.birth_date, r.phone, r.relation, r.is_head,
+            r.is_party_member, tuple(r.special_groups or ()), r.notes)  # fmt: skip
+
+
+def _household_state(h: Household) -> tuple[Any, ...]:
+    return (h.phone, h.tier_code, h.tier_manual, h.is_party_centre, h.notes)
+
+
+def _set(obj: Any, name: str, value: Any) -> None:
+    """Assign only a new value, so that an unchanged record is not written (nor versioned)."""
+    if getattr(obj, name) != value:
+        setattr(obj, name, value)
 
 
 def import_roster(
@@ -542,68 +802,297 @@ def import_roster(
     *,
     skip_invalid: bool = False,
     actor_id: int | None = None,
+    area: ImportArea | None = None,
 ) -> ImportResult:
-    """Households and residents from an office roster, in one transaction."""
-    rows = read_roster(path)
-    result = ImportResult(rows=len(rows))
-    result.errors = _validate(rows)
-    if result.errors and not skip_invalid:
+    """Households and residents from an office roster or a households ledger, in one
+    transaction. Idempotent: a resident is matched by ID number, else by household and
+    name, a household by its address in its building group; what matches is updated
+    (an empty cell never erases a stored value), not added again. Any invalid row
+    (without `skip_invalid`) and nothing is written. `area` limits where it writes
+    (rows outside are invalid rows)."""
+    table = read_roster(path)
+    result = ImportResult(rows=len(table.rows), unused_columns=list(table.unused))
+    try:
+        with db.session(actor_id=actor_id) as s:
+            _Import(s, table, result, area).run()
+            if result.errors and not skip_invalid:
+                raise _Rollback
+    except _Rollback:
         return result
-    bad_rows = {e.row for e in result.errors}
-    good = [r for r in rows if r.number not in bad_rows]
-    with db.session(actor_id=actor_id) as s:
-        default_tier = DEFAULT_TIER
-        known_ids = set(s.scalars(select(Resident.id_number).where(Resident.id_number != "")))
-        nodes = _Nodes(s)
-        households: dict[tuple[int, str, str, str], Household] = {
+    result.imported = True
+    return result
+
+
+class _Import:
+    def __init__(
+        self, s: Session, table: Roster, result: ImportResult, area: ImportArea | None
+    ) -> None:
+        self.s, self.table, self.result, self.area = s, table, result, area
+        self.ref = _Reference.load(s)
+        self.nodes = _Nodes(s)
+        self.households: dict[tuple[int, str, str, str], Household] = {
             (h.building_group_id, h.building, h.unit, h.room): h
             for h in s.scalars(select(Household).where(~Household.archived))
         }
-        for row in good:
-            v = row.values
-            if v.get("id_number") and v["id_number"] in known_ids:
-                result.skipped_existing += 1
-                continue
-            group_id = nodes.group(v["community"], v["grid"], v["group"])
-            key = (group_id, v["building"], v.get("unit", ""), v["room"])
-            household = households.get(key)
-            if household is None:
-                household = Household(
-                    building_group_id=group_id,
-                    building=v["building"],
-                    unit=v.get("unit", ""),
-                    room=v["room"],
-                    tier_code=default_tier,
-                    phone="",
+        self.members: dict[int, list[Resident]] = {}
+        self.by_id: dict[str, Resident] = {}
+        for r in s.scalars(select(Resident).where(~Resident.archived).order_by(Resident.id)):
+            self.members.setdefault(r.household_id, []).append(r)
+            if r.id_number:
+                self.by_id.setdefault(r.id_number, r)
+        self.by_household_id = {h.id: h for h in self.households.values()}
+        # Every household's grid, archived ones too: where an ID number is registered.
+        self.grid_of: dict[int, int] = dict(
+            s.execute(
+                select(Household.id, BuildingGroup.grid_id).join(
+                    BuildingGroup, BuildingGroup.id == Household.building_group_id
                 )
-                s.add(household)
-                s.flush()
-                households[key] = household
-                result.households += 1
-            has_head = s.scalar(
-                select(func.count()).where(Resident.household_id == household.id, Resident.is_head)
+            ).all()
+        )
+        self.new_members: dict[int, list[Resident]] = {}  # by id(household), not flushed yet
+        self.house_before: dict[int, tuple[Household, tuple[Any, ...] | None]] = {}
+        self.tiers_given: dict[int, str] = {}
+        self.people_before: dict[int, tuple[Resident, tuple[Any, ...] | None]] = {}
+
+    def people(self, h: Household) -> list[Resident]:
+        return self.members.get(h.id, []) if h.id is not None else []
+
+    def all_people(self, h: Household) -> list[Resident]:
+        return self.people(h) + self.new_members.get(id(h), [])
+
+    def run(self) -> None:
+        errors, warnings = _validate(self.table, self.ref)
+        self.result.errors, self.result.warnings = errors, warnings
+        bad = {e.row for e in errors}
+        # A household's head is the row that says 户主, wherever it is in the file;
+        # failing that, the first one that says nothing (or 本人).
+        self.named_head = {
+            _household_key(r.values)
+            for r in self.table.rows
+            if r.number not in bad and r.values.get("relation") == "户主"
+        }
+        for row in self.table.rows:
+            if row.number not in bad:
+                self.row(row)
+        for h, before in self.house_before.values():
+            self.settle_tier(h)
+            if before is None:
+                self.result.households_added += 1
+            elif _household_state(h) != before:
+                self.result.households_updated += 1
+            else:
+                self.result.households_unchanged += 1
+        for r, before in self.people_before.values():
+            if before is None:
+                self.result.residents_added += 1
+            elif _resident_state(r) != before:
+                self.result.residents_updated += 1
+            else:
+                self.result.residents_unchanged += 1
+        self.result.errors.sort(key=lambda e: e.row)
+
+    def find(self, row: _Row) -> tuple[Household | None, Resident | None, RowError | None]:
+        """The household and resident a row means, or why it cannot be told."""
+        v, label = row.values, self.table.label
+        refused = self.outside(row)
+        if refused is not None:
+            return None, None, refused
+        group = self.nodes.find(v["community"], v["grid"], v["group"])
+        key = (group, v["building"], v.get("unit", ""), v["room"])
+        h = self.households.get(key) if group is not None else None  # type: ignore[arg-type]
+        id_number = v.get("id_number", "")
+        if id_number and id_number in self.by_id:
+            r = self.by_id[id_number]
+            if r.household_id is None:  # added by this import
+                same = r.household is h
+            else:
+                same = h is not None and r.household_id == h.id
+            if not same and not self.inside(r):
+                return h, None, RowError(row.number, label("id_number"), OUTSIDE_ID)
+            if not same:
+                at = self.by_household_id.get(r.household_id)
+                where = format_address(at.building, at.unit, at.room) if at else "已归档的住户"
+                return (
+                    h,
+                    None,
+                    RowError(
+                        row.number,
+                        label("id_number"),
+                        f"此身份证号已登记在{where}的居民“{mask_name(r.name)}”名下,与本行地址不同;"
+                        "如已搬家,请先在系统里迁出或修改后再导入",
+                    ),
+                )
+            return h, r, None
+        if h is None:
+            return None, None, None
+        for r in self.all_people(h):
+            if r.name == v["name"]:
+                if id_number and r.id_number and r.id_number != id_number:
+                    return (
+                        h,
+                        None,
+                        RowError(
+                            row.number,
+                            label("id_number"),
+                            f"同一户已有同名居民,身份证号却不同({mask_id_number(r.id_number)})",
+                        ),
+                    )
+                return h, r, None
+        return h, None, None
+
+    def outside(self, row: _Row) -> RowError | None:
+        """Why the row's building group is not the importer's to write in, or None.
+        The message names only what the row names, and is the same whether that
+        community, grid or group exists or not."""
+        if self.area is None:
+            return None
+        v, area = row.values, self.area
+        community, grid, group = self.nodes.named(v["community"], v["grid"], v["group"])
+        if grid is not None and (grid.id in area.grids or grid.community_id in area.communities):
+            if group is not None or grid.community_id in area.communities:
+                return None
+            return RowError(
+                row.number,
+                self.table.label("group"),
+                f"网格“{v['grid']}”里没有楼栋党小组“{v['group']}”;"
+                "网格员不能通过导入新建楼栋党小组,请社区管理员先在系统里建好,或改正名称",
             )
+        if community is not None and community.id in area.communities:
+            return None  # a new grid in the actor's own community
+        return RowError(
+            row.number,
+            self.table.label("grid"),
+            f"“{v['community']}/{v['grid']}”不在您负责的网格或社区内,不能导入这里的住户",
+        )
+
+    def inside(self, r: Resident) -> bool:
+        """Whether a stored resident lies in the importer's area."""
+        if self.area is None:
+            return True
+        seen = self.people_before.get(id(r))
+        if seen is not None and seen[1] is None:
+            return True  # added by this import, so in a household of the area
+        grid = self.grid_of.get(r.household_id)
+        if grid is None:
+            return False
+        community = self.nodes.community_of.get(grid)
+        return grid in self.area.grids or community in self.area.communities
+
+    def row(self, row: _Row) -> None:
+        v, shape = row.values, self.table.households_shape
+        h, r, problem = self.find(row)
+        if problem is not None:
+            self.result.errors.append(problem)
+            return
+        if h is None:
+            group_id = self.nodes.group(v["community"], v["grid"], v["group"])
+            h = Household(
+                building_group_id=group_id,
+                building=v["building"],
+                unit=v.get("unit", ""),
+                room=v["room"],
+                tier_code=DEFAULT_TIER,
+                tier_manual=False,
+                is_party_centre=False,
+                phone="",
+                notes="",
+            )
+            self.s.add(h)
+            self.households[(group_id, h.building, h.unit, h.room)] = h
+        if id(h) not in self.house_before:
+            self.house_before[id(h)] = (h, None if h.id is None else _household_state(h))
+        people = self.all_people(h)
+        if r is None:
+            has_head = any(m.is_head for m in people)
             relation = v.get("relation", "")
-            is_head = relation == "户主" or (not has_head and relation in ("", "本人"))
-            s.add(
-                Resident(
-                    household_id=household.id,
-                    name=v["name"],
-                    gender={"男": "M", "女": "F"}.get(v.get("gender", ""), ""),
-                    id_number=v.get("id_number", ""),
-                    birth_date=date.fromisoformat(v["birth_date"]) if v.get("birth_date") else None,
-                    phone=v.get("phone", ""),
-                    relation="户主" if is_head else relation,
-                    is_head=bool(is_head),
-                    notes=v.get("notes", ""),
+            if shape:
+                is_head, relation = not has_head, "" if has_head else "户主"
+            else:
+                may_lead = relation in ("户主", "本人") or (
+                    relation == "" and _household_key(v) not in self.named_head
                 )
+                is_head = may_lead and not has_head
+                if relation == "户主" and has_head:
+                    self.result.warnings.append(
+                        RowError(
+                            row.number,
+                            self.table.label("relation"),
+                            "这一户已有户主,本行未设为户主,与户主关系留空",
+                        )
+                    )
+                    relation = ""
+                if is_head:
+                    relation = "户主"
+            r = Resident(
+                household=h,
+                name=v["name"],
+                gender="",
+                id_number="",
+                birth_date=None,
+                phone="",
+                relation=relation,
+                is_head=is_head,
+                is_party_member=False,
+                special_groups=[],
+                notes="",
             )
-            s.flush()
-            if v.get("id_number"):
-                known_ids.add(v["id_number"])
-            result.residents += 1
-    result.imported = True
-    return result
+            self.s.add(r)
+            self.new_members.setdefault(id(h), []).append(r)
+            self.people_before[id(r)] = (r, None)
+        elif id(r) not in self.people_before:
+            self.people_before[id(r)] = (r, _resident_state(r))
+        self.update(h, r, v)
+
+    def update(self, h: Household, r: Resident, v: dict[str, str]) -> None:
+        """Every non-empty cell onto the records (empty cells keep what is stored)."""
+        shape = self.table.households_shape
+        _set(r, "name", v["name"])
+        if v.get("gender"):
+            _set(r, "gender", {"男": "M", "女": "F"}[v["gender"]])
+        if v.get("id_number"):
+            if r.id_number != v["id_number"]:
+                r.id_number = v["id_number"]
+                self.by_id[r.id_number] = r
+            if v.get("birth_date") and r.birth_date is None:
+                r.birth_date = date.fromisoformat(v["birth_date"])
+        if v.get("party_member"):
+            _set(r, "is_party_member", v["party_member"] == "1")
+        if v.get("special_groups"):
+            codes = v["special_groups"].split(",")
+            if set(codes) != set(r.special_groups or ()):
+                r.special_groups = codes
+        if v.get("party_centre"):
+            _set(h, "is_party_centre", v["party_centre"] == "1")
+        if v.get("tier"):
+            self.tiers_given[id(h)] = v["tier"]
+        if shape:  # 联系电话 and 备注 are the household's, as the ledger shows them
+            if v.get("phone"):
+                heads = [m for m in self.all_people(h) if m.is_head]
+                shown = h.phone or (heads[0].phone if heads else r.phone)
+                if shown != v["phone"]:
+                    h.phone = v["phone"]
+            if v.get("notes"):
+                _set(h, "notes", v["notes"])
+            return
+        if v.get("phone"):
+            _set(r, "phone", v["phone"])
+        if v.get("notes"):
+            _set(r, "notes", v["notes"])
+        relation = v.get("relation", "")
+        if relation and relation != r.relation and "户主" not in (relation, r.relation):
+            r.relation = relation
+
+    def settle_tier(self, h: Household) -> None:
+        """A tier named in the file is kept (as chosen by hand when the groups would give
+        another); otherwise an automatic tier follows the residents' groups."""
+        groups = [g for m in self.all_people(h) if not m.archived for g in (m.special_groups or ())]
+        computed = tier_for_groups(groups, self.ref.group_tier, self.ref.tier_rank)
+        given = self.tiers_given.get(id(h))
+        if given is not None:
+            if given != h.tier_code or (given != computed and not h.tier_manual):
+                h.tier_code, h.tier_manual = given, given != computed
+        elif not h.tier_manual:
+            _set(h, "tier_code", computed)
 
 
 class _Nodes:
@@ -614,6 +1103,20 @@ class _Nodes:
         self.communities = {c.name: c for c in s.scalars(select(Community))}
         self.grids = {(g.community_id, g.name): g for g in s.scalars(select(Grid))}
         self.groups = {(b.grid_id, b.name): b for b in s.scalars(select(BuildingGroup))}
+
+        self.community_of = {g.id: g.community_id for g in self.grids.values()}
+
+    def named(
+        self, community: str, grid: str, group: str
+    ) -> tuple[Community | None, Grid | None, BuildingGroup | None]:
+        c = self.communities.get(community)
+        g = self.grids.get((c.id, grid)) if c is not None else None
+        b = self.groups.get((g.id, group)) if g is not None else None
+        return c, g, b
+
+    def find(self, community: str, grid: str, group: str) -> int | None:
+        b = self.named(community, grid, group)[2]
+        return b.id if b is not None else None
 
     def group(self, community: str, grid: str, group: str) -> int:
         c = self.communities.get(community)
@@ -639,14 +1142,21 @@ def expected_columns_text() -> str:
     for f, variants in COLUMNS.items():
         need = "必填" if f in REQUIRED else "可选"
         lines.append(f"{variants[0]}({need};也认:{'、'.join(variants[1:]) or '无'})")
+    lines.append(
+        "每行一位居民;也可直接导入本软件不打码导出的住户台账(每户一行,户主)。"
+        "已有的居民按身份证号、其次按同户同名认出并更新,不会重复添加;空着的格子不会清掉已有内容。"
+        "走访等级、重点人群可填名称或代码。"
+    )
     return "\n".join(lines)
 
 
 __all__ = [
     "COLUMNS",
     "KINDS",
+    "ImportArea",
     "ImportResult",
     "LedgerError",
+    "Roster",
     "export_ledger",
     "import_roster",
     "read_roster",

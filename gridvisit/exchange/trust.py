@@ -18,6 +18,11 @@ Users travel as references only: a login name, a display name and a phone, never
 role, an area, an active flag or a password (records.LOCAL_COLUMNS). A user new here
 arrives without any rights; a known user's display data changes only from the device
 that created the user. Role changes are made where the user logs in.
+
+Supervisors' steps (督办 marks, approving or refusing an extension: rules.SUPERVISOR_ONLY)
+come only from a community laptop or the sub-district: a grid laptop's package that
+carries one is refused, and so is one that moves a problem's time limit to a date
+no approved extension here ever gave it (issue 22).
 """
 
 from __future__ import annotations
@@ -29,7 +34,9 @@ from typing import Any, Literal, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gridvisit.core.enums import EventKind
 from gridvisit.core.errors import PackageSecurityError
+from gridvisit.core.rules import SUPERVISOR_ONLY, extension_dates
 from gridvisit.exchange.package import Manifest
 from gridvisit.exchange.records import RecordError, chunks
 from gridvisit.storage.models import (
@@ -41,6 +48,7 @@ from gridvisit.storage.models import (
     Grid,
     Household,
     Problem,
+    ProblemEvent,
     Resident,
     UuidAlias,
     Visit,
@@ -198,6 +206,7 @@ _PARENTS: dict[str, tuple[tuple[str, str], ...]] = {
     "problem_event": (("problem_id", "problem"),),
 }
 _HIERARCHY = ("community", "grid", "building_group")
+_SUPERVISOR_CODES = frozenset(k.value for k in SUPERVISOR_ONLY)
 
 
 class Guard:
@@ -230,6 +239,61 @@ class Guard:
         ).first()
         return f"“{row[0]}/{row[1]}”" if row else "未知网格"
 
+    # --- supervisors' steps (issue 22) -------------------------------------------------
+
+    @property
+    def may_supervise(self) -> bool:
+        """The sub-district, or a laptop registered for whole communities (their admins'):
+        a grid laptop is a grid worker's, whatever role its users claim."""
+        return self.sender.kind == "subdistrict" or bool(self.area.communities)
+
+    def _supervisor_step(self, r: Row, kind: Any) -> OutsideArea:
+        try:
+            label = EventKind(kind).label
+        except ValueError:
+            label = str(kind)
+        return OutsideArea(
+            f"{r.where}(编号 {r.uuid[:8]})是“{label}”,只有社区或街道的督办人才能记录,"
+            f"而{self.area.who}登记的是网格({self.area.scope});督办和审批延期请在社区或街道的"
+            "电脑上办理"
+        )
+
+    def screen_supervision(self, table: str, rows: Iterable[Any]) -> None:
+        """Refuse supervisors' events from a device that may not send them."""
+        if table != "problem_event" or self.may_supervise:
+            return
+        for r in rows:
+            if r.values.get("kind") in _SUPERVISOR_CODES:
+                raise self._supervisor_step(r, r.values["kind"])
+
+    def screen_due(
+        self, rows: list[Any], known: dict[str, tuple[Any, ...]], columns: Sequence[str]
+    ) -> None:
+        """A grid laptop may carry a problem's time limit as it stands here or as it
+        stood (before an approved extension), never a new one."""
+        if self.may_supervise:
+            return
+        at = columns.index("due_at")
+        moved = [r for r in rows if r.values.get("due_at") != known[r.uuid][at]]
+        if not moved:
+            return
+        ids = {known[r.uuid][0] for r in moved}
+        granted: dict[int, set[Any]] = {known[r.uuid][0]: {known[r.uuid][at]} for r in moved}
+        for batch in chunks(sorted(ids)):
+            for event in self.s.scalars(
+                select(ProblemEvent).where(
+                    ProblemEvent.problem_id.in_(batch),
+                    ProblemEvent.kind == EventKind.EXTENSION_APPROVED.value,
+                )
+            ):
+                granted[event.problem_id].update(d for d in extension_dates(event) if d)
+        for r in moved:
+            if r.values["due_at"] not in granted[known[r.uuid][0]]:
+                raise OutsideArea(
+                    f"{r.where}(编号 {r.uuid[:8]})改动了办理时限,只有督办人同意延期才能改动,"
+                    f"而{self.area.who}登记的是网格({self.area.scope})"
+                )
+
     def _refuse(self, r: Row, what: str) -> OutsideArea:
         return OutsideArea(
             f"{r.where}(编号 {r.uuid[:8]}){what},不在{self.area.who}登记的负责范围"
@@ -244,6 +308,7 @@ class Guard:
         match a name here). References are local ids already."""
         if table in ("app_user", *_HIERARCHY):
             return
+        self.screen_supervision(table, rows)
         allowed = self.area.grids
         for col, parent in _PARENTS[table]:  # column by column: most packages are new rows
             grids = self.grids_of(parent, {r.values[col] for r in rows})
@@ -278,6 +343,15 @@ class Guard:
                 dropped += 1  # a copy of what is here: nothing would change
                 continue
             raise self._refuse(r, what)
+        if table == "problem_event" and not self.may_supervise:
+            kind_at = columns.index("kind")
+            for r in keep:  # a changed event: neither side may be a supervisor's step
+                if not same(r, known[r.uuid]):
+                    self.screen_supervision(table, [r])
+                    if known[r.uuid][kind_at] in _SUPERVISOR_CODES:
+                        raise self._supervisor_step(r, known[r.uuid][kind_at])
+        if table == "problem":
+            self.screen_due(keep, known, columns)
         return keep, dropped
 
     def _inside(

@@ -37,10 +37,12 @@ from reportlab.platypus import (
 )
 
 from gridvisit import paths
+from gridvisit.core import rules
 from gridvisit.core.clock import to_local
 from gridvisit.core.errors import GridVisitError, OutputError
 from gridvisit.core.files import os_reason, safe_file_name, write_atomically
 from gridvisit.core.masking import mask_name, mask_phone, scrub_text
+from gridvisit.core.rules import TIMELINESS_LABELS, marks_text, workdays_text
 from gridvisit.core.services.weekly import ReportProblem, WeeklyReport
 
 FONT = "WenQuanYiMicroHei"
@@ -353,7 +355,9 @@ class _Writer:
             f"说明:覆盖 = 本周应访户中已走访的户数;办结率 = 本周办结 ÷(上周末未办结 "
             f"{s.open_at_start} + 本周新增 {s.new});回访满意率 =(满意 {s.satisfied} + 基本满意 "
             f"{s.basically_satisfied})÷ 回访次数,不满意 {s.dissatisfied} 次。"
-            f"超期 = 超过办理时限仍未办结。",
+            f"超期 = 超过办理时限仍未办结;办理时限按工作日计算(节假日不计,调休上班日计入)。"
+            f"本周办结中按期 {s.on_time} 件、延期后按期 {s.extended} 件、超期办结 {s.late} 件;"
+            f"督办中红牌 {s.red_cards} 件、黄牌 {s.yellow_cards} 件、加急 {s.expedited} 件。",
             st["note"],
         )
         return KeepTogether([table, Spacer(1, 1.5 * mm), note])
@@ -396,15 +400,26 @@ class _Writer:
         status = [f"{p.status.label}({p.level.label})"]
         if carried:
             status.append(f"已 {p.days_open} 天")
-        if p.overdue_days > 0:
-            status.append(f"<font color='#c62828'><b>超期 {p.overdue_days} 天</b></font>")
+        if p.marks:
+            status.append(f"<font color='#c62828'><b>{marks_text(p.marks)}</b></font>")
+        if p.workdays is not None:
+            left = workdays_text(p.workdays)
+            status.append(
+                f"<font color='#c62828'><b>{left}</b></font>" if p.workdays.overdue else left
+            )
+        if p.extension_pending:
+            status.append("延期申请待审批")
         if p.resolved_at is not None:
             done = f"{_day(p.resolved_at)} 办结:{_text(_fit(self.free(p.resolution, p), '办理情况', 18))}"
             visit = p.satisfaction.label if p.satisfaction else "待回访"
             progress = f"{done}<br/>回访:{visit}"
+            if p.timeliness is not None:
+                progress += f"<br/>{TIMELINESS_LABELS[p.timeliness]}"
         else:
             progress = _text(_fit(self.free(p.progress, p), "办理情况")) or "—"
-        limit_day = to_local(p.due_at).date().toordinal() - 1  # due_at is the next midnight
+        limit = f"{rules.limit_day(p.due_at):%Y-%m-%d}"  # due_at is the next midnight
+        if p.original_due_at is not None:
+            limit += f"<br/>已延期(原 {rules.limit_day(p.original_due_at):%m-%d})"
         return [
             P(str(number), st["cell_c"]),
             P(_text(_fit(self.free(p.place, p), "位置")) or "—", st["cell"]),
@@ -416,7 +431,7 @@ class _Writer:
                 "<br/>".join(_text(_fit(x, "责任单位/责任人", 8)) for x in handler) or "未派单",
                 st["cell"],
             ),
-            P(datetime.fromordinal(limit_day).strftime("%Y-%m-%d"), st["cell_c"]),
+            P(limit, st["cell_c"]),
             P("<br/>".join(status), st["cell"]),
             P(progress, st["cell"]),
         ]

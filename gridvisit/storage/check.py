@@ -12,7 +12,14 @@ from gridvisit.storage.engine import (
     connect_raw,
     head_revision,
     known_revisions,
+    server_engine,
+    server_error,
+    server_label,
+    server_not_initialised,
 )
+
+# The triggers of migrations 0003 and 0004 that keep the audit trails append-only.
+AUDIT_TRIGGERS = ("audit_entry_append_only", "device_audit_entry_append_only")
 
 COUNTED_TABLES = (
     ("community", "社区"),
@@ -30,7 +37,7 @@ COUNTED_TABLES = (
 
 @dataclass
 class CheckReport:
-    path: Path
+    path: Path | str  # a file, or a server URL with its password hidden
     schema_version: str | None = None
     head_version: str = ""
     problems: list[str] = field(default_factory=list)
@@ -98,3 +105,56 @@ def check_database(target: str | Path, key: bytes | None = None) -> CheckReport:
         return report
     finally:
         conn.close()
+
+
+def check_server_database(url: str) -> CheckReport:
+    """`check` on a server URL, in a read-only transaction: the schema version, the
+    counts, constraints left unvalidated, and the audit trails' triggers in place.
+    The pages themselves are the server's to check (data checksums, pg_amcheck:
+    docs/reliability.md)."""
+    from sqlalchemy import inspect, text
+    from sqlalchemy.exc import OperationalError
+
+    report = CheckReport(path=server_label(url), head_version=head_revision())
+    engine = server_engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SET TRANSACTION READ ONLY"))
+            if not inspect(conn).has_table("alembic_version"):
+                raise server_not_initialised(url)
+            report.schema_version = conn.scalar(text("SELECT version_num FROM alembic_version"))
+            if report.schema_version not in known_revisions():
+                report.problems.append(
+                    f"架构版本 {report.schema_version} 比本程序新,请升级 gridvisit"
+                )
+                return report
+            unvalidated = conn.execute(
+                text(
+                    "SELECT conrelid::regclass::text FROM pg_constraint "
+                    "WHERE NOT convalidated AND connamespace = 'public'::regnamespace"
+                )
+            ).all()
+            if unvalidated:
+                tables = sorted({row[0] for row in unvalidated})
+                report.problems.append(
+                    f"有 {len(unvalidated)} 条约束没有校验过(表:{'、'.join(tables)})"
+                )
+            enabled: dict[str, str] = dict(
+                conn.execute(
+                    text("SELECT tgname, tgenabled FROM pg_trigger WHERE tgname = ANY(:names)"),
+                    {"names": list(AUDIT_TRIGGERS)},
+                ).all()
+            )
+            for name in AUDIT_TRIGGERS:
+                if enabled.get(name) in (None, "D"):
+                    report.problems.append(
+                        f"操作日志的保护触发器 {name} {'被停用了' if name in enabled else '不见了'}"
+                    )
+            for table, _label in COUNTED_TABLES:
+                report.counts[table] = int(conn.scalar(text(f"SELECT count(*) FROM {table}")) or 0)
+            conn.rollback()
+    except OperationalError as exc:
+        raise server_error(url, exc) from exc
+    finally:
+        engine.dispose()
+    return report

@@ -13,7 +13,7 @@ import sqlite3
 import threading
 import uuid
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,12 +55,13 @@ log = logging.getLogger(__name__)
 # with this constant, so Alembic (and through it every SQL dialect it knows, the
 # PostgreSQL one included) is imported only when a migration is pending.
 # tests/storage/test_engine.py checks it against the migrations folder.
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 
 BUSY_TIMEOUT_MS = 10_000
 WRITE_GATE_TIMEOUT_S = 30.0  # longest a save waits for the start-up check and backup
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 MIGRATE_LOCK = 0x67766D696772  # pg_advisory_xact_lock key of migrations ("gvmigr")
+INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL's SQLSTATE for a privilege the role lacks
 
 
 def _looks_like_url(target: str) -> bool:
@@ -245,6 +246,11 @@ class Database:
         self._writes_open = threading.Event()
         self._writes_open.set()
         self._gate_owner: int | None = None
+        # The DB-API connection running the deferred quick_check, so that closing the
+        # window can interrupt it (guarded: it goes back to the pool afterwards).
+        self._checking: Any = None
+        self._check_abandoned = False
+        self._checking_lock = threading.Lock()
         self.device_id = ""
         self.device_id = self._ensure_device_id()
 
@@ -275,7 +281,7 @@ class Database:
         assert self.path is not None
         try:
             try:
-                _quick_check(self.engine, self.path)
+                _quick_check(self.engine, self.path, running=self._set_checking)
             except DatabaseCorruptError:
                 self.damaged = True
                 raise
@@ -290,6 +296,35 @@ class Database:
                 )
             raise
         self.check_pending = False
+
+    def abandon_check(self) -> None:
+        """The deferred check will not run (the window closed before it started): the
+        file was never checked, so writes are refused at once rather than held."""
+        with self._checking_lock:
+            self._check_abandoned = True
+        if self.check_pending and self.unchecked is None:
+            self.unchecked = StorageError(
+                "启动时的数据库完整性检查没有完成,为保护数据,本次已禁止保存。",
+                hint="请关闭程序后重新打开。",
+            )
+        self.release_writes()
+
+    def _set_checking(self, conn: Any) -> None:
+        with self._checking_lock:
+            if conn is not None and self._check_abandoned:
+                raise StorageError("启动时的数据库检查已取消(程序正在关闭)。")
+            self._checking = conn
+
+    def interrupt_check(self) -> None:
+        """Stop a running deferred quick_check: the window closed before it ended.
+        Nothing was written meanwhile (writes wait for it), so abandoning it is safe;
+        the file stays unchecked and refuses writes, and the next start checks again.
+        On a 30k encrypted file the check takes about a second that closing no
+        longer waits for."""
+        with self._checking_lock:
+            self._check_abandoned = True
+            if self._checking is not None:
+                self._checking.interrupt()
 
     @property
     def encrypted(self) -> bool:
@@ -409,12 +444,23 @@ def translate_operational_error(exc: SADatabaseError) -> StorageError:
     return StorageError(f"数据库操作失败:{exc.orig or exc}")
 
 
+def _parse_url(text: str) -> URL:
+    try:
+        return make_url(text)
+    except Exception as exc:  # ArgumentError, ValueError (a port that is no number)
+        raise StorageError(
+            "数据库服务器的 URL 写得不对。",
+            hint="应写成 postgresql+psycopg://用户@服务器:端口/数据库,选项跟在 ? 后,"
+            "如 ?sslmode=require。",
+        ) from exc
+
+
 def _make_engine(
     target: str | Path, *, create: bool, key: bytes | None
 ) -> tuple[Engine, Path | None]:
     text = str(target)
     if _looks_like_url(text):
-        url = make_url(text)
+        url = _parse_url(text)
         if url.get_backend_name() != "sqlite":
             try:
                 return create_engine(url, pool_pre_ping=True), None
@@ -496,11 +542,18 @@ def _migrate(engine: Engine, path: Path | None, *, backup: bool, key: bytes | No
     log.info("migrated database from %s to %s", current, head)
 
 
-def _quick_check(engine: Engine, path: Path) -> None:
+def _quick_check(engine: Engine, path: Path, running: Callable[[Any], None] | None = None) -> None:
     """SQLite's quick_check (structure of every page, not index contents): a damaged
-    file is stopped here, before migrations or any write touch it."""
+    file is stopped here, before migrations or any write touch it. `running` is told
+    the DB-API connection while the check runs (and None after), to interrupt it."""
     with engine.connect() as conn:
-        rows = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check(20)")]
+        if running is not None:
+            running(conn.connection.dbapi_connection)
+        try:
+            rows = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check(20)")]
+        finally:
+            if running is not None:
+                running(None)
         conn.rollback()
     if rows != ["ok"]:
         log.error("quick_check of %s failed: %s", path, rows)
@@ -561,8 +614,22 @@ def open_database(
         )
         if check and path is not None and not deferred:
             _quick_check(engine, path)
+        if path is None and not create and _server_schema_missing(engine):
+            raise server_not_initialised(target)
         if migrate:
-            _migrate(engine, path, backup=backup, key=key)
+            try:
+                _migrate(engine, path, backup=backup, key=key)
+            except SADatabaseError as exc:
+                if path is None and getattr(exc.orig, "sqlstate", None) == INSUFFICIENT_PRIVILEGE:
+                    if _server_schema_missing(engine):  # a role that may not create tables
+                        raise server_not_initialised(target) from exc
+                    raise StorageError(
+                        f"服务器数据库“{server_label(target)}”需要升级到本程序的架构版本 "
+                        f"{HEAD_REVISION},但这个登录角色无权修改表结构。",
+                        hint="请由数据库所有者运行 gridvisit server upgrade --db 所有者的URL --grant"
+                        "(见 README 的“街道服务器”一节),数据库未做任何改动。",
+                    ) from exc
+                raise
         db = Database(engine, path=path, key=key)
         if deferred:
             db.check_pending = True
@@ -584,9 +651,59 @@ def open_database(
             raise DatabaseCorruptError(
                 f"数据库“{Path(str(target)).name}”已损坏,为保护数据已禁止写入。", hint=DAMAGED_HINT
             ) from exc
+        if path is None and isinstance(exc, OperationalError):
+            raise server_error(target, exc) from exc
         if isinstance(exc, OperationalError):
             raise translate_operational_error(exc) from exc
         raise
     except BaseException:
         engine.dispose()
         raise
+
+
+def server_label(target: str | Path) -> str:
+    """A server URL as shown to people: its password hidden."""
+    text = str(target)
+    if not _looks_like_url(text):
+        return text
+    try:
+        return make_url(text).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy can read: show nothing of it
+        return "数据库服务器"
+
+
+def server_error(target: str | Path, exc: SADatabaseError) -> StorageError:
+    """A server that cannot be reached or refuses the login, in Chinese, with the
+    server's own first line (libpq's: wrong password, no SSL, refused)."""
+    detail = str(exc.orig or exc).strip().splitlines()
+    return StorageError(
+        f"无法连接数据库服务器“{server_label(target)}”:{detail[0] if detail else exc}",
+        hint="请检查 URL 里的服务器地址、端口、数据库名、用户名和密码,以及 sslmode 等连接选项;"
+        "服务器是否在运行,防火墙是否放行。",
+    )
+
+
+def server_engine(url: str) -> Engine:
+    """An engine on a server URL without a `Database` over it (no schema needed): for
+    `server init` and `check`, which look at the server before or without the app's
+    tables. The caller disposes of it."""
+    if not _looks_like_url(url) or _parse_url(url).get_backend_name() == "sqlite":
+        raise StorageError(f"“{server_label(url)}”不是数据库服务器的 URL。")
+    engine, _path = _make_engine(url, create=False, key=None)
+    return engine
+
+
+def server_not_initialised(target: str | Path) -> DatabaseNotFoundError:
+    return DatabaseNotFoundError(
+        f"服务器数据库“{server_label(target)}”还没有初始化(里面没有 gridvisit 的表)。",
+        hint="请由数据库所有者先运行 gridvisit server init --db URL --admin 用户名"
+        "(见 README 的“街道服务器”一节)。",
+    )
+
+
+def _server_schema_missing(engine: Engine) -> bool:
+    """A server database without any of our tables (not yet `server init`)."""
+    with engine.connect() as conn:
+        missing = not inspect(conn).has_table("alembic_version")
+        conn.rollback()
+    return missing

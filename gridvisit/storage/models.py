@@ -229,7 +229,9 @@ class Resident(SyncMixin, Base):
 
 class Visit(SyncMixin, Base):
     __tablename__ = "visit"
-    __table_args__ = (Index("ix_visit_household_time", "household_id", "visited_at"),)
+    # Covering for "each household's latest live visit" (the tree's overdue counts,
+    # the due list): archived is in the index, so no visit row is read (issue 18).
+    __table_args__ = (Index("ix_visit_household_last", "household_id", "visited_at", "archived"),)
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id"))
     worker_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     visited_at: Mapped[datetime] = mapped_column(index=True)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QTabWidget,
 )
 
+from gridvisit.core.access import Action
 from gridvisit.core.clock import IsoWeek, today_local
 from gridvisit.core.errors import GridVisitError
 from gridvisit.core.records import Scope
@@ -37,6 +38,7 @@ from gridvisit.ui.actions.households import HouseholdActions
 from gridvisit.ui.actions.security import SecurityActions
 from gridvisit.ui.actions.stats import StatsActions
 from gridvisit.ui.actions.visits import VisitActions
+from gridvisit.ui.actions.workdays import CalendarActions
 from gridvisit.ui.changes import ChangeHub, Changes
 from gridvisit.ui.dialogs.common import fit_to_screen
 from gridvisit.ui.host import WindowHost
@@ -70,6 +72,9 @@ class MainWindow(WindowHost):
         self._stale: set[str] = set(PAGES)
         # A household or problem to select once its page has loaded (a drill-down).
         self._select_next: dict[str, int] = {}
+        # Bumped by each load of the stats page: a trend still running for the period
+        # or node shown before is dropped when it arrives.
+        self._trend_serial = 0
         # Set by the backups dialog: the app restores this backup once the window closed.
         self.pending_restore: tuple[Any, bytes | None] | None = None
         self.setWindowTitle(self.tr("gridvisit — household visits"))
@@ -83,6 +88,7 @@ class MainWindow(WindowHost):
         self.households.set_group_names(self.reference.special_groups)
         self.problems = ProblemsPage(self)
         self.problems.set_clock(services.ctx.now)
+        self.problems.set_can_supervise(services.ctx.can(Action.SUPERVISE))
         self.problems.set_reference(self.reference)
         self.due = DuePage(self)
         self.due.set_reference(self.reference)
@@ -187,6 +193,7 @@ class MainWindow(WindowHost):
         self.exchange = ExchangeActions(self)
         self.security = SecurityActions(self)
         self.backup_actions = BackupActions(self)
+        self.calendar_actions = CalendarActions(self)
         self.help_actions = HelpActions(self)
         self.stats_actions = StatsActions(self)
         # The window's own commands, and short names for the groups' QActions.
@@ -209,6 +216,7 @@ class MainWindow(WindowHost):
         self.act_register, self.act_identity = sec.act_register, sec.act_identity
         self.act_key_guide = sec.act_key_guide
         self.act_backups = self.backup_actions.act_backups
+        self.act_calendar = self.calendar_actions.act_calendar
         self.act_about, self.act_guide = self.help_actions.act_about, self.help_actions.act_guide
 
     def _action(self, name: str, text: str, shortcut: str | None = None) -> QAction:
@@ -246,6 +254,7 @@ class MainWindow(WindowHost):
         file_menu.addSeparator()
         file_menu.addAction(self.act_refresh)
         file_menu.addAction(self.act_backups)
+        file_menu.addAction(self.act_calendar)
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         edit_menu = self.menuBar().addMenu(self.tr("&Edit"))
@@ -449,6 +458,7 @@ class MainWindow(WindowHost):
             )
             # The trend waits for the tiles: run beside them it would hold them up
             # (two cores, one GIL) for a figure the user looks at second.
+            self._trend_serial += 1
             self._mark("stats_trend", True)
             self.stats.set_trend_loading()
 
@@ -468,11 +478,11 @@ class MainWindow(WindowHost):
         self.stats.set_trend_loading()
         scope, kind = node.scope, self.stats.trend_period_kind()
         until = self.stats.period().as_of(self.services.ctx.now())
-        stats = self.services.stats
+        stats, serial = self.services.stats, self._trend_serial
         self.tasks.run(
             "stats_trend",
             lambda: stats.trend(scope, kind, 12, until),
-            self._trend_loaded,
+            lambda points: self._trend_loaded(points, serial),
             self._load_failed,
         )
 
@@ -481,7 +491,9 @@ class MainWindow(WindowHost):
         self._load_trend()
         self._mark("stats", False)
 
-    def _trend_loaded(self, points: list) -> None:
+    def _trend_loaded(self, points: list, serial: int) -> None:
+        if serial != self._trend_serial:
+            return  # for what the page showed before; its own trend follows its tiles
         self.stats.set_trend(points)
         self._mark("stats_trend", False)
 

@@ -5,8 +5,9 @@ login left to do (`core.auth.finish_login`): quick_check, the login's audit entr
 the daily backup. Until it is done the database holds every write (a save waits in
 `Database.session`), the status bar says so and the main write actions are off.
 Damage found there is handled as at the login: the window closes and the login
-offers the newest sound backup. The thread starts right after the login, so the
-check overlaps with building the window; `attach` then shows its state there.
+offers the newest sound backup. The thread starts once the first paint is on screen
+(gridvisit/app.py `_start_after_first_paint`), so that it does not take a core from
+the paint's own queries; `attach` shows its state meanwhile.
 
 A plain thread, not the window's TaskRunner: its two pool threads stay free for the
 data the first paint shows, and closing the window must not wait for a backup that
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -50,8 +52,14 @@ class StartupChecks(QObject):
     def needed(self) -> bool:
         return self.login.pending is not None
 
+    @property
+    def started(self) -> bool:
+        return self._thread.ident is not None
+
     def start(self) -> None:
-        self._thread.start()
+        """Start the checks (once; later calls do nothing)."""
+        if not self.started:
+            self._thread.start()
 
     def _run(self) -> None:
         try:
@@ -59,20 +67,34 @@ class StartupChecks(QObject):
         except DatabaseCorruptError as exc:
             self.damage = f"{exc.message}\n{exc.hint}".strip()
             self.damaged.emit(self.damage)
-        except GridVisitError as exc:
-            self.failed.emit(f"{exc.message}\n{exc.hint}".strip())
-        except Exception:
-            log.exception("start-up checks failed")
-            self.failed.emit(self.tr("The start-up check failed; details are in the log file."))
+        except Exception as exc:
+            if self._cancel.is_set():  # interrupted by `stop`: the window is gone
+                log.info("start-up checks abandoned: the window closed first")
+            elif isinstance(exc, GridVisitError):
+                self.failed.emit(f"{exc.message}\n{exc.hint}".strip())
+            else:
+                log.exception("start-up checks failed")
+                self.failed.emit(self.tr("The start-up check failed; details are in the log file."))
         else:
             self.done.emit(warnings)
 
     def stop(self, timeout: float = 60.0) -> None:
-        """The window closed: abandon the daily backup if it is still running (nothing
-        was written since the start, so the next start takes it) and wait for the rest."""
+        """The window closed: abandon the quick_check and the daily backup if they are
+        still running (nothing was written since the start, so the next start does
+        both) and wait for the thread to end."""
         self._cancel.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
+        if not self.started:
+            # Closed before the first paint: the next start checks. Meanwhile a save
+            # is refused at once instead of waiting at the gate for a check that
+            # never comes.
+            self.login.db.abandon_check()
+            return
+        deadline = time.monotonic() + timeout
+        while self._thread.is_alive() and time.monotonic() < deadline:
+            # Again and again: an interrupt that comes just before the check's
+            # statement starts is lost (SQLite clears it when a statement begins).
+            self.login.db.interrupt_check()
+            self._thread.join(0.05)
 
     # -- what the window shows meanwhile -------------------------------------------
     def attach(self, window: QMainWindow) -> None:

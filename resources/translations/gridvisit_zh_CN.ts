@@ -210,6 +210,56 @@ Everything saved after that moment will be gone from the database; the current f
     </message>
 </context>
 <context>
+    <name>CalendarActions</name>
+    <message>
+        <source>&amp;Holiday schedule…</source>
+        <translation>节假日安排(&amp;H)…</translation>
+    </message>
+    <message>
+        <source>Holiday schedule of {year} saved.</source>
+        <translation>已保存 {year} 年的节假日安排。</translation>
+    </message>
+</context>
+<context>
+    <name>CalendarDialog</name>
+    <message>
+        <source>Holiday schedule</source>
+        <translation>节假日安排</translation>
+    </message>
+    <message>
+        <source>Time limits count working days: holidays are off, weekend days made into working days (调休) are worked. Built in: {first}–{last}. Entered here: {entered}.</source>
+        <translation>办理时限按工作日计算:节假日不计,调休上班的周末计入。程序自带:{first}–{last} 年;本库录入:{entered}。</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>e.g. 2027-01-01, 2027-02-06..2027-02-12 (one or more per line)</source>
+        <translation>例如 2027-01-01, 2027-02-06..2027-02-12(每行一个或多个)</translation>
+    </message>
+    <message>
+        <source>&amp;Year</source>
+        <translation>年份(&amp;Y)</translation>
+    </message>
+    <message>
+        <source>&amp;Holidays (days off)</source>
+        <translation>放假日期(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;Working weekends (调休)</source>
+        <translation>调休上班日(&amp;W)</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
     <name>ChangePasswordDialog</name>
     <message>
         <source>Change password</source>
@@ -623,8 +673,8 @@ Check the fingerprint with the other side by phone.</source>
         <translation>需要的列:</translation>
     </message>
     <message>
-        <source>Imported {h} new household(s) and {r} resident(s); {e} already known.</source>
-        <translation>已导入新住户 {h} 户、居民 {r} 人;{e} 人已在系统中,已跳过。</translation>
+        <source>Households: {ha} added, {hu} updated, {hn} unchanged. Residents: {ra} added, {ru} updated, {rn} unchanged.</source>
+        <translation>已导入。住户:新增 {ha},更新 {hu},未变 {hn};居民:新增 {ra},更新 {ru},未变 {rn}。</translation>
     </message>
 </context>
 <context>
@@ -919,6 +969,18 @@ Offline household visits and problem lists for community grid workers.</source>
     <message>
         <source>New household</source>
         <translation>新增住户</translation>
+    </message>
+    <message>
+        <source>{date} ({n} working days left)</source>
+        <translation>{date}(剩 {n} 个工作日)</translation>
+    </message>
+    <message>
+        <source>{date} (due today)</source>
+        <translation>{date}(今日到期)</translation>
+    </message>
+    <message>
+        <source>{date} (overdue {n} working days)</source>
+        <translation>{date}(超期 {n} 个工作日)</translation>
     </message>
     <message>
         <source>Yes</source>
@@ -1445,6 +1507,26 @@ Choose a building group on the left and click “New household”, or right-clic
         <translation>重新办理</translation>
     </message>
     <message>
+        <source>Yellow card supervision</source>
+        <translation>黄牌督办</translation>
+    </message>
+    <message>
+        <source>Red card supervision</source>
+        <translation>红牌督办</translation>
+    </message>
+    <message>
+        <source>Expedite</source>
+        <translation>加急</translation>
+    </message>
+    <message>
+        <source>Request an extension</source>
+        <translation>延期申请</translation>
+    </message>
+    <message>
+        <source>Decide on the extension request</source>
+        <translation>审批延期申请</translation>
+    </message>
+    <message>
         <source>Problem</source>
         <translation>问题</translation>
     </message>
@@ -1465,6 +1547,34 @@ Choose a building group on the left and click “New household”, or right-clic
         <translation>满意度(&amp;S)</translation>
     </message>
     <message>
+        <source>Current limit</source>
+        <translation>现在的时限</translation>
+    </message>
+    <message>
+        <source>&amp;New limit</source>
+        <translation>延期至(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Extend to {date}: {reason}</source>
+        <translation>申请延期至 {date}:{reason}</translation>
+    </message>
+    <message>
+        <source>Request</source>
+        <translation>申请</translation>
+    </message>
+    <message>
+        <source>Approve</source>
+        <translation>同意延期</translation>
+    </message>
+    <message>
+        <source>Refuse</source>
+        <translation>不同意</translation>
+    </message>
+    <message>
+        <source>&amp;Decision</source>
+        <translation>审批结果(&amp;D)</translation>
+    </message>
+    <message>
         <source>&amp;Note</source>
         <translation>备注(&amp;N)</translation>
     </message>
@@ -1483,6 +1593,14 @@ Choose a building group on the left and click “New household”, or right-clic
     <message>
         <source>Resident's &amp;feedback</source>
         <translation>居民反馈(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Supervision &amp;note</source>
+        <translation>督办意见(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Opinion</source>
+        <translation>审批意见(&amp;O)</translation>
     </message>
     <message>
         <source>Confirm</source>
@@ -1538,6 +1656,26 @@ Choose a building group on the left and click “New household”, or right-clic
 </context>
 <context>
     <name>ProblemsPage</name>
+    <message>
+        <source>{date} ({n} working days left)</source>
+        <translation>{date}(剩 {n} 个工作日)</translation>
+    </message>
+    <message>
+        <source>{date} (due today)</source>
+        <translation>{date}(今日到期)</translation>
+    </message>
+    <message>
+        <source>{date} (overdue {n} working days)</source>
+        <translation>{date}(超期 {n} 个工作日)</translation>
+    </message>
+    <message>
+        <source>*</source>
+        <translation>*</translation>
+    </message>
+    <message>
+        <source>extension requested</source>
+        <translation>延期待审批</translation>
+    </message>
     <message>
         <source>Not closed</source>
         <translation>未销号</translation>
@@ -1599,6 +1737,10 @@ Choose a building group on the left and click “New household”, or right-clic
         <translation>办理时限</translation>
     </message>
     <message>
+        <source>Supervision</source>
+        <translation>督办</translation>
+    </message>
+    <message>
         <source>Responsible</source>
         <translation>责任单位/责任人</translation>
     </message>
@@ -1631,6 +1773,26 @@ Choose a building group on the left and click “New household”, or right-clic
         <translation>重新办理</translation>
     </message>
     <message>
+        <source>Yellow card</source>
+        <translation>黄牌督办</translation>
+    </message>
+    <message>
+        <source>Red card</source>
+        <translation>红牌督办</translation>
+    </message>
+    <message>
+        <source>Expedite</source>
+        <translation>加急</translation>
+    </message>
+    <message>
+        <source>Request extension</source>
+        <translation>申请延期</translation>
+    </message>
+    <message>
+        <source>Decide extension</source>
+        <translation>审批延期</translation>
+    </message>
+    <message>
         <source>Time</source>
         <translation>时间</translation>
     </message>
@@ -1659,6 +1821,10 @@ Choose a building group on the left and click “New household”, or right-clic
         <translation>共 {n} 个问题,超期 {o} 个</translation>
     </message>
     <message>
+        <source> — * counted Monday to Friday: the holiday schedule of that year has not been entered (gridvisit calendar set-year)</source>
+        <translation> — 带 * 的时限按周一至周五估算:该年的节假日安排尚未录入(gridvisit calendar set-year)</translation>
+    </message>
+    <message>
         <source>Select a problem to see its history and act on it.</source>
         <translation>选择一个问题,查看流转记录并办理。</translation>
     </message>
@@ -1667,8 +1833,12 @@ Choose a building group on the left and click “New household”, or right-clic
         <translation> — 已超期</translation>
     </message>
     <message>
-        <source>{date} (overdue {days} d)</source>
-        <translation>{date}(超期 {days} 天)</translation>
+        <source>limit {date}</source>
+        <translation>时限 {date}</translation>
+    </message>
+    <message>
+        <source>was {date}</source>
+        <translation>原时限 {date}</translation>
     </message>
 </context>
 <context>

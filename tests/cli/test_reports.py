@@ -43,6 +43,15 @@ def test_report_weekly_writes_a_pdf(
     assert out.read_bytes().startswith(b"%PDF")
     said = capsys.readouterr().out
     assert f"{community} 2026-W47" in said and "新增" in said
+    assert "延期后按期" in said
+    # This year or next without a schedule (none was entered): the command says so.
+    from datetime import date
+
+    from gridvisit.core.workdays import WorkCalendar
+
+    year = date.today().year
+    if not all(WorkCalendar().knows(y) for y in (year, year + 1)):
+        assert "提示:尚未录入" in said and "周一至周五" in said
 
 
 @pytest.mark.parametrize(

@@ -64,6 +64,8 @@ def test_stats_json_has_every_indicator(
     )[0]
     assert counts["new"] == new
     assert {g["code"] for g in out["special_groups"]} >= {"living_alone_elderly"}  # type: ignore[attr-defined,index]
+    for g in out["special_groups"]:  # type: ignore[attr-defined]
+        assert g["meets_target"] == (None if g["coverage"] is None else g["coverage"] >= 0.95)
 
 
 def test_stats_by_grid_with_custom_range_and_trends(
@@ -76,6 +78,10 @@ def test_stats_by_grid_with_custom_range_and_trends(
     rows = out["rows"]
     assert isinstance(rows, list) and len(rows) == len(_query(small_demo, "SELECT id FROM grid"))
     assert sum(r["counts"]["new"] for r in rows) == out["counts"]["new"]  # type: ignore[index]
+    assert main([*argv, "--drill", "overdue_open", "--json"]) == 0
+    drill = _json(capsys)["drill"]
+    assert drill["kind"] == "problem"  # type: ignore[index]
+    assert len(drill["items"]) == out["counts"]["overdue_open"]  # type: ignore[index,arg-type]
     trends = out["trends"]
     assert [len(trends["weekly"]), len(trends["monthly"])] == [12, 12]  # type: ignore[index]
     assert trends["monthly"][-1]["period"]["code"] == "2026-10"  # type: ignore[index]
@@ -139,6 +145,7 @@ def test_targets_only_a_subdistrict_admin_changes_them(
         (["--from", "2026-11-01"], "--from 和 --to 要一起给出"),
         (["--from", "2026-11-02", "--to", "2026-11-01"], "早于开始日期"),
         (["--month", "2026-11", "--community", "没有的社区"], "找不到名为“没有的社区”的社区"),
+        (["--year", "2999"], "统计期 2999年尚未开始"),
     ],
 )
 def test_bad_input_is_a_chinese_message_and_exit_1(
@@ -163,3 +170,10 @@ def test_bad_targets_are_refused(
 def test_no_db_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([*BASE, "--month", "2026-11"]) == 1
     assert "缺少 --db" in capsys.readouterr().err
+
+
+def test_the_drill_choices_are_the_figures() -> None:
+    from gridvisit.cli.stats import FIGURES
+    from gridvisit.core.services.stats import Figure
+
+    assert tuple(f.value for f in Figure) == FIGURES

@@ -16,6 +16,7 @@ from gridvisit.core.clock import LOCAL_TZ, IsoWeek, local_midnight
 from gridvisit.core.enums import EventKind, ProblemStatus
 from gridvisit.core.records import Actor, Scope
 from gridvisit.core.services import ServiceContext, Services
+from gridvisit.core.services.stats import _before_original_limit
 from gridvisit.core.services.users import ensure_default_admin
 from gridvisit.demo.generate import generate_demo
 from gridvisit.storage import Database, open_database
@@ -245,14 +246,20 @@ def test_problem_overdue_and_resolved_on_time_at_a_past_moment(demo: Database) -
                     for pid, st, _r, due in rows
                     if rules.problem_is_overdue(ProblemStatus(st), due, moment)
                 }
-        on_time = {
-            pid
-            for pid, _st, resolved, due in rows
-            if resolved is not None and rules.problem_resolved_on_time(resolved, due)
-        }
-        cond = and_(
-            Problem.resolved_at.is_not(None),
-            rules.problem_resolved_on_time_sql(Problem.resolved_at, Problem.due_at),
+        # 按期 / 延期后按期 / 超期办结 (core.rules.resolution_timeliness) both ways.
+        events: dict[int, list[ProblemEvent]] = {}
+        for e in s.scalars(select(ProblemEvent).order_by(ProblemEvent.at, ProblemEvent.id)):
+            events.setdefault(e.problem_id, []).append(e)
+        by_kind: dict[rules.Timeliness, set[int]] = {t: set() for t in rules.Timeliness}
+        for pid, _st, resolved, due in rows:
+            if resolved is not None:
+                original = rules.original_due_at(due, events.get(pid, []))
+                by_kind[rules.resolution_timeliness(resolved, due, original)].add(pid)
+        conds = rules.resolution_timeliness_sql(
+            Problem.resolved_at, Problem.due_at, _before_original_limit(s)
         )
-        assert on_time == set(s.scalars(select(Problem.id).where(cond)))
+        for kind, cond in zip(rules.Timeliness, conds, strict=True):
+            where = and_(Problem.resolved_at.is_not(None), cond)
+            assert by_kind[kind] == set(s.scalars(select(Problem.id).where(where))), kind
+        on_time = by_kind[rules.Timeliness.ON_TIME]
         assert 0 < len(on_time) < sum(r.resolved_at is not None for r in rows)

@@ -16,7 +16,7 @@ from gridvisit.core.clock import LOCAL_TZ
 from gridvisit.core.indicators import Counts, Period
 from gridvisit.core.records import Actor, Scope
 from gridvisit.core.services import ServiceContext, Services
-from gridvisit.core.services.stats import Breakdown, Figure
+from gridvisit.core.services.stats import Breakdown, Figure, rank
 from gridvisit.core.services.users import ensure_default_admin
 from gridvisit.demo.generate import generate_demo
 from gridvisit.storage import open_database
@@ -76,6 +76,11 @@ def _raw_counts(conn: sqlite3.Connection, period: Period) -> Counts:
     """
     visits, visited, due, covered, late = conn.execute(households, p).fetchone()
     unresolved = "(status IN ('pending', 'in_progress') OR resolved_at > :m)"
+    # The limit an approved extension replaced: the first approval's previous due_at.
+    original = (
+        "(SELECT e.assigned_person FROM problem_event e WHERE e.problem_id = p.id"
+        " AND e.kind = 'ext_approved' AND e.assigned_person != '' ORDER BY e.at, e.id LIMIT 1)"
+    )
     resolved = "resolved_at >= :start AND resolved_at < :end AND resolved_at <= :m"
 
     def returns(answer: str) -> int:
@@ -97,7 +102,14 @@ def _raw_counts(conn: sqlite3.Connection, period: Period) -> Counts:
         overdue_households=late or 0,
         new=one("SELECT count(*) FROM problem WHERE reported_at >= :start AND reported_at <= :m"),
         resolved=one(f"SELECT count(*) FROM problem WHERE {resolved}"),
-        on_time=one(f"SELECT count(*) FROM problem WHERE {resolved} AND resolved_at < due_at"),
+        on_time=one(
+            f"SELECT count(*) FROM problem p WHERE {resolved} AND resolved_at < due_at"
+            f" AND ({original} IS NULL OR julianday(resolved_at) < julianday({original}))"
+        ),
+        extended=one(
+            f"SELECT count(*) FROM problem p WHERE {resolved} AND resolved_at < due_at"
+            f" AND julianday(resolved_at) >= julianday({original})"
+        ),
         overdue_open=one(
             f"SELECT count(*) FROM problem WHERE reported_at <= :m AND due_at <= :m AND {unresolved}"
         ),
@@ -148,6 +160,12 @@ def test_rows_add_up_and_drill_down_lists_what_was_counted(demo: tuple[Path, Ser
     # Public-area problems belong to a grid but to no building group.
     assert sum(g.figures.counts.due for g in groups) == total.due
     assert report.workers and all(w.figures.counts.due for w in report.workers)
+    ranked = rank(report.workers, "coverage")
+    values = [w.figures.value("coverage") for w in ranked]
+    assert values == sorted(values, key=lambda v: -(v or 0.0)) and values[0] is not None
+    assert rank(report.workers, "coverage", descending=False)[0].figures.value("coverage") == min(
+        v for v in values if v is not None
+    )
     # A community row drills into its grids, a grid into its households and problems.
     community = report.rows[0]
     inside = services.stats.compare(period, community.scope, Breakdown.GRID)
@@ -181,3 +199,23 @@ def test_trends_agree_with_single_periods(demo: tuple[Path, Services]) -> None:
     assert [t.period.code for t in weeks] == ["2026-W45", "2026-W46", "2026-W47"]
     for point in weeks:
         assert point.figures.counts == services.stats.summary(point.period, Scope()).figures.counts
+
+
+def test_a_week_agrees_with_the_weekly_list(demo: tuple[Path, Services]) -> None:
+    """Over a week the two coverage definitions meet: a household visited in the week
+    is not due again before Sunday (no tier of the demo is shorter than 7 days)."""
+    from gridvisit.core.clock import IsoWeek
+
+    _path, services = demo
+    for week in (IsoWeek(2026, 45), IsoWeek(2026, 46)):
+        weekly = services.weekly.build(week, Scope(), "全部").summary
+        got = services.stats.summary(Period.week(week), Scope()).figures.counts
+        assert (got.due, got.covered) == (weekly.due_households, weekly.due_visited)
+        assert (got.visits, got.households_visited) == (weekly.visits, weekly.households_visited)
+        assert got.new == weekly.new
+        assert (got.resolved, got.on_time, got.extended) == (
+            weekly.resolved,
+            weekly.on_time,
+            weekly.extended,
+        )
+        assert (got.return_visits, got.satisfied) == (weekly.return_visits, weekly.satisfied)

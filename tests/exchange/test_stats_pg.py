@@ -35,6 +35,7 @@ CASES: dict[str, Callable[[cases.World, Clock], Any]] = {
     ),
     "week edges": lambda w, _c: cases.test_week_edges(w),
     "a worker's area": cases.test_a_worker_sees_only_their_grids_and_cannot_set_targets,
+    "an extension": lambda w, _c: cases.test_an_approved_extension_is_counted_apart(w),
 }
 
 

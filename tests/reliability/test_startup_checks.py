@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -97,9 +98,9 @@ def test_writes_wait_for_the_check_and_the_daily_backup(
     release = threading.Event()
     real_check = engine._quick_check
 
-    def slow_check(*args: object) -> None:
+    def slow_check(*args: object, **kwargs: object) -> None:
         assert release.wait(30)
-        real_check(*args)  # type: ignore[arg-type]
+        real_check(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(engine, "_quick_check", slow_check)
     session = deferred_login(path, encrypted)
@@ -216,7 +217,7 @@ def test_a_check_that_cannot_finish_refuses_every_write(
     session = deferred_login(path, encrypted)
     try:
 
-        def io_error(_engine: object, _path: object) -> None:
+        def io_error(_engine: object, _path: object, **_kwargs: object) -> None:
             raise OperationalError("PRAGMA quick_check", {}, Exception("disk I/O error"))
 
         monkeypatch.setattr(engine, "_quick_check", io_error)
@@ -248,5 +249,85 @@ def test_a_save_waits_for_the_checks_only_so_long(
         assert time.monotonic() - started < 5
         finish_login(session)  # the checks still finish afterwards, and saving works
         session.db.set_setting("probe", "x")
+    finally:
+        session.db.dispose()
+
+
+def _endless_check(eng: Any, _path: Path, running: Any = None) -> None:
+    """Stands in for quick_check on a huge file: a real statement on the real
+    connection that only sqlite3's interrupt stops (counting to 10**12)."""
+    with eng.connect() as conn:
+        running(conn.connection.dbapi_connection)
+        try:
+            conn.exec_driver_sql(
+                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c"
+                " WHERE x < 1000000000000) SELECT count(*) FROM c"
+            ).all()
+        finally:
+            running(None)
+
+
+def test_closing_the_window_interrupts_a_long_check_and_nothing_is_written(
+    used: tuple[Path, bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Closing right after the start must not wait for the check of a big file (about
+    a second at 30k households, encrypted). The check is stopped, not skipped: the
+    file stays unchecked, nothing is written, and the next start checks it again."""
+    from gridvisit.core.errors import StorageError
+    from gridvisit.ui.startup import StartupChecks
+
+    path, encrypted = used
+    key = key_of(path)
+    audits = _audit_count(path, key)
+    monkeypatch.setattr(engine, "_quick_check", _endless_check)
+    session = deferred_login(path, encrypted)
+    checks = StartupChecks(session)
+    checks.start()
+    try:
+        deadline = time.monotonic() + 10
+        while session.db._checking is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert session.db._checking is not None, "the check never started"
+        started = time.monotonic()
+        checks.stop(timeout=10)  # what closing the window does
+        assert time.monotonic() - started < 5
+        assert not checks._thread.is_alive()
+        assert checks.damage is None  # stopped, not found damaged
+        with pytest.raises(StorageError, match="禁止保存"):
+            session.db.set_setting("probe", "x")
+        assert backups.list_backups(path) == []
+    finally:
+        checks.stop(timeout=10)
+        session.db.dispose()
+    assert _audit_count(path, key) == audits
+    monkeypatch.undo()
+    session = deferred_login(path, encrypted)  # the next start checks and backs up
+    try:
+        assert session.db.check_pending
+        assert finish_login(session) == []
+        assert not session.db.check_pending
+    finally:
+        session.db.dispose()
+    assert [b.reason for b in backups.list_backups(path)] == [backups.Reason.DAILY]
+
+
+def test_a_check_abandoned_before_it_began_does_not_start(
+    used: tuple[Path, bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window closed before the check thread reached the check: it must not start
+    afterwards and hold the closing app for its whole length."""
+    from gridvisit.core.errors import StorageError
+
+    path, encrypted = used
+    monkeypatch.setattr(engine, "_quick_check", _endless_check)
+    session = deferred_login(path, encrypted)
+    try:
+        session.db.interrupt_check()
+        started = time.monotonic()
+        with pytest.raises(StorageError, match="已取消"):
+            finish_login(session)
+        assert time.monotonic() - started < 5
+        with pytest.raises(StorageError, match="禁止保存"):
+            session.db.set_setting("probe", "x")
     finally:
         session.db.dispose()

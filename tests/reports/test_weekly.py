@@ -142,12 +142,18 @@ def test_summary_counts(world: World) -> None:
 
 
 def test_overdue_is_counted_as_of_sunday_night(world: World) -> None:
+    # 较急 is 3 working days: K (reported Tuesday 11-17) was due by Friday 11-20 and is
+    # still open on Sunday: 2 days late, the first working day late not come yet.
+    world.raise_("K", "11-17 09:00:00", urgency_code="pressing")
     report = world.report()
-    # Normal limit is 15 days: A (reported 11-15) is due by 11-30, not overdue yet.
-    # J (reported 11-05) was due by 11-20 and still open on Sunday: 2 days late.
+    # Normal limit is 15 working days: A (reported Sunday 11-15) is due by 12-04, and
+    # J (reported Thursday 11-05) by Thursday 11-26: neither is late on Sunday.
     j = next(p for p in report.carried_over if p.id == world.ids["J"])
     a = next(p for p in report.carried_over if p.id == world.ids["A"])
-    assert (j.overdue_days, a.overdue_days) == (2, 0)
+    k = next(p for p in report.new if p.id == world.ids["K"])
+    assert (j.overdue_days, a.overdue_days, k.overdue_days) == (0, 0, 2)
+    assert k.workdays is not None and k.workdays.overdue == 1
+    assert j.workdays is not None and j.workdays.left == 4  # Mon 23 to Thu 26
     assert report.summary.overdue == sum(
         1 for p in report.new + report.carried_over if p.overdue_days
     )
@@ -380,3 +386,67 @@ def test_render_reports_pages_and_can_be_stopped(world: World, tmp_path: Path) -
     assert pdf.estimated_pages(report) >= 1
     with pytest.raises(pdf.BuildCancelled):
         pdf.render_weekly(report, str(tmp_path / "b.pdf"), on_page=lambda n: False)
+
+
+def _supervised(world: World, services: Services) -> None:
+    """K: 较急, reported Tuesday 11-17 (due by Friday 11-20), dispatched; the handler asks
+    on 11-18 to extend it to 11-27, the sub-district admin agrees on 11-19, and it is
+    resolved on Saturday 11-21: 延期后按期. H (reopened on 11-20) gets a red card on 11-21."""
+    from gridvisit.core.enums import EventKind, Role
+    from gridvisit.core.records import Actor
+    from gridvisit.core.services import ServiceContext
+
+    worker = services.users.create("handler", "办理人", Role.SUBDISTRICT_ADMIN)
+    handler = Services(
+        ServiceContext(
+            services.ctx.db,
+            Actor(worker.id, "handler", "", Role.SUBDISTRICT_ADMIN),
+            clock=world.clock,
+        )
+    )
+    world.raise_("K", "11-17 09:00:00", urgency_code="pressing")
+    world.act("11-17 10:00:00", "accept", "K", "物业服务中心")
+    world.clock.now = at("11-18 09:00:00")
+    handler.problems.request_extension(world.ids["K"], at("11-27 00:00:00").date(), "需要采购配件")
+    world.act("11-21 10:00:00", "supervise", "H", EventKind.SUPERVISE_RED, "限期办结")
+    world.act("11-19 09:00:00", "decide_extension", "K", True, "同意")
+    world.act("11-21 09:00:00", "resolve", "K", "已更换水泵")
+
+
+def test_supervision_and_extensions_on_the_weekly_list(world: World, services: Services) -> None:
+    from gridvisit.core.enums import EventKind
+    from gridvisit.core.rules import Timeliness
+
+    _supervised(world, services)
+    report = world.report()
+    k = next(p for p in report.resolved if p.id == world.ids["K"])
+    h = next(p for p in report.carried_over if p.id == world.ids["H"])
+    assert k.timeliness is Timeliness.EXTENDED and k.original_due_at == at("11-21 00:00:00")
+    assert k.due_at == at("11-28 00:00:00")
+    assert h.marks == (EventKind.SUPERVISE_RED,)
+    s = report.summary
+    # 本周办结: E and G on time (I too), K only thanks to its extension.
+    assert (s.on_time, s.extended, s.late, s.red_cards) == (3, 1, 0, 1)
+    # The list of the week before (W46) knew no mark and no extension yet.
+    world.clock.now = at("11-25 10:00:00")
+    before = world.s.weekly.build(IsoWeek(2026, 46), Scope(), "同安街道")
+    assert all(not p.marks for p in before.carried_over + before.new)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_pdf_shows_supervision_extensions_and_working_days(
+    world: World, services: Services, tmp_path: Path
+) -> None:
+    _supervised(world, services)
+    out = tmp_path / "w47.pdf"
+    pdf.write_weekly_pdf(world.report(), out)
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(out), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = re.sub(r"\s+", "", text)
+    assert "红牌督办" in flat
+    assert "已延期(原11-20)" in flat
+    assert "延期后按期" in flat
+    assert "剩4个工作日" in flat  # J on Sunday: Monday 23 to Thursday 26
+    assert "按期3件、延期后按期1件、超期办结0件" in flat
+    assert "督办中红牌1件" in flat

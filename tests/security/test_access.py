@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ import pytest
 
 from gridvisit.core.access import PERMISSIONS, Action
 from gridvisit.core.auth import LoginThrottle, create_database, login
-from gridvisit.core.enums import Role
+from gridvisit.core.enums import EventKind, Role
 from gridvisit.core.errors import AuthError, PermissionDeniedError, ValidationError
 from gridvisit.core.records import Actor, ResidentInput, Scope
 from gridvisit.core.services import ServiceContext, Services
@@ -20,18 +20,29 @@ from gridvisit.storage import Database
 
 # Written out by hand: the table the product promises, checked against the code.
 EXPECTED = {
-    Role.GRID_WORKER: {"read", "record", "reveal", "weekly_report", "export_package"},
+    # A roster import writes only inside the importer's area (security/test_import_scope.py).
+    Role.GRID_WORKER: {
+        "read",
+        "record",
+        "reveal",
+        "weekly_report",
+        "export_package",
+        "import_roster",
+    },
     Role.COMMUNITY_ADMIN: {
         "read",
         "record",
         "reveal",
         "weekly_report",
         "export_package",
+        "import_roster",
         "edit_hierarchy",
         "manage_users",
         "view_audit",
         "export_unmasked",
         "manage_backups",
+        "supervise",
+        "manage_calendar",
     },
     Role.SUBDISTRICT_ADMIN: {a.value for a in Action},
 }
@@ -106,6 +117,10 @@ def _attempt(world: World, role: Role, action: Action, tmp: Path) -> Callable[[]
         Action.EXPORT_RETURN: lambda: s.exchange.export_return(tmp / "r.gvpkg", world.a1.id),
         Action.MANAGE_DEVICES: lambda: s.keys.register_device(tmp / "missing.pub"),
         Action.MANAGE_BACKUPS: lambda: s.backups.set_policy(7, 4),
+        Action.SUPERVISE: lambda: s.problems.supervise(0, EventKind.SUPERVISE_RED, "限期办结"),
+        Action.MANAGE_CALENDAR: lambda: s.calendar.set_year(
+            2027, frozenset({date(2027, 1, 1)}), frozenset()
+        ),
         Action.MANAGE_TARGETS: lambda: s.stats.set_targets({"coverage": 0.9}),
     }
     return calls[action]
@@ -192,7 +207,7 @@ def test_the_walk_sees_every_service(db: Database) -> None:
     exchange and keys (imported when first asked for) included."""
     found = _exposed_services(Services(ServiceContext(db, Actor(None, "system"))))
     assert set(found) >= {
-        "audit_log", "backups", "exchange", "hierarchy", "households", "keys",
+        "audit_log", "backups", "calendar", "exchange", "hierarchy", "households", "keys",
         "problems", "stats", "users", "visits", "weekly", "workspace",
     }  # fmt: skip
     assert sum(len(_public_methods(s)) for s in found.values()) > 60

@@ -196,3 +196,80 @@ def test_review_shows_enough_to_decide_and_opens_where_the_work_is(
         assert "王**" in text and "网格" in text
     assert {addresses[0] in a + b, addresses[1] in a + b} == {True}
     assert "网格电脑甲" in a + b and "网格电脑乙" in a + b
+
+
+def test_import_roster_from_the_menu_reports_counts_unused_columns_and_masked_rows(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger, masked = tmp_path / "h.xlsx", tmp_path / "masked.xlsx"
+    rows = window.services.exchange.export_ledger("households", ledger, masked=False).rows
+    window.services.exchange.export_ledger("households", masked)
+    script = Script(monkeypatch, open=[ledger])
+    text, details, error = script.run(window.act_roster)  # its own ledger: nothing new
+    assert not error and f"未变 {rows}" in text and "新增 0" in text
+    assert "未使用的列" in details and "人数" in details
+    script = Script(monkeypatch, open=[masked], confirm=False)
+    text, details, _error = script.run(window.act_roster)
+    assert f"{rows}" in text and details.count("姓名已打码") == 1
+
+
+def test_a_grid_workers_roster_import_from_the_menu_stays_in_their_grid(
+    qtbot: Any,
+    zh: None,
+    services: Any,
+    settings: Any,
+    demo_db: Database,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The window calls the same scoped service: rows of another grid and an ID number
+    registered there are refused without naming anything stored outside the grid."""
+    from openpyxl import Workbook
+    from sqlalchemy import func
+
+    from gridvisit.core.enums import Role
+    from gridvisit.core.masking import mask_name
+    from gridvisit.core.records import Actor
+    from gridvisit.core.services import ServiceContext, Services
+    from gridvisit.storage.models import BuildingGroup, Community, Grid, Resident
+
+    with demo_db.read_session() as s:
+        groups = s.execute(
+            select(BuildingGroup.id, BuildingGroup.name, Grid.id, Grid.name, Community.name)
+            .join(Grid, Grid.id == BuildingGroup.grid_id)
+            .join(Community, Community.id == Grid.community_id)
+            .order_by(BuildingGroup.id)
+        ).all()
+        _mine, group_name, grid_id, mine_g, mine_c = groups[0]
+        other, other_name, _other_grid, other_g, other_c = next(
+            g for g in groups if g[2] != grid_id
+        )
+        other_id, other_person = s.execute(
+            select(Resident.id_number, Resident.name)
+            .join(Household, Household.id == Resident.household_id)
+            .where(Household.building_group_id == other, Resident.id_number != "")
+            .limit(1)
+        ).one()
+        count = s.scalar(select(func.count()).select_from(Resident))
+    worker = services.users.create("w-ui", "网格员", Role.GRID_WORKER, grid_ids=[grid_id])
+    actor = Actor(worker.id, "w-ui", "", Role.GRID_WORKER)
+    mine_services = Services(ServiceContext(demo_db, actor))
+    win = MainWindow(mine_services, db_label="demo.db", settings=settings)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(win.is_loaded, timeout=10_000)
+    assert win.act_roster.isEnabled()
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["社区", "网格", "楼栋党小组", "楼栋", "单元", "室", "姓名", "身份证号"])
+    ws.append([other_c, other_g, other_name, "1", "", "1", "越界", ""])
+    ws.append([mine_c, mine_g, group_name, "99", "", "9901", "冒名", other_id])
+    wb.save(tmp_path / "r.xlsx")
+    script = Script(monkeypatch, open=[tmp_path / "r.xlsx"], confirm=False)
+    text, details, _error = script.run(win.act_roster)
+    assert "2" in text
+    assert f"“{other_c}/{other_g}”不在您负责的网格或社区内" in details
+    assert "该身份证号已在您管辖范围以外登记,请联系社区或街道核实" in details
+    assert other_person not in details and mask_name(other_person) not in details
+    with demo_db.read_session() as s:
+        assert s.scalar(select(func.count()).select_from(Resident)) == count

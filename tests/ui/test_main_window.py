@@ -3,6 +3,8 @@ problem workflow, due visits, remembered layout."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
@@ -356,3 +358,93 @@ def test_edit_hierarchy_and_households(
     _menu_command(window, window.tree.node(group_key), "删除……")
     assert shown and "不能删除" in shown[0]  # refused with the reason
     assert group_key in window.tree.node_keys()
+
+
+def test_supervision_and_extension_from_the_problems_page(
+    qtbot,
+    window: MainWindow,  # type: ignore[no-untyped-def]
+    services: Services,
+) -> None:
+    """督办 and 延期申请 through the page's buttons and the action dialog (issue 22)."""
+    from datetime import timedelta
+
+    from gridvisit.core.rules import limit_day
+    from gridvisit.ui.dialogs.common import qdate
+
+    _select_node(qtbot, window, "root")
+    window.pages.setCurrentIndex(1)
+    qtbot.waitUntil(window.is_loaded, timeout=10_000)
+    page = window.problems
+    line = next(p for p in page.model.rows() if p.status is ProblemStatus.IN_PROGRESS)
+    page.table.selectRow(page.model.position_of(line.id))
+    assert page.buttons[EventKind.SUPERVISE_RED].isVisible()  # an administrator
+    assert not page.buttons[EventKind.EXTENSION_APPROVED].isEnabled()  # nothing to decide
+
+    def red(dialog: ProblemActionDialog) -> None:
+        dialog.note.setPlainText("限期办结")
+        dialog.save()
+
+    on_next_modal(red)
+    page.buttons[EventKind.SUPERVISE_RED].click()
+    fresh = page.row(line.id)
+    assert fresh is not None and fresh.marks == (EventKind.SUPERVISE_RED,)
+    column = next(
+        c
+        for c in range(page.model.columnCount())
+        if page.model.headerData(c, Qt.Orientation.Horizontal) == "督办"
+    )
+    at = page.model.index(page.model.position_of(line.id), column)
+    assert page.model.data(at) == "红牌督办"
+    asked = limit_day(fresh.due_at) + timedelta(days=20)
+
+    def extend(dialog: ProblemActionDialog) -> None:
+        assert dialog.new_day is not None
+        dialog.new_day.setDate(qdate(asked))
+        dialog.note.setPlainText("需要采购配件")
+        dialog.save()
+
+    on_next_modal(extend)
+    page.buttons[EventKind.EXTENSION_REQUESTED].click()
+    fresh = page.row(line.id)
+    assert fresh is not None and fresh.extension_pending
+    assert page.model.data(at) == "红牌督办、延期待审批"
+    assert page.buttons[EventKind.EXTENSION_APPROVED].isEnabled()
+    assert not page.buttons[EventKind.EXTENSION_REQUESTED].isEnabled()
+    assert services.problems.get(line.id).pending_extension is not None
+    details = [page.events.data(page.events.index(r, 5)) for r in range(page.events.rowCount())]
+    assert any(d.startswith(f"时限 {asked:%Y-%m-%d}") for d in details)
+    deadline = page.model.data(page.model.index(page.model.position_of(line.id), column + 1))
+    assert "个工作日" in deadline or "今日到期" in deadline
+
+
+def test_an_administrator_enters_a_years_holidays(
+    qtbot,
+    window: MainWindow,  # type: ignore[no-untyped-def]
+    services: Services,
+) -> None:
+    from gridvisit.core.workdays import WorkCalendar
+    from gridvisit.ui.dialogs.workdays import CalendarDialog
+
+    action = window.findChild(QAction, "action_calendar")
+    assert action is not None and action.isVisible()  # the window's user is an admin
+    seen: dict[str, str] = {}
+
+    def fill(dialog: CalendarDialog) -> None:
+        seen["warning"] = dialog.warning.text()
+        dialog.year.setValue(2027)
+        dialog.holidays.setPlainText("2027-01-01\n2027-02-0x")
+        dialog.save()  # refused inline: the second date
+        seen["error"] = dialog.errors.label("holidays").text()
+        dialog.holidays.setPlainText("2027-01-01, 2027-02-06..2027-02-12")
+        dialog.workdays.setPlainText("2027-02-14")
+        dialog.save()
+
+    on_next_modal(fill)
+    action.trigger()
+    assert "无法识别" in seen["error"]
+    if not WorkCalendar().knows(2027):  # the package knew 2004-2026 when this was written
+        assert "2027 年" in seen["warning"]
+    schedule = services.calendar.calendar().schedule(2027)
+    assert schedule is not None and len(schedule.holidays) == 8
+    assert services.calendar.calendar().is_workday(date(2027, 2, 14))  # a Sunday worked
+    assert services.calendar.status().entered == (2027,)

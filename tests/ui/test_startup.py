@@ -177,9 +177,9 @@ def test_the_window_says_saving_waits_and_the_backup_is_taken(
     release = threading.Event()
     real_check = engine._quick_check
 
-    def slow_check(*args: object) -> None:
+    def slow_check(*args: object, **kwargs: object) -> None:
         assert release.wait(30)
-        real_check(*args)  # type: ignore[arg-type]
+        real_check(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(engine, "_quick_check", slow_check)
     session = login(
@@ -305,3 +305,104 @@ def test_the_stats_page_loads_qt_charts_only_when_it_draws(
     assert seen["code"] == 0
     assert seen["show"] == []  # the window shows before anything is drawn
     assert "PySide6.QtCharts" in seen["loaded"]
+
+
+def _deferred(path: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
+    from gridvisit.core.auth import LoginThrottle, login
+    from tests.reliability.conftest import PASSWORD
+
+    return login(
+        path,
+        "admin",
+        PASSWORD,
+        encrypted=True,
+        throttle=LoginThrottle(tmp_path / "t.json"),
+        defer_checks=True,
+    )
+
+
+def test_the_checks_start_once_the_first_paint_is_on_screen(
+    qtbot, zh, tmp_path: Path, settings
+) -> None:  # type: ignore[no-untyped-def]
+    """On two cores the check of a big file took a core from the first paint's own
+    queries: it starts when the tree and the first page are loaded."""
+    from gridvisit import app as app_module
+    from gridvisit.core.services import ServiceContext, Services
+    from gridvisit.ui.startup import StartupChecks
+
+    session = _deferred(_used_file(tmp_path), tmp_path)
+    window = app_module.build_main_window(
+        session.db, Services(ServiceContext(session.db, session.actor)), settings
+    )
+    qtbot.addWidget(window)
+    checks = StartupChecks(session, window)
+    checks.attach(window)
+    started_when_loaded: list[bool] = []
+    window.loaded.connect(lambda: started_when_loaded.append(checks.started))
+    app_module._start_after_first_paint(checks, window)
+    try:
+        assert not checks.started
+        window.show()
+        qtbot.waitUntil(lambda: bool(started_when_loaded), timeout=20_000)
+        assert started_when_loaded[0] is False  # the paint came first ...
+        with qtbot.waitSignal(checks.done, timeout=30_000):
+            pass  # ... and then the checks ran to their end
+        assert not session.db.writes_held()
+    finally:
+        checks.stop()
+        window.tasks.wait(5000)
+        session.db.dispose()
+
+
+def test_a_first_paint_that_never_comes_does_not_keep_the_file_unchecked(
+    qtbot, zh, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QObject, Signal
+
+    from gridvisit import app as app_module
+    from gridvisit.ui.startup import StartupChecks
+
+    class NeverLoads(QObject):
+        loaded = Signal()
+
+    monkeypatch.setattr(app_module, "CHECKS_AFTER_PAINT_MAX_MS", 100)
+    session = _deferred(_used_file(tmp_path), tmp_path)
+    checks = StartupChecks(session)
+    try:
+        with qtbot.waitSignal(checks.done, timeout=30_000):
+            app_module._start_after_first_paint(checks, NeverLoads())
+        assert not session.db.writes_held() and not session.db.check_pending
+    finally:
+        checks.stop()
+        session.db.dispose()
+
+
+def test_closing_before_the_checks_started_refuses_saves_at_once(
+    tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The window closed before its first paint: the check never ran, so nothing may
+    be written, and a save must say so at once instead of waiting at the gate."""
+    import time
+
+    from gridvisit.core.errors import StorageError
+    from gridvisit.storage import backups, engine
+    from gridvisit.ui.startup import StartupChecks
+
+    monkeypatch.setattr(engine, "WRITE_GATE_TIMEOUT_S", 20)
+    path = _used_file(tmp_path)
+    session = _deferred(path, tmp_path)
+    checks = StartupChecks(session)
+    try:
+        checks.stop()
+        started = time.monotonic()
+        with pytest.raises(StorageError, match="禁止保存"):
+            session.db.set_setting("probe", "x")
+        assert time.monotonic() - started < 5
+        assert backups.list_backups(path) == []
+    finally:
+        session.db.dispose()
+    session = _deferred(path, tmp_path)  # the next start checks and backs up
+    try:
+        assert session.db.check_pending
+    finally:
+        session.db.dispose()

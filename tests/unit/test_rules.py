@@ -8,6 +8,7 @@ from gridvisit.core.clock import LOCAL_TZ
 from gridvisit.core.enums import EventKind, HandlingLevel, ProblemStatus, Satisfaction
 from gridvisit.core.errors import WorkflowError
 from gridvisit.core.rules import (
+    SUPERVISION,
     allowed_actions,
     next_visit_due,
     problem_due_at,
@@ -36,8 +37,13 @@ LEGAL = {
     (R, EventKind.RETURN_VISIT, Satisfaction.DISSATISFIED): IP,
     (R, EventKind.REOPENED, None): IP,
     (C, EventKind.REOPENED, None): IP,
+    # 督办 and 延期申请 leave the status as it is.
+    **{(st, k, None): st for st in (P, IP) for k in SUPERVISION},
+    (IP, EventKind.EXTENSION_REQUESTED, None): IP,
 }
-ACTIONS = [k for k in EventKind if k is not EventKind.CREATED]
+# Approving or refusing needs a pending request: test_extension_decisions_need_a_request.
+DECISIONS = (EventKind.EXTENSION_APPROVED, EventKind.EXTENSION_REFUSED)
+ACTIONS = [k for k in EventKind if k is not EventKind.CREATED and k not in DECISIONS]
 
 
 @pytest.mark.parametrize("status", list(ProblemStatus))
@@ -95,7 +101,8 @@ def test_problem_time_limits() -> None:
     reported = datetime(2026, 11, 18, 15, 0, tzinfo=LOCAL_TZ)
     same_day = problem_due_at(reported, 0)
     assert same_day == datetime(2026, 11, 19, 0, 0, tzinfo=LOCAL_TZ)
-    assert problem_due_at(reported, 3) == datetime(2026, 11, 22, 0, 0, tzinfo=LOCAL_TZ)
+    # 3 working days after Wednesday: Thursday, Friday and Monday.
+    assert problem_due_at(reported, 3) == datetime(2026, 11, 24, 0, 0, tzinfo=LOCAL_TZ)
     assert not problem_is_overdue(P, same_day, datetime(2026, 11, 18, 23, 59, tzinfo=LOCAL_TZ))
     assert problem_is_overdue(IP, same_day, same_day)
     assert not problem_is_overdue(R, same_day, datetime(2027, 1, 1, tzinfo=LOCAL_TZ))

@@ -306,7 +306,9 @@ def test_overdue_problems(services: Services, household: int, clock: Clock) -> N
     assert services.problems.overdue() == []
     clock.advance(days=1)  # same-day limit has passed
     assert [p.id for p in services.problems.overdue()] == [urgent]
-    clock.advance(days=3)
+    clock.advance(days=3)  # Sunday: 较急 has 3 working days (Thursday, Friday, Monday)
+    assert [p.id for p in services.problems.overdue()] == [urgent]
+    clock.advance(days=2)  # Tuesday
     assert {p.id for p in services.problems.overdue()} == {urgent, pressing}
     services.problems.accept(pressing, "物业")
     services.problems.resolve(pressing, "已修")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from gridvisit.core.services.audit import AuditService
 from gridvisit.core.services.backups import BackupService
+from gridvisit.core.services.calendar import CalendarService
 from gridvisit.core.services.context import ServiceContext
 from gridvisit.core.services.hierarchy import HierarchyService
 from gridvisit.core.services.households import HouseholdService
@@ -36,6 +37,7 @@ class Services:
         self.stats = StatsService(ctx)
         self.audit_log = AuditService(ctx)
         self.backups = BackupService(ctx)
+        self.calendar = CalendarService(ctx)
 
     # Packages, merges, ledgers and keys behind the same access rules. Imported when
     # first asked for: the first paint needs none of the exchange (docs/architecture.md,
@@ -56,6 +58,7 @@ class Services:
 __all__ = [
     "AuditService",
     "BackupService",
+    "CalendarService",
     "HierarchyService",
     "HouseholdService",
     "ProblemService",

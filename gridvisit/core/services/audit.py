@@ -85,6 +85,8 @@ ACTION_LABELS.update(
         "keys.device_area": "修改电脑负责范围",
     }
 )
+# Issue 19: the statistics' targets.
+ACTION_LABELS["stats.targets"] = "修改统计指标目标值"
 ENTITY_LABELS = {
     "community": "社区",
     "grid": "网格",
@@ -138,7 +140,9 @@ DETAIL_LABELS = {
     "purpose": "目的", "building": "楼栋", "unit": "单元", "room": "室", "phone": "电话",
     "tier_code": "走访等级", "is_party_centre": "党员中心户", "seed": "随机种子",
     "end": "截止日期", "weeks": "周数", "scope": "范围", "packages": "数据包数",
-    "full": "全部数据", "scope_name": "范围",
+    "full": "全部数据", "scope_name": "范围", "households_added": "新增住户",
+    "households_updated": "更新住户", "residents_added": "新增居民",
+    "residents_updated": "更新居民",
 }  # fmt: skip
 FIELD_LABELS = {
     "name": "姓名", "gender": "性别", "id_number": "身份证号", "birth_date": "出生日期",

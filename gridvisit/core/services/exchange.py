@@ -26,7 +26,13 @@ from gridvisit.exchange.export import (
     export_return,
     safe_file_name,
 )
-from gridvisit.exchange.ledger import ImportResult, LedgerResult, export_ledger, import_roster
+from gridvisit.exchange.ledger import (
+    ImportArea,
+    ImportResult,
+    LedgerResult,
+    export_ledger,
+    import_roster,
+)
 from gridvisit.exchange.merge import MergeStats, Progress, merge_package
 from gridvisit.exchange.package import Package
 from gridvisit.exchange.review import (
@@ -58,6 +64,15 @@ class ExchangeService:
     def _area(self) -> frozenset[int] | None:
         with self.ctx.read() as s:
             return self.ctx.area(s)
+
+    def _import_area(self) -> ImportArea | None:
+        with self.ctx.read() as s:
+            grids = self.ctx.area(s)
+            if grids is None:
+                return None
+            may_build = self.ctx.can(Action.EDIT_HIERARCHY)
+            communities = (self.ctx.communities(s) or frozenset()) if may_build else frozenset()
+            return ImportArea(grids, communities)
 
     @guarded(Action.EXPORT_PACKAGE)
     def export_package(self, path: Path, *, full: bool = False) -> ExportResult:
@@ -251,16 +266,25 @@ class ExchangeService:
 
     @guarded(Action.IMPORT_ROSTER)
     def import_roster(self, path: Path, *, skip_invalid: bool = False) -> ImportResult:
+        """Within the actor's area: their grids' households and residents; new grids
+        and building groups only in communities they manage (EDIT_HIERARCHY), new
+        communities only for the sub-district (docs/security.md#roster-import-scope-issue-20)."""
         self.ctx.require_audit_tail()
         outcome = import_roster(
-            self.ctx.db, path, skip_invalid=skip_invalid, actor_id=self.ctx.actor.user_id
+            self.ctx.db,
+            path,
+            skip_invalid=skip_invalid,
+            actor_id=self.ctx.actor.user_id,
+            area=self._import_area(),
         )
         if outcome.imported:
             self.ctx.record(
                 "roster.import",
                 file=Path(path).name,
-                households=outcome.households,
-                residents=outcome.residents,
+                households_added=outcome.households_added,
+                households_updated=outcome.households_updated,
+                residents_added=outcome.residents_added,
+                residents_updated=outcome.residents_updated,
             )
         return outcome
 

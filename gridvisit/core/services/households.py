@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from gridvisit.core.access import Action, guarded
+from gridvisit.core.access import OUTSIDE_ID, Action, guarded
 from gridvisit.core.enums import Gender
 from gridvisit.core.errors import ConflictError, ValidationError
 from gridvisit.core.masking import mask_id_number, mask_name
@@ -355,7 +355,7 @@ class HouseholdService:
             return []
         q = (
             select(Resident.id, Resident.name, Household.building, Household.unit,
-                   Household.room, Grid.name)
+                   Household.room, Grid.name, Grid.id)
             .join(Household, Resident.household_id == Household.id)
             .join(BuildingGroup, Household.building_group_id == BuildingGroup.id)
             .join(Grid, BuildingGroup.grid_id == Grid.id)
@@ -363,8 +363,14 @@ class HouseholdService:
                    Household.archived.is_(False), Household.id != household_id)
         )  # fmt: skip
         warnings = []
-        for rid, name, building, unit, room, grid in s.execute(q):
+        area = self.ctx.area(s)
+        for rid, name, building, unit, room, grid, grid_id in s.execute(q):
             if rid == resident_id:
+                continue
+            if area is not None and grid_id not in area:
+                # Never where, nor whose, outside the actor's area (docs/security.md).
+                if OUTSIDE_ID not in warnings:
+                    warnings.append(OUTSIDE_ID)
                 continue
             warnings.append(
                 f"身份证号 {mask_id_number(id_number)} 已登记在{grid} "

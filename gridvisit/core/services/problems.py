@@ -4,15 +4,28 @@ with escalation and reopening, each step a problem event; overdue problems."""
 from __future__ import annotations
 
 import builtins
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 
 from gridvisit.core.access import Action, guarded
+from gridvisit.core.clock import local_date
 from gridvisit.core.enums import EventKind, HandlingLevel, ProblemStatus, Satisfaction
-from gridvisit.core.errors import ValidationError
+from gridvisit.core.errors import ValidationError, WorkflowError
 from gridvisit.core.records import ProblemEventRec, ProblemInput, ProblemRec, Scope
-from gridvisit.core.rules import allowed_actions, problem_overdue_sql, transition
+from gridvisit.core.rules import (
+    SUPERVISION,
+    SUPERVISOR_ONLY,
+    allowed_actions,
+    due_at_for_day,
+    extension_dates,
+    extension_fields,
+    limit_day,
+    pending_extension,
+    problem_overdue_sql,
+    transition,
+)
 from gridvisit.core.services.context import ServiceContext
 from gridvisit.core.services.visits import add_problem, validate_problem
 from gridvisit.core.validation import optional_text, require_text
@@ -143,6 +156,36 @@ class ProblemService:
             problem_id, EventKind.REOPENED, self._required_note(reason, "重新办理原因")
         )
 
+    # -- 督办 and 延期申请 (no change of status; docs/architecture.md#where-each-rule-lives)
+    @guarded(Action.SUPERVISE)
+    def supervise(self, problem_id: int, kind: EventKind, note: str) -> ProblemRec:
+        """黄牌督办, 红牌督办 or 加急 by a community or sub-district admin."""
+        try:
+            mark = EventKind(kind)
+        except ValueError:
+            mark = EventKind.CREATED
+        if mark not in SUPERVISION:
+            raise ValidationError({"kind": "督办只能是黄牌督办、红牌督办或加急"})
+        return self._act(problem_id, mark, self._required_note(note, "督办意见"))
+
+    @guarded(Action.RECORD)
+    def request_extension(self, problem_id: int, new_day: date, reason: str) -> ProblemRec:
+        """延期申请: the handler asks for the limit to end with `new_day` instead."""
+        text = self._required_note(reason, "延期理由")
+        return self._act(problem_id, EventKind.EXTENSION_REQUESTED, text, new_day=new_day)
+
+    @guarded(Action.SUPERVISE)
+    def decide_extension(self, problem_id: int, approve: bool, note: str = "") -> ProblemRec:
+        """同意 (the limit moves to the date asked for) or 不同意 (a reason is required)."""
+        if approve:
+            errors: dict[str, str] = {}
+            note = optional_text(errors, "note", "审批意见", note)
+            if errors:
+                raise ValidationError(errors)
+            return self._act(problem_id, EventKind.EXTENSION_APPROVED, note)
+        text = self._required_note(note, "不同意的理由")
+        return self._act(problem_id, EventKind.EXTENSION_REFUSED, text)
+
     def _act(
         self,
         problem_id: int,
@@ -153,12 +196,40 @@ class ProblemService:
         person: str = "",
         resolution: str = "",
         satisfaction: Satisfaction | None = None,
+        new_day: date | None = None,
     ) -> ProblemRec:
         now = self.ctx.now()
         with self.ctx.write() as s:
             p = self.ctx.get(s, Problem, problem_id)
             status, level = ProblemStatus(p.status), HandlingLevel(p.level)
-            step = transition(status, level, kind, satisfaction)
+            pending = pending_extension(p.events)
+            step = transition(
+                status, level, kind, satisfaction, extension_pending=pending is not None
+            )
+            new_due: datetime | None = None
+            if kind is EventKind.EXTENSION_REQUESTED:
+                assert new_day is not None
+                if new_day <= limit_day(p.due_at):
+                    raise ValidationError(
+                        {"new_day": f"延期后的时限应晚于现在的时限 {limit_day(p.due_at):%Y-%m-%d}"}
+                    )
+                if new_day < local_date(now):
+                    raise ValidationError({"new_day": "延期后的时限不能早于今天"})
+                unit, person = extension_fields(due_at_for_day(new_day))
+            elif kind in (EventKind.EXTENSION_APPROVED, EventKind.EXTENSION_REFUSED):
+                assert pending is not None
+                if pending.actor_id is not None and pending.actor_id == self.ctx.actor.user_id:
+                    raise WorkflowError(
+                        "不能审批自己提出的延期申请。", hint="请由另一位督办人审批。"
+                    )
+                asked, _old = extension_dates(pending)
+                if asked is None:
+                    raise WorkflowError("这份延期申请没有可读的日期,不能审批。")
+                if kind is EventKind.EXTENSION_APPROVED:
+                    new_due = asked
+                    unit, person = extension_fields(asked, p.due_at)
+                else:
+                    unit, person = extension_fields(asked)
             event = ProblemEvent(
                 problem_id=p.id,
                 kind=kind.value,
@@ -181,6 +252,8 @@ class ProblemService:
                 p.assigned_unit, p.assigned_person = "", ""
             elif kind is EventKind.RESOLVED:
                 p.resolution, p.resolved_at = resolution, now
+            elif new_due is not None:
+                p.due_at = new_due  # the history keeps the limit it replaced
             elif kind is EventKind.RETURN_VISIT:
                 assert satisfaction is not None
                 p.satisfaction = satisfaction.value
@@ -191,14 +264,14 @@ class ProblemService:
             ):
                 p.closed_at, p.resolved_at = None, None
             s.flush()
-            self.ctx.audit(
-                s,
-                f"problem.{kind.value}",
-                p,
-                from_status=status.value,
-                to_status=step.to_status.value,
-                level=step.to_level.value,
-            )
+            detail: dict[str, Any] = {
+                "from_status": status.value,
+                "to_status": step.to_status.value,
+                "level": step.to_level.value,
+            }
+            if new_due is not None:
+                detail["due_at"] = new_due.isoformat()
+            self.ctx.audit(s, f"problem.{kind.value}", p, **detail)
             s.refresh(p, ["events"])
             return problem_rec(p, with_events=True)
 
@@ -218,8 +291,14 @@ class ProblemService:
 
     @guarded(Action.READ)
     def actions(self, problem_id: int) -> list[EventKind]:
+        """The next steps of the workflow; supervisors' only for a supervisor."""
         p = self.get(problem_id)
-        return allowed_actions(p.status, p.level)
+        found = allowed_actions(
+            p.status, p.level, extension_pending=p.pending_extension is not None
+        )
+        if not self.ctx.can(Action.SUPERVISE):
+            found = [k for k in found if k not in SUPERVISOR_ONLY]
+        return found
 
     @guarded(Action.READ)
     def list(

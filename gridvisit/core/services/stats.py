@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    DateTime,
     Float,
     String,
     and_,
@@ -57,8 +58,8 @@ from gridvisit.core.records import Scope
 from gridvisit.core.rules import (
     last_instant_before,
     problem_overdue_at_sql,
-    problem_resolved_on_time_sql,
     problem_unresolved_at_sql,
+    resolution_timeliness_sql,
     visit_due_by_sql,
     visit_overdue_sql,
 )
@@ -104,6 +105,7 @@ class Figure(StrEnum):
     NEW = "new"  # problems
     RESOLVED = "resolved"
     ON_TIME = "on_time"
+    EXTENDED = "extended"  # 延期后按期
     RESOLVED_LATE = "resolved_late"
     OVERDUE_OPEN = "overdue_open"
     OPEN_AT_START = "open_at_start"
@@ -239,7 +241,7 @@ class StatsService:
     # -- reading ---------------------------------------------------------------------
     @guarded(Action.READ)
     def summary(self, period: Period, scope: Scope, scope_name: str = "") -> StatsSummary:
-        now = self.ctx.now()
+        now = _started(period, self.ctx.now())
         with self.ctx.read() as s:
             narrowed = self.ctx.narrow(s, scope)
             targets = _targets(s)
@@ -258,7 +260,7 @@ class StatsService:
     def compare(self, period: Period, scope: Scope, by: Breakdown) -> list[StatsRow]:
         """One row per community, grid, building group or worker within `scope`, with
         the same indicators (for ranking and drill-down)."""
-        now = self.ctx.now()
+        now = _started(period, self.ctx.now())
         with self.ctx.read() as s:
             narrowed = self.ctx.narrow(s, scope)
             targets = _targets(s)
@@ -278,7 +280,7 @@ class StatsService:
         """The summary, the rows one level below the scope (or `by`), the workers and
         (with `trends`, which cost more than the rest: one pass over the visits of a
         year) the last 12 weeks and 12 months up to the period's end."""
-        now = self.ctx.now()
+        now = _started(period, self.ctx.now())
         with self.ctx.read() as s:
             narrowed = self.ctx.narrow(s, scope)
             targets = _targets(s)
@@ -319,7 +321,7 @@ class StatsService:
     @guarded(Action.READ)
     def drill(self, period: Period, scope: Scope, figure: Figure) -> list[DrillItem]:
         """The households or problems a figure counts, by id and UUID."""
-        now = self.ctx.now()
+        now = _started(period, self.ctx.now())
         moment = period.as_of(now)
         with self.ctx.read() as s:
             narrowed = self.ctx.narrow(s, scope)
@@ -351,6 +353,14 @@ class StatsService:
 # --- queries --------------------------------------------------------------------------
 
 
+def _started(period: Period, now: datetime) -> datetime:
+    """`now`, or a ValidationError for a period that has not begun (its figures would
+    be today's state with nothing done in it)."""
+    if now < period.start:
+        raise ValidationError({"period": f"统计期 {period.label}尚未开始,没有可统计的数据"})
+    return now
+
+
 def _targets(s: Session) -> dict[str, float]:
     stored = dict(
         s.execute(
@@ -360,12 +370,11 @@ def _targets(s: Session) -> dict[str, float]:
     return parse_targets(stored)
 
 
-# SQLite's page cache for the statistics' connection, in KiB: the visits of a month may
-# be spread over the whole visit table of an encrypted file, and every page read from
-# the file is decrypted again once it has left the cache (8 MB by default). 128 MB
-# holds the visit table of the 30k demo (64 MB did not), so a second look at the
-# figures decrypts no page twice. The cache fills only as pages are read: a grid
-# laptop's small file never takes that much.
+# SQLite's page cache for the statistics' connection, in KiB: every page read from an
+# encrypted file is decrypted again once it has left the cache (8 MB by default), and
+# the visit index, the problems and their events of the 30k demo do not fit in 8 MB.
+# The cache fills only as pages are read: a grid laptop's small file never takes
+# that much.
 STATS_CACHE_KIB = 131072
 
 
@@ -409,30 +418,23 @@ def _household_facts(s: Session, period: Period, scope: Scope, moment: datetime)
     ]
     day = local_date(moment)
 
-    # The last visit before the period: one probe of ix_visit_household_time each.
-    v = aliased(Visit)
-    before = (
-        select(v.visited_at)
-        .where(v.household_id == Household.id, v.archived.is_(False), v.visited_at < period.start)
-        .order_by(v.visited_at.desc())
-        .limit(1)
+    # Per household, three seeks in ix_visit_household_last (household, visited_at,
+    # archived), which answers them without reading a visit row: the last visit before
+    # the period, the last visit in it and how many there were.
+    v1, v2, v3 = aliased(Visit), aliased(Visit), aliased(Visit)
+    before = _last_visit(v1, v1.visited_at < period.start)
+    last_in = _last_visit(v2, v2.visited_at >= period.start, v2.visited_at <= moment)
+    n_in = (
+        select(func.count())
+        .select_from(v3)
+        .where(
+            v3.household_id == Household.id,
+            v3.archived.is_(False),
+            v3.visited_at >= period.start,
+            v3.visited_at <= moment,
+        )
         .correlate(Household)
         .scalar_subquery()
-    )
-    # The period's visits, once: how many per household and the last one.
-    in_period = (
-        select(
-            Visit.household_id.label("hid"),
-            func.count().label("n"),
-            func.max(Visit.visited_at).label("last"),
-        )
-        .where(
-            Visit.archived.is_(False),
-            Visit.visited_at >= period.start,
-            Visit.visited_at <= moment,
-        )
-        .group_by(Visit.household_id)
-        .subquery()
     )
 
     members: list[Any] = []
@@ -461,12 +463,11 @@ def _household_facts(s: Session, period: Period, scope: Scope, moment: datetime)
             Household.created_at.label("created_at"),
             Household.tier_code.label("tier_code"),
             before.label("before"),
-            in_period.c.last.label("last_in_period"),
-            func.coalesce(in_period.c.n, 0).label("visits"),
+            last_in.label("last_in_period"),
+            n_in.label("visits"),
             *(func.coalesce(m, 0).label(f"g{i}") for i, m in enumerate(members)),
         )
         .join(BuildingGroup, BuildingGroup.id == Household.building_group_id)
-        .outerjoin(in_period, in_period.c.hid == Household.id)
         .where(Household.archived.is_(False), Household.created_at <= moment),
         scope,
     )
@@ -508,6 +509,18 @@ def _household_facts(s: Session, period: Period, scope: Scope, moment: datetime)
         Figure.OVERDUE_HOUSEHOLDS: t.c.is_overdue == 1,
     }
     return _HouseholdFacts(t, conditions, groups)
+
+
+def _last_visit(v: Any, *cond: ColumnElement[bool]) -> Any:
+    """The household's (correlated) latest visit meeting `cond`, deleted ones left out."""
+    return (
+        select(v.visited_at)
+        .where(v.household_id == Household.id, v.archived.is_(False), *cond)
+        .order_by(v.visited_at.desc())
+        .limit(1)
+        .correlate(Household)
+        .scalar_subquery()
+    )
 
 
 def _visit_flags(
@@ -594,14 +607,15 @@ def _problem_conditions(
         Problem.resolved_at < end,
         Problem.resolved_at <= moment,
     )
-    on_time = and_(resolved, problem_resolved_on_time_sql(Problem.resolved_at, Problem.due_at))
+    on_time, extended, late = resolution_timeliness_sql(
+        Problem.resolved_at, Problem.due_at, _before_original_limit(s)
+    )
     return {
         Figure.NEW: and_(Problem.reported_at >= start, Problem.reported_at <= moment),
         Figure.RESOLVED: resolved,
-        Figure.ON_TIME: on_time,
-        Figure.RESOLVED_LATE: and_(
-            resolved, ~problem_resolved_on_time_sql(Problem.resolved_at, Problem.due_at)
-        ),
+        Figure.ON_TIME: and_(resolved, on_time),
+        Figure.EXTENDED: and_(resolved, extended),
+        Figure.RESOLVED_LATE: and_(resolved, late),
         Figure.OVERDUE_OPEN: and_(
             Problem.reported_at <= moment,
             problem_overdue_at_sql(Problem.status, Problem.resolved_at, Problem.due_at, moment),
@@ -611,6 +625,32 @@ def _problem_conditions(
             problem_unresolved_at_sql(Problem.status, Problem.resolved_at, _just_before(start)),
         ),
     }
+
+
+def _before_original_limit(s: Session) -> ColumnElement[bool]:
+    """Problem.resolved_at < the limit before any approved extension (core.rules'
+    original_due_at: the first approval's previous due_at, kept as ISO text in the
+    event's assigned_person; core.rules.extension_fields). True without an approval."""
+    e = aliased(ProblemEvent)
+    original = (
+        select(e.assigned_person)
+        .where(
+            e.problem_id == Problem.id,
+            e.kind == EventKind.EXTENSION_APPROVED.value,
+            e.assigned_person != "",
+        )
+        .order_by(e.at, e.id)
+        .limit(1)
+        .correlate(Problem)
+        .scalar_subquery()
+    )
+    if s.get_bind().dialect.name == "sqlite":
+        # The column holds naive UTC text, the event an ISO instant with its offset:
+        # julianday reads both.
+        before = func.julianday(Problem.resolved_at) < func.julianday(original)
+    else:
+        before = Problem.resolved_at < cast(original, DateTime(timezone=True))
+    return or_(original.is_(None), before)
 
 
 def _just_before(moment: datetime) -> datetime:
@@ -645,6 +685,7 @@ def _collect_problems(
             _n(and_(resolved, level == HandlingLevel.GRID.value)),
             _n(and_(resolved, level == HandlingLevel.COMMUNITY.value)),
             _n(and_(resolved, level == HandlingLevel.SUBDISTRICT.value)),
+            _n(c[Figure.EXTENDED]),
         )
         .join(ProblemCategory, ProblemCategory.code == Problem.category_code, isouter=True)
         .where(
@@ -678,6 +719,7 @@ def _collect_problems(
                 settled_grid=int(row[9]),
                 settled_community=int(row[10]),
                 settled_subdistrict=int(row[11]),
+                extended=int(row[12]),
             ),
         )
         if new or res or overdue:
@@ -765,18 +807,12 @@ def _trend_households(
     intervals = dict(s.execute(select(VisitTier.code, VisitTier.interval_days)).all())
     first, last = periods[0].start, max(moments)
     v = aliased(Visit)
-    before_all = (
-        select(v.visited_at)
-        .where(v.household_id == Household.id, v.archived.is_(False), v.visited_at < first)
-        .order_by(v.visited_at.desc())
-        .limit(1)
-        .correlate(Household)
-        .scalar_subquery()
-    )
-    # Twelve periods hold a good part of the visit table: one pass over the table reads
-    # each page once, where the index on visited_at would jump between rows spread over
-    # all of it (the demo registers a household's visits together). A function of the
-    # column keeps SQLite's planner off the index.
+    before_all = _last_visit(v, v.visited_at < first)
+    # Twelve periods hold a good part of the visits: one pass over the covering
+    # ix_visit_household_last (household, visited_at, archived) reads no visit row,
+    # where the index on visited_at would fetch each row, spread over the whole table
+    # (the demo registers a household's visits together). A function of the column
+    # keeps SQLite's planner off that index.
     scanned = func.coalesce(Visit.visited_at, Visit.visited_at)
     # The period of each visit (the periods follow each other; newest first, as most
     # visits are recent), then per household the last visit and the count of each.
@@ -886,6 +922,7 @@ def _trend_problems(
             _n(and_(resolved, Problem.level == HandlingLevel.GRID.value)),
             _n(and_(resolved, Problem.level == HandlingLevel.COMMUNITY.value)),
             _n(and_(resolved, Problem.level == HandlingLevel.SUBDISTRICT.value)),
+            _n(c[Figure.EXTENDED]),
         ]
     q = problems_in(
         select(*cols).where(
@@ -901,7 +938,7 @@ def _trend_problems(
     row = s.execute(q).one()
     out = []
     for i in range(len(periods)):
-        k = 9 * i
+        k = 10 * i
         out.append(
             Counts(
                 new=int(row[k]),
@@ -913,6 +950,7 @@ def _trend_problems(
                 settled_grid=int(row[k + 6]),
                 settled_community=int(row[k + 7]),
                 settled_subdistrict=int(row[k + 8]),
+                extended=int(row[k + 9]),
             )
         )
     return out

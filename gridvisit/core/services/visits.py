@@ -29,6 +29,7 @@ from gridvisit.core.records import (
     format_address,
 )
 from gridvisit.core.rules import days_overdue, next_visit_due, problem_due_at
+from gridvisit.core.services.calendar import load_calendar
 from gridvisit.core.services.context import ServiceContext
 from gridvisit.core.validation import optional_text, require_text
 from gridvisit.storage.models import (
@@ -128,7 +129,8 @@ def add_problem(
         level=HandlingLevel(p.level).value,
         status=ProblemStatus.PENDING.value,
         reported_at=reported_at,
-        due_at=problem_due_at(reported_at, limit_days),
+        # Working days with this database's calendar (docs/architecture.md#where-each-rule-lives).
+        due_at=problem_due_at(reported_at, limit_days, load_calendar(s)),
     )
     s.add(problem)
     s.flush()

@@ -15,7 +15,7 @@ Sections (a problem raised and resolved in the same week is in both 本周新增
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Row, and_, distinct, func, or_, select
@@ -29,14 +29,22 @@ from gridvisit.core.records import Scope, format_address
 from gridvisit.core.rules import (
     DONE,
     UNRESOLVED,
+    Timeliness,
     WeeklySection,
+    WorkdaysLeft,
     also_resolved,
     codes,
+    due_at_as_of,
     last_instant_before,
     next_visit_due,
+    original_due_at,
     problem_overdue_days,
+    problem_workdays_left,
+    resolution_timeliness,
+    supervision_marks,
     weekly_section,
 )
+from gridvisit.core.services.calendar import load_calendar
 from gridvisit.core.services.context import ServiceContext
 from gridvisit.core.services.workspace import natural_key
 from gridvisit.storage.models import (
@@ -84,6 +92,13 @@ class ReportProblem:
     resolution: str
     resolved_at: datetime | None
     satisfaction: Satisfaction | None
+    # Issue 22: 督办 marks and the extension state as of the list, working days left or
+    # late (rules.problem_workdays_left), and 按期 / 延期后按期 / 超期办结 once resolved.
+    marks: tuple[EventKind, ...] = ()
+    extension_pending: bool = False
+    original_due_at: datetime | None = None  # set when an approved extension moved it
+    workdays: WorkdaysLeft | None = None
+    timeliness: Timeliness | None = None
 
     @property
     def group_key(self) -> tuple[str, str, str]:
@@ -105,6 +120,14 @@ class WeeklySummary:
     satisfied: int
     basically_satisfied: int
     dissatisfied: int
+    # 本周办结 by timeliness: 按期, 延期后按期 (only thanks to an approved extension), 超期办结.
+    on_time: int = 0
+    extended: int = 0
+    late: int = 0
+    # Problems on the list under 督办 as of the list.
+    red_cards: int = 0
+    yellow_cards: int = 0
+    expedited: int = 0
 
     @property
     def coverage(self) -> float | None:
@@ -148,6 +171,8 @@ class _Replay:
     last_resolved: datetime | None = None
     progress: str = ""
     satisfaction: Satisfaction | None = None
+    kinds: list[str] = field(default_factory=list)  # of the events before the moment
+    extension_pending: bool = False
 
 
 class WeeklyReportService:
@@ -213,6 +238,8 @@ class WeeklyReportService:
 
         new, carried, resolved = [], [], []
         open_at_start = overdue = 0
+        timely: dict[Timeliness | None, int] = {}
+        marked: dict[EventKind, int] = {}
         for pid, reported_at in reported.items():
             r, line = replays[pid], lines[pid]
             # The sections: core/rules.py (docs/architecture.md#where-each-rule-lives).
@@ -225,8 +252,11 @@ class WeeklyReportService:
                 carried.append(line)
             if also_resolved(r.status, r.last_resolved, start):
                 resolved.append(line)
+                timely[line.timeliness] = timely.get(line.timeliness, 0) + 1
             if line.overdue_days > 0:
                 overdue += 1
+            for mark in line.marks:
+                marked[mark] = marked.get(mark, 0) + 1
 
         def order(items: list[ReportProblem]) -> tuple[ReportProblem, ...]:
             return tuple(
@@ -254,6 +284,12 @@ class WeeklyReportService:
             satisfied=returns.get(Satisfaction.SATISFIED, 0),
             basically_satisfied=returns.get(Satisfaction.BASICALLY, 0),
             dissatisfied=returns.get(Satisfaction.DISSATISFIED, 0),
+            on_time=timely.get(Timeliness.ON_TIME, 0),
+            extended=timely.get(Timeliness.EXTENDED, 0),
+            late=timely.get(Timeliness.LATE, 0),
+            red_cards=marked.get(EventKind.SUPERVISE_RED, 0),
+            yellow_cards=marked.get(EventKind.SUPERVISE_YELLOW, 0),
+            expedited=marked.get(EventKind.EXPEDITE, 0),
         )
         return WeeklyReport(
             scope_name,
@@ -353,6 +389,11 @@ class WeeklyReportService:
                 r.progress = note or r.progress
             if kind == EventKind.RETURN_VISIT.value and satisfaction:
                 r.satisfaction = Satisfaction(satisfaction)
+            r.kinds.append(kind)
+            if kind == EventKind.EXTENSION_REQUESTED.value:
+                r.extension_pending = True
+            elif kind in (EventKind.EXTENSION_APPROVED.value, EventKind.EXTENSION_REFUSED.value):
+                r.extension_pending = False
         for r in out.values():
             if r.status_at_start is None:  # nothing happened during the week
                 r.status_at_start = r.status
@@ -371,6 +412,18 @@ class WeeklyReportService:
         users = dict(s.execute(select(User.id, User.display_name)).all())
         labels = load_category_labels(s)
         urgency = dict(s.execute(select(UrgencyLevel.code, UrgencyLevel.name)).all())
+        calendar = load_calendar(s)
+        approvals: dict[int, list[ProblemEvent]] = defaultdict(list)
+        for chunk in _chunks([p.id for p in problems]):
+            for e in s.scalars(
+                select(ProblemEvent)
+                .where(
+                    ProblemEvent.problem_id.in_(chunk),
+                    ProblemEvent.kind == EventKind.EXTENSION_APPROVED.value,
+                )
+                .order_by(ProblemEvent.at, ProblemEvent.id)
+            ):
+                approvals[e.problem_id].append(e)
 
         household_ids = sorted({p.household_id for p in problems if p.household_id})
         addresses: dict[int, str] = {}
@@ -418,8 +471,13 @@ class WeeklyReportService:
             people = residents.get(p.household_id or 0, [])
             reporter = next(((n, ph) for rid, n, ph in people if rid == p.resident_id), ("", ""))
             worker_id = visit_worker.get(p.visit_id) if p.visit_id else creator.get(p.id)
-            overdue = problem_overdue_days(r.status, p.due_at, moment)
+            # The limit in force at the list's moment: a later extension moves no past list.
+            granted = approvals.get(p.id, [])
+            due = due_at_as_of(p.due_at, granted, moment)
+            first = original_due_at(p.due_at, granted)
+            overdue = problem_overdue_days(r.status, due, moment)
             done = r.status in DONE
+            resolved_at = r.last_resolved if done else None
             out[p.id] = ReportProblem(
                 id=p.id,
                 community=communities.get(cid, ""),
@@ -436,15 +494,22 @@ class WeeklyReportService:
                 worker=users.get(worker_id, "") if worker_id else "",
                 assigned_unit=p.assigned_unit,
                 assigned_person=p.assigned_person,
-                due_at=p.due_at,
+                due_at=due,
                 status=r.status,
                 level=HandlingLevel(p.level),
                 days_open=(today - local_date(p.reported_at)).days,
                 overdue_days=overdue,
                 progress=r.progress,
                 resolution=p.resolution if done else "",
-                resolved_at=r.last_resolved if done else None,
+                resolved_at=resolved_at,
                 satisfaction=r.satisfaction if done else None,
+                marks=supervision_marks(r.kinds),
+                extension_pending=r.extension_pending and r.status in UNRESOLVED,
+                original_due_at=first if first != due else None,
+                workdays=problem_workdays_left(r.status, due, moment, calendar),
+                timeliness=(
+                    resolution_timeliness(resolved_at, due, first) if resolved_at else None
+                ),
             )
         return out
 

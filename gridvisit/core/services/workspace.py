@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -25,17 +25,24 @@ from gridvisit.core.enums import (
 )
 from gridvisit.core.records import ProblemEventRec, ResidentRec, Scope, format_address
 from gridvisit.core.rules import (
+    EXTENSION_KINDS,
+    SUPERVISION,
     UNCLOSED,
+    WorkdaysLeft,
     codes,
     days_overdue,
     next_visit_due,
     problem_is_overdue,
     problem_overdue_sql,
+    problem_workdays_left,
+    supervision_marks,
     visit_overdue_sql,
 )
+from gridvisit.core.services.calendar import load_calendar
 from gridvisit.core.services.context import ServiceContext
 from gridvisit.core.services.households import household_rec, resident_rec
 from gridvisit.core.services.problems import event_rec
+from gridvisit.core.workdays import WorkCalendar
 from gridvisit.storage.models import (
     BuildingGroup,
     Community,
@@ -61,6 +68,16 @@ from gridvisit.storage.queries import (
 from gridvisit.storage.types import UTCDateTime
 
 _FIRST_NUMBER = re.compile(r"\d+")
+# Events that mark a line: 督办 and the extension steps (in history order).
+_FLAG_KINDS = sorted(k.value for k in (*SUPERVISION, *EXTENSION_KINDS))
+_EXTENSION_CODES = frozenset(k.value for k in EXTENSION_KINDS)
+
+
+def _extension_pending(kinds: Iterable[str]) -> bool:
+    steps = [k for k in kinds if k in _EXTENSION_CODES]
+    return bool(steps) and steps[-1] == EventKind.EXTENSION_REQUESTED.value
+
+
 # The counts the tree and the household rows show are of problems 未销号 (UNCLOSED):
 # core/rules.py, docs/architecture.md#where-each-rule-lives.
 _UNCLOSED = codes(UNCLOSED)
@@ -184,9 +201,17 @@ class ProblemLine:
     grid_id: int
     place: str  # the household's address, or the location of a public-area problem
     grid: str = ""  # addresses repeat across compounds; the grid tells them apart
+    marks: tuple[EventKind, ...] = ()  # 督办: 红牌 or 黄牌, and 加急 (rules.supervision_marks)
+    extension_pending: bool = False  # a 延期申请 waits for a supervisor
+    # The database's working-day calendar (one object shared by every line).
+    calendar: WorkCalendar | None = field(default=None, compare=False, repr=False)
 
     def is_overdue(self, now: datetime) -> bool:
         return problem_is_overdue(self.status, self.due_at, now)
+
+    def workdays_left(self, now: datetime) -> WorkdaysLeft | None:
+        """剩 N 个工作日 / 超期 N 个工作日 (rules.problem_workdays_left)."""
+        return problem_workdays_left(self.status, self.due_at, now, self.calendar)
 
 
 @dataclass(frozen=True, slots=True)
@@ -651,6 +676,15 @@ class WorkspaceService:
             .outerjoin(Household, Household.id == Problem.household_id)
             .join(Grid, Grid.id == Problem.grid_id)
         )
+        calendar = load_calendar(s)
+        flags: dict[int, list[str]] = defaultdict(list)
+        ids = q.with_only_columns(Problem.id).order_by(None)
+        for pid, kind in s.execute(
+            select(ProblemEvent.problem_id, ProblemEvent.kind)
+            .where(ProblemEvent.kind.in_(_FLAG_KINDS), ProblemEvent.problem_id.in_(ids))
+            .order_by(ProblemEvent.at, ProblemEvent.id)
+        ):
+            flags[pid].append(kind)
         out = []
         for p, building, unit, room, grid_name in s.execute(with_place):
             place = format_address(building, unit, room) if building is not None else p.location
@@ -673,6 +707,9 @@ class WorkspaceService:
                     p.grid_id,
                     place,
                     grid_name,
+                    supervision_marks(flags.get(p.id, ())),
+                    _extension_pending(flags.get(p.id, ())),
+                    calendar,
                 )
             )
         return out

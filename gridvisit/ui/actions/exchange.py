@@ -199,9 +199,11 @@ class ExchangeActions(ActionGroup):
             )
 
         def done(result: Any, skipped: bool) -> None:
-            details = "\n".join(str(e) for e in result.errors)
+            details = "\n".join(
+                result.report_lines() + ([result.unused_text()] if result.unused_columns else [])
+            )
             if not result.imported:
-                rows = len({e.row for e in result.errors})
+                rows = result.invalid_rows
                 if Ask.confirm(
                     self.window,
                     self.tr("Import household roster"),
@@ -222,8 +224,16 @@ class ExchangeActions(ActionGroup):
                 self.window,
                 self.tr("Import household roster"),
                 self.tr(
-                    "Imported {h} new household(s) and {r} resident(s); {e} already known."
-                ).format(h=result.households, r=result.residents, e=result.skipped_existing),
+                    "Households: {ha} added, {hu} updated, {hn} unchanged. "
+                    "Residents: {ra} added, {ru} updated, {rn} unchanged."
+                ).format(
+                    ha=result.households_added,
+                    hu=result.households_updated,
+                    hn=result.households_unchanged,
+                    ra=result.residents_added,
+                    ru=result.residents_updated,
+                    rn=result.residents_unchanged,
+                ),
                 details,
             )
 

@@ -1,10 +1,14 @@
 """The workflow steps of a problem: accept and dispatch, progress, escalate, resolve,
-return visit, reopen. One dialog, fields depending on the step."""
+return visit, reopen; 督办 (yellow card, red card, expedite), asking for an extension
+and deciding on one. One dialog, fields depending on the step."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from PySide6.QtWidgets import (
     QComboBox,
+    QDateEdit,
     QDialog,
     QFormLayout,
     QLabel,
@@ -16,7 +20,9 @@ from PySide6.QtWidgets import (
 
 from gridvisit.core.enums import EventKind, Satisfaction
 from gridvisit.core.records import ProblemRec
+from gridvisit.core.rules import SUPERVISION, extension_dates, limit_day
 from gridvisit.core.services import Services
+from gridvisit.ui import fmt
 from gridvisit.ui.dialogs.common import (
     FAILED,
     FieldErrors,
@@ -25,6 +31,8 @@ from gridvisit.ui.dialogs.common import (
     confirm_discard,
     fit_to_screen,
     form_row,
+    pydate,
+    qdate,
     save_cancel_buttons,
     submit,
 )
@@ -52,6 +60,11 @@ class ProblemActionDialog(QDialog):
             EventKind.RESOLVED: self.tr("Resolve"),
             EventKind.RETURN_VISIT: self.tr("Return visit"),
             EventKind.REOPENED: self.tr("Reopen"),
+            EventKind.SUPERVISE_YELLOW: self.tr("Yellow card supervision"),
+            EventKind.SUPERVISE_RED: self.tr("Red card supervision"),
+            EventKind.EXPEDITE: self.tr("Expedite"),
+            EventKind.EXTENSION_REQUESTED: self.tr("Request an extension"),
+            EventKind.EXTENSION_APPROVED: self.tr("Decide on the extension request"),
         }
         self.setWindowTitle(titles[kind])
         fit_to_screen(self, 520, 320)
@@ -79,6 +92,31 @@ class ProblemActionDialog(QDialog):
         if kind is EventKind.RETURN_VISIT:
             self.satisfaction = combo(self, [(s.label, s) for s in Satisfaction])
             form_row(form, self, self.tr("&Satisfaction"), self.satisfaction)
+        self.new_day: QDateEdit | None = None
+        self.decision: QComboBox | None = None
+        if kind is EventKind.EXTENSION_REQUESTED:
+            current = limit_day(services.problems.get(problem_id).due_at)
+            form.addRow(self.tr("Current limit"), QLabel(current.isoformat(), self))
+            self.new_day = QDateEdit(qdate(current + timedelta(days=7)), self)
+            self.new_day.setCalendarPopup(True)
+            self.new_day.setDisplayFormat("yyyy-MM-dd")
+            day_error = self.errors.make_label(self)
+            self.errors.register("new_day", self.new_day, day_error)
+            form_row(form, self, self.tr("&New limit"), self.new_day, day_error)
+        if kind is EventKind.EXTENSION_APPROVED:
+            pending = services.problems.get(problem_id).pending_extension
+            asked = extension_dates(pending)[0] if pending else None
+            request = QLabel(
+                self.tr("Extend to {date}: {reason}").format(
+                    date=fmt.deadline(asked) if asked else "—",
+                    reason=pending.note if pending else "",
+                ),
+                self,
+            )
+            request.setWordWrap(True)
+            form.addRow(self.tr("Request"), request)
+            self.decision = combo(self, [(self.tr("Approve"), True), (self.tr("Refuse"), False)])
+            form_row(form, self, self.tr("&Decision"), self.decision)
         self.note = QPlainTextEdit(self)
         self.note.setTabChangesFocus(True)
         note_error = self.errors.make_label(self)
@@ -91,6 +129,11 @@ class ProblemActionDialog(QDialog):
             EventKind.RESOLVED: self.tr("&Resolution"),
             EventKind.RETURN_VISIT: self.tr("Resident's &feedback"),
             EventKind.REOPENED: self.tr("&Reason"),
+            EventKind.SUPERVISE_YELLOW: self.tr("Supervision &note"),
+            EventKind.SUPERVISE_RED: self.tr("Supervision &note"),
+            EventKind.EXPEDITE: self.tr("Supervision &note"),
+            EventKind.EXTENSION_REQUESTED: self.tr("&Reason"),
+            EventKind.EXTENSION_APPROVED: self.tr("&Opinion"),
         }
         form_row(form, self, note_labels[kind], self.note, note_error)
         buttons = save_cancel_buttons(self, self.tr("Confirm"), self.tr("Cancel"))
@@ -100,7 +143,7 @@ class ProblemActionDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)
-        (self.unit or self.satisfaction or self.note).setFocus()
+        (self.unit or self.satisfaction or self.new_day or self.decision or self.note).setFocus()
 
     def reject(self) -> None:
         if self._typed() and not confirm_discard(self):
@@ -131,6 +174,14 @@ class ProblemActionDialog(QDialog):
         if self.kind is EventKind.RETURN_VISIT:
             assert self.satisfaction is not None
             return p.return_visit(pid, self.satisfaction.currentData(), note)
+        if self.kind in SUPERVISION:
+            return p.supervise(pid, self.kind, note)
+        if self.kind is EventKind.EXTENSION_REQUESTED:
+            assert self.new_day is not None
+            return p.request_extension(pid, pydate(self.new_day.date()), note)
+        if self.kind is EventKind.EXTENSION_APPROVED:
+            assert self.decision is not None
+            return p.decide_extension(pid, bool(self.decision.currentData()), note)
         return p.reopen(pid, note)
 
     @classmethod

@@ -107,6 +107,9 @@ class HouseholdsPage(QWidget):
 
         # Translated once: data() runs for every painted cell.
         self._overdue_format = self.tr("{date} (overdue {days} d)")
+        self._left_format = self.tr("{date} ({n} working days left)")
+        self._today_format = self.tr("{date} (due today)")
+        self._late_format = self.tr("{date} (overdue {n} working days)")
         yes = self.tr("Yes")
         self.model: RowTableModel[HouseholdRow] = RowTableModel(
             [
@@ -245,7 +248,7 @@ class HouseholdsPage(QWidget):
                 Column(self.tr("Status"), lambda p: p.status.label),
                 Column(
                     self.tr("Deadline"),
-                    lambda p: fmt.deadline(p.due_at),
+                    lambda p: self._problem_deadline(p),
                     alert=lambda p: p.is_overdue(self._now()),
                 ),
                 Column(self.tr("Description"), lambda p: p.description),
@@ -470,6 +473,21 @@ class HouseholdsPage(QWidget):
             )
         self.empty.setText(text)
         self.table_stack.setCurrentWidget(self.empty)
+
+    def _problem_deadline(self, p: ProblemLine) -> str:
+        """A problem's limit with 剩 / 超期 N 个工作日 while open (* = counted Monday to
+        Friday: that year's holiday schedule is not known)."""
+        text = fmt.deadline(p.due_at)
+        w = p.workdays_left(self._now())
+        if w is None:
+            return text
+        if w.overdue:
+            out = self._late_format.format(date=text, n=w.overdue)
+        elif w.due_today:
+            out = self._today_format.format(date=text)
+        else:
+            out = self._left_format.format(date=text, n=w.left)
+        return out + ("*" if w.estimated else "")
 
     def _due_text(self, row: HouseholdRow) -> str:
         text = fmt.day(row.next_due)

@@ -23,7 +23,12 @@ from PySide6.QtWidgets import (
 from gridvisit.core.clock import today_local, utcnow
 from gridvisit.core.enums import EventKind, HandlingLevel, ProblemStatus, Satisfaction
 from gridvisit.core.records import ProblemEventRec
-from gridvisit.core.rules import allowed_actions, problem_overdue_days
+from gridvisit.core.rules import (
+    SUPERVISOR_ONLY,
+    WorkdaysLeft,
+    allowed_actions,
+    extension_dates,
+)
 from gridvisit.core.services.workspace import ProblemFilter, ProblemLine, Reference
 from gridvisit.ui import fmt
 from gridvisit.ui.dialogs.common import pydate, qdate
@@ -38,6 +43,11 @@ ACTIONS = (
     EventKind.RESOLVED,
     EventKind.RETURN_VISIT,
     EventKind.REOPENED,
+    EventKind.SUPERVISE_YELLOW,
+    EventKind.SUPERVISE_RED,
+    EventKind.EXPEDITE,
+    EventKind.EXTENSION_REQUESTED,
+    EventKind.EXTENSION_APPROVED,  # the dialog decides: approve or refuse
 )
 
 
@@ -49,8 +59,13 @@ class ProblemsPage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._now = utcnow
+        self._can_supervise = False
         # Translated once: data() runs for every painted cell.
-        self._overdue_format = self.tr("{date} (overdue {days} d)")
+        self._left_format = self.tr("{date} ({n} working days left)")
+        self._today_format = self.tr("{date} (due today)")
+        self._overdue_format = self.tr("{date} (overdue {n} working days)")
+        self._estimated = self.tr("*")
+        self._pending_text = self.tr("extension requested")
         self.scope_label = QLabel(self)
         self.status = QComboBox(self)
         self.status.addItem(
@@ -104,6 +119,11 @@ class ProblemsPage(QWidget):
                     sort_key=lambda p: list(ProblemStatus).index(p.status),
                 ),
                 Column(
+                    self.tr("Supervision"),
+                    lambda p: self._supervision(p),
+                    alert=lambda p: EventKind.SUPERVISE_RED in p.marks and p.status.is_open,
+                ),
+                Column(
                     self.tr("Deadline"),
                     lambda p: self._deadline(p),
                     sort_key=lambda p: p.due_at,
@@ -118,7 +138,7 @@ class ProblemsPage(QWidget):
             parent=self,
         )
         self.table = make_table(self, self.model, descending=True)  # newest first
-        for col, width in enumerate((120, 100, 130, 100, 220, 64, 45, 75, 150)):
+        for col, width in enumerate((110, 90, 110, 100, 150, 56, 45, 64, 100, 200)):
             self.table.horizontalHeader().resizeSection(col, width)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.empty = empty_state(self, self.tr("No problems match these filters."))
@@ -137,6 +157,11 @@ class ProblemsPage(QWidget):
             EventKind.RESOLVED: self.tr("Resolve"),
             EventKind.RETURN_VISIT: self.tr("Return visit"),
             EventKind.REOPENED: self.tr("Reopen"),
+            EventKind.SUPERVISE_YELLOW: self.tr("Yellow card"),
+            EventKind.SUPERVISE_RED: self.tr("Red card"),
+            EventKind.EXPEDITE: self.tr("Expedite"),
+            EventKind.EXTENSION_REQUESTED: self.tr("Request extension"),
+            EventKind.EXTENSION_APPROVED: self.tr("Decide extension"),
         }
         action_row = QHBoxLayout()
         for kind in ACTIONS:
@@ -252,6 +277,13 @@ class ProblemsPage(QWidget):
         self.count_label.setText(
             self.tr("{n} problems, {o} overdue").format(n=len(rows), o=overdue)
         )
+        now = self._now()
+        if any((w := p.workdays_left(now)) is not None and w.estimated for p in rows):
+            text = self.count_label.text() + self.tr(
+                " — * counted Monday to Friday: the holiday schedule of that year has not"
+                " been entered (gridvisit calendar set-year)"
+            )
+            self.count_label.setText(text)
         self.table_stack.setCurrentWidget(self.table if rows else self.empty)
         position = self.model.position_of(select_id) if select_id is not None else None
         if position is not None:
@@ -273,6 +305,12 @@ class ProblemsPage(QWidget):
         pos = self.model.position_of(problem_id)
         return self.model.row_at(pos) if pos is not None else None
 
+    def set_can_supervise(self, can: bool) -> None:
+        """Whether the user may 督办 and decide extensions (their buttons show)."""
+        self._can_supervise = can
+        for kind, button in self.buttons.items():
+            button.setVisible(can or kind not in SUPERVISOR_ONLY)
+
     def set_clock(self, now: Callable[[], datetime]) -> None:
         """The clock that decides what is overdue (the services' clock)."""
         self._now = now
@@ -286,13 +324,19 @@ class ProblemsPage(QWidget):
                 b.setEnabled(False)
             self.events.set_rows([])
             return
-        allowed = set(allowed_actions(line.status, line.level))
+        allowed = set(
+            allowed_actions(line.status, line.level, extension_pending=line.extension_pending)
+        )
         for kind, button in self.buttons.items():
-            button.setEnabled(kind in allowed)
+            button.setEnabled(
+                kind in allowed and (self._can_supervise or kind not in SUPERVISOR_ONLY)
+            )
         overdue = self.tr(" — OVERDUE") if line.is_overdue(self._now()) else ""
+        marks = self._supervision(line)
+        marks = f" · <span style='color:#c62828'><b>{marks}</b></span>" if marks else ""
         self.detail_title.setText(
-            f"<b>{line.category}</b> · {line.status.label} · {line.level.label}{overdue}"
-            f"<br>{place}<br>{line.description}"
+            f"<b>{line.category}</b> · {line.status.label} · {line.level.label}{overdue}{marks}"
+            f"<br>{self._deadline(line)}<br>{place}<br>{line.description}"
         )
         self.events.set_rows(events)
 
@@ -306,12 +350,24 @@ class ProblemsPage(QWidget):
             self.action_requested.emit(pid, kind)
 
     def _deadline(self, p: ProblemLine) -> str:
+        """The limit's date, and 剩 N 个工作日 / 超期 N 个工作日 while open."""
         text = fmt.deadline(p.due_at)
-        now = self._now()
-        if p.is_overdue(now):
-            days = problem_overdue_days(p.status, p.due_at, now)
-            return self._overdue_format.format(date=text, days=days)
-        return text
+        w: WorkdaysLeft | None = p.workdays_left(self._now())
+        if w is None:
+            return text
+        if w.overdue:
+            out = self._overdue_format.format(date=text, n=w.overdue)
+        elif w.due_today:
+            out = self._today_format.format(date=text)
+        else:
+            out = self._left_format.format(date=text, n=w.left)
+        return out + (self._estimated if w.estimated else "")
+
+    def _supervision(self, p: ProblemLine) -> str:
+        parts = [m.label for m in p.marks]
+        if p.extension_pending:
+            parts.append(self._pending_text)
+        return "、".join(parts)
 
     @staticmethod
     def _status_change(e: ProblemEventRec) -> str:
@@ -320,8 +376,15 @@ class ProblemsPage(QWidget):
             return f"{ProblemStatus(e.from_status).label} → {to}"
         return to
 
-    @staticmethod
-    def _event_details(e: ProblemEventRec) -> str:
+    def _event_details(self, e: ProblemEventRec) -> str:
+        new, old = extension_dates(e)
+        if new is not None:  # the dates of an extension step, not a unit and person
+            parts = [self.tr("limit {date}").format(date=fmt.deadline(new))]
+            if old is not None:
+                parts.append(self.tr("was {date}").format(date=fmt.deadline(old)))
+            if e.note:
+                parts.append(e.note)
+            return ";".join(parts)
         parts = [x for x in (e.assigned_unit, e.assigned_person) if x]
         if e.satisfaction:
             parts.append(Satisfaction(e.satisfaction).label)

@@ -16,6 +16,7 @@ from gridvisit.core.errors import PermissionDeniedError, ValidationError
 from gridvisit.core.indicators import DEFAULT_TARGETS, Counts, Period, PeriodKind, last_periods
 from gridvisit.core.records import Actor, ResidentInput, Scope
 from gridvisit.core.services import ServiceContext, Services
+from gridvisit.core.services.audit import action_label
 from gridvisit.core.services.stats import Breakdown, Figure
 from gridvisit.storage import Database
 from gridvisit.storage.models import AuditEntry, Household, Problem, ProblemEvent, Visit
@@ -201,6 +202,10 @@ def test_problems_at_the_end_of_the_month(world: World, clock: Clock) -> None:
     }
     # As of now (2 December 10:00), due_at_end has been late since 1 December 00:00.
     assert dec.figures.counts.overdue_open == 2
+    assert (dec.figures.counts.return_visits, dec.figures.counts.dissatisfied) == (1, 1)
+    assert dec.figures.value("satisfaction_rate") == 0.0
+    assert [d.id for d in drill(Period.month(2026, 12), Scope(), Figure.DISSATISFIED)] == [at_limit]
+    assert drill(NOV, Scope(), Figure.DISSATISFIED) == []
 
     # Per grid: the sums make the whole.
     rows = w.services.stats.compare(NOV, Scope(), Breakdown.GRID)
@@ -290,8 +295,53 @@ def test_targets_are_settings_and_audited(world: World, db: Database) -> None:
     with pytest.raises(ValidationError):
         stats.set_targets({"coverage": 95})  # a share, not a percentage
     with db.read_session() as s:
-        actions = [a.action for a in s.query(AuditEntry).order_by(AuditEntry.id)]
+        entries = [a for a in s.query(AuditEntry).order_by(AuditEntry.id)]
+        actions = [a.action for a in entries]
+        (entry,) = [a for a in entries if a.action == "stats.targets"]
+        detail = dict(entry.detail)
     assert actions.count("stats.targets") == 1
+    assert "'coverage': 0.95" in detail["before"] and "'coverage': 0.98" in detail["after"]
+    assert action_label("stats.targets") == "修改统计指标目标值"
     assert stats.reset_targets() == DEFAULT_TARGETS
     summary = stats.summary(NOV, Scope())
     assert summary.figures.indicators["resolution_rate"].target is None
+
+
+def test_an_approved_extension_is_counted_apart(world: World) -> None:
+    """延期后按期 (core.rules.resolution_timeliness): within the limit only as an approved
+    extension moved it; counted apart from 按期, as on the weekly list."""
+    from gridvisit.core.rules import extension_fields
+
+    w = world
+    original, extended_to = bj(2026, 11, 17), bj(2026, 11, 27)
+    only_by_extension = w.problem(
+        reported=bj(2026, 11, 2), due=extended_to, resolved=bj(2026, 11, 20)
+    )
+    within_original = w.problem(
+        reported=bj(2026, 11, 2), due=extended_to, resolved=bj(2026, 11, 16)
+    )
+    late_even_so = w.problem(reported=bj(2026, 11, 2), due=extended_to, resolved=bj(2026, 11, 27))
+    for pid in (only_by_extension, within_original, late_even_so):
+        new, old = extension_fields(extended_to, original)
+        with w.db.session() as s:
+            s.add(
+                ProblemEvent(
+                    problem_id=pid,
+                    kind=EventKind.EXTENSION_APPROVED.value,
+                    at=bj(2026, 11, 10),
+                    assigned_unit=new,
+                    assigned_person=old,
+                )
+            )
+    plain = w.problem(reported=bj(2026, 11, 2), due=original, resolved=bj(2026, 11, 16, 23, 59))
+    c = w.services.stats.summary(NOV, Scope()).figures
+    assert (c.counts.resolved, c.counts.on_time, c.counts.extended) == (4, 2, 1)
+    assert c.counts.resolved_late == 1
+    assert c.value("on_time_rate") == pytest.approx(2 / 4)
+    assert c.value("on_time_with_extension_rate") == pytest.approx(3 / 4)
+    drill = w.services.stats.drill
+    assert {d.id for d in drill(NOV, Scope(), Figure.EXTENDED)} == {only_by_extension}
+    assert {d.id for d in drill(NOV, Scope(), Figure.ON_TIME)} == {within_original, plain}
+    assert {d.id for d in drill(NOV, Scope(), Figure.RESOLVED_LATE)} == {late_even_so}
+    months = w.services.stats.trend(Scope(), PeriodKind.MONTH, 2, bj(2026, 11, 30))
+    assert months[-1].figures.counts == c.counts

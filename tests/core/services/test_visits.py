@@ -37,8 +37,9 @@ def test_a_visit_and_its_problems_are_one_save(
     [problem_id] = rec.problem_ids
     problem = services.problems.get(problem_id)
     assert problem.status is ProblemStatus.PENDING
-    # 较急: three days after the day it was reported, to the end of that day.
-    assert local_date(problem.due_at) == local_date(clock.now) + timedelta(days=4)
+    # 较急: three working days after Wednesday (Thursday, Friday, Monday), to the end of
+    # that day.
+    assert local_date(problem.due_at) == local_date(clock.now) + timedelta(days=6)
     assert services.visits.last_visit(area.elder.id) == clock.now - timedelta(hours=1)
     assert [v.id for v in services.visits.for_household(area.elder.id)] == [visit.id]
 
