@@ -205,3 +205,64 @@ def test_a_ranking_name_selects_its_node_in_the_tree(qtbot, window: MainWindow) 
     assert node is not None and node.key == f"grid:{row.id}"
     report = page.report()
     assert report is not None and report.summary.scope.grid_id == row.id
+
+
+def test_a_trend_arriving_for_the_period_shown_before_is_dropped(
+    qtbot, window: MainWindow, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    _open_stats(qtbot, window)
+    page, stats = window.stats, window.services.stats
+    trend_gate, report_gate = threading.Event(), threading.Event()
+    trends: list = []
+    reports: list = []
+    done: list = []
+    real_trend, real_report = stats.trend, stats.report
+
+    def slow_trend(*args, **kwargs):  # type: ignore[no-untyped-def]
+        trends.append(args)
+        if len(trends) == 1:
+            trend_gate.wait(10)
+        points = real_trend(*args, **kwargs)
+        done.append(len(trends))
+        return points
+
+    def slow_report(*args, **kwargs):  # type: ignore[no-untyped-def]
+        reports.append(args)
+        if len(reports) == 2:
+            report_gate.wait(10)
+        return real_report(*args, **kwargs)
+
+    monkeypatch.setattr(stats, "trend", slow_trend)
+    monkeypatch.setattr(stats, "report", slow_report)
+    first = page.period().previous()
+    page.picker.previous.click()
+    qtbot.waitUntil(lambda: len(trends) == 1, timeout=10_000)  # its trend is running
+    page.picker.previous.click()  # the next period's figures are counted meanwhile
+    qtbot.waitUntil(lambda: len(reports) == 2, timeout=10_000)
+    trend_gate.set()  # the first period's trend arrives before the second's figures
+    try:
+        qtbot.waitUntil(lambda: bool(done), timeout=10_000)
+        qtbot.wait(200)  # its result reaches the GUI thread
+        assert page.trend() == [] and not window.is_loaded()
+    finally:
+        report_gate.set()
+    qtbot.waitUntil(window.is_loaded, timeout=20_000)
+    assert page.period() == first.previous()
+    assert page.trend()[-1].period == first.previous()
+
+
+def test_the_trend_follows_the_last_period_chosen(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    _open_stats(qtbot, window)
+    page = window.stats
+    start = page.period()
+    for _ in range(3):  # quicker than the figures: earlier trends arrive late
+        page.picker.previous.click()
+    qtbot.waitUntil(window.is_loaded, timeout=30_000)
+    chosen = start.previous().previous().previous()
+    assert page.period() == chosen
+    points = page.trend()
+    assert len(points) == 12 and points[-1].period == chosen
+    report = page.report()
+    assert report is not None and report.summary.period == chosen

@@ -452,6 +452,10 @@ class StatsPage(QWidget):
     def is_loading(self) -> bool:
         return self.stack.currentWidget() is self.loading
 
+    def trend(self) -> list[TrendPoint]:
+        """The points the trend chart shows (empty while it loads)."""
+        return list(self._trend)
+
     def comparison_rows(self) -> list[StatsRow]:
         """The comparison chart's bars: communities at the sub-district, grids in a
         community, building groups in a grid."""
