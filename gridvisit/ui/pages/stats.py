@@ -52,6 +52,7 @@ from gridvisit.core.services.stats import (
     StatsRow,
     TrendPoint,
 )
+from gridvisit.ui import fmt
 from gridvisit.ui.dialogs.common import pydate, qdate
 from gridvisit.ui.pages.households import empty_state, make_table
 from gridvisit.ui.table_model import Column, RowTableModel
@@ -417,7 +418,7 @@ class StatsPage(QWidget):
         self._report = report
         summary = report.summary
         self.as_of_label.setText(
-            self.tr("As of {when}").format(when=f"{summary.as_of.astimezone():%Y-%m-%d %H:%M}")
+            self.tr("As of {when}").format(when=fmt.when(summary.as_of))  # Beijing time
             if summary.as_of < summary.generated_at
             else self.tr("As of now")
         )

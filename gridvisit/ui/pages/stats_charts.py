@@ -44,11 +44,18 @@ def _view(chart: QChart) -> QChartView:
     return view
 
 
-def _nice_max(value: float) -> float:
-    if value <= 5:
-        return 5
-    step = 10 ** (len(str(int(value))) - 1)
-    return float((int(value / step) + 1) * step)
+def _count_axis(top: float, title: str) -> QValueAxis:
+    """0 to a round number above `top`, in whole steps (so "%d" labels are exact)."""
+    axis = QValueAxis()
+    axis.setRange(0, max(top, 4.0))
+    axis.applyNiceNumbers()
+    step = (axis.max() - axis.min()) / max(axis.tickCount() - 1, 1)
+    if step != int(step):  # e.g. 0..9 in four steps: make it 0..12 in steps of 3
+        steps = axis.tickCount() - 1
+        axis.setRange(0, steps * float(int(step) + 1))
+    axis.setLabelFormat("%d")
+    axis.setTitleText(title)
+    return axis
 
 
 def trend_chart(
@@ -76,10 +83,7 @@ def trend_chart(
     x = QBarCategoryAxis()
     x.append(list(labels))
     chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
-    left = QValueAxis()
-    left.setRange(0, _nice_max(top))
-    left.setLabelFormat("%d")
-    left.setTitleText(count_title)
+    left = _count_axis(top * 1.1, count_title)
     chart.addAxis(left, Qt.AlignmentFlag.AlignLeft)
     bars.attachAxis(x)
     bars.attachAxis(left)
@@ -134,10 +138,7 @@ def category_chart(
     x = QBarCategoryAxis()
     x.append([c.name for c in categories])
     chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
-    y = QValueAxis()
-    y.setRange(0, _nice_max(top * 1.15))
-    y.setLabelFormat("%d")
-    y.setTitleText(axis_title)
+    y = _count_axis(top * 1.15, axis_title)
     chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
     series.attachAxis(x)
     series.attachAxis(y)
