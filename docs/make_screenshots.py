@@ -248,6 +248,7 @@ def main() -> None:
         while not window.is_loaded():
             _wait(20)
         _shoot(window, page)
+    _stats_page(window)
     window.pages.setCurrentIndex(0)
     while not window.is_loaded():
         _wait(20)
@@ -365,6 +366,39 @@ def main() -> None:
     _buildings(services)
     db.dispose()
     print(f"screenshots written to {OUT}")
+
+
+def _stats_page(window) -> None:  # type: ignore[no-untyped-def]
+    """The 统计 page on last month (a whole month of the demo), its category chart, and
+    the drill-down behind the coverage tile."""
+    from PySide6.QtCore import QTimer
+
+    from gridvisit.ui.main_window import PAGES
+
+    page = window.stats
+    window.pages.setCurrentIndex(PAGES.index("stats"))
+    page.set_period(page.period().previous())
+    while not window.is_loaded():
+        _wait(20)
+    _shoot(window, "stats")
+    page.charts.setCurrentIndex(1)
+    _shoot(window, "stats-categories")
+    page.charts.setCurrentIndex(0)
+    done = {"shot": False}
+
+    def shown(dialog) -> None:  # type: ignore[no-untyped-def]
+        def grab() -> None:
+            dialog.grab().save(str(OUT / "stats-drill.png"))
+            print(f"  stats-drill.png  {dialog.width()}x{dialog.height()}")
+            done["shot"] = True
+            dialog.reject()
+
+        QTimer.singleShot(300, grab)
+
+    window.stats_actions.drill_shown.connect(shown)
+    page.tiles["coverage"].activated.emit()
+    while not done["shot"]:
+        _wait(20)
 
 
 def _weekly_report(services, window) -> None:  # type: ignore[no-untyped-def]

@@ -36,7 +36,7 @@ def register_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--page",
-        choices=("households", "problems", "due", "buildings"),
+        choices=("households", "problems", "due", "buildings", "stats"),
         default="households",
         help="截图时显示的页面(默认 households)",
     )

@@ -37,6 +37,8 @@ class Changes:
             out.add("due")
         if self.problem_list or self.added_households or self.removed_households:
             out.add("problems")
+        if out or self.problems:
+            out.add("stats")  # the figures count visits, households and problems
         if (
             self.households
             or self.added_households

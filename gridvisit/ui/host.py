@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from gridvisit.ui.pages.due import DuePage
     from gridvisit.ui.pages.households import HouseholdsPage
     from gridvisit.ui.pages.problems import ProblemsPage
+    from gridvisit.ui.pages.stats import StatsPage
     from gridvisit.ui.tasks import TaskRunner
     from gridvisit.ui.tree import HierarchyTree
 
@@ -31,8 +32,15 @@ class WindowHost(QMainWindow):
     problems: ProblemsPage
     due: DuePage
     buildings: BuildingsPage
+    stats: StatsPage
     pages: QTabWidget
     status_text: QLabel
 
     def request_restore(self, backup: Any, key: bytes | None) -> None:
+        raise NotImplementedError
+
+    def open_household(self, household_id: int) -> None:
+        raise NotImplementedError
+
+    def open_problem(self, problem_id: int) -> None:
         raise NotImplementedError

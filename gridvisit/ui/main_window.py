@@ -1,5 +1,5 @@
 """The window a grid worker keeps open all day: the hierarchy tree on the left, and
-pages for households, problems and this week's due visits.
+pages for households, problems, this week's due visits and the statistics.
 
 This module is assembly: it builds the tree (gridvisit/ui/tree.py), the pages, the
 action groups (gridvisit/ui/actions/), the menus, the toolbar and the status bar,
@@ -28,6 +28,7 @@ from gridvisit.core.clock import IsoWeek, today_local
 from gridvisit.core.errors import GridVisitError
 from gridvisit.core.records import Scope
 from gridvisit.core.services import Services
+from gridvisit.core.services.stats import Breakdown, StatsReport
 from gridvisit.core.services.workspace import ProblemLine, Reference, TreeNode
 from gridvisit.ui.actions.backups import BackupActions
 from gridvisit.ui.actions.buildings import BuildingActions
@@ -36,6 +37,7 @@ from gridvisit.ui.actions.help import HelpActions
 from gridvisit.ui.actions.hierarchy import HierarchyActions
 from gridvisit.ui.actions.households import HouseholdActions
 from gridvisit.ui.actions.security import SecurityActions
+from gridvisit.ui.actions.stats import StatsActions
 from gridvisit.ui.actions.visits import VisitActions
 from gridvisit.ui.actions.workdays import CalendarActions
 from gridvisit.ui.changes import ChangeHub, Changes
@@ -45,12 +47,13 @@ from gridvisit.ui.pages.buildings import BuildingsPage
 from gridvisit.ui.pages.due import DuePage
 from gridvisit.ui.pages.households import HouseholdsPage
 from gridvisit.ui.pages.problems import ProblemsPage
+from gridvisit.ui.pages.stats import StatsPage
 from gridvisit.ui.tasks import TaskRunner
 from gridvisit.ui.tree import NODE_ROLE, HierarchyTree
 
 log = logging.getLogger(__name__)
 
-PAGES = ("households", "problems", "due", "buildings")
+PAGES = ("households", "problems", "due", "buildings", "stats")
 
 __all__ = ["NODE_ROLE", "PAGES", "MainWindow"]
 
@@ -69,6 +72,11 @@ class MainWindow(WindowHost):
         self.reference: Reference = services.workspace.reference()
         self._pending: set[str] = set()
         self._stale: set[str] = set(PAGES)
+        # A household or problem to select once its page has loaded (a drill-down).
+        self._select_next: dict[str, int] = {}
+        # Bumped by each load of the stats page: a trend still running for the period
+        # or node shown before is dropped when it arrives.
+        self._trend_serial = 0
         # Set by the backups dialog: the app restores this backup once the window closed.
         self.pending_restore: tuple[Any, bytes | None] | None = None
         self.setWindowTitle(self.tr("gridvisit — household visits"))
@@ -86,12 +94,15 @@ class MainWindow(WindowHost):
         self.problems.set_reference(self.reference)
         self.due = DuePage(self)
         self.due.set_reference(self.reference)
+        self.stats = StatsPage(self)
+        self.stats.set_clock(services.ctx.now)
         self.pages = QTabWidget(self)
         self.pages.addTab(self.households, self.tr("Households"))
         self.pages.addTab(self.problems, self.tr("Problems"))
         self.pages.addTab(self.due, self.tr("Due this week"))
         self.buildings = BuildingsPage(self)
         self.pages.addTab(self.buildings, self.tr("Buildings"))
+        self.pages.addTab(self.stats, self.tr("Statistics"))
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(self.tree)
@@ -137,6 +148,32 @@ class MainWindow(WindowHost):
     def is_loaded(self) -> bool:
         return not self._pending
 
+    def open_household(self, household_id: int) -> None:
+        """Show `household_id` on the households page (of the current node)."""
+        self._open_on_page("households", household_id)
+
+    def open_problem(self, problem_id: int) -> None:
+        """Show `problem_id` on the problems page, every status listed."""
+        if self.problems.show_every_status():
+            self._stale.add("problems")
+        self._open_on_page("problems", problem_id)
+
+    def _open_on_page(self, name: str, item_id: int) -> None:
+        if name == "households":
+            self.households.search.clear()
+        self._select_next[name] = item_id
+        if PAGES[self.pages.currentIndex()] == name:
+            self._stale.add(name)
+            self._load_page(name)
+        else:
+            self.pages.setCurrentIndex(PAGES.index(name))  # loads it if stale
+        if name not in self._stale and name not in self._pending:
+            self._select_next.pop(name, None)
+            if name == "households":
+                self.households.select_household(item_id)
+            else:
+                self.problems.select_problem(item_id)
+
     def log_visit(self, household_id: int) -> None:
         self.visit_actions.log_visit(household_id)
 
@@ -163,6 +200,7 @@ class MainWindow(WindowHost):
         self.calendar_actions = CalendarActions(self)
         self.building_actions = BuildingActions(self)
         self.help_actions = HelpActions(self)
+        self.stats_actions = StatsActions(self)
         # The window's own commands, and short names for the groups' QActions.
         self.act_visit = self.visit_actions.act_visit
         self.act_weekly = self.visit_actions.act_weekly
@@ -204,6 +242,7 @@ class MainWindow(WindowHost):
                     self.tr("&Problems"),
                     self.tr("&Due this week"),
                     self.tr("&Buildings"),
+                    self.tr("&Statistics"),
                 ),
                 strict=True,
             )
@@ -264,6 +303,8 @@ class MainWindow(WindowHost):
         self.households.household_selected.connect(self._show_household)
         self.problems.filter_changed.connect(lambda: self._load_page("problems"))
         self.problems.problem_selected.connect(self._show_problem)
+        self.stats.period_changed.connect(self._stats_period_changed)
+        self.stats.trend_kind_changed.connect(self._load_trend)
 
     # -- settings -------------------------------------------------------------------
     def _restore_settings(self) -> None:
@@ -285,6 +326,7 @@ class MainWindow(WindowHost):
             "splitter": self.splitter,
             "households_splitter": self.households.splitter,
             "problems_splitter": self.problems.splitter,
+            "stats_splitter": self.stats.splitter,
         }
 
     def save_settings(self) -> None:
@@ -355,6 +397,7 @@ class MainWindow(WindowHost):
 
     def _node_changed(self, node: TreeNode) -> None:
         self.problems.set_scope_name(node.name)
+        self.stats.set_scope_name(node.name)
         week = IsoWeek.containing(today_local(self.services.ctx.now()))
         self.due.set_scope_name(
             node.name,
@@ -415,17 +458,75 @@ class MainWindow(WindowHost):
                 self._buildings_loaded,
                 self._load_failed,
             )
-        else:
+        elif name == "due":
             self.tasks.run(
                 "due", lambda: self.services.visits.due(scope), self._due_loaded, self._load_failed
             )
+        else:
+            self.stats.set_loading()
+            period = self.stats.period()
+            # Grids are ranked above a grid, building groups within one.
+            by = (
+                Breakdown.GRID
+                if scope.grid_id is None and scope.building_group_id is None
+                else None
+            )
+            stats = self.services.stats
+            self.tasks.run(
+                "stats",
+                lambda: stats.report(period, scope, node.name, by=by),
+                self._stats_loaded,
+                self._load_failed,
+            )
+            # The trend waits for the tiles: run beside them it would hold them up
+            # (two cores, one GIL) for a figure the user looks at second.
+            self._trend_serial += 1
+            self._mark("stats_trend", True)
+            self.stats.set_trend_loading()
+
+    def _stats_period_changed(self) -> None:
+        self._stale.add("stats")
+        if PAGES[self.pages.currentIndex()] == "stats":
+            self._load_page("stats")
+
+    def _load_trend(self) -> None:
+        """The trend of the stats page: 12 weeks or months up to the period's end, once
+        the tiles are on screen (it costs more than the rest: one pass over a year of
+        visits)."""
+        node = self.current_node
+        if node is None:
+            return
+        self._mark("stats_trend", True)
+        self.stats.set_trend_loading()
+        scope, kind = node.scope, self.stats.trend_period_kind()
+        until = self.stats.period().as_of(self.services.ctx.now())
+        stats, serial = self.services.stats, self._trend_serial
+        self.tasks.run(
+            "stats_trend",
+            lambda: stats.trend(scope, kind, 12, until),
+            lambda points: self._trend_loaded(points, serial),
+            self._load_failed,
+        )
+
+    def _stats_loaded(self, report: StatsReport) -> None:
+        self.stats.set_report(report)
+        self._load_trend()
+        self._mark("stats", False)
+
+    def _trend_loaded(self, points: list, serial: int) -> None:
+        if serial != self._trend_serial:
+            return  # for what the page showed before; its own trend follows its tiles
+        self.stats.set_trend(points)
+        self._mark("stats_trend", False)
 
     def _households_loaded(self, rows: list, keep: int | None) -> None:
-        self.households.set_rows(rows, select_id=keep)
+        chosen = self._select_next.pop("households", None)
+        self.households.set_rows(rows, select_id=chosen if chosen is not None else keep)
         self._mark("households", False)
 
     def _problems_loaded(self, rows: list, keep: int | None) -> None:
-        self.problems.set_rows(rows, select_id=keep)
+        chosen = self._select_next.pop("problems", None)
+        self.problems.set_rows(rows, select_id=chosen if chosen is not None else keep)
         self._mark("problems", False)
 
     def _due_loaded(self, rows: list) -> None:

@@ -522,6 +522,89 @@ Check the fingerprint with the other side by phone.</source>
     </message>
 </context>
 <context>
+    <name>DrillDialog</name>
+    <message>
+        <source>What the figure counts</source>
+        <translation>统计明细</translation>
+    </message>
+    <message>
+        <source>Grid</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Head</source>
+        <translation>户主</translation>
+    </message>
+    <message>
+        <source>Special groups</source>
+        <translation>重点人群</translation>
+    </message>
+    <message>
+        <source>Tier</source>
+        <translation>等级</translation>
+    </message>
+    <message>
+        <source>Last visit</source>
+        <translation>上次走访</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>从未走访</translation>
+    </message>
+    <message>
+        <source>Next due</source>
+        <translation>下次应访</translation>
+    </message>
+    <message>
+        <source>{n} households</source>
+        <translation>共 {n} 户</translation>
+    </message>
+    <message>
+        <source>Reported</source>
+        <translation>登记时间</translation>
+    </message>
+    <message>
+        <source>Place</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>问题描述</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>层级</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Deadline</source>
+        <translation>办理时限</translation>
+    </message>
+    <message>
+        <source>{n} problems</source>
+        <translation>共 {n} 件</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+</context>
+<context>
     <name>DuePage</name>
     <message>
         <source>Log a visit for the selected household</source>
@@ -1403,6 +1486,10 @@ Choose a building group on the left and click “New household”, or right-clic
         <translation>楼栋图</translation>
     </message>
     <message>
+        <source>Statistics</source>
+        <translation>统计</translation>
+    </message>
+    <message>
         <source>User: {user}</source>
         <translation>当前用户:{user}</translation>
     </message>
@@ -1429,6 +1516,10 @@ Choose a building group on the left and click “New household”, or right-clic
     <message>
         <source>&amp;Buildings</source>
         <translation>楼栋图(&amp;B)</translation>
+    </message>
+    <message>
+        <source>&amp;Statistics</source>
+        <translation>统计(&amp;S)</translation>
     </message>
     <message>
         <source>&amp;File</source>
@@ -1546,6 +1637,41 @@ Choose a building group on the left and click “New household”, or right-clic
     <message>
         <source>Saved to {path}</source>
         <translation>已保存到 {path}</translation>
+    </message>
+</context>
+<context>
+    <name>PeriodPicker</name>
+    <message>
+        <source>This week</source>
+        <translation>本周</translation>
+    </message>
+    <message>
+        <source>This month</source>
+        <translation>本月</translation>
+    </message>
+    <message>
+        <source>This quarter</source>
+        <translation>本季度</translation>
+    </message>
+    <message>
+        <source>This year</source>
+        <translation>本年</translation>
+    </message>
+    <message>
+        <source>Custom</source>
+        <translation>自定义</translation>
+    </message>
+    <message>
+        <source>Previous period</source>
+        <translation>上一期</translation>
+    </message>
+    <message>
+        <source>Next period</source>
+        <translation>下一期</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>至</translation>
     </message>
 </context>
 <context>
@@ -2318,6 +2444,220 @@ Check the fingerprint with the other side by phone.</source>
     <message>
         <source>Saved to {path}</source>
         <translation>已保存到 {path}</translation>
+    </message>
+</context>
+<context>
+    <name>StatsActions</name>
+    <message>
+        <source>Listing what the figure counts…</source>
+        <translation>正在列出统计明细……</translation>
+    </message>
+    <message>
+        <source>Could not load data</source>
+        <translation>数据加载失败</translation>
+    </message>
+    <message>
+        <source>That part of the hierarchy is not in your tree.</source>
+        <translation>该单位不在您的管辖范围内。</translation>
+    </message>
+</context>
+<context>
+    <name>StatsPage</name>
+    <message>
+        <source>Last 12 months</source>
+        <translation>最近 12 个月</translation>
+    </message>
+    <message>
+        <source>Last 12 weeks</source>
+        <translation>最近 12 周</translation>
+    </message>
+    <message>
+        <source>Loading the trend…</source>
+        <translation>正在统计趋势……</translation>
+    </message>
+    <message>
+        <source>Trend</source>
+        <translation>趋势</translation>
+    </message>
+    <message>
+        <source>Problems by category</source>
+        <translation>问题分类</translation>
+    </message>
+    <message>
+        <source>Comparison</source>
+        <translation>对比</translation>
+    </message>
+    <message>
+        <source>Grids</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <source>Grid workers</source>
+        <translation>网格员</translation>
+    </message>
+    <message>
+        <source>Double-click a figure to see what it counts</source>
+        <translation>双击数字可查看明细</translation>
+    </message>
+    <message>
+        <source>Ranking</source>
+        <translation>排名</translation>
+    </message>
+    <message>
+        <source>Counting…</source>
+        <translation>正在统计……</translation>
+    </message>
+    <message>
+        <source>No data in this scope for this period</source>
+        <translation>该范围内本期没有数据</translation>
+    </message>
+    <message>
+        <source>Scope: {name}</source>
+        <translation>范围:{name}</translation>
+    </message>
+    <message>
+        <source>As of {when}</source>
+        <translation>统计时点:{when}</translation>
+    </message>
+    <message>
+        <source>As of now</source>
+        <translation>统计时点:现在</translation>
+    </message>
+    <message>
+        <source>Building groups</source>
+        <translation>楼栋党小组</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>新增</translation>
+    </message>
+    <message>
+        <source>Resolved</source>
+        <translation>办结</translation>
+    </message>
+    <message>
+        <source>Problems</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>No problems in this period</source>
+        <translation>本期没有问题</translation>
+    </message>
+    <message>
+        <source>Visit coverage</source>
+        <translation>走访覆盖率</translation>
+    </message>
+    <message>
+        <source>On-time resolution</source>
+        <translation>按期办结率</translation>
+    </message>
+    <message>
+        <source>Satisfaction</source>
+        <translation>回访满意率</translation>
+    </message>
+    <message>
+        <source>Nothing to compare</source>
+        <translation>没有可对比的下级</translation>
+    </message>
+    <message>
+        <source>Month {m}</source>
+        <translation>{m}月</translation>
+    </message>
+    <message>
+        <source>New problems</source>
+        <translation>新增问题</translation>
+    </message>
+    <message>
+        <source>Rate</source>
+        <translation>比率</translation>
+    </message>
+    <message>
+        <source>By community</source>
+        <translation>各社区对比</translation>
+    </message>
+    <message>
+        <source>By grid</source>
+        <translation>各网格对比</translation>
+    </message>
+    <message>
+        <source>By building group</source>
+        <translation>各楼栋党小组对比</translation>
+    </message>
+    <message>
+        <source>Target ≥ {t}</source>
+        <translation>目标 ≥{t}</translation>
+    </message>
+    <message>
+        <source>below</source>
+        <translation>未达标</translation>
+    </message>
+    <message>
+        <source>Double-click to list what it counts</source>
+        <translation>双击查看明细</translation>
+    </message>
+    <message>
+        <source>Grid or worker</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Of</source>
+        <translation>所属</translation>
+    </message>
+    <message>
+        <source>Due households</source>
+        <translation>应访户数</translation>
+    </message>
+    <message>
+        <source>Coverage</source>
+        <translation>覆盖率</translation>
+    </message>
+    <message>
+        <source>Resolution rate</source>
+        <translation>办结率</translation>
+    </message>
+    <message>
+        <source>On time</source>
+        <translation>按期办结率</translation>
+    </message>
+    <message>
+        <source>Satisfied</source>
+        <translation>满意率</translation>
+    </message>
+    <message>
+        <source>At grass roots</source>
+        <translation>基层解决率</translation>
+    </message>
+    <message>
+        <source>Overdue open</source>
+        <translation>超期未办结</translation>
+    </message>
+    <message>
+        <source>due households not visited in time</source>
+        <translation>应访未按期走访的住户</translation>
+    </message>
+    <message>
+        <source>problems resolved late</source>
+        <translation>超期办结的问题</translation>
+    </message>
+    <message>
+        <source>problems with a dissatisfied return visit</source>
+        <translation>回访不满意的问题</translation>
+    </message>
+    <message>
+        <source>households due</source>
+        <translation>应访住户</translation>
+    </message>
+    <message>
+        <source>problems resolved</source>
+        <translation>办结的问题</translation>
+    </message>
+    <message>
+        <source>new problems</source>
+        <translation>新增的问题</translation>
+    </message>
+    <message>
+        <source>overdue unresolved problems</source>
+        <translation>超期未办结的问题</translation>
     </message>
 </context>
 <context>

@@ -43,7 +43,7 @@ def test_screenshot_run_opens_window_and_writes_png(demo_path: Path, tmp_path: P
     out = tmp_path / "shot.png"
     # Encrypted, as in real use: the screenshot run logs in from the environment.
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "GRIDVISIT_PASSWORD": DEMO_PASSWORD}
-    for page in ("households", "problems", "due", "buildings"):
+    for page in ("households", "problems", "due", "buildings", "stats"):
         result = subprocess.run(
             [
                 sys.executable,

@@ -112,14 +112,15 @@ def test_saving_a_visit_asks_for_each_changed_thing_once(
 def test_stale_pages_follow_what_changed() -> None:
     from gridvisit.ui.changes import Changes, ids
 
-    # The building view's colours and marks follow every household, visit or problem.
-    b = "buildings"
+    # The building view's colours and marks follow every household, visit or problem;
+    # the statistics count visits, households and problems.
+    b, st = "buildings", "stats"
     assert Changes(households=ids(1), groups=ids(2)).stale_pages() == {b}  # rows in place
-    assert Changes(households=ids(1), visits=True).stale_pages() == {"due", b}
-    assert Changes(visits=True, problem_list=True).stale_pages() == {"due", "problems", b}
-    assert Changes(removed_households=ids(1)).stale_pages() == {"due", "problems", b}
-    assert Changes(added_households=ids(1)).stale_pages() == {"due", "problems", b}
-    assert Changes(problems=ids(3)).stale_pages() == {b}
+    assert Changes(households=ids(1), visits=True).stale_pages() == {"due", st, b}
+    assert Changes(visits=True, problem_list=True).stale_pages() == {"due", "problems", st, b}
+    assert Changes(removed_households=ids(1)).stale_pages() == {"due", "problems", st, b}
+    assert Changes(added_households=ids(1)).stale_pages() == {"due", "problems", st, b}
+    assert Changes(problems=ids(3)).stale_pages() == {st, b}
     assert Changes(groups=ids(2)).stale_pages() == set()
     assert ids(None, 4) == frozenset({4})
     assert Changes.everything() == Changes(reference=True, hierarchy=True)

@@ -26,6 +26,7 @@ HEAVY = (
     "PySide6.QtPdf",
     "PySide6.QtPdfWidgets",
     "openpyxl",  # Excel ledgers
+    "PySide6.QtCharts",  # the 统计 page's charts: loaded when it first draws
 )
 
 # Runs the real command line in a child process and notes, when the main window first
@@ -295,6 +296,15 @@ def test_forms_wait_for_the_start_up_check_instead_of_freezing_the_window(
         ]
     finally:
         db.release_writes()
+
+
+def test_the_stats_page_loads_qt_charts_only_when_it_draws(
+    encrypted_demo: Path, tmp_path: Path
+) -> None:
+    seen = _probe(encrypted_demo, tmp_path, "--page", "stats")
+    assert seen["code"] == 0
+    assert seen["show"] == []  # the window shows before anything is drawn
+    assert "PySide6.QtCharts" in seen["loaded"]
 
 
 def _deferred(path: Path, tmp_path: Path):  # type: ignore[no-untyped-def]

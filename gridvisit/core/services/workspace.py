@@ -255,6 +255,7 @@ class ProblemFilter:
     overdue_only: bool = False
     reported_from: date | None = None
     reported_to: date | None = None
+    ids: tuple[int, ...] | None = None  # only these problems (a statistics drill-down)
 
 
 @dataclass(frozen=True, slots=True)
@@ -667,6 +668,8 @@ class WorkspaceService:
             q = q.where(Problem.reported_at >= local_midnight(flt.reported_from))
         if flt.reported_to:
             q = q.where(Problem.reported_at < local_midnight(flt.reported_to + timedelta(days=1)))
+        if flt.ids is not None:
+            q = q.where(Problem.id.in_(flt.ids))
         with self.ctx.read() as s:
             q = problems_in(q, self.ctx.narrow(s, scope))
             q = q.order_by(Problem.reported_at.desc(), Problem.id.desc())

@@ -246,6 +246,31 @@ class ProblemsPage(QWidget):
             reported_to=dates[1],
         )
 
+    def show_every_status(self) -> bool:
+        """Clear the filters (a drill-down wants to show one problem, whatever its
+        status); True when they changed. Sends no filter_changed: the caller loads."""
+        widgets = (self.status, self.category, self.level, self.overdue, self.use_dates)
+        for w in widgets:
+            w.blockSignals(True)
+        before = self.current_filter()
+        self.status.setCurrentIndex(self.status.findData(()))
+        self.category.setCurrentIndex(0)
+        self.level.setCurrentIndex(0)
+        self.overdue.setChecked(False)
+        self.use_dates.setChecked(False)
+        for w in widgets:
+            w.blockSignals(False)
+        self.date_from.setEnabled(False)
+        self.date_to.setEnabled(False)
+        return self.current_filter() != before
+
+    def select_problem(self, problem_id: int) -> bool:
+        pos = self.model.position_of(problem_id)
+        if pos is None:
+            return False
+        self.table.selectRow(pos)
+        return True
+
     def set_rows(self, rows: list[ProblemLine], select_id: int | None = None) -> None:
         self.model.set_rows(rows)
         overdue = sum(1 for p in rows if p.is_overdue(self._now()))
