@@ -34,6 +34,7 @@ from gridvisit.ui.actions.help import HelpActions
 from gridvisit.ui.actions.hierarchy import HierarchyActions
 from gridvisit.ui.actions.households import HouseholdActions
 from gridvisit.ui.actions.security import SecurityActions
+from gridvisit.ui.actions.settings import SettingsActions
 from gridvisit.ui.actions.visits import VisitActions
 from gridvisit.ui.changes import ChangeHub, Changes
 from gridvisit.ui.dialogs.common import fit_to_screen
@@ -154,6 +155,7 @@ class MainWindow(WindowHost):
         self.security = SecurityActions(self)
         self.backup_actions = BackupActions(self)
         self.help_actions = HelpActions(self)
+        self.settings_actions = SettingsActions(self)
         # The window's own commands, and short names for the groups' QActions.
         self.act_visit = self.visit_actions.act_visit
         self.act_weekly = self.visit_actions.act_weekly
@@ -219,6 +221,8 @@ class MainWindow(WindowHost):
         view_menu = self.menuBar().addMenu(self.tr("&View"))
         for a in page_actions:
             view_menu.addAction(a)
+        settings_menu = self.menuBar().addMenu(self.tr("&Settings"))
+        settings_menu.addAction(self.settings_actions.act_tiers)
         account = self.menuBar().addMenu(self.tr("&Account"))
         for entry in self.security.menu_actions():
             if entry is None:
