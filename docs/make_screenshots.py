@@ -188,17 +188,20 @@ def main() -> None:
     parser.add_argument("--only", choices=("buildings",))
     args = parser.parse_args()
 
+    from datetime import date
+
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
     from gridvisit import app as app_module
-    from gridvisit.core.enums import EventKind
+    from gridvisit.core.enums import EventKind, MoveKind
     from gridvisit.demo.generate import generate_demo
     from gridvisit.exchange.merge import merge_package
     from gridvisit.exchange.package import read_package
     from gridvisit.storage import open_database
+    from gridvisit.ui.changes import Changes
     from gridvisit.ui.dialogs.backups import BackupDialog
-    from gridvisit.ui.dialogs.edit_dialogs import HouseholdDialog, ResidentDialog
+    from gridvisit.ui.dialogs.edit_dialogs import HouseholdDialog, MoveDialog, ResidentDialog
     from gridvisit.ui.dialogs.exchange import ReviewDialog
     from gridvisit.ui.dialogs.guide import GuideDialog
     from gridvisit.ui.dialogs.key_setup import KeySetupDialog
@@ -209,6 +212,7 @@ def main() -> None:
         FirstAdminDialog,
         LoginDialog,
     )
+    from gridvisit.ui.dialogs.tiers import TierDialog
     from gridvisit.ui.dialogs.visit_dialog import VisitDialog
     from gridvisit.ui.main_window import MainWindow
 
@@ -308,13 +312,35 @@ def main() -> None:
     household = HouseholdDialog(
         window.reference, lambda v: True, title="修改住户",
         values={"building": "3", "unit": "2", "room": "501", "phone": "", "notes": "",
-                "is_party_centre": False, "tier_code": None}, parent=window,
+                "is_party_centre": False, "tier_code": None, "house_status": "rented",
+                "owner_name": "赵建国", "owner_phone": "13912345678", "tenant_count": 3,
+                "rental_registration": "ZL2026000123"}, parent=window,
     )  # fmt: skip
     _shoot(household, "household-dialog")
     household.reject()
-    resident = ResidentDialog(window.reference, lambda r: r, title="添加居民", parent=window)
+    someone = detail.residents[0]
+    resident = ResidentDialog(
+        window.reference, lambda r: r, title="修改居民", resident=someone, parent=window
+    )
     _shoot(resident, "resident-dialog")
     resident.reject()
+    move = MoveDialog(someone, lambda *a: a, today=date.today(), parent=window)
+    _shoot(move, "move-dialog")
+    move.reject()
+    tiers = TierDialog(services.tiers, editable=True, parent=window)
+    _shoot(tiers, "tiers-dialog")
+    tiers.reject()
+    # A move out, then the detail's 迁入迁出 tab: the one who left is greyed.
+    if len(detail.residents) > 1:
+        services.households.record_move(
+            detail.residents[-1].id, MoveKind.MOVE_OUT, date.today(), "到外地工作"
+        )
+        window.hub.notify(Changes(households=frozenset({row.id})))
+        _wait(300)
+    window.households.tabs.setCurrentIndex(3)
+    _wait(200)
+    _shoot(window, "households-moves")
+    window.households.tabs.setCurrentIndex(0)
 
     review = ReviewDialog(services, window)
     _shoot(review, "merge-review")

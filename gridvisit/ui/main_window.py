@@ -37,6 +37,7 @@ from gridvisit.ui.actions.help import HelpActions
 from gridvisit.ui.actions.hierarchy import HierarchyActions
 from gridvisit.ui.actions.households import HouseholdActions
 from gridvisit.ui.actions.security import SecurityActions
+from gridvisit.ui.actions.settings import SettingsActions
 from gridvisit.ui.actions.stats import StatsActions
 from gridvisit.ui.actions.visits import VisitActions
 from gridvisit.ui.actions.workdays import CalendarActions
@@ -201,6 +202,7 @@ class MainWindow(WindowHost):
         self.building_actions = BuildingActions(self)
         self.help_actions = HelpActions(self)
         self.stats_actions = StatsActions(self)
+        self.settings_actions = SettingsActions(self)
         # The window's own commands, and short names for the groups' QActions.
         self.act_visit = self.visit_actions.act_visit
         self.act_weekly = self.visit_actions.act_weekly
@@ -276,6 +278,8 @@ class MainWindow(WindowHost):
         reports_menu = self.menuBar().addMenu(self.tr("&Reports"))
         reports_menu.addAction(self.act_weekly)
         reports_menu.addAction(self.act_statistics)
+        settings_menu = self.menuBar().addMenu(self.tr("&Settings"))
+        settings_menu.addAction(self.settings_actions.act_tiers)
         account = self.menuBar().addMenu(self.tr("&Account"))
         for entry in self.security.menu_actions():
             if entry is None:

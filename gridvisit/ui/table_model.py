@@ -33,6 +33,7 @@ Index = QModelIndex | QPersistentModelIndex
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 OVERDUE_COLOR = QColor("#c62828")
+MUTED_COLOR = QColor("#8a8a8a")  # residents who moved out or died, in the history
 _ALERT_ROLES = (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole)
 
 
@@ -42,6 +43,7 @@ class Column(Generic[R]):
     text: Callable[[R], str]
     sort_key: Callable[[R], Any] | None = None
     alert: Callable[[R], bool] | None = None  # red and bold when true
+    muted: Callable[[R], bool] | None = None  # grey when true (history, not current)
     tooltip: Callable[[R], str] | None = None
     align_right: bool = False
 
@@ -68,6 +70,7 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         self._bold = QFont()
         self._bold.setBold(True)
         self._alert_brush = QBrush(OVERDUE_COLOR)
+        self._muted_brush = QBrush(MUTED_COLOR)
         # A filter change returns after this many matches (a few screens) or rows tested.
         self.first_matches = 200
         self.first_step = 1000
@@ -247,6 +250,12 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         if role in _ALERT_ROLES:
             if spec.alert is not None and spec.alert(row):
                 return self._alert_brush if role == Qt.ItemDataRole.ForegroundRole else self._bold
+            if (
+                spec.muted is not None
+                and role == Qt.ItemDataRole.ForegroundRole
+                and spec.muted(row)
+            ):
+                return self._muted_brush
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
             return spec.tooltip(row) if spec.tooltip else spec.text(row) or None

@@ -1030,12 +1030,8 @@ Offline household visits and problem lists for community grid workers.</source>
         <translation>编辑居民</translation>
     </message>
     <message>
-        <source>Resident moved out</source>
-        <translation>居民迁出</translation>
-    </message>
-    <message>
-        <source>Mark {n} as moved out? Visits that mention them are kept.</source>
-        <translation>确定将 {n} 标记为已迁出吗?相关走访记录会保留。</translation>
+        <source>Recorded: {k} of {n}.</source>
+        <translation>已记录:{n} {k}。</translation>
     </message>
     <message>
         <source>Please check</source>
@@ -1071,6 +1067,26 @@ Offline household visits and problem lists for community grid workers.</source>
     <message>
         <source>Party centre household</source>
         <translation>党员中心户</translation>
+    </message>
+    <message>
+        <source>House &amp;status</source>
+        <translation>房屋状态(&amp;S)</translation>
+    </message>
+    <message>
+        <source>O&amp;wner</source>
+        <translation>房主(&amp;W)</translation>
+    </message>
+    <message>
+        <source>Owner's p&amp;hone</source>
+        <translation>房主电话(&amp;H)</translation>
+    </message>
+    <message>
+        <source>T&amp;enants</source>
+        <translation>租住人数(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Rental re&amp;gistration no.</source>
+        <translation>租赁登记备案号(&amp;G)</translation>
     </message>
     <message>
         <source>&amp;Notes</source>
@@ -1184,16 +1200,32 @@ Offline household visits and problem lists for community grid workers.</source>
         <translation>党员</translation>
     </message>
     <message>
+        <source>Political status</source>
+        <translation>政治面貌</translation>
+    </message>
+    <message>
+        <source>Registration</source>
+        <translation>户籍类型</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Kind of change</source>
+        <translation>变动</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
         <source>Add resident</source>
         <translation>新增居民</translation>
     </message>
     <message>
         <source>Edit resident</source>
         <translation>编辑居民</translation>
-    </message>
-    <message>
-        <source>Resident moved out</source>
-        <translation>居民迁出</translation>
     </message>
     <message>
         <source>Show full numbers</source>
@@ -1260,12 +1292,24 @@ Offline household visits and problem lists for community grid workers.</source>
         <translation>走访记录</translation>
     </message>
     <message>
+        <source>Moves</source>
+        <translation>迁入迁出</translation>
+    </message>
+    <message>
         <source>Select a household to see its residents, visits and problems.</source>
         <translation>选择一户住户,查看其居民、走访记录和问题。</translation>
     </message>
     <message>
         <source>{shown} of {total}</source>
         <translation>找到 {shown} 户 / 共 {total} 户</translation>
+    </message>
+    <message>
+        <source>{n} tenant(s)</source>
+        <translation>租住 {n} 人</translation>
+    </message>
+    <message>
+        <source>Moves ({n})</source>
+        <translation>迁入迁出({n})</translation>
     </message>
     <message>
         <source>Select a resident in the list first, then click “Show full numbers”.</source>
@@ -1292,6 +1336,14 @@ Choose a building group on the left and click “New household”, or right-clic
     <message>
         <source>{date} (overdue {days} d)</source>
         <translation>{date}(超期 {days} 天)</translation>
+    </message>
+    <message>
+        <source>Move in/out…</source>
+        <translation>迁入/迁出…</translation>
+    </message>
+    <message>
+        <source>Record that the selected resident moved in, moved out or died, or a change within the household</source>
+        <translation>登记所选居民的迁入、迁出、死亡或户内变更</translation>
     </message>
     <message>
         <source>{shown}+ of {total}, searching…</source>
@@ -1542,6 +1594,10 @@ Choose a building group on the left and click “New household”, or right-clic
         <translation>报表(&amp;R)</translation>
     </message>
     <message>
+        <source>&amp;Settings</source>
+        <translation>设置(&amp;S)</translation>
+    </message>
+    <message>
         <source>&amp;Account</source>
         <translation>账号(&amp;A)</translation>
     </message>
@@ -1576,6 +1632,33 @@ Choose a building group on the left and click “New household”, or right-clic
     <message>
         <source>Could not load data</source>
         <translation>数据加载失败</translation>
+    </message>
+</context>
+<context>
+    <name>MoveDialog</name>
+    <message>
+        <source>Move of {n}</source>
+        <translation>{n} 的迁入迁出</translation>
+    </message>
+    <message>
+        <source>&amp;Change</source>
+        <translation>变动类型(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Date</source>
+        <translation>日期(&amp;D)</translation>
+    </message>
+    <message>
+        <source>(unchanged)</source>
+        <translation>(不变)</translation>
+    </message>
+    <message>
+        <source>New &amp;relation to head</source>
+        <translation>新的与户主关系(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Note</source>
+        <translation>备注(&amp;N)</translation>
     </message>
 </context>
 <context>
@@ -2167,12 +2250,36 @@ Choose a building group on the left and click “New household”, or right-clic
         <translation>户主</translation>
     </message>
     <message>
-        <source>Party member</source>
-        <translation>党员</translation>
+        <source>Re&amp;gistration</source>
+        <translation>户籍类型(&amp;G)</translation>
     </message>
     <message>
-        <source>Special &amp;groups</source>
-        <translation>重点人群(&amp;G)</translation>
+        <source>Re&amp;sidence</source>
+        <translation>居住类型(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Ethnicity</source>
+        <translation>民族(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;Political status</source>
+        <translation>政治面貌(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Workplace or occupation</source>
+        <translation>工作单位或职业(&amp;W)</translation>
+    </message>
+    <message>
+        <source>(not recorded)</source>
+        <translation>(未登记)</translation>
+    </message>
+    <message>
+        <source>&amp;Moved in on</source>
+        <translation>迁入日期(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Special gro&amp;ups</source>
+        <translation>重点人群(&amp;U)</translation>
     </message>
     <message>
         <source>N&amp;otes</source>
@@ -2374,6 +2481,17 @@ Check the fingerprint with the other side by phone.</source>
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsActions</name>
+    <message>
+        <source>Visit &amp;tiers…</source>
+        <translation>走访等级(&amp;T)…</translation>
+    </message>
+    <message>
+        <source>Visit tiers saved.</source>
+        <translation>走访等级已保存。</translation>
     </message>
 </context>
 <context>
@@ -2658,6 +2776,49 @@ Check the fingerprint with the other side by phone.</source>
     <message>
         <source>overdue unresolved problems</source>
         <translation>超期未办结的问题</translation>
+    </message>
+</context>
+<context>
+    <name>TierDialog</name>
+    <message>
+        <source>Visit tiers</source>
+        <translation>走访等级</translation>
+    </message>
+    <message>
+        <source>Tiers and how often they are visited</source>
+        <translation>各等级及走访周期</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> 天</translation>
+    </message>
+    <message>
+        <source>every</source>
+        <translation>每</translation>
+    </message>
+    <message>
+        <source>Tier {n}</source>
+        <translation>第 {n} 级</translation>
+    </message>
+    <message>
+        <source>Special groups set the tier</source>
+        <translation>重点人群对应的走访等级</translation>
+    </message>
+    <message>
+        <source>A household is visited as often as the most demanding tier of its residents' groups; without a group it is on the default tier (一般). A tier chosen by hand for a household stays.</source>
+        <translation>一户按其居民所属重点人群中要求最高的等级走访;没有重点人群的按默认等级(一般)。为某户手动选定的等级不受影响。</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Only a sub-district admin may change them.</source>
+        <translation>只有街道管理员可以修改。</translation>
     </message>
 </context>
 <context>

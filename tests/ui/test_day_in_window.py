@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 from PySide6.QtCore import QEvent, QRect, Qt, QTimer
@@ -73,6 +74,7 @@ def _all_dialogs(services: Services, window: MainWindow) -> Iterator[tuple[str, 
     from gridvisit.ui.dialogs.edit_dialogs import (
         ChoiceDialog,
         HouseholdDialog,
+        MoveDialog,
         NameDialog,
         ResidentDialog,
     )
@@ -83,6 +85,7 @@ def _all_dialogs(services: Services, window: MainWindow) -> Iterator[tuple[str, 
         FirstAdminDialog,
         LoginDialog,
     )
+    from gridvisit.ui.dialogs.tiers import TierDialog
     from gridvisit.ui.dialogs.weekly_report import WeeklyReportDialog
 
     reference = services.workspace.reference()
@@ -107,6 +110,9 @@ def _all_dialogs(services: Services, window: MainWindow) -> Iterator[tuple[str, 
         yield f"problem {kind.value}", ProblemActionDialog(services, 1, kind, "电梯停运" * 20)
     yield "household", HouseholdDialog(reference, nothing, title="住户")
     yield "resident", ResidentDialog(reference, nothing, title="居民")
+    resident = services.households.residents(hid)[0]
+    yield "move", MoveDialog(resident, nothing, today=date.today())
+    yield "visit tiers", TierDialog(services.tiers, editable=True)
     yield "choice", ChoiceDialog("移动", "移到", [("甲", 1)], nothing)
     yield "name", NameDialog("改名", "名称", nothing)
     yield "weekly list", WeeklyReportDialog(services)

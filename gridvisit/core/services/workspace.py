@@ -158,6 +158,7 @@ class HouseholdRow:
     # loaded before pypinyin was needed get them from `add_initials`).
     names: tuple[str, ...] = ()
     has_initials: bool = True
+    house_status: str = HouseStatus.OWNER_OCCUPIED.value  # 房屋状态 (the building view's colour)
 
     def __post_init__(self) -> None:
         if not self.address_key:
@@ -458,6 +459,7 @@ class WorkspaceService:
                 Household.tier_code,
                 Household.created_at,
                 Household.phone,
+                Household.house_status,
             ).where(Household.archived.is_(False))
             # only_ids still stays inside the actor's area.
             scope = self.ctx.narrow(s, Scope() if only_ids is not None else scope)
@@ -511,7 +513,7 @@ class WorkspaceService:
         # Pinyin initials only when pypinyin is loaded already: the first paint must
         # not wait for its dictionaries (HouseholdRow.add_initials completes a row).
         with_initials = search.pinyin_loaded()
-        for hid, gid, building, unit, room, tier, created, phone in households:
+        for hid, gid, building, unit, room, tier, created, phone, house in households:
             members = residents.get(hid, [])
             head = next((m[0] for m in members if m[2]), members[0][0] if members else "")
             codes = list(dict.fromkeys(g for m in members for g in m[3]))
@@ -546,6 +548,7 @@ class WorkspaceService:
                     grid=grid,
                     names=names,
                     has_initials=with_initials,
+                    house_status=house,
                 )
             )
         rows.sort(key=lambda r: r.address_key)

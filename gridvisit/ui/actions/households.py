@@ -4,15 +4,24 @@ households page's buttons."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from PySide6.QtWidgets import QMessageBox
 
+from gridvisit.core.clock import today_local
+from gridvisit.core.enums import MoveKind
 from gridvisit.core.errors import ConflictError
 from gridvisit.core.records import ResidentRec
+from gridvisit.core.services.households import HOUSE_FIELDS
 from gridvisit.ui.actions import ActionGroup
 from gridvisit.ui.changes import Changes
-from gridvisit.ui.dialogs.edit_dialogs import ChoiceDialog, HouseholdDialog, ResidentDialog
+from gridvisit.ui.dialogs.edit_dialogs import (
+    ChoiceDialog,
+    HouseholdDialog,
+    MoveDialog,
+    ResidentDialog,
+)
 
 
 class HouseholdActions(ActionGroup):
@@ -52,8 +61,11 @@ class HouseholdActions(ActionGroup):
             rec = hs.register(
                 group, v["building"], v["unit"], v["room"], phone=v["phone"], notes=v["notes"]
             )
+            house = {k: v[k] for k in HOUSE_FIELDS}
             if v["tier_code"]:
-                hs.update(rec.id, tier_code=v["tier_code"])
+                hs.update(rec.id, tier_code=v["tier_code"], **house)
+            elif house != HouseholdDialog.DEFAULT_HOUSE:
+                hs.update(rec.id, **house)
             if v["is_party_centre"]:
                 hs.set_party_centre(rec.id, True)
             return rec.id
@@ -77,6 +89,7 @@ class HouseholdActions(ActionGroup):
             "notes": rec.notes,
             "is_party_centre": rec.is_party_centre,
             "tier_code": rec.tier_code if rec.tier_manual else None,
+            **{k: getattr(rec, k) for k in HOUSE_FIELDS},
         }
 
         def save(v: dict[str, Any]) -> bool:
@@ -88,6 +101,7 @@ class HouseholdActions(ActionGroup):
                 phone=v["phone"],
                 notes=v["notes"],
                 tier_code=v["tier_code"],
+                **{k: v[k] for k in HOUSE_FIELDS},
             )
             hs.set_party_centre(household_id, v["is_party_centre"])
             return True
@@ -189,18 +203,24 @@ class HouseholdActions(ActionGroup):
             self.status(self.tr("Saved resident {n}.").format(n=done.name))
 
     def remove_resident(self, household_id: int, resident: ResidentRec) -> None:
+        """迁入/迁出…: a dated move of the selected resident (moved out, died, a change
+        within the household); the resident then leaves the member list and counts but
+        stays in the household's history."""
         if self.still_checking():
             return
-        answer = QMessageBox.question(
-            self.window,
-            self.tr("Resident moved out"),
-            self.tr("Mark {n} as moved out? Visits that mention them are kept.").format(
-                n=resident.name
-            ),
-        )
-        if answer == QMessageBox.StandardButton.Yes:
-            self.guard(lambda: self.services.households.remove_resident(resident.id))
+        hs = self.services.households
+
+        def save(kind: MoveKind, on: date, note: str, relation: str | None) -> object:
+            return hs.record_move(resident.id, kind, on, note, relation=relation)
+
+        done = MoveDialog(
+            resident, save, today=today_local(self.services.ctx.now()), parent=self.window
+        ).run()
+        if done is not None:
             self._changed(household_id)
+            self.status(
+                self.tr("Recorded: {k} of {n}.").format(k=done.kind.label, n=done.resident_name)
+            )
 
     def _warn_about(self, warnings: list[str]) -> None:
         if warnings:

@@ -3,28 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any, TypeVar
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
+    QDateEdit,
     QDialog,
     QFormLayout,
+    QHBoxLayout,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from gridvisit.core.enums import Gender
+from gridvisit.core.codes import ETHNICITY, MASSES, POLITICAL_STATUS, RELATION, is_party_member
+from gridvisit.core.enums import Gender, HouseStatus, MoveKind, RegistrationType, ResidenceType
 from gridvisit.core.errors import GridVisitError
-from gridvisit.core.masking import mask_id_number, mask_phone
+from gridvisit.core.masking import mask_id_number, mask_name, mask_phone
 from gridvisit.core.records import ResidentInput, ResidentRec
-from gridvisit.core.services.households import RELATIONS
 from gridvisit.core.services.workspace import Reference
 from gridvisit.ui.dialogs.common import (
     FAILED,
@@ -40,6 +44,10 @@ from gridvisit.ui.dialogs.common import (
 W = TypeVar("W", bound=QWidget)
 
 
+def _day(q: QDate) -> date:
+    return date(q.year(), q.month(), q.day())
+
+
 class _FormDialog(QDialog):
     """A form whose save callback may raise ValidationError; errors are shown inline."""
 
@@ -51,10 +59,10 @@ class _FormDialog(QDialog):
         self.result_value: Any = None
         self._save: Callable[[], Any] = lambda: None
 
-    def field(self, key: str, label: str, widget: W) -> W:
+    def field(self, key: str, label: str, widget: W, form: QFormLayout | None = None) -> W:
         error = self.errors.make_label(self)
         self.errors.register(key, widget, error)
-        form_row(self.form, self, label, widget, error)
+        form_row(form or self.form, self, label, widget, error)
         return widget
 
     def finish(self, save: Callable[[], Any]) -> None:
@@ -64,7 +72,15 @@ class _FormDialog(QDialog):
         buttons.rejected.connect(self.reject)
         add_save_shortcuts(self, self.save)
         layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
+        side = getattr(self, "side_form", None)
+        if side is None:
+            layout.addLayout(self.form)
+        else:  # two columns, so a long form fits a 1366x768 screen
+            columns = QHBoxLayout()
+            columns.addLayout(self.form, 1)
+            columns.addSpacing(12)
+            columns.addLayout(side, 1)
+            layout.addLayout(columns)
         layout.addWidget(buttons)
 
     def save(self) -> None:
@@ -82,6 +98,14 @@ class _FormDialog(QDialog):
 
 class HouseholdDialog(_FormDialog):
     """Register a new household or edit one. `save` gets the form values."""
+
+    DEFAULT_HOUSE = {  # noqa: RUF012 - read only
+        "house_status": HouseStatus.OWNER_OCCUPIED.value,
+        "owner_name": "",
+        "owner_phone": "",
+        "tenant_count": 0,
+        "rental_registration": "",
+    }
 
     def __init__(
         self,
@@ -109,12 +133,47 @@ class HouseholdDialog(_FormDialog):
         self.centre = QCheckBox(self.tr("Party centre household"), self)
         self.centre.setChecked(bool(v.get("is_party_centre")))
         self.form.addRow("", self.centre)
+        self.house_status = self.field(
+            "house_status",
+            self.tr("House &status"),
+            combo(
+                self,
+                [(s.label, s.value) for s in HouseStatus],
+                current=v.get("house_status", HouseStatus.OWNER_OCCUPIED.value),
+            ),
+        )
+        self.owner_name = self.field(
+            "owner_name", self.tr("O&wner"), QLineEdit(v.get("owner_name", ""), self)
+        )
+        # Shown masked like a resident's phone; saved as stored unless typed over.
+        self._owner_phone = str(v.get("owner_phone", ""))
+        self._owner_masked = mask_phone(self._owner_phone) if self._owner_phone else ""
+        self.owner_phone = self.field(
+            "owner_phone", self.tr("Owner's p&hone"), QLineEdit(self._owner_masked, self)
+        )
+        self.tenant_count = QSpinBox(self)
+        self.tenant_count.setRange(0, 999)
+        self.tenant_count.setValue(int(v.get("tenant_count", 0)))
+        self.field("tenant_count", self.tr("T&enants"), self.tenant_count)
+        self.rental_registration = self.field(
+            "rental_registration",
+            self.tr("Rental re&gistration no."),
+            QLineEdit(v.get("rental_registration", ""), self),
+        )
+        self.house_status.currentIndexChanged.connect(self._rental_fields)
+        self._rental_fields()
         notes = QPlainTextEdit(v.get("notes", ""), self)
         notes.setTabChangesFocus(True)
         notes.setMaximumHeight(90)
         self.notes = self.field("notes", self.tr("&Notes"), notes)
         self.finish(lambda: save(self.values()))
-        fit_to_screen(self, 420, 360)
+        fit_to_screen(self, 440, 520)
+
+    def _rental_fields(self) -> None:
+        """Tenants and the rental registration only for a house that is 出租."""
+        rented = self.house_status.currentData() == HouseStatus.RENTED.value
+        for w in (self.tenant_count, self.rental_registration):
+            w.setEnabled(rented)
 
     def values(self) -> dict[str, Any]:
         return {
@@ -125,6 +184,15 @@ class HouseholdDialog(_FormDialog):
             "tier_code": self.tier.currentData(),
             "notes": self.notes.toPlainText(),
             "is_party_centre": self.centre.isChecked(),
+            "house_status": self.house_status.currentData(),
+            "owner_name": self.owner_name.text(),
+            "owner_phone": self._owner_phone
+            if self._owner_masked and self.owner_phone.text() == self._owner_masked
+            else self.owner_phone.text(),
+            "tenant_count": self.tenant_count.value() if self.tenant_count.isEnabled() else 0,
+            "rental_registration": self.rental_registration.text()
+            if self.rental_registration.isEnabled()
+            else "",
         }
 
 
@@ -171,17 +239,66 @@ class ResidentDialog(_FormDialog):
             self.form.addRow("", self.reveal_button)
         else:
             self.reveal_button.hide()
+        relations = [("", "")] + [(c.name, c.name) for c in RELATION]
+        if r and r.relation and RELATION.lookup(r.relation) is None:
+            relations.append((r.relation, r.relation))  # written before the standard list
         self.relation = self.field(
             "relation",
             self.tr("&Relation to head"),
-            combo(self, [("", "")] + [(x, x) for x in RELATIONS], current=r.relation if r else ""),
+            combo(self, relations, current=r.relation if r else ""),
         )
+        self.relation.setEditable(True)  # type a code (20) or a name
         self.is_head = QCheckBox(self.tr("Head of household"), self)
         self.is_head.setChecked(bool(r and r.is_head))
-        self.is_party_member = QCheckBox(self.tr("Party member"), self)
-        self.is_party_member.setChecked(bool(r and r.is_party_member))
         self.form.addRow("", self.is_head)
-        self.form.addRow("", self.is_party_member)
+        # The registers, in a second column.
+        self.side_form = QFormLayout()
+        side = self.side_form
+        self.registration_type = self.field(
+            "registration_type",
+            self.tr("Re&gistration"),
+            combo(self, [(x.label, x.value) for x in RegistrationType],
+                  current=r.registration_type if r else RegistrationType.LOCAL.value),
+            side,
+        )  # fmt: skip
+        self.residence_type = self.field(
+            "residence_type",
+            self.tr("Re&sidence"),
+            combo(self, [(x.label, x.value) for x in ResidenceType],
+                  current=r.residence_type if r else ResidenceType.PERMANENT.value),
+            side,
+        )  # fmt: skip
+        self.ethnicity = self.field(
+            "ethnicity",
+            self.tr("&Ethnicity"),
+            combo(self, [("", "")] + [(c.name, c.code) for c in ETHNICITY],
+                  current=r.ethnicity if r else ""),
+            side,
+        )  # fmt: skip
+        self.political_status = self.field(
+            "political_status",
+            self.tr("&Political status"),
+            combo(self, [(c.name, c.code) for c in POLITICAL_STATUS],
+                  current=r.political_status if r else MASSES),
+            side,
+        )  # fmt: skip
+        self.workplace = self.field(
+            "workplace",
+            self.tr("&Workplace or occupation"),
+            QLineEdit(r.workplace if r else "", self),
+            side,
+        )
+        self.moved_in = QDateEdit(self)
+        self.moved_in.setCalendarPopup(True)
+        self.moved_in.setDisplayFormat("yyyy-MM-dd")
+        self.moved_in.setMinimumDate(QDate(1900, 1, 1))
+        self.moved_in.setSpecialValueText(self.tr("(not recorded)"))
+        self.moved_in.setDate(
+            QDate(r.moved_in_on.year, r.moved_in_on.month, r.moved_in_on.day)
+            if r and r.moved_in_on
+            else self.moved_in.minimumDate()
+        )
+        self.field("moved_in_on", self.tr("&Moved in on"), self.moved_in, side)
         self.groups = QListWidget(self)
         self.groups.setMaximumHeight(150)
         chosen = set(r.special_groups) if r else set()
@@ -190,11 +307,11 @@ class ResidentDialog(_FormDialog):
             item.setData(Qt.ItemDataRole.UserRole, code)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if code in chosen else Qt.CheckState.Unchecked)
-        self.field("special_groups", self.tr("Special &groups"), self.groups)
+        self.field("special_groups", self.tr("Special gro&ups"), self.groups, side)
         notes = QLineEdit(r.notes if r else "", self)
         self.notes = self.field("notes", self.tr("N&otes"), notes)
         self.finish(lambda: save(self.value()))
-        fit_to_screen(self, 440, 520)
+        fit_to_screen(self, 760, 460)
 
     def _show_full(self) -> None:
         if self._reveal is None:
@@ -226,12 +343,66 @@ class ResidentDialog(_FormDialog):
             gender=self.gender.currentData(),
             id_number=self._number(self.id_number, 0),
             phone=self._number(self.phone, 1),
-            relation=self.relation.currentData(),
+            relation=self.relation.currentText(),
             is_head=self.is_head.isChecked(),
-            is_party_member=self.is_party_member.isChecked(),
             special_groups=groups,
             notes=self.notes.text(),
+            registration_type=self.registration_type.currentData(),
+            residence_type=self.residence_type.currentData(),
+            ethnicity=self.ethnicity.currentData(),
+            political_status=self.political_status.currentData(),
+            is_party_member=is_party_member(self.political_status.currentData()),
+            workplace=self.workplace.text(),
+            moved_in_on=None
+            if self.moved_in.date() == self.moved_in.minimumDate()
+            else _day(self.moved_in.date()),
         )
+
+
+class MoveDialog(_FormDialog):
+    """迁入 / 迁出 / 死亡 / 户内变更 of one resident, with its date and a note."""
+
+    def __init__(
+        self,
+        resident: ResidentRec,
+        save: Callable[[MoveKind, date, str, str | None], Any],
+        *,
+        today: date,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(self.tr("Move of {n}").format(n=mask_name(resident.name)), parent)
+        kinds = (
+            [MoveKind.MOVE_OUT, MoveKind.DEATH, MoveKind.INTERNAL]
+            if resident.is_current
+            else [MoveKind.MOVE_IN]
+        )
+        self.kind = self.field(
+            "kind", self.tr("&Change"), combo(self, [(k.label, k) for k in kinds])
+        )
+        self.on = QDateEdit(QDate(today.year, today.month, today.day), self)
+        self.on.setCalendarPopup(True)
+        self.on.setDisplayFormat("yyyy-MM-dd")
+        self.on.setMaximumDate(QDate(today.year, today.month, today.day))
+        self.field("moved_on", self.tr("&Date"), self.on)
+        relations = [(self.tr("(unchanged)"), None)] + [(c.name, c.name) for c in RELATION]
+        self.relation = self.field(
+            "relation", self.tr("New &relation to head"), combo(self, relations)
+        )
+        self.note = self.field("note", self.tr("&Note"), QLineEdit(self))
+        self.kind.currentIndexChanged.connect(self._relation_only_inside)
+        self._relation_only_inside()
+        self.finish(
+            lambda: save(
+                self.kind.currentData(),
+                _day(self.on.date()),
+                self.note.text(),
+                self.relation.currentData() if self.relation.isEnabled() else None,
+            )
+        )
+        fit_to_screen(self, 420, 220)
+
+    def _relation_only_inside(self) -> None:
+        self.relation.setEnabled(self.kind.currentData() is MoveKind.INTERNAL)
 
 
 class ChoiceDialog(_FormDialog):

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -27,7 +28,8 @@ from PySide6.QtWidgets import (
 
 from gridvisit.core import search
 from gridvisit.core.clock import utcnow
-from gridvisit.core.enums import Gender
+from gridvisit.core.codes import POLITICAL_STATUS
+from gridvisit.core.enums import Gender, HouseStatus, RegistrationType, ResidentStatus
 from gridvisit.core.masking import mask_id_number, mask_phone
 from gridvisit.core.records import ResidentRec
 from gridvisit.core.search import normalize_query
@@ -206,8 +208,27 @@ class HouseholdsPage(QWidget):
                     lambda r: "、".join(self._group_names.get(g, g) for g in r.special_groups),
                 ),
                 Column(self.tr("Party member"), lambda r: yes if r.is_party_member else ""),
+                Column(
+                    self.tr("Political status"),
+                    lambda r: POLITICAL_STATUS.name_of(r.political_status),
+                ),
+                Column(
+                    self.tr("Registration"),
+                    lambda r: RegistrationType(r.registration_type).label,
+                ),
             ],
             key=lambda r: r.id,
+            parent=self,
+        )
+        # Moves and the residents who moved out or died: greyed, never as members.
+        self.history: RowTableModel[HistoryLine] = RowTableModel(
+            [
+                Column(self.tr("Date"), lambda h: h.on.isoformat() if h.on else ""),
+                Column(self.tr("Kind of change"), lambda h: h.what, muted=lambda h: h.former),
+                Column(self.tr("Name"), lambda h: h.name, muted=lambda h: h.former),
+                Column(self.tr("Note"), lambda h: h.note, muted=lambda h: h.former),
+            ],
+            key=lambda h: h.key,
             parent=self,
         )
         self.resident_table = make_table(self, self.residents, sortable=False)
@@ -218,7 +239,11 @@ class HouseholdsPage(QWidget):
         )
         self.edit_resident_button = QPushButton(self.tr("Edit resident"), self)
         self.edit_resident_button.clicked.connect(self._edit_resident)
-        self.remove_resident_button = QPushButton(self.tr("Resident moved out"), self)
+        self.remove_resident_button = QPushButton(self.tr("Move in/out…"), self)
+        self.remove_resident_button.setToolTip(
+            self.tr("Record that the selected resident moved in, moved out or died, or a change"
+                    " within the household")
+        )  # fmt: skip
         self.remove_resident_button.clicked.connect(self._remove_resident)
         self.reveal_button = QPushButton(self.tr("Show full numbers"), self)
         self.reveal_button.setToolTip(
@@ -274,9 +299,16 @@ class HouseholdsPage(QWidget):
         visit_table.activated.connect(self._open_visit)
         self.visit_table = visit_table
         problem_table = make_table(self, self.problems, sortable=False)
-        self._detail_views = (self.resident_table, visit_table, problem_table)
+        self._detail_views: tuple[QTableView, ...] = (
+            self.resident_table,
+            visit_table,
+            problem_table,
+        )
         self.tabs.addTab(visit_table, self.tr("Visits"))
         self.tabs.addTab(problem_table, self.tr("Problems"))
+        self.history_table = make_table(self, self.history, sortable=False)
+        self._detail_views = (*self._detail_views, self.history_table)
+        self.tabs.addTab(self.history_table, self.tr("Moves"))
 
         detail = QWidget(self)
         dl = QVBoxLayout(detail)
@@ -507,6 +539,7 @@ class HouseholdsPage(QWidget):
             self.residents.set_rows([])
             self.visits.set_rows([])
             self.problems.set_rows([])
+            self.history.set_rows([])
             return
         self.detail_stack.setCurrentIndex(1)
         centre = (
@@ -519,7 +552,13 @@ class HouseholdsPage(QWidget):
             )
         )
         self.detail_title.setText(detail.address)
-        parts = [detail.place, self.tr("tier: {t}").format(t=detail.tier_name)]
+        parts = [
+            detail.place,
+            HouseStatus(detail.house_status).label,
+            self.tr("tier: {t}").format(t=detail.tier_name),
+        ]
+        if detail.house_status == HouseStatus.RENTED and detail.tenant_count:
+            parts.append(self.tr("{n} tenant(s)").format(n=detail.tenant_count))
         if detail.phone:
             parts.append(self.tr("phone: {p}").format(p=mask_phone(detail.phone)))
         if centre:
@@ -530,11 +569,13 @@ class HouseholdsPage(QWidget):
         self.residents.set_rows(list(detail.residents))
         self.visits.set_rows(list(detail.visits))
         self.problems.set_rows(list(detail.problems))
+        self.history.set_rows(history_lines(detail))
         for view in self._detail_views:
             view.resizeColumnsToContents()
         self.tabs.setTabText(0, self.tr("Residents ({n})").format(n=len(detail.residents)))
         self.tabs.setTabText(1, self.tr("Visits ({n})").format(n=len(detail.visits)))
         self.tabs.setTabText(2, self.tr("Problems ({n})").format(n=len(detail.problems)))
+        self.tabs.setTabText(3, self.tr("Moves ({n})").format(n=len(detail.moves)))
 
     def _emit_visit(self) -> None:
         hid = self.current_id()
@@ -574,3 +615,30 @@ class HouseholdsPage(QWidget):
         hid, resident = self.current_id(), self._current_resident()
         if hid is not None and resident is not None:
             self.remove_resident_requested.emit(hid, resident)
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryLine:
+    """One line of a household's move history: a move, or a resident who has left."""
+
+    key: str
+    on: date | None
+    what: str
+    name: str
+    note: str
+    former: bool  # shown greyed: this person no longer lives here
+
+
+def history_lines(detail: HouseholdDetail) -> list[HistoryLine]:
+    """The moves, newest first, then each resident who moved out or died (greyed)."""
+    former_ids = {r.id for r in detail.former_residents}
+    lines = [
+        HistoryLine(f"m{m.id}", m.moved_on, m.kind.label, m.resident_name, m.note,
+                    m.resident_id in former_ids)
+        for m in detail.moves
+    ]  # fmt: skip
+    lines += [
+        HistoryLine(f"r{r.id}", None, ResidentStatus(r.status).label, r.name, r.relation, True)
+        for r in detail.former_residents
+    ]
+    return lines

@@ -105,6 +105,7 @@ def test_moving_out_leaves_rows_tier_and_due_list_but_not_history(
     assert row is not None and (row.members, row.head, row.groups) == (0, "", "")
     assert row.tier_code == "normal"  # the special group left with its resident
     assert h.get(area.elder.id).house_status == HouseStatus.VACANT  # emptied: 空置
+    assert row.house_status == HouseStatus.VACANT  # the row carries it (the building view)
     assert services.visits.due(Scope(building_group_id=area.group.id)) == []
     assert h.residents(area.elder.id) == []
     (former,) = h.residents(area.elder.id, former=True)
