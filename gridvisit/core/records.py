@@ -57,6 +57,7 @@ class NodeRec:
     uuid: str
     name: str
     parent_id: int | None
+    version: int = 0  # the stored version when read (0: not known)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +89,7 @@ class ResidentRec:
     is_party_member: bool
     special_groups: tuple[str, ...]
     notes: str
+    version: int = 0  # the stored version when read (0: not known)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +146,7 @@ class VisitRec:
     purpose: VisitPurpose
     notes: str
     problem_ids: tuple[int, ...] = ()
+    version: int = 0  # the stored version when read (0: not known)
 
 
 @dataclass(frozen=True, slots=True)

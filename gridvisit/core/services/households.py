@@ -62,6 +62,7 @@ def resident_rec(r: Resident) -> ResidentRec:
         r.is_party_member,
         tuple(r.special_groups or ()),
         r.notes,
+        r.version,
     )
 
 
@@ -176,15 +177,18 @@ class HouseholdService:
             return household_rec(h)
 
     @guarded(Action.RECORD)
-    def update(self, household_id: int, **fields: Any) -> HouseholdRec:
+    def update(
+        self, household_id: int, *, version: int | None = None, **fields: Any
+    ) -> HouseholdRec:
         """Change address, phone, notes or a manual tier (`tier_code`, or None to go back
-        to the tier implied by special groups)."""
+        to the tier implied by special groups). `version`: the one the form loaded
+        (refused with StaleRecordError if the household changed since)."""
         allowed = {"building", "unit", "room", "phone", "notes", "tier_code"}
         bad = set(fields) - allowed
         if bad:
             raise ValueError(f"unknown household fields: {bad}")
         with self.ctx.write() as s:
-            h = self.ctx.get(s, Household, household_id)
+            h = self.ctx.get(s, Household, household_id, version=version)
             errors: dict[str, str] = {}
             building, unit, room, phone, notes = self._address(
                 errors,
@@ -380,9 +384,11 @@ class HouseholdService:
         return warnings
 
     @guarded(Action.RECORD)
-    def update_resident(self, resident_id: int, data: ResidentInput) -> ResidentRec:
+    def update_resident(
+        self, resident_id: int, data: ResidentInput, *, version: int | None = None
+    ) -> ResidentRec:
         with self.ctx.write() as s:
-            r = self.ctx.get(s, Resident, resident_id)
+            r = self.ctx.get(s, Resident, resident_id, version=version)
             clean, self.last_warnings = validate_resident(data, self._known_groups(s))
             if clean.id_number != r.id_number:
                 self.last_warnings += self._same_id_elsewhere(
