@@ -245,3 +245,39 @@ def test_a_save_waits_for_a_merge_and_says_so_if_it_lasts(
     finally:
         merging.rollback()
         merging.close()
+
+
+def test_the_app_role_needs_no_more_privileges_for_any_of_it(
+    pg_roles: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As README's app role (after `server init --grant`): the shared merge lock, the
+    NOTIFY, the LISTEN and the version check all work with its privileges."""
+    from gridvisit.cli import main
+    from gridvisit.core.auth import default_throttle, login
+
+    owner_url, app_url = pg_roles
+    password = "server password 1"
+    monkeypatch.setenv("GRIDVISIT_PASSWORD", password)
+    role = app_url.split("://", 1)[1].split("@", 1)[0]
+    init = ["server", "init", "--db", owner_url, "--admin", "chief", "--app-role", role]
+    assert main([*init, "--grant"]) == 0
+    sessions = [
+        login(app_url, "chief", password, encrypted=False, throttle=default_throttle())
+        for _ in range(2)
+    ]
+    got: list[dict[str, Any]] = []
+    arrived = threading.Event()
+    listener = sessions[1].db.listen(lambda n: (got.append(n), arrived.set()))
+    assert listener is not None
+    try:
+        a, b = (Services(ServiceContext(s.db, s.actor)) for s in sessions)
+        assert listener.listening.wait(10)
+        node = a.hierarchy.add_community("和平社区")
+        assert arrived.wait(5) and "hierarchy" in got[-1]["f"]
+        a.hierarchy.rename("community", node.id, "和平新社区", version=node.version)
+        with pytest.raises(StaleRecordError):
+            b.hierarchy.rename("community", node.id, "和平旧社区", version=node.version)
+    finally:
+        listener.stop()
+        for s in sessions:
+            s.db.dispose()
