@@ -55,6 +55,7 @@ class Notice:
     problems: set[int] = field(default_factory=set)
     flags: set[str] = field(default_factory=set)
     everything: bool = False
+    flushed: bool = False  # anything went through the ORM (a merge always adds its log)
 
     def empty(self) -> bool:
         return not (
@@ -97,6 +98,7 @@ def collect(session: Session, _flush_context: Any) -> None:
     notice: Notice | None = session.info.get("notice")
     if notice is None:
         return
+    notice.flushed = True
     new, deleted = set(session.new), set(session.deleted)
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Household):
@@ -133,7 +135,8 @@ def send(session: Session, source: str) -> None:
     if notice is None:
         return
     session.flush()
-    if notice.empty():
+    if notice.empty() or (notice.everything and not notice.flushed):
+        # A merge that wrote nothing (the same file again) adds no merge log either.
         return
     unknown = notice.households - {0}
     if unknown and not notice.everything:

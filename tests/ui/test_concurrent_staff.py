@@ -349,6 +349,12 @@ def test_a_merge_into_the_server_while_a_window_is_open(
                 "同时保存"
             )
         print(f"saves during the merge: {saves}")
+        # The same file merged again changes nothing and refreshes no window.
+        applied: list[Changes] = []
+        window.remote.applied.connect(applied.append)
+        assert merge_package(server, read_package(package)).merged_before is not None
+        qtbot.wait(1_000)
+        assert applied == []
     finally:
         server.dispose()
         window.close()
