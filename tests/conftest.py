@@ -264,8 +264,13 @@ def copy_to_server(source: Path, url: str) -> None:
 
     from gridvisit.storage.models import Base
 
+    # Read from a copy: opening `source` itself would write its device binding into it
+    # (trust on first use), and copies of a template made later would then all look
+    # moved (tests/ui/test_day_in_window.py's key tests refuse them).
+    scratch = Path(tempfile.mkdtemp(prefix="gridvisit-copy-")) / source.name
+    shutil.copy(source, scratch)
     server = open_database(url, create=True)
-    local = open_database(source)
+    local = open_database(scratch)
     try:
         with local.read_session() as s, server.engine.begin() as conn:
             # The migrations' reference rows (categories, tiers) and the new device id.
@@ -285,6 +290,7 @@ def copy_to_server(source: Path, url: str) -> None:
     finally:
         local.dispose()
         server.dispose()
+        shutil.rmtree(scratch.parent, ignore_errors=True)
 
 
 @pytest.fixture

@@ -417,6 +417,16 @@ ZH = {
     "Keep editing": "继续填写",
     "Discard what you typed?": "放弃已填写的内容?",
     "What you typed here has not been saved. Close and discard it?": "这里填写的内容还没有保存。关闭并放弃吗?",
+    "Changed by someone else": "记录已被他人修改",
+    "Nothing was saved. What you typed is still in the form: copy what you want "
+    "to keep, then reload the record to see the current version and enter your "
+    "change again.": "没有保存。你填写的内容还在窗口里:请先复制需要保留的内容,"
+    "再点“重新载入”查看最新的记录,然后重新填写你的修改。",
+    "Nothing was saved. What you typed is still in the form: copy what you want "
+    "to keep, close the form and open it again to see the current version.": "没有保存。"
+    "你填写的内容还在窗口里:请先复制需要保留的内容,再关闭窗口重新打开,查看最新的记录。",
+    "Reload the record": "重新载入",
+    "Keep my input": "保留我的输入",
     "&Note": "备注(&N)",
     "&Progress": "办理进展(&P)",
     "&Reason": "原因(&R)",

@@ -39,6 +39,19 @@ class ConflictError(GridVisitError):
     """The request clashes with existing data (duplicate name, record still in use...)."""
 
 
+STALE_MESSAGE = "该记录已被他人修改,请刷新后再改。"
+
+
+class StaleRecordError(ConflictError):
+    """An edit made on an out-of-date copy: someone else (another window on the same
+    server, or a merge) changed the record after the form loaded it. Nothing is
+    written (docs/architecture.md#several-staff-at-once)."""
+
+    def __init__(self, what: str = "") -> None:
+        message = f"{what}:{STALE_MESSAGE}" if what else STALE_MESSAGE
+        super().__init__(message, hint="请先复制需要保留的内容,再重新载入这条记录。")
+
+
 class StorageError(GridVisitError):
     """The database file cannot be used: missing, not a database, damaged, too new, locked."""
 

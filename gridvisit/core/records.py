@@ -62,6 +62,7 @@ class NodeRec:
     uuid: str
     name: str
     parent_id: int | None
+    version: int = 0  # the stored version when read (0: not known)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +108,7 @@ class ResidentRec:
     workplace: str = ""
     moved_in_on: date | None = None
     status: str = ResidentStatus.PRESENT.value
+    version: int = 0  # the stored version when read (0: not known)
 
     @property
     def is_current(self) -> bool:
@@ -186,6 +188,7 @@ class VisitRec:
     purpose: VisitPurpose
     notes: str
     problem_ids: tuple[int, ...] = ()
+    version: int = 0  # the stored version when read (0: not known)
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,7 +57,7 @@ from gridvisit.exchange.records import (
     content_hash,
     table_of,
 )
-from gridvisit.storage.engine import Database
+from gridvisit.storage.engine import MERGE_LOCK, Database
 from gridvisit.storage.models import (
     Device,
     MergeConflict,
@@ -81,8 +81,6 @@ _NATURAL = {
     "grid": ("community_id", "name"),
     "building_group": ("grid_id", "name"),
 }
-# pg_advisory_xact_lock key of merges ("gvmerge" in ASCII, in a signed bigint).
-MERGE_LOCK = 0x67766D65726765
 _CODES: dict[str, tuple[type[VisitTier] | type[ProblemCategory] | type[UrgencyLevel], str]] = {
     "tier_code": (VisitTier, "走访等级"),
     "category_code": (ProblemCategory, "问题类别"),

@@ -18,11 +18,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, select
+from sqlalchemy import Engine, create_engine, event, inspect, select, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from gridvisit.core.clock import utcnow
 from gridvisit.core.errors import (
@@ -31,9 +32,11 @@ from gridvisit.core.errors import (
     DatabaseTooNewError,
     EncryptedDatabaseError,
     NotADatabaseError,
+    StaleRecordError,
     StorageError,
 )
 from gridvisit.core.files import create_private_file, tighten
+from gridvisit.storage import notify
 from gridvisit.storage.backups import Reason, backup_dir, create_backup
 from gridvisit.storage.binding import BINDING_KEY, binding_for
 from gridvisit.storage.keystore import keys_path
@@ -62,6 +65,12 @@ WRITE_GATE_TIMEOUT_S = 30.0  # longest a save waits for the start-up check and b
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 MIGRATE_LOCK = 0x67766D696772  # pg_advisory_xact_lock key of migrations ("gvmigr")
 INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL's SQLSTATE for a privilege the role lacks
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a lock_timeout
+# pg_advisory_xact_lock key of merges ("gvmerge" in ASCII, in a signed bigint): a merge
+# holds it exclusively, every other write on a server shares it (`Database.session`),
+# so a merge never interleaves with a staff member's save, and neither waits on the
+# other's row locks (no deadlock). docs/architecture.md#several-staff-at-once
+MERGE_LOCK = 0x67766D65726765
 
 
 def _looks_like_url(target: str) -> bool:
@@ -235,6 +244,9 @@ class Database:
         self._write_sessions = sessionmaker(bind=self._write_engine, expire_on_commit=False)
         for maker in (self._sessions, self._write_sessions):
             event.listen(maker, "before_flush", _bump_versions)
+        event.listen(self._write_sessions, "after_flush", notify.collect)
+        # Names this open database in its change notices, so it skips its own.
+        self.instance_id = uuid.uuid4().hex
         # Set when SQLite reports damage mid-session: from then on no write is tried.
         self.damaged = False
         # Set when the deferred check could not run to its end (a disk or network
@@ -357,12 +369,42 @@ class Database:
             session.info.update(
                 device=self.device_id, actor_id=actor_id, created_in_tx=weakref.WeakSet(), **info
             )
+            server = self.engine.dialect.name == "postgresql"
+            if server:
+                # A merge (keep_versions) sends "everything"; others say what they changed.
+                session.info["notice"] = notify.Notice(everything=bool(info.get("keep_versions")))
             try:
                 with session.begin():
+                    if server and not info.get("keep_versions"):
+                        self._share_merge_lock(session)
                     yield session
+                    if server:
+                        notify.send(session, self.instance_id)
+            except StaleDataError as exc:
+                # An UPDATE ... WHERE version = <loaded> matched nothing: another
+                # transaction changed (or removed) the row since this one read it.
+                raise StaleRecordError() from exc
             except SADatabaseError as exc:
+                if server and getattr(exc.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+                    raise StorageError(
+                        "服务器上正在合并数据包(或另一项保存还没有完成),暂时不能保存。",
+                        hint="请稍后再试;你填写的内容还在窗口里。",
+                    ) from exc
                 self._raise_known(exc)
                 raise
+
+    @staticmethod
+    def _share_merge_lock(session: Session) -> None:
+        """Wait (at most WRITE_GATE_TIMEOUT_S) for a merge running on the server, and
+        keep the next one from starting until this write has committed."""
+        # One round trip: the timeout is set (for this transaction) before the lock is
+        # asked for, as PostgreSQL evaluates a select list left to right.
+        session.execute(
+            text(
+                "SELECT set_config('lock_timeout', :ms, true), pg_advisory_xact_lock_shared(:key)"
+            ),
+            {"ms": f"{int(WRITE_GATE_TIMEOUT_S * 1000)}ms", "key": MERGE_LOCK},
+        )
 
     @contextmanager
     def read_session(self) -> Iterator[Session]:
@@ -414,6 +456,24 @@ class Database:
         if self.path is not None and self.setting(BINDING_KEY) is None:
             self.set_setting(BINDING_KEY, binding_for(device, self.path))
         return device
+
+    @property
+    def is_server(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    def listen(self, on_notice: Callable[[dict[str, Any]], None]) -> notify.ChangeListener | None:
+        """On a server: a started `ChangeListener` reporting other instances' writes
+        (its own connection, made as the engine makes them). None on SQLite."""
+        if not self.is_server:
+            return None
+        cargs, cparams = self.engine.dialect.create_connect_args(self.engine.url)
+
+        def connect() -> Any:
+            return self.engine.dialect.connect(*cargs, **cparams)
+
+        listener = notify.ChangeListener(connect, self.instance_id, on_notice)
+        listener.start()
+        return listener
 
     def dispose(self) -> None:
         self.engine.dispose()

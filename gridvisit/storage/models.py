@@ -72,6 +72,17 @@ class SyncMixin:
     def created_by_id(cls) -> Mapped[int | None]:
         return mapped_column(ForeignKey("app_user.id"), default=None)
 
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        # Optimistic concurrency: every ORM UPDATE or DELETE of a travelling record says
+        # `WHERE version = <the version this session loaded>`, so a write on a row that
+        # another transaction changed meanwhile matches nothing and fails (StaleDataError,
+        # turned into StaleRecordError by `Database.session`) instead of overwriting it.
+        # The app sets the new version itself (`engine._bump_versions`, merges keep the
+        # incoming one), hence no generator. See docs/architecture.md#several-staff-at-once.
+        table = cls.__table__  # type: ignore[attr-defined]  # set on each mapped subclass
+        return {"version_id_col": table.c.version, "version_id_generator": False}
+
 
 # --- reference lists (configurable; seeded by the baseline data) ---------------------
 

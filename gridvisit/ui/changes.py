@@ -23,6 +23,7 @@ class Changes:
     visits: bool = False  # visits recorded, corrected or deleted: the due list
     problem_list: bool = False  # problems added or removed: the problems list
     hierarchy: bool = False  # communities, grids, building groups: the tree, every page
+    household_list: bool = False  # households added or removed elsewhere (another window)
     reference: bool = False  # categories, tiers, special groups (a merge, an import)
 
     @classmethod
@@ -37,6 +38,8 @@ class Changes:
             out.add("due")
         if self.problem_list or self.added_households or self.removed_households:
             out.add("problems")
+        if self.household_list:
+            out |= {"households", "due", "problems"}
         if out or self.problems:
             out.add("stats")  # the figures count visits, households and problems
         if (
@@ -46,6 +49,7 @@ class Changes:
             or self.visits
             or self.problems
             or self.problem_list
+            or self.household_list
         ):
             out.add("buildings")  # colours and marks of the building view
         return out

@@ -49,6 +49,7 @@ from gridvisit.ui.pages.due import DuePage
 from gridvisit.ui.pages.households import HouseholdsPage
 from gridvisit.ui.pages.problems import ProblemsPage
 from gridvisit.ui.pages.stats import StatsPage
+from gridvisit.ui.remote import RemoteChanges
 from gridvisit.ui.tasks import TaskRunner
 from gridvisit.ui.tree import NODE_ROLE, HierarchyTree
 
@@ -134,6 +135,8 @@ class MainWindow(WindowHost):
         self._build_menus()
         self._connect()
         self._restore_settings()
+        # On a server: other instances' writes refresh this window (none on SQLite).
+        self.remote = RemoteChanges(self)
         self.reload_tree()
 
     # -- public surface -------------------------------------------------------------
@@ -344,6 +347,7 @@ class MainWindow(WindowHost):
         self.settings.sync()
 
     def closeEvent(self, event: Any) -> None:
+        self.remote.stop()
         self.save_settings()
         self.tasks.wait(5000)
         super().closeEvent(event)

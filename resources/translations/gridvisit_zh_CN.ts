@@ -520,6 +520,26 @@ Check the fingerprint with the other side by phone.</source>
         <source>Cannot save</source>
         <translation>无法保存</translation>
     </message>
+    <message>
+        <source>Changed by someone else</source>
+        <translation>记录已被他人修改</translation>
+    </message>
+    <message>
+        <source>Nothing was saved. What you typed is still in the form: copy what you want to keep, then reload the record to see the current version and enter your change again.</source>
+        <translation>没有保存。你填写的内容还在窗口里:请先复制需要保留的内容,再点“重新载入”查看最新的记录,然后重新填写你的修改。</translation>
+    </message>
+    <message>
+        <source>Nothing was saved. What you typed is still in the form: copy what you want to keep, close the form and open it again to see the current version.</source>
+        <translation>没有保存。你填写的内容还在窗口里:请先复制需要保留的内容,再关闭窗口重新打开,查看最新的记录。</translation>
+    </message>
+    <message>
+        <source>Reload the record</source>
+        <translation>重新载入</translation>
+    </message>
+    <message>
+        <source>Keep my input</source>
+        <translation>保留我的输入</translation>
+    </message>
 </context>
 <context>
     <name>DrillDialog</name>

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from gridvisit.core.access import Action, allowed, denied, out_of_area
 from gridvisit.core.clock import utcnow
 from gridvisit.core.enums import Role
-from gridvisit.core.errors import NotFoundError
+from gridvisit.core.errors import NotFoundError, StaleRecordError
 from gridvisit.core.records import Actor, Scope
 from gridvisit.storage.audit import append_audit, read_tail, tail_refused
 from gridvisit.storage.engine import Database
@@ -102,10 +102,20 @@ class ServiceContext:
             )
         return frozenset()
 
-    def get(self, s: Session, model: type[M], ident: int | None) -> M:
-        """`get_or_404`, then refused unless the record lies in the actor's area."""
+    def get(
+        self, s: Session, model: type[M], ident: int | None, *, version: int | None = None
+    ) -> M:
+        """`get_or_404`, then refused unless the record lies in the actor's area.
+
+        `version`: the version the form was filled from. A record stored at another
+        version was changed behind the form (another window on the server, a merge):
+        refused with StaleRecordError rather than overwritten. The UPDATE itself is
+        guarded too (`version_id_col`, storage/models.py), for a change that commits
+        between this read and the write. docs/architecture.md#several-staff-at-once"""
         obj = get_or_404(s, model, ident)
         self.check_area(s, obj)
+        if version is not None and getattr(obj, "version", version) != version:
+            raise StaleRecordError(_ENTITY_LABELS.get(model.__name__, ""))
         return obj
 
     def check_id(self, s: Session, model: type[Base], ident: int | None) -> None:

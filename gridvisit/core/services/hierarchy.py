@@ -22,7 +22,7 @@ _LABELS = {"community": "社区", "grid": "网格", "building_group": "楼栋党
 
 def _node(kind: str, obj: Community | Grid | BuildingGroup) -> NodeRec:
     parent = getattr(obj, "community_id", None) or getattr(obj, "grid_id", None)
-    return NodeRec(kind, obj.id, obj.uuid, obj.name, parent)
+    return NodeRec(kind, obj.id, obj.uuid, obj.name, parent, obj.version)
 
 
 class HierarchyService:
@@ -74,14 +74,25 @@ class HierarchyService:
             self.ctx.audit(s, "building_group.add", obj, name=name)
             return _node("building_group", obj)
 
+    @guarded(Action.READ)
+    def node(self, kind: str, node_id: int) -> NodeRec:
+        """One community, grid or building group as stored (with its version)."""
+        model = _KINDS.get(kind)
+        if model is None:
+            raise ValidationError({"kind": f"未知的层级:{kind}"})
+        with self.ctx.read() as s:
+            return _node(kind, self.ctx.get(s, model, node_id))
+
     # -- change -------------------------------------------------------------------
     @guarded(Action.EDIT_HIERARCHY)
-    def rename(self, kind: str, node_id: int, new_name: str) -> NodeRec:
+    def rename(
+        self, kind: str, node_id: int, new_name: str, *, version: int | None = None
+    ) -> NodeRec:
         model = _KINDS[kind]
         self._require_kind(kind)
         name = self._name(new_name, kind)
         with self.ctx.write() as s:
-            obj = self.ctx.get(s, model, node_id)
+            obj = self.ctx.get(s, model, node_id, version=version)
             if obj.name == name:
                 return _node(kind, obj)
             siblings = [model.name == name, model.id != node_id]

@@ -102,6 +102,7 @@ def resident_rec(r: Resident) -> ResidentRec:
         r.workplace,
         r.moved_in_on,
         r.status,
+        r.version,
     )
 
 
@@ -273,17 +274,20 @@ class HouseholdService:
             return household_rec(h)
 
     @guarded(Action.RECORD)
-    def update(self, household_id: int, **fields: Any) -> HouseholdRec:
+    def update(
+        self, household_id: int, *, version: int | None = None, **fields: Any
+    ) -> HouseholdRec:
         """Change address, phone, notes, a manual tier (`tier_code`, or None to go back
         to the tier implied by special groups) or the house: `house_status` (code or
         label), `owner_name`, `owner_phone`, and for a rental `tenant_count` and
-        `rental_registration` (cleared when the house is no longer 出租)."""
+        `rental_registration` (cleared when the house is no longer 出租). `version`: the
+        one the form loaded (refused with StaleRecordError if the household changed since)."""
         allowed = {"building", "unit", "room", "phone", "notes", "tier_code", *HOUSE_FIELDS}
         bad = set(fields) - allowed
         if bad:
             raise ValueError(f"unknown household fields: {bad}")
         with self.ctx.write() as s:
-            h = self.ctx.get(s, Household, household_id)
+            h = self.ctx.get(s, Household, household_id, version=version)
             errors: dict[str, str] = {}
             building, unit, room, phone, notes = self._address(
                 errors,
@@ -516,9 +520,11 @@ class HouseholdService:
         return warnings
 
     @guarded(Action.RECORD)
-    def update_resident(self, resident_id: int, data: ResidentInput) -> ResidentRec:
+    def update_resident(
+        self, resident_id: int, data: ResidentInput, *, version: int | None = None
+    ) -> ResidentRec:
         with self.ctx.write() as s:
-            r = self.ctx.get(s, Resident, resident_id)
+            r = self.ctx.get(s, Resident, resident_id, version=version)
             clean, self.last_warnings = validate_resident(
                 data, self._known_groups(s), today=today_local(self.ctx.now())
             )

@@ -114,7 +114,15 @@ class ProblemService:
 
     # -- workflow -----------------------------------------------------------------
     @guarded(Action.RECORD)
-    def accept(self, problem_id: int, unit: str, person: str = "", note: str = "") -> ProblemRec:
+    def accept(
+        self,
+        problem_id: int,
+        unit: str,
+        person: str = "",
+        note: str = "",
+        *,
+        version: int | None = None,
+    ) -> ProblemRec:
         """受理并派单 to a responsible unit and person."""
         errors: dict[str, str] = {}
         unit = require_text(errors, "assigned_unit", "责任单位", unit, max_len=64)
@@ -122,24 +130,40 @@ class ProblemService:
         note = optional_text(errors, "note", "备注", note)
         if errors:
             raise ValidationError(errors)
-        return self._act(problem_id, EventKind.ACCEPTED, note, unit=unit, person=person)
+        return self._act(
+            problem_id, EventKind.ACCEPTED, note, unit=unit, person=person, version=version
+        )
 
     @guarded(Action.RECORD)
-    def add_progress(self, problem_id: int, note: str) -> ProblemRec:
-        return self._act(problem_id, EventKind.PROGRESS, self._required_note(note, "办理进展"))
+    def add_progress(self, problem_id: int, note: str, *, version: int | None = None) -> ProblemRec:
+        return self._act(
+            problem_id, EventKind.PROGRESS, self._required_note(note, "办理进展"), version=version
+        )
 
     @guarded(Action.RECORD)
-    def escalate(self, problem_id: int, reason: str) -> ProblemRec:
-        return self._act(problem_id, EventKind.ESCALATED, self._required_note(reason, "上报原因"))
+    def escalate(self, problem_id: int, reason: str, *, version: int | None = None) -> ProblemRec:
+        return self._act(
+            problem_id,
+            EventKind.ESCALATED,
+            self._required_note(reason, "上报原因"),
+            version=version,
+        )
 
     @guarded(Action.RECORD)
-    def resolve(self, problem_id: int, resolution: str) -> ProblemRec:
+    def resolve(
+        self, problem_id: int, resolution: str, *, version: int | None = None
+    ) -> ProblemRec:
         text = self._required_note(resolution, "办理结果", field="resolution")
-        return self._act(problem_id, EventKind.RESOLVED, text, resolution=text)
+        return self._act(problem_id, EventKind.RESOLVED, text, resolution=text, version=version)
 
     @guarded(Action.RECORD)
     def return_visit(
-        self, problem_id: int, satisfaction: Satisfaction, note: str = ""
+        self,
+        problem_id: int,
+        satisfaction: Satisfaction,
+        note: str = "",
+        *,
+        version: int | None = None,
     ) -> ProblemRec:
         """回访: 满意/基本满意 closes the problem; 不满意 sends it back to 办理中."""
         errors: dict[str, str] = {}
@@ -147,18 +171,27 @@ class ProblemService:
         if errors:
             raise ValidationError(errors)
         return self._act(
-            problem_id, EventKind.RETURN_VISIT, note, satisfaction=Satisfaction(satisfaction)
+            problem_id,
+            EventKind.RETURN_VISIT,
+            note,
+            satisfaction=Satisfaction(satisfaction),
+            version=version,
         )
 
     @guarded(Action.RECORD)
-    def reopen(self, problem_id: int, reason: str) -> ProblemRec:
+    def reopen(self, problem_id: int, reason: str, *, version: int | None = None) -> ProblemRec:
         return self._act(
-            problem_id, EventKind.REOPENED, self._required_note(reason, "重新办理原因")
+            problem_id,
+            EventKind.REOPENED,
+            self._required_note(reason, "重新办理原因"),
+            version=version,
         )
 
     # -- 督办 and 延期申请 (no change of status; docs/architecture.md#where-each-rule-lives)
     @guarded(Action.SUPERVISE)
-    def supervise(self, problem_id: int, kind: EventKind, note: str) -> ProblemRec:
+    def supervise(
+        self, problem_id: int, kind: EventKind, note: str, *, version: int | None = None
+    ) -> ProblemRec:
         """黄牌督办, 红牌督办 or 加急 by a community or sub-district admin."""
         try:
             mark = EventKind(kind)
@@ -166,25 +199,31 @@ class ProblemService:
             mark = EventKind.CREATED
         if mark not in SUPERVISION:
             raise ValidationError({"kind": "督办只能是黄牌督办、红牌督办或加急"})
-        return self._act(problem_id, mark, self._required_note(note, "督办意见"))
+        return self._act(problem_id, mark, self._required_note(note, "督办意见"), version=version)
 
     @guarded(Action.RECORD)
-    def request_extension(self, problem_id: int, new_day: date, reason: str) -> ProblemRec:
+    def request_extension(
+        self, problem_id: int, new_day: date, reason: str, *, version: int | None = None
+    ) -> ProblemRec:
         """延期申请: the handler asks for the limit to end with `new_day` instead."""
         text = self._required_note(reason, "延期理由")
-        return self._act(problem_id, EventKind.EXTENSION_REQUESTED, text, new_day=new_day)
+        return self._act(
+            problem_id, EventKind.EXTENSION_REQUESTED, text, new_day=new_day, version=version
+        )
 
     @guarded(Action.SUPERVISE)
-    def decide_extension(self, problem_id: int, approve: bool, note: str = "") -> ProblemRec:
+    def decide_extension(
+        self, problem_id: int, approve: bool, note: str = "", *, version: int | None = None
+    ) -> ProblemRec:
         """同意 (the limit moves to the date asked for) or 不同意 (a reason is required)."""
         if approve:
             errors: dict[str, str] = {}
             note = optional_text(errors, "note", "审批意见", note)
             if errors:
                 raise ValidationError(errors)
-            return self._act(problem_id, EventKind.EXTENSION_APPROVED, note)
+            return self._act(problem_id, EventKind.EXTENSION_APPROVED, note, version=version)
         text = self._required_note(note, "不同意的理由")
-        return self._act(problem_id, EventKind.EXTENSION_REFUSED, text)
+        return self._act(problem_id, EventKind.EXTENSION_REFUSED, text, version=version)
 
     def _act(
         self,
@@ -197,10 +236,11 @@ class ProblemService:
         resolution: str = "",
         satisfaction: Satisfaction | None = None,
         new_day: date | None = None,
+        version: int | None = None,
     ) -> ProblemRec:
         now = self.ctx.now()
         with self.ctx.write() as s:
-            p = self.ctx.get(s, Problem, problem_id)
+            p = self.ctx.get(s, Problem, problem_id, version=version)
             status, level = ProblemStatus(p.status), HandlingLevel(p.level)
             pending = pending_extension(p.events)
             step = transition(

@@ -81,6 +81,7 @@ def _visit_rec(v: Visit, problem_ids: tuple[int, ...] = ()) -> VisitRec:
         VisitPurpose(v.purpose),
         v.notes,
         problem_ids,
+        v.version,
     )
 
 
@@ -283,8 +284,8 @@ class VisitService:
                 s.delete(row)
 
     # -- correcting and deleting --------------------------------------------------
-    def _live_visit(self, s: Session, visit_id: int) -> Visit:
-        visit = self.ctx.get(s, Visit, visit_id)
+    def _live_visit(self, s: Session, visit_id: int, version: int | None = None) -> Visit:
+        visit = self.ctx.get(s, Visit, visit_id, version=version)
         if visit.archived:
             raise ValidationError({"visit": "这条走访记录已被删除"})
         return visit
@@ -308,14 +309,14 @@ class VisitService:
             return _visit_rec(visit, problems), present
 
     @guarded(Action.RECORD)
-    def update(self, visit_id: int, data: VisitInput) -> VisitRec:
+    def update(self, visit_id: int, data: VisitInput, *, version: int | None = None) -> VisitRec:
         """Correct a visit: time, worker, method, purpose, who was present, notes. The
         version goes up (so the correction travels) and the audit log names the fields.
         Problems raised in it have their own workflow and are not changed here."""
         errors: dict[str, str] = {}
         visited_at, method, purpose, notes = self._check_fields(data, errors)
         with self.ctx.write() as s:
-            visit = self._live_visit(s, visit_id)
+            visit = self._live_visit(s, visit_id, version)
             worker_id = data.worker_id or visit.worker_id
             if s.get(User, worker_id) is None:
                 errors["worker_id"] = "请选择走访的网格员"

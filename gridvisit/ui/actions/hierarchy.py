@@ -60,15 +60,7 @@ class HierarchyActions(ActionGroup):
                 ),
             )
         if node.kind != "root":
-            menu.addAction(
-                self.tr("Rename…"),
-                lambda: self.name_dialog(
-                    self.tr("Rename"),
-                    self.tr("New name"),
-                    lambda name: h.rename(node.kind, _id(node), name),
-                    value=node.name,
-                ),
-            )
+            menu.addAction(self.tr("Rename…"), lambda: self.rename(node))
         if node.kind in ("grid", "building_group"):
             menu.addAction(self.tr("Move to…"), lambda: self.move_node(node))
         if node.kind != "root":
@@ -84,6 +76,20 @@ class HierarchyActions(ActionGroup):
             return
         if NameDialog(title, label, save, value=value, parent=self.window).run() is not None:
             self.notify(Changes(hierarchy=True))
+
+    def rename(self, node: TreeNode) -> None:
+        """Saved with the version read when the form opened (a node renamed meanwhile
+        elsewhere is refused, not overwritten)."""
+        if self.still_checking():
+            return
+        h = self.services.hierarchy
+        version = h.node(node.kind, _id(node)).version
+        self.name_dialog(
+            self.tr("Rename"),
+            self.tr("New name"),
+            lambda name: h.rename(node.kind, _id(node), name, version=version),
+            value=node.name,
+        )
 
     def move_node(self, node: TreeNode) -> None:
         if self.still_checking():

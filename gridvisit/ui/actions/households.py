@@ -77,8 +77,19 @@ class HouseholdActions(ActionGroup):
             self.notify(Changes(added_households=frozenset({new_id}), groups=frozenset({group})))
 
     def edit_household(self, household_id: int) -> None:
+        """The form saves with the version it was filled from: a household changed
+        meanwhile (another window on the server, a merge) is refused, and the user may
+        reload it (the form opens again on the stored household)."""
         if self.still_checking():
             return
+        while True:
+            dialog = self._edit_household_once(household_id)
+            if not dialog.reload_requested:
+                return
+            rec = self.services.households.get(household_id)
+            self._changed(household_id, rec.building_group_id)
+
+    def _edit_household_once(self, household_id: int) -> HouseholdDialog:
         hs = self.services.households
         rec = hs.get(household_id)
         values = {
@@ -95,6 +106,7 @@ class HouseholdActions(ActionGroup):
         def save(v: dict[str, Any]) -> bool:
             hs.update(
                 household_id,
+                version=rec.version,
                 building=v["building"],
                 unit=v["unit"],
                 room=v["room"],
@@ -106,15 +118,18 @@ class HouseholdActions(ActionGroup):
             hs.set_party_centre(household_id, v["is_party_centre"])
             return True
 
-        if HouseholdDialog(
+        dialog = HouseholdDialog(
             self.window.reference,
             save,
             title=self.tr("Edit household"),
             values=values,
             parent=self.window,
-        ).run():
+        )
+        dialog.reloadable = True
+        if dialog.run():
             self._changed(household_id, rec.building_group_id)
             self.status(self.tr("Saved household {a}.").format(a=hs.get(household_id).address))
+        return dialog
 
     def move_household(self, household_id: int) -> None:
         if self.still_checking():
@@ -186,21 +201,39 @@ class HouseholdActions(ActionGroup):
             self.status(self.tr("Saved resident {n}.").format(n=done.name))
 
     def edit_resident(self, household_id: int, resident: ResidentRec) -> None:
+        """Saved with the version shown (see `edit_household`); a reload opens the
+        form again on the stored resident."""
         if self.still_checking():
             return
         hs = self.services.households
-        done = ResidentDialog(
-            self.window.reference,
-            lambda r: hs.update_resident(resident.id, r),
-            title=self.tr("Edit resident"),
-            resident=resident,
-            reveal=lambda: (hs.reveal(resident.id, "id_number"), hs.reveal(resident.id, "phone")),
-            parent=self.window,
-        ).run()
+        while True:
+            dialog = self._edit_resident_once(resident)
+            done = dialog.result_value
+            if not dialog.reload_requested:
+                break
+            fresh = [r for r in hs.residents(household_id) if r.id == resident.id]
+            self._changed(household_id)
+            if not fresh:
+                return
+            resident = fresh[0]
         if done is not None:
             self._warn_about(hs.last_warnings)
             self._changed(household_id)
             self.status(self.tr("Saved resident {n}.").format(n=done.name))
+
+    def _edit_resident_once(self, resident: ResidentRec) -> ResidentDialog:
+        hs = self.services.households
+        dialog = ResidentDialog(
+            self.window.reference,
+            lambda r: hs.update_resident(resident.id, r, version=resident.version or None),
+            title=self.tr("Edit resident"),
+            resident=resident,
+            reveal=lambda: (hs.reveal(resident.id, "id_number"), hs.reveal(resident.id, "phone")),
+            parent=self.window,
+        )
+        dialog.reloadable = True
+        dialog.run()
+        return dialog
 
     def remove_resident(self, household_id: int, resident: ResidentRec) -> None:
         """迁入/迁出…: a dated move of the selected resident (moved out, died, a change

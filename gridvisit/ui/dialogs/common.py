@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gridvisit.core.errors import GridVisitError, ValidationError
+from gridvisit.core.errors import GridVisitError, StaleRecordError, ValidationError
 
 ERROR_STYLE = "color: #c62828;"
 INVALID_STYLE = "border: 1px solid #c62828;"
@@ -209,18 +209,72 @@ def _cannot_save() -> str:
     return QCoreApplication.translate("Dialogs", "Cannot save")
 
 
-def submit(dialog: QDialog, errors: FieldErrors, action: Callable[[], Any]) -> Any:
+def submit(
+    dialog: QDialog,
+    errors: FieldErrors,
+    action: Callable[[], Any],
+    *,
+    reload: Callable[[], None] | None = None,
+) -> Any:
     """Run a save; on a ValidationError mark the fields inline, on any other known error
-    say why. Returns the action's result, or `FAILED` when nothing was saved."""
+    say why. Returns the action's result, or `FAILED` when nothing was saved.
+
+    A StaleRecordError (someone else changed the record since the form loaded it)
+    says so and leaves the dialog open with what the user typed; with `reload` it
+    offers to load the record afresh (the caller's `reload` then replaces the form)."""
     try:
         return action()
     except ValidationError as exc:
         rest = errors.show(exc.errors)
         if rest:
             QMessageBox.warning(dialog, _cannot_save(), "\n".join(rest))
+    except StaleRecordError as exc:
+        if stale_record(dialog, exc, reloadable=reload is not None) and reload is not None:
+            reload()
     except GridVisitError as exc:
         QMessageBox.warning(dialog, _cannot_save(), str(exc))
     return _FAILED
+
+
+def stale_record(parent: QWidget, exc: StaleRecordError, *, reloadable: bool) -> bool:
+    """Tell the user their save was refused because the record changed meanwhile, and
+    that their input is still in the form. True: they chose to reload the record."""
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        QCoreApplication.translate("Dialogs", "Changed by someone else"),
+        exc.message,
+        parent=parent,
+    )
+    box.setObjectName("stale_record_box")
+    box.setInformativeText(
+        QCoreApplication.translate(
+            "Dialogs",
+            "Nothing was saved. What you typed is still in the form: copy what you want "
+            "to keep, then reload the record to see the current version and enter your "
+            "change again.",
+        )
+        if reloadable
+        else QCoreApplication.translate(
+            "Dialogs",
+            "Nothing was saved. What you typed is still in the form: copy what you want "
+            "to keep, close the form and open it again to see the current version.",
+        )
+    )
+    reload = (
+        box.addButton(
+            QCoreApplication.translate("Dialogs", "Reload the record"),
+            QMessageBox.ButtonRole.AcceptRole,
+        )
+        if reloadable
+        else None
+    )
+    keep = box.addButton(
+        QCoreApplication.translate("Dialogs", "Keep my input"), QMessageBox.ButtonRole.RejectRole
+    )
+    box.setDefaultButton(keep)
+    box.setEscapeButton(keep)
+    box.exec()
+    return reload is not None and box.clickedButton() is reload
 
 
 FAILED = _FAILED

@@ -58,6 +58,11 @@ class _FormDialog(QDialog):
         self.form = QFormLayout()
         self.result_value: Any = None
         self._save: Callable[[], Any] = lambda: None
+        # Set by a caller that can open the form again on the stored record: a save
+        # refused as stale then offers to reload (see `submit`), and the dialog closes
+        # with `reload_requested` so that the caller reopens it.
+        self.reloadable = False
+        self.reload_requested = False
 
     def field(self, key: str, label: str, widget: W, form: QFormLayout | None = None) -> W:
         error = self.errors.make_label(self)
@@ -84,10 +89,16 @@ class _FormDialog(QDialog):
         layout.addWidget(buttons)
 
     def save(self) -> None:
-        result = submit(self, self.errors, self._save)
+        result = submit(
+            self, self.errors, self._save, reload=self._reload if self.reloadable else None
+        )
         if result is not FAILED:
             self.result_value = result
             self.accept()
+
+    def _reload(self) -> None:
+        self.reload_requested = True
+        self.reject()
 
     def run(self) -> Any:
         try:

@@ -50,6 +50,9 @@ class ProblemActionDialog(QDialog):
         super().__init__(parent)
         self.services = services
         self.problem_id = problem_id
+        # Saved with the step: a problem changed meanwhile (another window, a merge)
+        # is refused rather than moved on from a state the user did not see.
+        self.loaded_version = services.problems.get(problem_id).version
         self.kind = kind
         self.result_problem: ProblemRec | None = None
         self.errors = FieldErrors()
@@ -162,27 +165,28 @@ class ProblemActionDialog(QDialog):
 
     def _apply(self) -> ProblemRec:
         p, note, pid = self.services.problems, self.note.toPlainText(), self.problem_id
+        version = self.loaded_version
         if self.kind is EventKind.ACCEPTED:
             assert self.unit is not None and self.person is not None
-            return p.accept(pid, self.unit.text(), self.person.text(), note)
+            return p.accept(pid, self.unit.text(), self.person.text(), note, version=version)
         if self.kind is EventKind.PROGRESS:
-            return p.add_progress(pid, note)
+            return p.add_progress(pid, note, version=version)
         if self.kind is EventKind.ESCALATED:
-            return p.escalate(pid, note)
+            return p.escalate(pid, note, version=version)
         if self.kind is EventKind.RESOLVED:
-            return p.resolve(pid, note)
+            return p.resolve(pid, note, version=version)
         if self.kind is EventKind.RETURN_VISIT:
             assert self.satisfaction is not None
-            return p.return_visit(pid, self.satisfaction.currentData(), note)
+            return p.return_visit(pid, self.satisfaction.currentData(), note, version=version)
         if self.kind in SUPERVISION:
-            return p.supervise(pid, self.kind, note)
+            return p.supervise(pid, self.kind, note, version=version)
         if self.kind is EventKind.EXTENSION_REQUESTED:
             assert self.new_day is not None
-            return p.request_extension(pid, pydate(self.new_day.date()), note)
+            return p.request_extension(pid, pydate(self.new_day.date()), note, version=version)
         if self.kind is EventKind.EXTENSION_APPROVED:
             assert self.decision is not None
-            return p.decide_extension(pid, bool(self.decision.currentData()), note)
-        return p.reopen(pid, note)
+            return p.decide_extension(pid, bool(self.decision.currentData()), note, version=version)
+        return p.reopen(pid, note, version=version)
 
     @classmethod
     def ask(

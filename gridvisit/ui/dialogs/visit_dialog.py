@@ -153,6 +153,7 @@ class VisitDialog(QDialog):
         super().__init__(parent)
         # With `visit_id` the dialog opens that visit to read, correct or delete it.
         self.visit_id = visit_id
+        self.loaded_version = 0
         self.deleted = False
         self.services = services
         self.reference = reference
@@ -307,6 +308,7 @@ class VisitDialog(QDialog):
     # -- an existing visit --------------------------------------------------------
     def _load_visit(self, visit_id: int) -> None:
         visit, present = self.services.visits.get(visit_id)
+        self.loaded_version = visit.version  # saved with it: a stale copy is refused
         local = to_local(visit.visited_at).replace(tzinfo=None)
         self.when.setMaximumDateTime(max(self.when.maximumDateTime(), qdatetime(local)))
         self.restore(
@@ -467,7 +469,11 @@ class VisitDialog(QDialog):
         if self.visit_id is not None:
             visit_id = self.visit_id
             result = submit(
-                self, self.errors, lambda: self.services.visits.update(visit_id, self.value())
+                self,
+                self.errors,
+                lambda: self.services.visits.update(
+                    visit_id, self.value(), version=self.loaded_version or None
+                ),
             )
         else:
             result = submit(self, self.errors, lambda: self.services.visits.record(self.value()))
