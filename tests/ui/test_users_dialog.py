@@ -1,0 +1,128 @@
+"""The user management window (Account → User management): what each admin sees and
+may do in it, through the real services. Set GRIDVISIT_SCREENSHOTS=folder to save
+its screenshots at 1366×768 (docs/user-guide.zh-CN.md)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QPushButton
+from sqlalchemy import select
+
+from gridvisit.core.enums import Role
+from gridvisit.core.passwords import password_matches
+from gridvisit.core.records import Actor
+from gridvisit.core.services import ServiceContext, Services
+from gridvisit.storage import Database
+from gridvisit.storage.models import User
+from gridvisit.ui.dialogs.users import UserForm, UsersDialog
+from tests.ui.conftest import on_next_modal
+
+
+def _as(db: Database, username: str) -> Services:
+    with db.read_session() as s:
+        u = s.scalar(select(User).where(User.username == username))
+        assert u is not None
+        actor = Actor(u.id, u.username, u.display_name, Role(u.role))
+    return Services(ServiceContext(db, actor))
+
+
+def _shoot(dialog: QDialog, name: str) -> None:
+    folder = os.environ.get("GRIDVISIT_SCREENSHOTS")
+    if not folder:
+        return
+    QApplication.processEvents()
+    dialog.grab().save(str(Path(folder) / name))
+
+
+def test_a_subdistrict_admin_sees_everyone(qtbot, zh, demo_db: Database) -> None:  # type: ignore[no-untyped-def]
+    services = _as(demo_db, "admin")
+    dialog = UsersDialog(services)
+    qtbot.addWidget(dialog)
+    dialog.resize(1366, 768)
+    dialog.show()
+    rows = dialog.model.all_rows()
+    assert {r.role for r in rows} == set(Role)
+    assert len(rows) == len(services.users.rows())
+    _shoot(dialog, "users-subdistrict.png")
+    form = UserForm(services, None, dialog)
+    qtbot.addWidget(form)
+    assert form.role.count() == 3
+
+
+def test_a_community_admin_manages_their_workers_only(qtbot, zh, demo_db: Database) -> None:  # type: ignore[no-untyped-def]
+    services = _as(demo_db, "community1")
+    mine = {c.name for c in services.hierarchy.communities()}
+    dialog = UsersDialog(services)
+    qtbot.addWidget(dialog)
+    dialog.resize(1366, 768)
+    dialog.show()
+    rows = dialog.model.all_rows()
+    assert {r.role for r in rows} == {Role.GRID_WORKER, Role.COMMUNITY_ADMIN}
+    assert [r.username for r in rows if r.role is Role.COMMUNITY_ADMIN] == ["community1"]
+    for r in rows:
+        if r.role is Role.GRID_WORKER:
+            assert {n.split("/")[0] for _, n in r.grids} <= mine
+    _shoot(dialog, "users-community.png")
+
+    # Add a worker: only 网格员 offered, only their communities' grids to tick.
+    grid = services.hierarchy.grids()[0]
+    added: dict[str, str] = {}
+
+    def fill(form: QDialog) -> None:
+        assert isinstance(form, UserForm)
+        assert form.role.count() == 1 and form.role.currentData() == Role.GRID_WORKER.value
+        assert {
+            form.area.topLevelItem(i).text(0) for i in range(form.area.topLevelItemCount())
+        } == mine  # type: ignore[union-attr]
+        form.username.setText("new-worker")
+        form.display_name.setText("新来的网格员")
+        form.set_checked("grid", {grid.id})
+        _shoot(form, "users-community-add.png")
+
+        def read_password(box: QDialog) -> None:
+            assert isinstance(box, QMessageBox)
+            added["text"] = box.text()
+            box.accept()
+
+        on_next_modal(read_password)
+        form.save()
+
+    state = on_next_modal(fill)
+    dialog.add_user()
+    assert not state["left_open"]
+    row = next(r for r in dialog.model.all_rows() if r.username == "new-worker")
+    assert [g for g, _ in row.grids] == [grid.id]
+    password = added["text"].split("\n\n")[1]
+    with demo_db.read_session() as s:
+        stored = s.scalar(select(User.password_hash).where(User.username == "new-worker"))
+    assert stored and password_matches(stored, password)
+
+    # Deactivate and reactivate from the window; not themselves.
+    dialog.select(row.id)
+    assert dialog.toggle_button.isEnabled()
+    on_next_modal(lambda box: box.button(QMessageBox.StandardButton.Yes).click())  # type: ignore[attr-defined]
+    dialog.toggle_active()
+    assert not next(r for r in dialog.model.all_rows() if r.id == row.id).active
+    me = next(r for r in rows if r.username == "community1")
+    dialog.select(me.id)
+    assert not dialog.toggle_button.isEnabled()
+
+
+def test_the_account_menu_opens_it_for_admins(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    act = window.findChild(QAction, "action_manage_users")
+    assert act is not None and act.isVisible()
+    seen: list[int] = []
+
+    def look(dialog: QDialog) -> None:
+        assert isinstance(dialog, UsersDialog)
+        seen.append(dialog.model.total_count())
+        close = [b for b in dialog.findChildren(QPushButton) if b.text() in ("Close", "关闭")]
+        assert close
+        dialog.reject()
+
+    on_next_modal(look)
+    act.trigger()
+    assert seen and seen[0] > 3
