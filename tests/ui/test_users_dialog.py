@@ -39,6 +39,9 @@ def _shoot(dialog: QDialog, name: str) -> None:
 
 def test_a_subdistrict_admin_sees_everyone(qtbot, zh, demo_db: Database) -> None:  # type: ignore[no-untyped-def]
     services = _as(demo_db, "admin")
+    services.ctx.record("user.login")  # what a login of this admin writes
+    worker2 = next(r for r in services.users.rows() if r.username == "worker2")
+    services.users.deactivate(worker2.id)
     dialog = UsersDialog(services)
     qtbot.addWidget(dialog)
     dialog.resize(1366, 768)
@@ -46,6 +49,11 @@ def test_a_subdistrict_admin_sees_everyone(qtbot, zh, demo_db: Database) -> None
     rows = dialog.model.all_rows()
     assert {r.role for r in rows} == set(Role)
     assert len(rows) == len(services.users.rows())
+    assert next(r for r in rows if r.username == "admin").last_login is not None
+    assert not next(r for r in rows if r.username == "worker2").active
+    dialog.show_inactive.setChecked(False)
+    assert "worker2" not in {r.username for r in dialog.model.rows()}
+    dialog.show_inactive.setChecked(True)
     _shoot(dialog, "users-subdistrict.png")
     form = UserForm(services, None, dialog)
     qtbot.addWidget(form)
