@@ -24,6 +24,7 @@ from gridvisit.cli import (
     reports,
     server,
     session,
+    stats,
     users,
     workdays,
 )
@@ -37,7 +38,7 @@ SECURITY_HELP = (
 
 # In the order `gridvisit --help` lists them.
 COMMANDS = (
-    demo, check, reports, exchange, ledger, database, server, users, audit, keys, backup,
+    demo, check, reports, stats, exchange, ledger, database, server, users, audit, keys, backup,
     workdays,
 )  # fmt: skip
 

@@ -42,6 +42,8 @@ class Action(StrEnum):
     SUPERVISE = "supervise"
     # Entering a year's holiday schedule (holidays and 调休 working weekends).
     MANAGE_CALENDAR = "manage_calendar"
+    # The statistics' targets (coverage >= 95 % ...) every office is measured against.
+    MANAGE_TARGETS = "manage_targets"
 
 
 ACTION_LABELS = {
@@ -62,6 +64,7 @@ ACTION_LABELS = {
     Action.MANAGE_BACKUPS: "从备份恢复和设置备份保留份数",
     Action.SUPERVISE: "督办问题和审批延期申请",
     Action.MANAGE_CALENDAR: "录入节假日安排",
+    Action.MANAGE_TARGETS: "设置统计指标的目标值",
 }
 
 _WORKER = frozenset(
@@ -105,6 +108,7 @@ def node_action(kind: str) -> Action:
 COMMANDS: dict[str, Action] = {
     # File
     "weekly_report": Action.WEEKLY_REPORT,
+    "statistics_report": Action.READ,  # setting the targets in it is MANAGE_TARGETS
     "export_package": Action.EXPORT_PACKAGE,
     # Return packages on a laptop (RECORD); grid packages are refused without MERGE.
     "merge_packages": Action.RECORD,

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, and_, case, literal
+from sqlalchemy import ColumnElement, and_, case, literal, or_
 
 from gridvisit.core.clock import local_date, local_midnight
 from gridvisit.core.enums import EventKind, HandlingLevel, ProblemStatus, Satisfaction
@@ -501,3 +501,68 @@ def transition(
             return Transition(ProblemStatus.IN_PROGRESS, level)
         return Transition(ProblemStatus.CLOSED, level)
     return Transition(ProblemStatus.IN_PROGRESS, level)  # REOPENED
+
+
+# --- statistics (core/indicators.py, core/services/stats.py) ---------------------------
+
+
+def visit_due_by(
+    last_visit: datetime | None, registered_at: datetime, interval_days: int, day: date
+) -> bool:
+    """应访: the next visit falls due on or before `day` (so a visit was owed by then)."""
+    return next_visit_due(last_visit, registered_at, interval_days) <= day
+
+
+def visit_due_by_sql(
+    last_visit: Any,
+    registered_at: Any,
+    tier_code: Any,
+    intervals: Mapping[str, int],
+    day: date,
+    datetime_type: Any,
+) -> ColumnElement[bool]:
+    """visit_due_by in SQL: local date of the last visit + interval <= day <=> the last
+    visit is before local midnight of (day - interval + 1); never visited: registered
+    before the midnight after `day`. The same arithmetic as visit_overdue_sql, which is
+    visit_due_by(day - 1)."""
+    return visit_overdue_sql(
+        last_visit, registered_at, tier_code, intervals, day + timedelta(days=1), datetime_type
+    )
+
+
+def resolution_timeliness_sql(
+    resolved_at: Any, due_at: Any, before_original: ColumnElement[bool]
+) -> tuple[ColumnElement[bool], ColumnElement[bool], ColumnElement[bool]]:
+    """resolution_timeliness in SQL: the conditions for 按期, 延期后按期 and 超期办结 of a
+    resolved problem. `before_original` says resolved_at < the original limit (true
+    when no approved extension moved it); the caller builds it from the extension
+    events, whose stored dates compare differently on each database."""
+    in_force = resolved_at < due_at
+    return and_(in_force, before_original), and_(in_force, ~before_original), ~in_force
+
+
+def problem_unresolved_at(
+    status: ProblemStatus, resolved_at: datetime | None, moment: datetime
+) -> bool:
+    """未办结 at a past `moment`, judged by the standing resolution: unresolved now, or
+    resolved only after `moment`. At `moment` = now this is `status in UNRESOLVED`."""
+    return status in UNRESOLVED or (resolved_at is not None and resolved_at > moment)
+
+
+def problem_unresolved_at_sql(
+    status: Any, resolved_at: Any, moment: datetime
+) -> ColumnElement[bool]:
+    return or_(status_in_sql(status, UNRESOLVED), resolved_at > moment)
+
+
+def problem_overdue_at(
+    status: ProblemStatus, resolved_at: datetime | None, due_at: datetime, moment: datetime
+) -> bool:
+    """超期未办结 at `moment`: problem_is_overdue, with the status as of `moment`."""
+    return problem_unresolved_at(status, resolved_at, moment) and moment >= due_at
+
+
+def problem_overdue_at_sql(
+    status: Any, resolved_at: Any, due_at: Any, moment: datetime
+) -> ColumnElement[bool]:
+    return and_(problem_unresolved_at_sql(status, resolved_at, moment), due_at <= moment)

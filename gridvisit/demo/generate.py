@@ -10,15 +10,16 @@ from __future__ import annotations
 import hashlib
 import os
 import random
-import uuid
+from bisect import bisect
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
 from argon2 import PasswordHasher
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Connection, Table, delete, insert, select
 
 from gridvisit.core.clock import LOCAL_TZ
 from gridvisit.core.enums import (
@@ -31,7 +32,7 @@ from gridvisit.core.enums import (
     VisitPurpose,
 )
 from gridvisit.core.errors import StorageError
-from gridvisit.core.rules import problem_due_at, tier_for_groups
+from gridvisit.core.rules import problem_due_at, tier_for_groups, transition
 from gridvisit.core.validation import id_check_char
 from gridvisit.storage.audit import append_audit
 from gridvisit.storage.binding import BINDING_KEY
@@ -61,6 +62,7 @@ from gridvisit.storage.models import (
     Visit,
     VisitTier,
 )
+from gridvisit.storage.types import UTCDateTime
 
 SUBDISTRICT = "同安街道"
 _COMMUNITIES = (
@@ -210,6 +212,26 @@ _WEIGHTED_PURPOSES = (
 )
 
 
+_UUID_V4 = (0x4 << 76) | (0x8 << 60)  # the version and variant bits of a UUID4
+_UUID_KEEP = ~((0xF << 76) | (0xC << 60)) & ((1 << 128) - 1)
+
+
+@dataclass(frozen=True, slots=True)
+class _Weighted:
+    population: tuple[Any, ...]
+    cum: tuple[float, ...]
+    total: float
+
+    @classmethod
+    def of(cls, pairs: tuple[tuple[Any, int], ...]) -> _Weighted:
+        cum = tuple(float(c) for c in accumulate(p[1] for p in pairs))
+        return cls(tuple(p[0] for p in pairs), cum, cum[-1])
+
+
+_METHODS = _Weighted.of(_WEIGHTED_METHODS)
+_PURPOSES = _Weighted.of(_WEIGHTED_PURPOSES)
+
+
 @dataclass
 class DemoStats:
     communities: int = 0
@@ -251,11 +273,17 @@ class _Gen:
         self.start = end - timedelta(weeks=weeks)
         # Everything is "created" before the first visit, at a fixed moment.
         self.created = datetime.combine(self.start - timedelta(days=30), time(9), LOCAL_TZ)
+        # Problems are handled up to the end of the last day's work (the last visit is
+        # before 19:00): what would come later has not happened yet.
+        self.cutoff = datetime.combine(end, time(19), LOCAL_TZ).astimezone(UTC)
         self.rows: dict[str, list[dict[str, Any]]] = {}
+        self.midnights: dict[date, datetime] = {}
         self.ids: dict[str, int] = {}
 
     def uuid(self) -> str:
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        # str(uuid.UUID(int=..., version=4)), without the object: a third of the time.
+        h = f"{self.rng.getrandbits(128) & _UUID_KEEP | _UUID_V4:032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def add(self, table: str, **values: Any) -> int:
         new_id = self.ids.get(table, 0) + 1
@@ -277,6 +305,10 @@ class _Gen:
     def weighted(self, pairs: tuple[tuple[Any, int], ...]) -> Any:
         return self.rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
 
+    def pick(self, choices: _Weighted) -> Any:
+        """`weighted` with the sums made once: the same pick from the same draw."""
+        return choices.population[bisect(choices.cum, self.rng.random() * choices.total)]
+
     def name(self, male: bool) -> str:
         pool = _MALE_CHARS if male else _FEMALE_CHARS
         given = self.rng.choice(pool)
@@ -297,8 +329,11 @@ class _Gen:
     def moment(self, day: date) -> datetime:
         """A plausible working-hours moment on a local day, as aware UTC."""
         minutes = self.rng.randrange(8 * 60 + 30, 19 * 60)
-        local = datetime.combine(day, time(minutes // 60, minutes % 60), LOCAL_TZ)
-        return local.astimezone(UTC)
+        midnight = self.midnights.get(day)
+        if midnight is None:
+            midnight = datetime.combine(day, time(0), LOCAL_TZ).astimezone(UTC)
+            self.midnights[day] = midnight
+        return midnight + timedelta(minutes=minutes)
 
 
 # Printed by `gridvisit demo`; a demo database holds only invented people.
@@ -368,11 +403,11 @@ def generate_demo(
                 Problem,
                 ProblemEvent,
             ):
-                rows = gen.rows.get(model.__tablename__, [])
-                for i in range(0, len(rows), 20_000):
-                    conn.execute(
-                        insert(Base.metadata.tables[model.__tablename__]), rows[i : i + 20_000]
-                    )
+                _insert(
+                    conn,
+                    Base.metadata.tables[model.__tablename__],
+                    gen.rows.get(model.__tablename__, []),
+                )
             s.merge(Setting(key="subdistrict_name", value=SUBDISTRICT))
             # Built under another name: the first open where the file ends up binds it.
             s.execute(delete(Setting).where(Setting.key == BINDING_KEY))
@@ -435,6 +470,47 @@ def generate_demo(
             _remove_sqlite_files(building)
 
 
+def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert `rows`, as `conn.execute(insert(table), rows)` would store them.
+
+    On SQLite, rows that all set the same columns, none left to a default, go
+    straight to the driver with their values converted once here: SQLAlchemy's
+    per-row parameter handling was a third of the 30k demo's time."""
+    if not rows:
+        return
+    keys = list(rows[0])
+    columns = [table.columns[k] for k in keys]
+    plain = (
+        conn.dialect.name == "sqlite"
+        and all(c.key in rows[0] or c.default is None for c in table.columns)
+        and all(len(row) == len(keys) and row.keys() == rows[0].keys() for row in rows)
+    )
+    if not plain:
+        for i in range(0, len(rows), 20_000):
+            conn.execute(insert(table), rows[i : i + 20_000])
+        return
+    convert = [
+        _utc_text if isinstance(c.type, UTCDateTime) else c.type.bind_processor(conn.dialect)
+        for c in columns
+    ]
+    names = ", ".join(f'"{c.name}"' for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
+    # By key, not by position: rows may list the same keys in another order.
+    pairs = list(zip(keys, convert, strict=True))
+    for i in range(0, len(rows), 20_000):  # a chunk at a time: the rows are held already
+        chunk = rows[i : i + 20_000]
+        values = [tuple(row[k] if f is None else f(row[k]) for k, f in pairs) for row in chunk]
+        conn.exec_driver_sql(sql, values)
+
+
+def _utc_text(value: datetime | None) -> str | None:
+    """A UTCDateTime value as SQLite stores it: naive UTC text with microseconds."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
 def _remove_sqlite_files(path: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -464,6 +540,14 @@ def _build(gen: _Gen, db: Database, n_households: int) -> None:
     )
     n_communities = max(2, min(len(_COMMUNITIES), round(n_households / 2500)))
     per_community = _split(n_households, n_communities, rng)
+    # Two or three grids (so their workers) lag behind the others, visiting late and
+    # resolving late more often, so that the statistics' red marks point at someone;
+    # the rest keep up, each a little differently (one lags in a small demo).
+    n_grids_total = sum(_grids_for(n) for n in per_community)
+    n_lagging = (
+        0 if n_grids_total < 3 else 1 if n_grids_total < 6 else 2 if n_grids_total < 24 else 3
+    )
+    lagging = set(rng.sample(range(n_grids_total), n_lagging))
     compound_names = iter(_cycle_names(_COMPOUNDS))
     worker_seq = 0
     for ci, community_households in enumerate(per_community):
@@ -478,8 +562,7 @@ def _build(gen: _Gen, db: Database, n_households: int) -> None:
             **gen.sync(device, admin),
         )
         gen.add("user_community", user_id=cadmin, community_id=cid)
-        n_grids = max(1, round(community_households / 400))
-        for grid_households in _split(community_households, n_grids, rng):
+        for grid_households in _split(community_households, _grids_for(community_households), rng):
             compound = next(compound_names)
             worker_seq += 1
             leader = gen.name(rng.random() < 0.5)
@@ -501,11 +584,17 @@ def _build(gen: _Gen, db: Database, n_households: int) -> None:
                 **gen.sync(device, admin),
             )
             gen.add("user_grid", user_id=worker, grid_id=gid)
-            _build_grid(gen, device, worker, gid, grid_households, group_tier, tier_rank, tiers)
+            pace = _LAGGING if worker_seq - 1 in lagging else _steady(rng)
+            crew = _Crew(gid, worker, cadmin, admin, pace)
+            _build_grid(gen, device, crew, grid_households, group_tier, tier_rank, tiers)
     # Association tables have composite keys; drop the synthetic ids added by `add`.
     for table in ("user_grid", "user_community"):
         for row in gen.rows.get(table, []):
             row.pop("id", None)
+
+
+def _grids_for(community_households: int) -> int:
+    return max(1, round(community_households / 400))
 
 
 def _split(total: int, parts: int, rng: random.Random) -> list[int]:
@@ -533,14 +622,15 @@ def _cycle_names(names: list[str]) -> Any:
 def _build_grid(
     gen: _Gen,
     device: str,
-    worker: int,
-    gid: int,
+    crew: _Crew,
     n: int,
     group_tier: dict[str, str],
     tier_rank: dict[str, int],
     tiers: dict[str, tuple[int, int]],
 ) -> None:
     rng = gen.rng
+    worker, gid = crew.worker, crew.grid
+    span = (gen.end - gen.start).days
     building_no = 0
     remaining = n
     while remaining > 0:
@@ -575,8 +665,19 @@ def _build_grid(
         centre: int | None = None
         for k, (b, unit, room) in enumerate(addresses):
             hid = gen.ids.get("household", 0) + 1
+            first_resident = len(gen.rows.get("resident", []))
             groups = _build_residents(gen, device, worker, hid)
             tier = tier_for_groups(groups, group_tier, tier_rank)
+            interval = tiers[tier][1]
+            # Each household is registered at its first visit, in the first round of
+            # visits (one interval long), so none waits unvisited since before the window.
+            day = gen.start + timedelta(days=rng.randrange(0, max(1, min(interval, span))))
+            if day.weekday() == 6 and day < gen.end:
+                day += timedelta(days=1)
+            first_visit = gen.moment(day)
+            registered = first_visit - timedelta(minutes=rng.randint(5, 40))
+            for row in gen.rows["resident"][first_resident:]:
+                row["created_at"] = row["updated_at"] = registered
             is_centre = k % 12 == 0
             gen.add(
                 "household",
@@ -591,11 +692,11 @@ def _build_grid(
                 centre_household_id=None if is_centre else centre,
                 notes="",
                 archived=False,
-                **gen.sync(device, worker),
+                **gen.sync(device, worker, registered),
             )
             if is_centre:
                 centre = hid
-            _build_visits(gen, device, worker, gid, bg, hid, b, unit, tiers[tier][1])
+            _build_visits(gen, device, crew, bg, hid, b, unit, interval, day, first_visit)
 
 
 def _build_residents(gen: _Gen, device: str, worker: int, hid: int) -> list[str]:
@@ -663,26 +764,23 @@ def _build_residents(gen: _Gen, device: str, worker: int, hid: int) -> list[str]
 def _build_visits(
     gen: _Gen,
     device: str,
-    worker: int,
-    gid: int,
+    crew: _Crew,
     bg: int,
     hid: int,
     building: str,
     unit: str,
     interval: int,
+    day: date,
+    at: datetime,
 ) -> None:
+    """Visits from the first one on: mostly a little before the due date, now and
+    then late (more often, and later, in a lagging grid)."""
     rng = gen.rng
-    # About one household in ten has fallen behind its schedule lately.
-    lagging = rng.random() < 0.10
-    day = gen.start + timedelta(days=rng.randrange(0, max(1, interval)))
-    stop = gen.end - timedelta(days=int(interval * rng.uniform(1.2, 2.5))) if lagging else gen.end
-    while day <= stop:
-        if day.weekday() == 6 and rng.random() < 0.7:  # few visits on Sundays
-            day += timedelta(days=1)
-            continue
-        at = gen.moment(day)
-        method = gen.weighted(_WEIGHTED_METHODS)
-        purpose = gen.weighted(_WEIGHTED_PURPOSES)
+    worker, pace = crew.worker, crew.pace
+    end = gen.end
+    while True:
+        method = gen.pick(_METHODS)
+        purpose = gen.pick(_PURPOSES)
         vid = gen.add(
             "visit",
             household_id=hid,
@@ -692,18 +790,163 @@ def _build_visits(
             purpose=purpose.value,
             notes=rng.choice(_VISIT_NOTES),
             present_resident_uuids=[],
+            archived=False,
             **gen.sync(device, worker, at),
         )
         if rng.random() < 0.045:
-            _build_problem(gen, device, worker, gid, bg, hid, vid, at, building, unit)
-        day += timedelta(days=max(1, round(interval * rng.uniform(0.85, 1.05))))
+            _build_problem(gen, device, crew, bg, hid, vid, at, building, unit)
+        if rng.random() < pace.visit_late:
+            gap = interval + rng.randint(*pace.late_days)
+        else:
+            gap = max(1, round(interval * rng.uniform(0.8, 1.0)))
+        day += timedelta(days=gap)
+        if day.weekday() == 6 and rng.random() < 0.7:  # few visits on Sundays
+            day -= timedelta(days=1)
+        if day > end:
+            return
+        at = gen.moment(day)
+
+
+@dataclass(frozen=True, slots=True)
+class _Pace:
+    """How a grid's worker keeps up with the visits and the problems."""
+
+    visit_late: float  # chance that the next visit comes after its due date
+    late_days: tuple[int, int]  # how many days late it comes then
+    on_time: float  # chance that a problem is resolved within its time limit
+    late_mean_days: float  # how late the others are, on average
+    stuck: float  # chance that a problem drags on for months
+    dissatisfied: float  # chance that a return visit finds the resident dissatisfied
+    escalate: float  # chance that a problem goes up to the community
+
+
+_LAGGING = _Pace(
+    visit_late=0.09,
+    late_days=(3, 24),
+    on_time=0.68,
+    late_mean_days=12.0,
+    stuck=0.05,
+    dissatisfied=0.10,
+    escalate=0.08,
+)
+
+
+def _steady(rng: random.Random) -> _Pace:
+    """A grid that keeps up, each a little differently."""
+    return _Pace(
+        visit_late=rng.uniform(0.02, 0.04),
+        late_days=(1, 8),
+        on_time=rng.uniform(0.89, 0.95),
+        late_mean_days=6.0,
+        stuck=0.004,
+        dissatisfied=rng.uniform(0.03, 0.06),
+        escalate=rng.uniform(0.04, 0.07),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Crew:
+    """Who handles a grid's problems at each level, and at what pace."""
+
+    grid: int
+    worker: int
+    community_admin: int
+    admin: int
+    pace: _Pace
+
+
+_UNITS_AT = {
+    HandlingLevel.GRID: _UNITS,
+    HandlingLevel.COMMUNITY: ("社区居委会", "物业服务中心", "社区卫生服务站", "派出所社区警务室"),
+    HandlingLevel.SUBDISTRICT: (
+        "街道城建办",
+        "街道民政办",
+        "街道综治中心",
+        "街道城管中队",
+        "供电所",
+        "燃气公司",
+    ),
+}
+_ESCALATION_REASONS = {
+    HandlingLevel.GRID: "超出网格处置能力,上报社区协调",
+    HandlingLevel.COMMUNITY: "涉及多个部门,上报街道协调解决",
+}
+_PROGRESS_NOTES = (
+    "已现场查看,正在协调处理",
+    "已联系责任单位,约定上门处理",
+    "责任单位已进场施工",
+    "涉及维修资金,正在走申请程序",
+    "已电话告知居民办理进度",
+)
+_HOUR = timedelta(hours=1)
+_DAY = timedelta(days=1)
+# One planned step of a problem's handling: the action, when, and its note or the
+# resident's satisfaction for a return visit.
+_Step = tuple[EventKind, datetime, str | Satisfaction]
+
+
+def _plan_problem(
+    rng: random.Random, pace: _Pace, at: datetime, due: datetime, limit: int
+) -> list[_Step]:
+    """The handling of one problem as it would go if nothing stopped it: accepted,
+    sometimes escalated, resolved (mostly within the limit), return-visited, now and
+    then sent back by a dissatisfied resident or reopened."""
+    urgent = limit == 0
+    # Accepted within hours; an ordinary one now and then waits a day or three.
+    wait = rng.uniform(0.3, 2) if urgent else rng.uniform(1, 24)
+    if limit > 3 and rng.random() < 0.15:
+        wait += rng.uniform(24, 72)
+    t = at + _HOUR * wait
+    steps: list[_Step] = [(EventKind.ACCEPTED, t, "")]
+    ups = 0
+    if rng.random() < pace.escalate:
+        ups = 2 if rng.random() < 0.3 else 1
+    for level in (HandlingLevel.GRID, HandlingLevel.COMMUNITY)[:ups]:
+        t += _HOUR * rng.uniform(1, 3 if urgent else 48)
+        steps.append((EventKind.ESCALATED, t, _ESCALATION_REASONS[level]))
+        t += _HOUR * rng.uniform(0.5, 2 if urgent else 24)
+        steps.append((EventKind.ACCEPTED, t, ""))
+    on_time = rng.random() < pace.on_time * (0.85 if ups else 1.0)
+    if rng.random() < pace.stuck:  # drags on for months
+        resolved = max(due, t) + _DAY * rng.uniform(45, 300)
+    elif on_time and due - t > _HOUR:
+        resolved = t + (due - t) * rng.uniform(0.2, 0.95)
+    else:
+        resolved = max(due, t) + _DAY * rng.expovariate(1 / pace.late_mean_days) + _HOUR
+    # Progress notes while it takes long: one in the middle, or every ten days or so.
+    gap = resolved - t
+    if gap > 2 * _DAY and rng.random() < 0.6:
+        n = max(1, min(8, gap // (10 * _DAY)))
+        for k in range(n):
+            steps.append((EventKind.PROGRESS, t + gap * ((k + rng.random()) / n), ""))
+    steps.append((EventKind.RESOLVED, resolved, ""))
+    t = resolved + _HOUR * rng.uniform(4, 72)
+    if rng.random() < pace.dissatisfied:
+        steps.append((EventKind.RETURN_VISIT, t, Satisfaction.DISSATISFIED))
+        t += _DAY * rng.uniform(0.5, 2)
+        steps.append((EventKind.PROGRESS, t, "根据居民意见重新处理"))
+        t += _DAY * rng.uniform(1, 7)
+        steps.append((EventKind.RESOLVED, t, ""))
+        t += _HOUR * rng.uniform(4, 72)
+    steps.append((EventKind.RETURN_VISIT, t, _content(rng)))
+    if rng.random() < 0.02:  # the problem came back after it was closed
+        t += _DAY * rng.uniform(5, 60)
+        steps.append((EventKind.REOPENED, t, "问题再次出现,居民再次反映"))
+        t += _DAY * rng.uniform(1, 7)
+        steps.append((EventKind.RESOLVED, t, ""))
+        t += _HOUR * rng.uniform(4, 72)
+        steps.append((EventKind.RETURN_VISIT, t, _content(rng)))
+    return steps
+
+
+def _content(rng: random.Random) -> Satisfaction:
+    return Satisfaction.SATISFIED if rng.random() < 0.78 else Satisfaction.BASICALLY
 
 
 def _build_problem(
     gen: _Gen,
     device: str,
-    worker: int,
-    gid: int,
+    crew: _Crew,
     bg: int,
     hid: int,
     vid: int,
@@ -711,126 +954,101 @@ def _build_problem(
     building: str,
     unit: str,
 ) -> None:
+    """One problem found on a visit, handled step by step through the app's workflow
+    rules (core/rules.py `transition`) up to the end of the demo's last day."""
     rng = gen.rng
     category = rng.choices(list(_CATEGORY_WEIGHTS), weights=list(_CATEGORY_WEIGHTS.values()))[0]
     urgency, limit = rng.choices(
         (("urgent", 0), ("pressing", 3), ("normal", 15)), weights=(10, 30, 60)
     )[0]
-    level = rng.choices(list(HandlingLevel), weights=(70, 25, 5))[0]
     due = problem_due_at(at, limit)
-    now = datetime.combine(gen.end, time(18), LOCAL_TZ).astimezone(UTC)
-    age_days = (now - at).days
-    # Older problems are mostly closed; recent ones still open; some run late.
-    r = rng.random()
-    if age_days > 30:
-        final = (
-            ProblemStatus.CLOSED
-            if r < 0.85
-            else ProblemStatus.RESOLVED
-            if r < 0.93
-            else ProblemStatus.IN_PROGRESS
-        )
-    elif age_days > 7:
-        final = (
-            ProblemStatus.CLOSED
-            if r < 0.45
-            else ProblemStatus.RESOLVED
-            if r < 0.65
-            else ProblemStatus.IN_PROGRESS
-            if r < 0.92
-            else ProblemStatus.PENDING
-        )
-    else:
-        final = (
-            ProblemStatus.PENDING
-            if r < 0.4
-            else ProblemStatus.IN_PROGRESS
-            if r < 0.8
-            else ProblemStatus.RESOLVED
-        )
     description = rng.choice(_DESCRIPTIONS[category]).format(b=building, u=unit or "1")
     pid = gen.ids.get("problem", 0) + 1
-    events: list[dict[str, Any]] = []
-
-    def event(
-        kind: EventKind, when: datetime, frm: ProblemStatus | None, to: ProblemStatus, **extra: Any
-    ) -> None:
+    actors = {
+        HandlingLevel.GRID: crew.worker,
+        HandlingLevel.COMMUNITY: crew.community_admin,
+        HandlingLevel.SUBDISTRICT: crew.admin,
+    }
+    worker = crew.worker
+    status, level = ProblemStatus.PENDING, HandlingLevel.GRID
+    fields: dict[str, Any] = dict(
+        assigned_unit="",
+        assigned_person="",
+        resolution="",
+        resolved_at=None,
+        satisfaction="",
+        closed_at=None,
+    )
+    events = [
+        dict(
+            problem_id=pid,
+            kind=EventKind.CREATED.value,
+            at=at,
+            actor_id=worker,
+            from_status="",
+            to_status=status.value,
+            from_level="",
+            to_level=level.value,
+            note=description[:200],
+            assigned_unit="",
+            assigned_person="",
+            satisfaction="",
+            **gen.sync(device, worker, at),
+        )
+    ]
+    t = at
+    for kind, when, extra in _plan_problem(rng, crew.pace, at, due, limit):
+        if when >= gen.cutoff:
+            break
+        satisfaction = extra if isinstance(extra, Satisfaction) else None
+        note = extra if isinstance(extra, str) else ""
+        step = transition(status, level, kind, satisfaction)
+        actor = worker if kind is EventKind.RETURN_VISIT else actors[level]
+        unit_name = person = ""
+        # The problem's own fields change as ProblemService._act changes them.
+        if kind is EventKind.ACCEPTED:
+            unit_name, person = rng.choice(_UNITS_AT[level]), gen.name(rng.random() < 0.6)
+            fields["assigned_unit"], fields["assigned_person"] = unit_name, person
+        elif kind is EventKind.PROGRESS:
+            note = note or rng.choice(_PROGRESS_NOTES)
+        elif kind is EventKind.ESCALATED:
+            fields["assigned_unit"] = fields["assigned_person"] = ""
+        elif kind is EventKind.RESOLVED:
+            note = "已协调责任单位处理完毕"
+            fields["resolution"], fields["resolved_at"] = note, when
+        elif kind is EventKind.RETURN_VISIT:
+            assert satisfaction is not None
+            fields["satisfaction"] = satisfaction.value
+            if step.to_status is ProblemStatus.CLOSED:
+                note = "回访居民,问题已解决"
+                fields["closed_at"] = when
+            else:
+                note = "居民对处理结果不满意,要求重新处理"
+        if kind is EventKind.REOPENED or (
+            kind is EventKind.RETURN_VISIT and step.to_status is ProblemStatus.IN_PROGRESS
+        ):
+            fields["closed_at"] = fields["resolved_at"] = None
         events.append(
             dict(
                 problem_id=pid,
                 kind=kind.value,
                 at=when,
-                actor_id=worker,
-                from_status=frm.value if frm else "",
-                to_status=to.value,
-                from_level=level.value if frm else "",
-                to_level=level.value,
-                note=extra.pop("note", ""),
-                assigned_unit=extra.pop("unit", ""),
-                assigned_person=extra.pop("person", ""),
-                satisfaction=extra.pop("satisfaction", ""),
-                **gen.sync(device, worker, when),
+                actor_id=actor,
+                from_status=status.value,
+                to_status=step.to_status.value,
+                from_level=level.value,
+                to_level=step.to_level.value,
+                note=note,
+                assigned_unit=unit_name,
+                assigned_person=person,
+                satisfaction=satisfaction.value if satisfaction else "",
+                **gen.sync(device, actor, when),
             )
         )
-
-    t = at
-    event(EventKind.CREATED, t, None, ProblemStatus.PENDING, note=description[:200])
-    unit_name = person = resolution = satisfaction = ""
-    resolved_at = closed_at = None
-
-    def step(hours: float) -> datetime:
-        return min(now, t + timedelta(hours=hours))
-
-    if final is not ProblemStatus.PENDING:
-        t = step(rng.uniform(1, 30))
-        unit_name, person = rng.choice(_UNITS), gen.name(rng.random() < 0.6)
-        event(
-            EventKind.ACCEPTED,
-            t,
-            ProblemStatus.PENDING,
-            ProblemStatus.IN_PROGRESS,
-            unit=unit_name,
-            person=person,
-        )
-        if rng.random() < 0.5:
-            t = step(rng.uniform(4, 72))
-            event(
-                EventKind.PROGRESS,
-                t,
-                ProblemStatus.IN_PROGRESS,
-                ProblemStatus.IN_PROGRESS,
-                note="已现场查看,正在协调处理",
-            )
-    if final in (ProblemStatus.RESOLVED, ProblemStatus.CLOSED):
-        # Most are handled within their time limit; some late.
-        span = (due - at).total_seconds() / 3600
-        t = step(rng.uniform(2, span * (0.9 if rng.random() < 0.85 else 1.6)))
-        resolution = "已协调责任单位处理完毕"
-        resolved_at = t
-        event(
-            EventKind.RESOLVED,
-            t,
-            ProblemStatus.IN_PROGRESS,
-            ProblemStatus.RESOLVED,
-            note=resolution,
-        )
-    if final is ProblemStatus.CLOSED:
-        t = step(rng.uniform(24, 96))
-        satisfaction = rng.choices(
-            (Satisfaction.SATISFIED, Satisfaction.BASICALLY), weights=(80, 20)
-        )[0].value
-        closed_at = t
-        event(
-            EventKind.RETURN_VISIT,
-            t,
-            ProblemStatus.RESOLVED,
-            ProblemStatus.CLOSED,
-            satisfaction=satisfaction,
-            note="回访居民,问题已解决",
-        )
+        status, level, t = step.to_status, step.to_level, when
     gen.add(
         "problem",
-        grid_id=gid,
+        grid_id=crew.grid,
         building_group_id=bg,
         household_id=hid,
         visit_id=vid,
@@ -840,15 +1058,10 @@ def _build_problem(
         description=description,
         urgency_code=urgency,
         level=level.value,
-        status=final.value,
+        status=status.value,
         reported_at=at,
         due_at=due,
-        assigned_unit=unit_name,
-        assigned_person=person,
-        resolution=resolution,
-        resolved_at=resolved_at,
-        satisfaction=satisfaction,
-        closed_at=closed_at,
+        **fields,
         **gen.sync(device, worker, at) | {"updated_at": t, "version": len(events)},
     )
     for e in events:

@@ -437,24 +437,32 @@ class _Writer:
         ]
 
     def signature(self) -> KeepTogether:
-        st = self.st
-        line = "_" * 18
-        table = Table(
+        return signature_block(PAGE[0] - 2 * MARGIN)
+
+
+def signature_block(width: float) -> KeepTogether:
+    """填报人 / 审核人 / 日期, across `width` (the weekly list and the statistics)."""
+    st = _styles()
+    line = "_" * 18
+    table = Table(
+        [
             [
-                [
-                    Paragraph(f"填报人:{line}", st["sign"]),
-                    Paragraph(f"审核人:{line}", st["sign"]),
-                    Paragraph("日期:______年____月____日", st["sign"]),
-                ]
-            ],
-            colWidths=[(PAGE[0] - 2 * MARGIN) / 3] * 3,
-        )
-        table.setStyle(TableStyle(_CELL_FONT))
-        return KeepTogether([table])
+                Paragraph(f"填报人:{line}", st["sign"]),
+                Paragraph(f"审核人:{line}", st["sign"]),
+                Paragraph("日期:______年____月____日", st["sign"]),
+            ]
+        ],
+        colWidths=[width / 3] * 3,
+    )
+    table.setStyle(TableStyle(_CELL_FONT))
+    return KeepTogether([table])
 
 
-def _canvas_class(header: str, generated: str, notice: bool) -> type[canvas.Canvas]:
-    """A canvas that draws the running header and footer once the page count is known."""
+def canvas_class(
+    header: str, generated: str, notice: bool, page: tuple[float, float] = PAGE
+) -> type[canvas.Canvas]:
+    """A canvas that draws the running header and footer once the page count is known
+    (on pages of size `page`: the weekly list's landscape A4 by default)."""
 
     class NumberedCanvas(canvas.Canvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -476,7 +484,7 @@ def _canvas_class(header: str, generated: str, notice: bool) -> type[canvas.Canv
             super().save()
 
         def _decorate(self, number: int, total: int) -> None:
-            width, height = PAGE
+            width, height = page
             self.saveState()
             self.setFont(FONT, 8)
             self.setFillColor(MUTED)
@@ -543,7 +551,7 @@ def render_weekly(
                 raise BuildCancelled("已取消生成问题清单。")
 
         doc.setProgressCallBack(progress)
-    doc.build(writer.story(), canvasmaker=_canvas_class(header, generated, notice=full_names))
+    doc.build(writer.story(), canvasmaker=canvas_class(header, generated, notice=full_names))
 
 
 def write_weekly_pdf(report: WeeklyReport, path: Path, *, full_names: bool = False) -> None:
@@ -568,8 +576,10 @@ def default_file_name(report: WeeklyReport) -> str:
 
 
 __all__ = [
+    "canvas_class",
     "default_file_name",
     "register_font",
     "render_weekly",
+    "signature_block",
     "write_weekly_pdf",
 ]

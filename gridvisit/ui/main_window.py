@@ -163,6 +163,7 @@ class MainWindow(WindowHost):
         # The window's own commands, and short names for the groups' QActions.
         self.act_visit = self.visit_actions.act_visit
         self.act_weekly = self.visit_actions.act_weekly
+        self.act_statistics = self.visit_actions.act_statistics
         self.act_new_household = self.household_actions.act_new_household
         self.act_refresh = self._action("refresh", self.tr("&Refresh"), "F5")
         self.act_refresh.triggered.connect(lambda _checked=False: self.reload_all())
@@ -205,8 +206,6 @@ class MainWindow(WindowHost):
             act.triggered.connect(lambda _checked=False, i=i: self.pages.setCurrentIndex(i))
             page_actions.append(act)
         file_menu = self.menuBar().addMenu(self.tr("&File"))
-        file_menu.addAction(self.act_weekly)
-        file_menu.addSeparator()
         for a in (self.act_export, self.act_merge, self.act_review):
             file_menu.addAction(a)
         file_menu.addSeparator()
@@ -231,6 +230,9 @@ class MainWindow(WindowHost):
         view_menu = self.menuBar().addMenu(self.tr("&View"))
         for a in page_actions:
             view_menu.addAction(a)
+        reports_menu = self.menuBar().addMenu(self.tr("&Reports"))
+        reports_menu.addAction(self.act_weekly)
+        reports_menu.addAction(self.act_statistics)
         account = self.menuBar().addMenu(self.tr("&Account"))
         for entry in self.security.menu_actions(self.act_users):
             if entry is None:

@@ -1326,6 +1326,10 @@ Choose a building group on the left and click “New household”, or right-clic
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
+        <source>&amp;Reports</source>
+        <translation>报表(&amp;R)</translation>
+    </message>
+    <message>
         <source>&amp;Account</source>
         <translation>账号(&amp;A)</translation>
     </message>
@@ -1720,6 +1724,99 @@ Choose a building group on the left and click “New household”, or right-clic
     </message>
 </context>
 <context>
+    <name>ReportPreviewDialog</name>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>&amp;Print…</source>
+        <translation>打印(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>&amp;Save as PDF…</source>
+        <translation>另存为 PDF(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Collecting the figures…</source>
+        <translation>正在汇总统计数据……</translation>
+    </message>
+    <message>
+        <source>{pages} pages</source>
+        <translation>共 {pages} 页</translation>
+    </message>
+    <message>
+        <source>Stopped. Choose another period, community or grid to build it again.</source>
+        <translation>已停止。选择其他统计期、社区或网格即可重新生成。</translation>
+    </message>
+    <message>
+        <source>The report could not be built:
+{m}</source>
+        <translation>未能生成报表:
+{m}</translation>
+    </message>
+    <message>
+        <source>Save report</source>
+        <translation>保存报表</translation>
+    </message>
+    <message>
+        <source>Whole sub-district</source>
+        <translation>全街道</translation>
+    </message>
+    <message>
+        <source>&amp;Community:</source>
+        <translation>社区(&amp;C):</translation>
+    </message>
+    <message>
+        <source>&amp;Grid:</source>
+        <translation>网格(&amp;G):</translation>
+    </message>
+    <message>
+        <source>All grids</source>
+        <translation>全部网格</translation>
+    </message>
+    <message>
+        <source>Laying out page {n} of about {total}…</source>
+        <translation>正在排版第 {n} 页(共约 {total} 页)……</translation>
+    </message>
+    <message>
+        <source>Stopping…</source>
+        <translation>正在停止……</translation>
+    </message>
+    <message>
+        <source>The PDF could not be opened for preview.</source>
+        <translation>生成的 PDF 无法打开预览。</translation>
+    </message>
+    <message>
+        <source>Cannot print</source>
+        <translation>无法打印</translation>
+    </message>
+    <message>
+        <source>The printer could not be started. Check that it is connected.</source>
+        <translation>无法启动打印机,请检查打印机是否已连接并开机。</translation>
+    </message>
+    <message>
+        <source>PDF files (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Saved to {path}</source>
+        <translation>已保存到 {path}</translation>
+    </message>
+    <message>
+        <source>Cannot save</source>
+        <translation>无法保存</translation>
+    </message>
+    <message>
+        <source>Saving {path} failed: {reason}. Choose another folder.</source>
+        <translation>保存 {path} 失败:{reason}。请换一个文件夹。</translation>
+    </message>
+</context>
+<context>
     <name>ResidentDialog</name>
     <message>
         <source>&amp;Name</source>
@@ -1979,6 +2076,65 @@ Check the fingerprint with the other side by phone.</source>
     </message>
 </context>
 <context>
+    <name>StatisticsReportDialog</name>
+    <message>
+        <source>Statistical report</source>
+        <translation>统计表</translation>
+    </message>
+    <message>
+        <source>Monthly</source>
+        <translation>月度</translation>
+    </message>
+    <message>
+        <source>Quarterly</source>
+        <translation>季度</translation>
+    </message>
+    <message>
+        <source>Yearly</source>
+        <translation>年度</translation>
+    </message>
+    <message>
+        <source>&amp;Report:</source>
+        <translation>报表(&amp;R):</translation>
+    </message>
+    <message>
+        <source>&amp;Period:</source>
+        <translation>统计期(&amp;P):</translation>
+    </message>
+    <message>
+        <source>Save as &amp;Excel…</source>
+        <translation>另存为 Excel(&amp;E)…</translation>
+    </message>
+    <message>
+        <source> — not over yet</source>
+        <translation>(尚未结束)</translation>
+    </message>
+    <message>
+        <source>{pages} pages · coverage {c}, on time {t}</source>
+        <translation>共 {pages} 页 · 走访覆盖率 {c},按期办结率 {t}</translation>
+    </message>
+    <message>
+        <source> · below target: {names}</source>
+        <translation> · 未达标:{names}</translation>
+    </message>
+    <message>
+        <source>Save statistical report</source>
+        <translation>保存统计表</translation>
+    </message>
+    <message>
+        <source>Save statistical report as Excel</source>
+        <translation>将统计表另存为 Excel</translation>
+    </message>
+    <message>
+        <source>Excel (*.xlsx)</source>
+        <translation>Excel 文件 (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>Saved to {path}</source>
+        <translation>已保存到 {path}</translation>
+    </message>
+</context>
+<context>
     <name>UserActions</name>
     <message>
         <source>&amp;User management…</source>
@@ -2198,6 +2354,10 @@ Check the fingerprint with the other side by phone.</source>
         <translation>每周问题清单(&amp;W)…</translation>
     </message>
     <message>
+        <source>&amp;Monthly statistical report…</source>
+        <translation>月度统计表(&amp;M)…</translation>
+    </message>
+    <message>
         <source>Log a visit</source>
         <translation>登记走访</translation>
     </message>
@@ -2344,10 +2504,6 @@ Check the fingerprint with the other side by phone.</source>
         <translation>每周问题清单</translation>
     </message>
     <message>
-        <source>Whole sub-district</source>
-        <translation>全街道</translation>
-    </message>
-    <message>
         <source>Full names (internal use only)</source>
         <translation>显示完整姓名(仅限内部使用)</translation>
     </message>
@@ -2360,30 +2516,6 @@ Check the fingerprint with the other side by phone.</source>
         <translation>周次(&amp;W):</translation>
     </message>
     <message>
-        <source>&amp;Community:</source>
-        <translation>社区(&amp;C):</translation>
-    </message>
-    <message>
-        <source>&amp;Grid:</source>
-        <translation>网格(&amp;G):</translation>
-    </message>
-    <message>
-        <source>Stop</source>
-        <translation>停止</translation>
-    </message>
-    <message>
-        <source>&amp;Print…</source>
-        <translation>打印(&amp;P)…</translation>
-    </message>
-    <message>
-        <source>&amp;Save as PDF…</source>
-        <translation>另存为 PDF(&amp;S)…</translation>
-    </message>
-    <message>
-        <source>Close</source>
-        <translation>关闭</translation>
-    </message>
-    <message>
         <source>Week {n} of {y} ({a} – {b})</source>
         <translation>{y}年第{n}周({a} 至 {b})</translation>
     </message>
@@ -2392,24 +2524,8 @@ Check the fingerprint with the other side by phone.</source>
         <translation> — 本周</translation>
     </message>
     <message>
-        <source>All grids</source>
-        <translation>全部网格</translation>
-    </message>
-    <message>
         <source>Collecting the problems…</source>
         <translation>正在汇总问题……</translation>
-    </message>
-    <message>
-        <source>Laying out page {n} of about {total}…</source>
-        <translation>正在排版第 {n} 页(共约 {total} 页)……</translation>
-    </message>
-    <message>
-        <source>Stopping…</source>
-        <translation>正在停止……</translation>
-    </message>
-    <message>
-        <source>The PDF could not be opened for preview.</source>
-        <translation>生成的 PDF 无法打开预览。</translation>
     </message>
     <message>
         <source>{pages} pages · new {new}, carried over {carried}, resolved {resolved}, overdue {overdue}</source>
@@ -2426,32 +2542,8 @@ Check the fingerprint with the other side by phone.</source>
 {m}</translation>
     </message>
     <message>
-        <source>Cannot print</source>
-        <translation>无法打印</translation>
-    </message>
-    <message>
-        <source>The printer could not be started. Check that it is connected.</source>
-        <translation>无法启动打印机,请检查打印机是否已连接并开机。</translation>
-    </message>
-    <message>
         <source>Save weekly problem list</source>
         <translation>保存每周问题清单</translation>
-    </message>
-    <message>
-        <source>PDF files (*.pdf)</source>
-        <translation>PDF 文件 (*.pdf)</translation>
-    </message>
-    <message>
-        <source>Cannot save</source>
-        <translation>无法保存</translation>
-    </message>
-    <message>
-        <source>Saving {path} failed: {reason}. Choose another folder.</source>
-        <translation>保存 {path} 失败:{reason}。请换一个文件夹。</translation>
-    </message>
-    <message>
-        <source>Saved to {path}</source>
-        <translation>已保存到 {path}</translation>
     </message>
 </context>
 <context>

@@ -86,10 +86,14 @@ PARSED = [
     ["ledger", "import", "--db", "x.db", "f.xlsx"],
     ["merge", "--db", "x.db", "a.gvpkg"],
     ["keys", "list", "--db", "x.db"],
+    ["stats", "--db", "x.db", "--month", "2026-11", "--json"],
+    ["stats", "targets", "--db", "x.db", "--set", "coverage=95%"],
 ]
 
 
-@pytest.mark.parametrize("help_argv", [[], ["--help"], ["report", "weekly", "--help"]])
+@pytest.mark.parametrize(
+    "help_argv", [[], ["--help"], ["report", "weekly", "--help"], ["stats", "--help"]]
+)
 def test_parsing_and_help_load_no_heavy_module(help_argv: list[str]) -> None:
     import json
 
@@ -125,7 +129,7 @@ def test_every_command_has_a_handler() -> None:
                 yield from leaves([*chain, child], [*path, name])
 
     found = list(leaves([build_parser()], []))
-    assert len(found) == 34  # the window and 33 commands
+    assert len(found) == 36  # the window and 35 commands (stats shows as stats targets)
     for path, chain in found:
         # The command's own parser, or its group's, names the handler.
         handler = next(

@@ -9,13 +9,14 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from gridvisit.core import rules
 from gridvisit.core.clock import LOCAL_TZ, IsoWeek, local_midnight
 from gridvisit.core.enums import EventKind, ProblemStatus
 from gridvisit.core.records import Actor, Scope
 from gridvisit.core.services import ServiceContext, Services
+from gridvisit.core.services.stats import _before_original_limit
 from gridvisit.core.services.users import ensure_default_admin
 from gridvisit.demo.generate import generate_demo
 from gridvisit.storage import Database, open_database
@@ -184,3 +185,81 @@ def test_weekly_sections(demo: Database) -> None:
     }
     assert python == sql == listed
     assert all(listed.values())  # the demo fills every section
+
+
+def test_visit_due_by(demo: Database) -> None:
+    """The statistics' 应访 (core/services/stats.py): due on or before a day."""
+    last = last_visits().subquery()
+    with demo.read_session() as s:
+        intervals = dict(s.execute(select(VisitTier.code, VisitTier.interval_days)).all())
+        rows = s.execute(
+            select(Household.id, Household.created_at, Household.tier_code, last.c.last)
+            .outerjoin(last, last.c.household_id == Household.id)
+            .where(Household.archived.is_(False))
+        ).all()
+        for day in (END, END - timedelta(days=45), END + timedelta(days=60)):
+            in_python = {
+                hid
+                for hid, created, tier, last_at in rows
+                if rules.visit_due_by(last_at, created, intervals[tier], day)
+            }
+            due = rules.visit_due_by_sql(
+                last.c.last, Household.created_at, Household.tier_code, intervals, day,
+                UTCDateTime(),
+            )  # fmt: skip
+            in_sql = set(
+                s.scalars(
+                    select(Household.id)
+                    .outerjoin(last, last.c.household_id == Household.id)
+                    .where(Household.archived.is_(False), due)
+                )
+            )
+            assert in_python == in_sql
+            # Overdue on a day is due by the day before.
+            overdue = {
+                hid
+                for hid, created, tier, last_at in rows
+                if rules.visit_is_overdue(last_at, created, intervals[tier], day + timedelta(1))
+            }
+            assert overdue == in_python
+
+
+def test_problem_overdue_and_resolved_on_time_at_a_past_moment(demo: Database) -> None:
+    """The statistics' 超期未办结 at the end of a period and 按期办结."""
+    with demo.read_session() as s:
+        rows = s.execute(
+            select(Problem.id, Problem.status, Problem.resolved_at, Problem.due_at)
+        ).all()
+        for moment in _moments(demo):
+            in_python = {
+                pid
+                for pid, st, resolved, due in rows
+                if rules.problem_overdue_at(ProblemStatus(st), resolved, due, moment)
+            }
+            cond = rules.problem_overdue_at_sql(
+                Problem.status, Problem.resolved_at, Problem.due_at, moment
+            )
+            assert in_python == set(s.scalars(select(Problem.id).where(cond)))
+            if moment == NOW:  # as of now it is the problems page's rule
+                assert in_python == {
+                    pid
+                    for pid, st, _r, due in rows
+                    if rules.problem_is_overdue(ProblemStatus(st), due, moment)
+                }
+        # 按期 / 延期后按期 / 超期办结 (core.rules.resolution_timeliness) both ways.
+        events: dict[int, list[ProblemEvent]] = {}
+        for e in s.scalars(select(ProblemEvent).order_by(ProblemEvent.at, ProblemEvent.id)):
+            events.setdefault(e.problem_id, []).append(e)
+        by_kind: dict[rules.Timeliness, set[int]] = {t: set() for t in rules.Timeliness}
+        for pid, _st, resolved, due in rows:
+            if resolved is not None:
+                original = rules.original_due_at(due, events.get(pid, []))
+                by_kind[rules.resolution_timeliness(resolved, due, original)].add(pid)
+        conds = rules.resolution_timeliness_sql(
+            Problem.resolved_at, Problem.due_at, _before_original_limit(s)
+        )
+        for kind, cond in zip(rules.Timeliness, conds, strict=True):
+            where = and_(Problem.resolved_at.is_not(None), cond)
+            assert by_kind[kind] == set(s.scalars(select(Problem.id).where(where))), kind
+        on_time = by_kind[rules.Timeliness.ON_TIME]
+        assert 0 < len(on_time) < sum(r.resolved_at is not None for r in rows)

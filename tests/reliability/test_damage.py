@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 
@@ -35,9 +36,23 @@ def damage(path: Path, key: bytes | None = None) -> None:
     # the first read instead of letting quick_check report the damage.
     noise = random.Random(20261202).randbytes(1024)
     with path.open("r+b") as fh:
-        for root in roots:
-            fh.seek((root - 1) * page + 24)
+        if key is None:  # a plain file: the rows may be below an interior root page
+            roots += [_first_leaf(fh, page, root) for root in roots]
+        for number in dict.fromkeys(roots):
+            fh.seek((number - 1) * page + 24)
             fh.write(noise)
+
+
+def _first_leaf(fh: BinaryIO, page_size: int, number: int) -> int:
+    """The leftmost leaf under a table b-tree page of a plain SQLite file: an
+    interior root's first 1 KB is mostly free space, a full leaf's holds rows."""
+    while True:
+        fh.seek((number - 1) * page_size)
+        data = fh.read(page_size)
+        if data[0] != 0x05:  # not an interior table page
+            return number
+        first_cell = int.from_bytes(data[12:14], "big")
+        number = int.from_bytes(data[first_cell : first_cell + 4], "big")
 
 
 def key_of(path: Path) -> bytes | None:

@@ -121,6 +121,7 @@ def _attempt(world: World, role: Role, action: Action, tmp: Path) -> Callable[[]
         Action.MANAGE_CALENDAR: lambda: s.calendar.set_year(
             2027, frozenset({date(2027, 1, 1)}), frozenset()
         ),
+        Action.MANAGE_TARGETS: lambda: s.stats.set_targets({"coverage": 0.9}),
     }
     return calls[action]
 
@@ -207,7 +208,7 @@ def test_the_walk_sees_every_service(db: Database) -> None:
     found = _exposed_services(Services(ServiceContext(db, Actor(None, "system"))))
     assert set(found) >= {
         "audit_log", "backups", "calendar", "exchange", "hierarchy", "households", "keys",
-        "problems", "users", "visits", "weekly", "workspace",
+        "problems", "stats", "users", "visits", "weekly", "workspace",
     }  # fmt: skip
     assert sum(len(_public_methods(s)) for s in found.values()) > 60
 

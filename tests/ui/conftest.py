@@ -18,7 +18,7 @@ from gridvisit.ui.main_window import MainWindow
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.db"
-    # Ends today, so some households are due and some problems overdue right now.
+    # Ends today, so some households are due and some problems open right now.
     generate_demo(path, households=240, seed=5, end=date.today())
     return path
 

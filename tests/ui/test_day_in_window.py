@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 
 from gridvisit.core.enums import EventKind
+from gridvisit.core.records import ProblemInput
 from gridvisit.core.services import Services
-from gridvisit.storage.models import Household, Problem, ProblemEvent, Visit
+from gridvisit.storage.models import Grid, Household, Problem, ProblemEvent, Visit
 from gridvisit.ui.dialogs import common
 from gridvisit.ui.dialogs.problem_action import ProblemActionDialog
 from gridvisit.ui.dialogs.visit_dialog import VisitDialog
@@ -165,9 +166,12 @@ def _type(text: str) -> None:
 
 
 def _open_action(qtbot, services: Services, kind: EventKind) -> ProblemActionDialog:  # type: ignore[no-untyped-def]
+    # A fresh problem 待受理: the demo, like a working office, may have none waiting.
     with services.ctx.read() as s:
-        pid = s.scalars(select(Problem.id).where(Problem.status == "pending")).first()
-    assert pid is not None
+        grid = s.scalars(select(Grid.id).order_by(Grid.id)).first()
+    assert grid is not None
+    problem = ProblemInput("elevator", "电梯停运", location="1栋门口")
+    pid = services.problems.report(grid, problem).id
     return _shown(qtbot, ProblemActionDialog(services, pid, kind, "电梯停运"))
 
 
@@ -439,6 +443,10 @@ def test_problems_page_names_the_grid_of_each_problem(qtbot, window: MainWindow)
     """Four 1栋1单元101室 from four compounds read the same: the grid tells them apart."""
     _root(qtbot, window)
     window.pages.setCurrentIndex(1)
+    qtbot.waitUntil(window.is_loaded, timeout=10_000)
+    # Every status: the few open problems of a small demo may all be in one grid.
+    statuses = window.problems.status
+    statuses.setCurrentIndex(statuses.count() - 1)  # 全部状态, the last choice
     qtbot.waitUntil(window.is_loaded, timeout=10_000)
     model = window.problems.model
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]

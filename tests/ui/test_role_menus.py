@@ -32,6 +32,7 @@ from gridvisit.core.services import (
     WeeklyReportService,
 )
 from gridvisit.core.services.exchange import ExchangeService, KeyService
+from gridvisit.core.services.stats import StatsService
 from gridvisit.storage import Database
 from gridvisit.storage.models import User
 from gridvisit.ui.main_window import MainWindow
@@ -45,6 +46,7 @@ DEMO_USER = {
 # The service method each command calls: the command must need what the method checks.
 CALLS: dict[str, Callable[..., Any]] = {
     "weekly_report": WeeklyReportService.build,
+    "statistics_report": StatsService.report,
     "export_package": ExchangeService.export_package,
     "merge_packages": ExchangeService.merge,
     "merge_review": ExchangeService.conflicts,

@@ -335,8 +335,8 @@ def test_the_checks_start_once_the_first_paint_is_on_screen(
         window.show()
         qtbot.waitUntil(lambda: bool(started_when_loaded), timeout=20_000)
         assert started_when_loaded[0] is False  # the paint came first ...
-        with qtbot.waitSignal(checks.done, timeout=30_000):
-            pass  # ... and then the checks ran to their end
+        qtbot.waitUntil(lambda: checks.finished, timeout=30_000)  # ... then the checks ran
+        assert checks.damage is None and not session.db.check_pending
         assert not session.db.writes_held()
     finally:
         checks.stop()

@@ -12,6 +12,7 @@ from gridvisit.core.services.context import ServiceContext
 from gridvisit.core.services.hierarchy import HierarchyService
 from gridvisit.core.services.households import HouseholdService
 from gridvisit.core.services.problems import ProblemService
+from gridvisit.core.services.stats import StatsService
 from gridvisit.core.services.users import UserService
 from gridvisit.core.services.visits import VisitService
 from gridvisit.core.services.weekly import WeeklyReportService
@@ -33,6 +34,7 @@ class Services:
         self.problems = ProblemService(ctx)
         self.workspace = WorkspaceService(ctx)
         self.weekly = WeeklyReportService(ctx)
+        self.stats = StatsService(ctx)
         self.audit_log = AuditService(ctx)
         self.backups = BackupService(ctx)
         self.calendar = CalendarService(ctx)
@@ -62,6 +64,7 @@ __all__ = [
     "ProblemService",
     "ServiceContext",
     "Services",
+    "StatsService",
     "UserService",
     "VisitService",
     "WeeklyReportService",

@@ -88,6 +88,8 @@ ACTION_LABELS.update(
         "keys.device_area": "修改电脑负责范围",
     }
 )
+# Issue 19: the statistics' targets.
+ACTION_LABELS["stats.targets"] = "修改统计指标目标值"
 ENTITY_LABELS = {
     "community": "社区",
     "grid": "网格",

@@ -1,6 +1,6 @@
 """Visits and problems: log a visit (Ctrl+N, the toolbar, the households and due
 pages), read, correct or delete one, take a problem through its steps, and the
-weekly problem list."""
+reports: the weekly problem list and the statistical report (月度统计表)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,9 @@ class VisitActions(ActionGroup):
         self.act_visit = self.action("log_visit", self.tr("&Log a visit"), self.log_visit_current)
         self.act_weekly = self.action(
             "weekly_report", self.tr("&Weekly problem list…"), self.weekly_report, "Ctrl+Shift+P"
+        )
+        self.act_statistics = self.action(
+            "statistics_report", self.tr("&Monthly statistical report…"), self.statistics_report
         )
         window.households.log_visit_requested.connect(self.log_visit)
         window.households.open_visit_requested.connect(self.open_visit)
@@ -150,5 +153,14 @@ class VisitActions(ActionGroup):
 
         names = self.window.tree.names_up_from_current()
         WeeklyReportDialog.open_for(
+            self.services, names.get("community"), names.get("grid"), self.window
+        )
+
+    def statistics_report(self) -> None:
+        # Imported here, as the weekly list: QtPdf and ReportLab load when first opened.
+        from gridvisit.ui.dialogs.statistics_report import StatisticsReportDialog
+
+        names = self.window.tree.names_up_from_current()
+        StatisticsReportDialog.open_for(
             self.services, names.get("community"), names.get("grid"), self.window
         )
