@@ -256,8 +256,9 @@ class UserService:
                 for u in users
             ]
 
+    # Below rows(): from here on, `list` in this class body names this method.
     @guarded(Action.MANAGE_USERS)
-    def list(self) -> list[UserRec]:  # the last use of list[] in this class
+    def list(self) -> list[UserRec]:
         with self.ctx.read() as s:
             users = s.scalars(select(User).where(User.active).order_by(User.id))
             return [_rec(u) for u in users if self._visible(s, u)]
