@@ -96,6 +96,72 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
 }
 
 
+def node_action(kind: str) -> Action:
+    """What changing a node of the hierarchy needs: a community itself (rename, delete,
+    archive, moving a grid from one community to another) is the sub-district's; grids
+    and building groups are within a community admin's reach."""
+    return Action.ADD_COMMUNITY if kind == "community" else Action.EDIT_HIERARCHY
+
+
+# Every command the window offers (its QAction's object name, `action_<name>`, and the
+# tree's menu entries) and the action it needs. The menus, the toolbar and the context
+# menus show a command only to a role that holds its action, so nobody is offered what
+# the service would then refuse (tests/ui/test_role_menus.py checks each against the
+# service method it calls).
+COMMANDS: dict[str, Action] = {
+    # File
+    "weekly_report": Action.WEEKLY_REPORT,
+    "statistics_report": Action.READ,  # setting the targets in it is MANAGE_TARGETS
+    "export_package": Action.EXPORT_PACKAGE,
+    # Return packages on a laptop (RECORD); grid packages are refused without MERGE.
+    "merge_packages": Action.RECORD,
+    "merge_review": Action.MERGE,
+    "export_ledger": Action.READ,
+    "import_roster": Action.IMPORT_ROSTER,
+    "refresh": Action.READ,
+    "backups": Action.READ,  # the list and a backup now; restoring is MANAGE_BACKUPS
+    "calendar": Action.MANAGE_CALENDAR,
+    "quit": Action.READ,
+    # Edit
+    "log_visit": Action.RECORD,
+    "new_household": Action.RECORD,
+    # View
+    "page_households": Action.READ,
+    "page_problems": Action.READ,
+    "page_due": Action.READ,
+    "page_buildings": Action.READ,
+    "page_stats": Action.READ,
+    # Settings (read-only for all but sub-district admins, who hold EDIT_TIERS)
+    "visit_tiers": Action.READ,
+    # Account
+    "change_password": Action.READ,
+    "manage_users": Action.MANAGE_USERS,
+    "audit_log": Action.VIEW_AUDIT,
+    "key_guide": Action.EXPORT_PACKAGE,
+    "export_key": Action.EXPORT_PACKAGE,
+    "trust_subdistrict": Action.MANAGE_DEVICES,
+    "registered_computers": Action.MANAGE_DEVICES,
+    "identity": Action.MANAGE_DEVICES,
+    # Help
+    "user_guide": Action.READ,
+    "about": Action.READ,
+    # The tree's menu (right click, Edit → Hierarchy)
+    "new_community": Action.ADD_COMMUNITY,
+    "new_grid": Action.EDIT_HIERARCHY,
+    "new_building_group": Action.EDIT_HIERARCHY,
+    "move_grid": node_action("community"),  # it changes which community holds the grid
+    "move_building_group": node_action("grid"),
+    **{f"{op}_{kind}": node_action(kind) for op in ("rename", "delete", "archive")
+       for kind in ("community", "grid", "building_group")},
+}  # fmt: skip
+
+
+def may_run(role: Role | str, command: str) -> bool:
+    """Whether `role` is offered `command` (a KeyError for a command not in COMMANDS:
+    every command is declared)."""
+    return allowed(role, COMMANDS[command])
+
+
 def allowed(role: Role | str, action: Action) -> bool:
     try:
         return action in PERMISSIONS.get(Role(role), frozenset())

@@ -42,6 +42,21 @@ def check_new_password(password: str, field: str = "password") -> None:
         raise ValidationError({field: reason})
 
 
+# Letters and digits that cannot be misread when written on a slip of paper (no 0/O,
+# 1/l/I): what an admin hands a new user.
+_HANDOUT = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def generate_password(length: int = 10) -> str:
+    """A random initial password that passes `check_new_password`."""
+    import secrets
+
+    while True:
+        candidate = "".join(secrets.choice(_HANDOUT) for _ in range(max(length, MIN_PASSWORD)))
+        if len(set(candidate)) >= 3 and any(c.isdigit() for c in candidate):
+            return candidate
+
+
 def hash_password(password: str) -> str:
     return HASHER.hash(password)
 

@@ -451,6 +451,11 @@ class ImportResult:
         )
 
 
+def grouped_lines(items: list[RowError], prefix: str = "") -> list[str]:
+    """Row errors one line each; the same problem in many rows is one line."""
+    return _grouped(items, prefix)
+
+
 def _grouped(items: list[RowError], prefix: str) -> list[str]:
     groups: dict[tuple[str, str], list[int]] = {}
     for item in items:
@@ -572,17 +577,36 @@ def _check_xlsx_zip(data: bytes, name: str) -> None:
                 raise _too_many_rows(name)
 
 
-def _too_many_rows(name: str) -> LedgerError:
+def _too_many_rows(
+    name: str, limit: int = MAX_ROSTER_ROWS, what: str = "住户花名册"
+) -> LedgerError:
     return LedgerError(
-        f"Excel 文件“{name}”超过 {MAX_ROSTER_ROWS} 行,不像是一份住户花名册,已拒绝。",
-        hint="请把花名册按社区或网格拆成几个文件分别导入。",
+        f"Excel 文件“{name}”超过 {limit} 行,不像是一份{what},已拒绝。",
+        hint=f"请把{what}按社区或网格拆成几个文件分别导入。",
     )
 
 
 def read_roster(path: Path) -> Roster:
+    return read_table(path)
+
+
+def read_table(
+    path: Path,
+    columns: dict[str, tuple[str, ...]] | None = None,
+    required: tuple[str, ...] = REQUIRED,
+    *,
+    what: str = "住户花名册",
+    max_rows: int = MAX_ROSTER_ROWS,
+    hint: str = "",
+) -> Roster:
+    """The first sheet of an .xlsx list under the roster's limits (size, zip bombs,
+    XML, rows): its rows by field, `columns` mapping each field to the headers that
+    name it (the roster's by default). `hint` replaces the roster's advice when a
+    required column is missing. Also used for the list of new users
+    (core/services/users.py)."""
     path = Path(path)
     try:
-        data = read_limited(path, MAX_LEDGER_BYTES, what="住户花名册")
+        data = read_limited(path, MAX_LEDGER_BYTES, what=what)
     except InputFileError as exc:
         raise LedgerError(exc.message, hint=exc.hint) from None
     _check_xlsx_zip(data, path.name)
@@ -598,7 +622,9 @@ def read_roster(path: Path) -> Roster:
             hint="请用 Excel 或 WPS 打开后重新保存为 .xlsx。",
         ) from None
     try:
-        return _roster_rows(wb, path.name)
+        return _roster_rows(
+            wb, path.name, columns or COLUMNS, required, what=what, max_rows=max_rows, hint=hint
+        )
     except LedgerError:
         raise
     except Exception:  # read_only sheets parse lazily: damage shows up while reading
@@ -610,7 +636,16 @@ def read_roster(path: Path) -> Roster:
         wb.close()
 
 
-def _roster_rows(wb: Any, name: str) -> Roster:
+def _roster_rows(
+    wb: Any,
+    name: str,
+    known: dict[str, tuple[str, ...]],
+    required: tuple[str, ...],
+    *,
+    what: str,
+    max_rows: int,
+    hint: str,
+) -> Roster:
     """The header and data rows of the first sheet (`wb` from openpyxl)."""
     if not wb.worksheets:
         raise LedgerError(f"“{name}”里没有工作表。")
@@ -625,30 +660,33 @@ def _roster_rows(wb: Any, name: str) -> Roster:
     for index, header in enumerate(header_row):
         written = _cell_text(header)
         key = re.sub(r"\s+", "", written)
-        found = next((f for f, variants in COLUMNS.items() if key in variants), None)
+        found = next((f for f, variants in known.items() if key in variants), None)
         if found is not None and found not in columns:
             columns[found], headers[found] = index, written
         else:
             unmapped[index] = written
-    missing = [LABELS[f] for f in REQUIRED if f not in columns]
+    missing = [known[f][0] for f in required if f not in columns]
     if missing:
         raise LedgerError(
             f"“{name}”第 1 行(表头)缺少必需的列:{'、'.join(missing)},未导入任何数据。",
-            hint="第一行应为表头,需包含:"
+            hint=hint
+            or "第一行应为表头,需包含:"
             + "、".join(LABELS[f] for f in REQUIRED)
             + ";可选:单元、身份证号、联系电话、与户主关系、性别、备注等"
             "(gridvisit ledger import --help 列出全部列名)。",
         )
     households_shape = (
-        re.sub(r"\s+", "", headers["name"]) in ("户主", "户主姓名") and "relation" not in columns
+        known is COLUMNS
+        and re.sub(r"\s+", "", headers["name"]) in ("户主", "户主姓名")
+        and "relation" not in columns
     )
     if households_shape and "special_groups" in columns:
         unmapped[columns.pop("special_groups")] = headers.pop("special_groups")
     out: list[_Row] = []
     blank_with_data: set[int] = set()
     for number, raw in enumerate(rows, 2):
-        if number > MAX_ROSTER_ROWS + 1:
-            raise _too_many_rows(name)
+        if number > max_rows + 1:
+            raise _too_many_rows(name, max_rows, what)
         values = {f: _cell_text(raw[i]) if i < len(raw) else "" for f, i in columns.items()}
         for i, header in unmapped.items():
             if not header and i < len(raw) and _cell_text(raw[i]):
@@ -1303,7 +1341,10 @@ __all__ = [
     "ImportResult",
     "LedgerError",
     "Roster",
+    "RowError",
     "export_ledger",
+    "grouped_lines",
     "import_roster",
     "read_roster",
+    "read_table",
 ]

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QTabWidget,
 )
 
-from gridvisit.core.access import Action
+from gridvisit.core.access import Action, may_run
 from gridvisit.core.clock import IsoWeek, today_local
 from gridvisit.core.errors import GridVisitError
 from gridvisit.core.records import Scope
@@ -39,6 +39,7 @@ from gridvisit.ui.actions.households import HouseholdActions
 from gridvisit.ui.actions.security import SecurityActions
 from gridvisit.ui.actions.settings import SettingsActions
 from gridvisit.ui.actions.stats import StatsActions
+from gridvisit.ui.actions.users import UserActions
 from gridvisit.ui.actions.visits import VisitActions
 from gridvisit.ui.actions.workdays import CalendarActions
 from gridvisit.ui.changes import ChangeHub, Changes
@@ -200,6 +201,7 @@ class MainWindow(WindowHost):
         self.hierarchy_actions = HierarchyActions(self)
         self.exchange = ExchangeActions(self)
         self.security = SecurityActions(self)
+        self.user_actions = UserActions(self)
         self.backup_actions = BackupActions(self)
         self.calendar_actions = CalendarActions(self)
         self.building_actions = BuildingActions(self)
@@ -223,6 +225,7 @@ class MainWindow(WindowHost):
         )
         self.act_ledger, self.act_roster = ex.act_ledger, ex.act_roster
         self.act_password, self.act_audit = sec.act_password, sec.act_audit
+        self.act_users = self.user_actions.act_users
         self.act_export_key, self.act_trust = sec.act_export_key, sec.act_trust
         self.act_register, self.act_identity = sec.act_register, sec.act_identity
         self.act_key_guide = sec.act_key_guide
@@ -235,6 +238,7 @@ class MainWindow(WindowHost):
         action.setObjectName(f"action_{name}")
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
+        action.setVisible(may_run(self.services.ctx.actor.role, name))
         return action
 
     def _build_menus(self) -> None:
@@ -272,6 +276,8 @@ class MainWindow(WindowHost):
         edit_menu.addAction(self.act_new_household)
         edit_menu.addSeparator()
         self.hierarchy_menu = edit_menu.addMenu(self.tr("&Hierarchy"))
+        self.hierarchy_menu.menuAction().setObjectName("menu_hierarchy")
+        self.hierarchy_menu.menuAction().setVisible(self.hierarchy_actions.offers_anything())
         self.hierarchy_menu.aboutToShow.connect(
             lambda: self.hierarchy_actions.fill_menu(self.hierarchy_menu, self.current_node)
         )
@@ -284,7 +290,7 @@ class MainWindow(WindowHost):
         settings_menu = self.menuBar().addMenu(self.tr("&Settings"))
         settings_menu.addAction(self.settings_actions.act_tiers)
         account = self.menuBar().addMenu(self.tr("&Account"))
-        for entry in self.security.menu_actions():
+        for entry in self.security.menu_actions(self.act_users):
             if entry is None:
                 account.addSeparator()
             else:

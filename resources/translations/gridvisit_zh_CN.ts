@@ -936,6 +936,10 @@ Offline household visits and problem lists for community grid workers.</source>
         <translation>移动到……</translation>
     </message>
     <message>
+        <source>Nothing to change here for your role</source>
+        <translation>您的角色在此没有可做的操作</translation>
+    </message>
+    <message>
         <source>Delete…</source>
         <translation>删除……</translation>
     </message>
@@ -2842,6 +2846,215 @@ Check the fingerprint with the other side by phone.</source>
     </message>
 </context>
 <context>
+    <name>UserActions</name>
+    <message>
+        <source>&amp;User management…</source>
+        <translation>用户管理(&amp;U)…</translation>
+    </message>
+    <message>
+        <source>Not possible</source>
+        <translation>无法操作</translation>
+    </message>
+</context>
+<context>
+    <name>UserForm</name>
+    <message>
+        <source>New user</source>
+        <translation>新用户</translation>
+    </message>
+    <message>
+        <source>Edit user</source>
+        <translation>修改用户</translation>
+    </message>
+    <message>
+        <source>&amp;Username</source>
+        <translation>用户名(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Name</source>
+        <translation>姓名(&amp;N)</translation>
+    </message>
+    <message>
+        <source>P&amp;hone</source>
+        <translation>电话(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;Role</source>
+        <translation>角色(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Grids / c&amp;ommunities</source>
+        <translation>网格/社区(&amp;O)</translation>
+    </message>
+    <message>
+        <source>A password is generated and shown once after saving.</source>
+        <translation>保存后自动生成初始密码,只显示一次。</translation>
+    </message>
+    <message>
+        <source>Tick the grids this grid worker is responsible for.</source>
+        <translation>勾选这位网格员负责的网格。</translation>
+    </message>
+    <message>
+        <source>Tick the communities this admin manages.</source>
+        <translation>勾选这位管理员管理的社区。</translation>
+    </message>
+    <message>
+        <source>A sub-district admin manages every community.</source>
+        <translation>街道管理员管理全部社区,不需勾选。</translation>
+    </message>
+</context>
+<context>
+    <name>UsersDialog</name>
+    <message>
+        <source>User management</source>
+        <translation>用户管理</translation>
+    </message>
+    <message>
+        <source>You manage every user of the sub-district.</source>
+        <translation>您可以管理本街道的全部用户。</translation>
+    </message>
+    <message>
+        <source>You manage the grid workers of your communities. Other roles are added by the sub-district.</source>
+        <translation>您可以管理本社区的网格员;其他角色由街道添加。</translation>
+    </message>
+    <message>
+        <source>Show deactivated users</source>
+        <translation>显示已停用的用户</translation>
+    </message>
+    <message>
+        <source>Username</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>Grids / communities</source>
+        <translation>网格/社区</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>未分配</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>在用</translation>
+    </message>
+    <message>
+        <source>Deactivated</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <source>Last login</source>
+        <translation>最近登录</translation>
+    </message>
+    <message>
+        <source>Never</source>
+        <translation>从未登录</translation>
+    </message>
+    <message>
+        <source>&amp;Add…</source>
+        <translation>添加(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>&amp;Edit…</source>
+        <translation>修改(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>&amp;Deactivate</source>
+        <translation>停用(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Reset &amp;password…</source>
+        <translation>重设密码(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Add from &amp;Excel list…</source>
+        <translation>从 Excel 名单批量添加(&amp;X)…</translation>
+    </message>
+    <message>
+        <source>{n} users, {a} active</source>
+        <translation>共 {n} 个用户,{a} 个在用</translation>
+    </message>
+    <message>
+        <source>Re&amp;activate</source>
+        <translation>重新启用(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Deactivate {u} ({n})? They can no longer log in; their records and their grids stay.</source>
+        <translation>停用 {u}({n})?停用后不能再登录;其录入的记录和负责的网格保留。</translation>
+    </message>
+    <message>
+        <source>Deactivate user</source>
+        <translation>停用用户</translation>
+    </message>
+    <message>
+        <source>Reactivate user</source>
+        <translation>重新启用用户</translation>
+    </message>
+    <message>
+        <source>{u} is active again. Reset their password so they can log in.</source>
+        <translation>{u} 已重新启用。请为其重设密码后再登录。</translation>
+    </message>
+    <message>
+        <source>Reset password</source>
+        <translation>重设密码</translation>
+    </message>
+    <message>
+        <source>Change your own password in Account → Change password.</source>
+        <translation>自己的密码请在“账号 → 修改密码”中修改。</translation>
+    </message>
+    <message>
+        <source>Give {u} ({n}) a new password? The old one stops working; the new one is shown once.</source>
+        <translation>为 {u}({n})重设密码?原密码将失效,新密码只显示一次。</translation>
+    </message>
+    <message>
+        <source>Add users from an Excel list</source>
+        <translation>从 Excel 名单批量添加用户</translation>
+    </message>
+    <message>
+        <source>{n} row(s) are invalid, so nobody was added.</source>
+        <translation>有 {n} 行不合格,没有添加任何用户(全部改正后再导入)。</translation>
+    </message>
+    <message>
+        <source>The list has no users.</source>
+        <translation>名单里没有用户。</translation>
+    </message>
+    <message>
+        <source>Columns: 用户名, 姓名, 角色, 网格/社区 (社区/网格 for a grid worker, the community for a community admin), 电话.</source>
+        <translation>列:用户名、姓名、角色、网格/社区(网格员填“社区/网格”,社区管理员填社区名,多个用顿号分开)、电话。</translation>
+    </message>
+    <message>
+        <source>{n} users added. Their initial passwords are shown once, below: save them to a file to hand out next.</source>
+        <translation>已添加 {n} 个用户。初始密码只在下方显示这一次;接下来请保存为文件,以便分发。</translation>
+    </message>
+    <message>
+        <source>Save the initial passwords</source>
+        <translation>保存初始密码单</translation>
+    </message>
+    <message>
+        <source>Saved {path}. Hand each user their password and delete the file afterwards.</source>
+        <translation>已保存:{path}。请把密码分别交给本人,分发后删除该文件。</translation>
+    </message>
+    <message>
+        <source>Not possible</source>
+        <translation>无法操作</translation>
+    </message>
+</context>
+<context>
     <name>VisitActions</name>
     <message>
         <source>&amp;Log a visit</source>
@@ -3144,6 +3357,33 @@ The newest sound backup was taken at {when} ({kind}). Restore it now? Records sa
     <message>
         <source>Files of &amp;type:</source>
         <translation>文件类型(&amp;T)：</translation>
+    </message>
+</context>
+<context>
+    <name>parent</name>
+    <message>
+        <source>New user</source>
+        <translation>新用户</translation>
+    </message>
+    <message>
+        <source>Reset password</source>
+        <translation>重设密码</translation>
+    </message>
+    <message>
+        <source>The password of {u} is:
+
+{p}
+
+It is shown only now. Hand it over in person; it can be changed after logging in (Account → Change password).</source>
+        <translation>{u} 的密码是:
+
+{p}
+
+只显示这一次。请当面交给本人;登录后可在“账号 → 修改密码”中修改。</translation>
+    </message>
+    <message>
+        <source>Copy password</source>
+        <translation>复制密码</translation>
     </message>
 </context>
 </TS>

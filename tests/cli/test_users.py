@@ -58,3 +58,46 @@ def test_unknown_user_and_grid_exit_1(
     assert "找不到" in capsys.readouterr().err
     assert main(["user", "list", *plain_db]) == 0
     assert "dan" not in capsys.readouterr().out  # nothing half-written
+
+
+def test_deactivate_activate_and_import(
+    plain_db: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from openpyxl import Workbook, load_workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["用户名", "姓名", "角色", "网格/社区", "电话"])
+    ws.append(["sun", "孙街道", "街道管理员", "", ""])
+    ws.append(["sun", "重复", "组长", "", ""])
+    wb.save(tmp_path / "bad.xlsx")
+    handout = tmp_path / "pw.xlsx"
+    assert main(["user", "import", *plain_db, str(tmp_path / "bad.xlsx"), "-o", str(handout)]) == 1
+    err = capsys.readouterr().err
+    assert "第 3 行“用户名”:与第 2 行重复" in err and "没有添加任何用户" in err
+    assert not handout.exists()
+    ws.delete_rows(3)
+    wb.save(tmp_path / "good.xlsx")
+    assert main(["user", "import", *plain_db, str(tmp_path / "good.xlsx"), "-o", str(handout)]) == 0
+    assert "已添加 1 个用户" in capsys.readouterr().out
+    sheet = load_workbook(handout).active
+    assert sheet is not None
+    rows = [[c.value for c in r] for r in sheet.iter_rows()]
+    password = next(r for r in rows if r[0] == "sun")[4]
+    monkeypatch.setenv("GRIDVISIT_PASSWORD", password)
+    assert main(["user", "list", *plain_db, "--user", "sun"]) == 0  # the handout's password opens
+    monkeypatch.setenv("GRIDVISIT_PASSWORD", OLD)
+    assert main(["user", "deactivate", *plain_db, "admin"]) == 1  # not oneself
+    assert "不能停用自己的账号" in capsys.readouterr().err
+    assert main(["user", "deactivate", *plain_db, "sun"]) == 0
+    monkeypatch.setenv("GRIDVISIT_PASSWORD", password)
+    assert main(["user", "list", *plain_db, "--user", "sun"]) == 1
+    monkeypatch.setenv("GRIDVISIT_PASSWORD", OLD)
+    assert main(["user", "activate", *plain_db, "sun"]) == 0
+    assert "已重新启用 sun。" in capsys.readouterr().out
+    monkeypatch.setenv("GRIDVISIT_PASSWORD", password)
+    assert main(["user", "list", *plain_db, "--user", "sun"]) == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session
 
-from gridvisit.core.access import Action, guarded
+from gridvisit.core.access import Action, guarded, node_action
 from gridvisit.core.errors import ConflictError, ValidationError
 from gridvisit.core.records import NodeRec
 from gridvisit.core.services.context import ServiceContext
@@ -232,9 +232,8 @@ class HierarchyService:
 
     # -- helpers ------------------------------------------------------------------
     def _require_kind(self, kind: str) -> None:
-        # Communities themselves are the sub-district's to change.
-        if kind == "community":
-            self.ctx.require(Action.ADD_COMMUNITY)
+        # Communities themselves are the sub-district's to change (core/access.py).
+        self.ctx.require(node_action(kind))
 
     @staticmethod
     def _name(value: str, kind: str) -> str:

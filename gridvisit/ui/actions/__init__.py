@@ -14,8 +14,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMenu, QMessageBox
 
+from gridvisit.core.access import may_run
 from gridvisit.core.errors import GridVisitError
 from gridvisit.ui.changes import Changes
 from gridvisit.ui.host import WindowHost
@@ -32,13 +33,27 @@ class ActionGroup(QObject):
     def action(
         self, name: str, text: str, slot: Callable[[], Any], shortcut: str | None = None
     ) -> QAction:
-        """A QAction parented to the window, with object name `action_<name>`."""
+        """A QAction parented to the window, with object name `action_<name>`; shown
+        only to a role that holds the action `core.access.COMMANDS` names for it, so
+        menus and the toolbar offer nothing the services would refuse."""
         act = QAction(text, self.window)
         act.setObjectName(f"action_{name}")
         if shortcut:
             act.setShortcut(QKeySequence(shortcut))
         act.triggered.connect(lambda _checked=False: slot())
+        act.setVisible(self.may(name))
         return act
+
+    def may(self, command: str) -> bool:
+        """Whether the current user is offered `command` (core.access.COMMANDS)."""
+        return may_run(self.services.ctx.actor.role, command)
+
+    def offer(self, menu: QMenu, command: str, text: str, slot: Callable[[], Any]) -> None:
+        """A context-menu entry, added only when the role may run `command`."""
+        if not self.may(command):
+            return
+        act = menu.addAction(text, slot)
+        act.setObjectName(f"action_{command}")
 
     def notify(self, changes: Changes) -> None:
         self.window.hub.notify(changes)

@@ -12,7 +12,8 @@ class BackupActions(ActionGroup):
     def __init__(self, window: Any) -> None:
         super().__init__(window)
         self.act_backups = self.action("backups", self.tr("&Backups…"), self.backups)
-        self.act_backups.setVisible(self.services.backups.available)
+        # A server database has no backup files of its own (pg_dump: README).
+        self.act_backups.setVisible(self.may("backups") and self.services.backups.available)
 
     def backups(self) -> None:
         from gridvisit.ui.dialogs.backups import BackupDialog

@@ -40,13 +40,6 @@ class ExchangeActions(ActionGroup):
         self.act_roster = self.action(
             "import_roster", self.tr("&Import household roster (Excel)…"), self.import_roster
         )
-        # Only what the role may do is offered; the services refuse the rest anyway.
-        for act, action in (
-            (self.act_roster, Action.IMPORT_ROSTER),
-            (self.act_review, Action.MERGE),
-            (self.act_export, Action.EXPORT_PACKAGE),
-        ):
-            act.setVisible(self.services.ctx.can(action))
 
     # -- plumbing --------------------------------------------------------------------
     def _run(self, label: str, fn: Callable[[], Any], done: Callable[[Any], None]) -> None:

@@ -23,26 +23,38 @@ class HierarchyActions(ActionGroup):
 
     def show_menu(self, node: TreeNode, global_pos: QPoint) -> None:
         menu = QMenu(self.window)
-        self.fill_menu(menu, node)
-        menu.exec(global_pos)
+        if self.fill_menu(menu, node):  # a role that may do nothing here gets no menu
+            menu.exec(global_pos)
         menu.deleteLater()
 
-    def fill_menu(self, menu: QMenu, node: TreeNode | None) -> None:
-        """What may be done to `node` (the root when None)."""
+    def fill_menu(self, menu: QMenu, node: TreeNode | None) -> bool:
+        """What the role may do to `node` (the root when None), each entry only if
+        core.access.COMMANDS allows it; False (and one disabled line) when nothing."""
         menu.clear()
         node = node or self.window.tree.node("root")
-        if node is None:
-            return
+        if node is not None:
+            self._fill(menu, node)
+        if menu.isEmpty():
+            menu.addAction(self.tr("Nothing to change here for your role")).setEnabled(False)
+            return False
+        return True
+
+    def _fill(self, menu: QMenu, node: TreeNode) -> None:
         h = self.services.hierarchy
-        if node.kind == "root":
-            menu.addAction(
+        kind = node.kind
+        if kind == "root":
+            self.offer(
+                menu,
+                "new_community",
                 self.tr("New community…"),
                 lambda: self.name_dialog(
                     self.tr("New community"), self.tr("Community name"), h.add_community
                 ),
             )
-        if node.kind == "community":
-            menu.addAction(
+        if kind == "community":
+            self.offer(
+                menu,
+                "new_grid",
                 self.tr("New grid…"),
                 lambda: self.name_dialog(
                     self.tr("New grid"),
@@ -50,8 +62,10 @@ class HierarchyActions(ActionGroup):
                     lambda name: h.add_grid(_id(node), name),
                 ),
             )
-        if node.kind == "grid":
-            menu.addAction(
+        if kind == "grid":
+            self.offer(
+                menu,
+                "new_building_group",
                 self.tr("New building group…"),
                 lambda: self.name_dialog(
                     self.tr("New building group"),
@@ -59,14 +73,21 @@ class HierarchyActions(ActionGroup):
                     lambda name: h.add_building_group(_id(node), name),
                 ),
             )
-        if node.kind != "root":
-            menu.addAction(self.tr("Rename…"), lambda: self.rename(node))
-        if node.kind in ("grid", "building_group"):
-            menu.addAction(self.tr("Move to…"), lambda: self.move_node(node))
-        if node.kind != "root":
+        if kind == "root":
+            return
+        self.offer(menu, f"rename_{kind}", self.tr("Rename…"), lambda: self.rename(node))
+        if kind in ("grid", "building_group"):
+            self.offer(menu, f"move_{kind}", self.tr("Move to…"), lambda: self.move_node(node))
+        if self.may(f"delete_{kind}") or self.may(f"archive_{kind}"):
             menu.addSeparator()
-            menu.addAction(self.tr("Delete…"), lambda: self.delete_node(node))
-            menu.addAction(self.tr("Archive…"), lambda: self.archive_node(node))
+        self.offer(menu, f"delete_{kind}", self.tr("Delete…"), lambda: self.delete_node(node))
+        self.offer(menu, f"archive_{kind}", self.tr("Archive…"), lambda: self.archive_node(node))
+
+    def offers_anything(self) -> bool:
+        """Whether the role may change the hierarchy at all (the Edit → Hierarchy menu)."""
+        return any(
+            self.may(c) for c in ("new_community", "new_grid", "new_building_group", "rename_grid")
+        )
 
     def name_dialog(
         self, title: str, label: str, save: Callable[[str], Any], value: str = ""

@@ -10,7 +10,6 @@ from typing import Any
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QMessageBox
 
-from gridvisit.core.access import Action
 from gridvisit.core.errors import GridVisitError, ValidationError
 from gridvisit.ui import files
 from gridvisit.ui.actions import ActionGroup
@@ -51,19 +50,13 @@ class SecurityActions(ActionGroup):
         self.act_key_guide = self.action(
             "key_guide", self.tr("Key exchange &guide…"), self.key_guide
         )
-        for act, action in (
-            (self.act_audit, Action.VIEW_AUDIT),
-            (self.act_register, Action.MANAGE_DEVICES),
-            (self.act_trust, Action.MANAGE_DEVICES),
-            (self.act_identity, Action.MANAGE_DEVICES),
-        ):
-            act.setVisible(self.allowed(action))
         window.households.reveal_requested.connect(self.reveal)
 
-    def menu_actions(self) -> list[QAction | None]:
-        """The Account menu, None for a separator."""
+    def menu_actions(self, *more: QAction) -> list[QAction | None]:
+        """The Account menu, None for a separator; `more` after the password."""
         return [
             self.act_password,
+            *more,
             self.act_audit,
             None,
             self.act_key_guide,
@@ -182,6 +175,3 @@ class SecurityActions(ActionGroup):
             return
         dialog.exec()
         dialog.deleteLater()
-
-    def allowed(self, action: Action) -> bool:
-        return self.services.ctx.can(action)

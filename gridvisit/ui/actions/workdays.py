@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from gridvisit.core.access import Action
 from gridvisit.ui.actions import ActionGroup
 
 
@@ -14,7 +13,6 @@ class CalendarActions(ActionGroup):
     def __init__(self, window: Any) -> None:
         super().__init__(window)
         self.act_calendar = self.action("calendar", self.tr("&Holiday schedule…"), self.calendar)
-        self.act_calendar.setVisible(self.services.ctx.can(Action.MANAGE_CALENDAR))
 
     def calendar(self) -> None:
         from gridvisit.ui.dialogs.workdays import CalendarDialog
