@@ -8,9 +8,10 @@ a building group or a worker is a sum of those groups' counts, so the summary, t
 comparison tables and the drill-down of one period cost the same few queries.
 
 Figures are "as of" the end of the period: a finished period at its last instant,
-the current one now (`Period.as_of`). Problems count by their standing resolution
-(`Problem.resolved_at`; a reopened problem has none until it is resolved again), so a
-past period's figures reflect what is known today about which resolutions held."""
+the current one now (`Period.as_of`). Problems count by their state as of that moment,
+read from their events as the weekly list does (core.rules.resolution_as_of: done then,
+last 办结 at or before it; the limit in force then), so a problem reopened later
+changes no past period's figures."""
 
 from __future__ import annotations
 
