@@ -249,7 +249,7 @@ def test_problem_overdue_and_resolved_on_time_at_a_past_moment(demo: Database) -
             resolution = {
                 pid: rules.resolution_as_of(events.get(pid, []), moment) for pid, *_r in rows
             }
-            facts = _resolution_facts([moment])
+            facts = _resolution_facts([moment], Problem.reported_at <= moment, Scope())
             at = _resolution(facts, 0)
             in_sql = dict(
                 s.execute(

@@ -348,12 +348,13 @@ class StatsService:
                     narrowed,
                 )
                 return [DrillItem("problem", i, u) for i, u in s.execute(q2)]
-            facts = _resolution_facts(_moments_of(period, moment))
+            candidates = _candidates(period.start, moment)
+            facts = _resolution_facts(_moments_of(period, moment), candidates, narrowed)
             p = _problem_conditions(s, period, moment, facts)
             q3 = problems_in(
                 select(Problem.id, Problem.uuid)
                 .outerjoin(facts, facts.c.pid == Problem.id)
-                .where(p[figure])
+                .where(candidates, p[figure])
                 .order_by(Problem.id),
                 narrowed,
             )
@@ -606,10 +607,28 @@ def _collect_households(
         }
 
 
-def _resolution_facts(moments: Sequence[datetime]) -> Any:
-    """Per problem with events up to the last of `moments`, the standing resolution at
-    each (core.rules.resolution_as_of: column r{i}, NULL while 未办结 then), from one
-    pass over the problem events."""
+def _candidates(start: datetime, moment: datetime) -> ColumnElement[bool]:
+    """The problems a figure of periods from `start` to `moment` may count. Problems
+    resolved for good before the period matter to none: resolved_at is the last 办结 of
+    a problem done now, none reopened it since, so it was done, with that resolution,
+    at every moment from then on."""
+    return and_(
+        Problem.reported_at <= moment,
+        or_(
+            Problem.reported_at >= start,
+            Problem.resolved_at.is_(None),
+            Problem.resolved_at >= _just_before(start),
+        ),
+    )
+
+
+def _resolution_facts(
+    moments: Sequence[datetime], candidates: ColumnElement[bool], scope: Scope
+) -> Any:
+    """Per candidate problem of the scope (others get none: the queries keep to the
+    candidates), the two facts of its resolution at each of `moments`
+    (core.rules.resolution_facts_sql: lr{i}, lo{i}), from its events (read through the
+    problem_id index: a month's candidates are a small part of all problems)."""
     cols = []
     for i, m in enumerate(moments):
         last_resolved, last_open = resolution_facts_sql(
@@ -618,7 +637,10 @@ def _resolution_facts(moments: Sequence[datetime]) -> Any:
         cols += [last_resolved.label(f"lr{i}"), last_open.label(f"lo{i}")]
     return (
         select(ProblemEvent.problem_id.label("pid"), *cols)
-        .where(ProblemEvent.at <= max(moments))
+        .where(
+            ProblemEvent.problem_id.in_(problems_in(select(Problem.id).where(candidates), scope)),
+            ProblemEvent.at <= max(moments),
+        )
         .group_by(ProblemEvent.problem_id)
         .subquery("resolutions")
     )
@@ -733,7 +755,8 @@ def _days_between(s: Session, later: Any, earlier: Any) -> Any:
 def _collect_problems(
     s: Session, period: Period, scope: Scope, moment: datetime, out: _Collected
 ) -> None:
-    facts = _resolution_facts(_moments_of(period, moment))
+    candidates = _candidates(period.start, moment)
+    facts = _resolution_facts(_moments_of(period, moment), candidates, scope)
     c = _problem_conditions(s, period, moment, facts)
     resolved = c[Figure.RESOLVED]
     level = Problem.level
@@ -757,17 +780,7 @@ def _collect_problems(
         )
         .join(ProblemCategory, ProblemCategory.code == Problem.category_code, isouter=True)
         .outerjoin(facts, facts.c.pid == Problem.id)
-        .where(
-            Problem.reported_at <= moment,
-            # Problems resolved for good before the period matter to none of the figures
-            # (resolved_at is the last 办结 of a problem done now: none reopened it since,
-            # so it was done, with that resolution, at every moment from then on).
-            or_(
-                Problem.reported_at >= period.start,
-                Problem.resolved_at.is_(None),
-                Problem.resolved_at >= _just_before(period.start),
-            ),
-        )
+        .where(candidates)
         .group_by(Problem.grid_id, Problem.building_group_id, top),
         scope,
     )
@@ -979,7 +992,8 @@ def _trend_problems(
     s: Session, scope: Scope, periods: list[Period], moments: list[datetime]
 ) -> list[Counts]:
     at = [x for p, m in zip(periods, moments, strict=True) for x in _moments_of(p, m)]
-    facts = _resolution_facts(at)
+    candidates = _candidates(periods[0].start, max(moments))
+    facts = _resolution_facts(at, candidates, scope)
     cols = []
     for i, (p, m) in enumerate(zip(periods, moments, strict=True)):
         c = _problem_conditions(s, p, m, facts, 2 * i)
@@ -998,16 +1012,7 @@ def _trend_problems(
             _n(c[Figure.EXTENDED]),
         ]
     q = problems_in(
-        select(*cols)
-        .outerjoin(facts, facts.c.pid == Problem.id)
-        .where(
-            Problem.reported_at <= max(moments),
-            or_(
-                Problem.reported_at >= periods[0].start,
-                Problem.resolved_at.is_(None),
-                Problem.resolved_at >= _just_before(periods[0].start),
-            ),
-        ),
+        select(*cols).outerjoin(facts, facts.c.pid == Problem.id).where(candidates),
         scope,
     )
     row = s.execute(q).one()
