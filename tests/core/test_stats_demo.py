@@ -239,3 +239,5 @@ def test_a_week_agrees_with_the_weekly_list(demo: tuple[Path, Services]) -> None
             weekly.extended,
         )
         assert (got.return_visits, got.satisfied) == (weekly.return_visits, weekly.satisfied)
+        # The state figures as of the same moment: 期初未办结, 超期未办结.
+        assert (got.open_at_start, got.overdue_open) == (weekly.open_at_start, weekly.overdue)
