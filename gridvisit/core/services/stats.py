@@ -651,10 +651,10 @@ def _resolution(facts: Any, i: int) -> ColumnElement[Any]:
 
 
 def _problem_conditions(
-    s: Session, period: Period, moment: datetime, facts: Any, i: int = 0
+    s: Session, period: Period, moment: datetime, facts: Any, i: int = 0, j: int = 1
 ) -> dict[Figure, ColumnElement[bool]]:
     """The problem figures as conditions over the problem table joined to `facts`
-    (`_resolution_facts` of [moment, just before the start], at index i and i + 1):
+    (`_resolution_facts` of [moment, just before the start], at index i and j):
     办结 and 未办结 as of the period's moment (core.rules.resolution_as_of), the limit
     in force then (due_at_as_of)."""
     start, end = period.start, period.end
@@ -677,7 +677,7 @@ def _problem_conditions(
             Problem.reported_at <= moment, problem_overdue_at_sql(resolution, passed)
         ),
         Figure.OPEN_AT_START: and_(
-            Problem.reported_at < start, problem_unresolved_at_sql(_resolution(facts, i + 1))
+            Problem.reported_at < start, problem_unresolved_at_sql(_resolution(facts, j))
         ),
     }
 
@@ -991,14 +991,17 @@ def _trend_households(
 def _trend_problems(
     s: Session, scope: Scope, periods: list[Period], moments: list[datetime]
 ) -> list[Counts]:
-    at = [x for p, m in zip(periods, moments, strict=True) for x in _moments_of(p, m)]
+    # A finished period's moment is the instant before the next one's start: each
+    # distinct moment once.
+    at = sorted({x for p, m in zip(periods, moments, strict=True) for x in _moments_of(p, m)})
+    index = {x: k for k, x in enumerate(at)}
     candidates = _candidates(periods[0].start, max(moments))
     facts = _resolution_facts(at, candidates, scope)
     cols = []
-    for i, (p, m) in enumerate(zip(periods, moments, strict=True)):
-        c = _problem_conditions(s, p, m, facts, 2 * i)
+    for p, m in zip(periods, moments, strict=True):
+        c = _problem_conditions(s, p, m, facts, index[m], index[_just_before(p.start)])
         resolved = c[Figure.RESOLVED]
-        days = _days_between(s, _resolution(facts, 2 * i), Problem.reported_at)
+        days = _days_between(s, _resolution(facts, index[m]), Problem.reported_at)
         cols += [
             _n(c[Figure.NEW]),
             _n(resolved),
