@@ -198,17 +198,22 @@ class Counts:
                         on the as-of day (every visit their interval asks for was made)
     overdue_households  households overdue for a visit on the as-of day (the tree's rule)
     new                 problems reported in the period
-    resolved            problems whose standing resolution (Problem.resolved_at: a
-                        reopened problem has none until resolved again) is in the period
+    resolved            problems 办结 as of the as-of moment with their last 办结 in the
+                        period (core.rules.resolution_as_of, the weekly list's rule: from
+                        the problem events, so a later reopen changes no past period)
     on_time             of those, 按期: resolved within the original limit (core.rules'
-                        resolution_timeliness: before due_at and before the limit an
-                        approved extension replaced)
+                        resolution_timeliness: before the limit in force at the as-of
+                        moment, due_at_as_of, and before the limit an approved extension
+                        replaced)
     extended            of those, 延期后按期: within the limit only as an approved extension
                         moved it (counted apart, as on the weekly list)
-    overdue_open        problems past their limit and unresolved at the as-of moment
-    open_at_start       problems reported before the period and unresolved at its start
+    overdue_open        problems past their limit in force and 未办结 at the as-of moment
+                        (status as of then, from the events)
+    open_at_start       problems reported before the period and 未办结 at its start (as
+                        of its last instant before it, from the events)
     return_visits       return visits (回访) in the period, and their answers
-    days_to_resolve     the sum of (resolved_at − reported_at) in days over `resolved`
+    days_to_resolve     the sum of (last 办结 as of the moment − reported_at) in days over
+                        `resolved`
     settled_*           `resolved` by the level that resolved them (Problem.level)"""
 
     visits: int = 0
@@ -360,19 +365,19 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
     Indicator("new", "新增问题", Unit.COUNT, "本期登记的问题数", suffix="件"),
     Indicator(
-        "resolved", "办结", Unit.COUNT, "最终办结时间在本期内的问题数(重新办理的以再次办结计)",
+        "resolved", "办结", Unit.COUNT, "截至统计时点已办结、且最近一次办结在本期内的问题数(以统计时点的办理记录为准,之后重新办理不改变本期数)",
         suffix="件",
     ),
     Indicator(
-        "on_time", "按期办结", Unit.COUNT, "本期办结且在原办理时限内办结的问题数", suffix="件"
+        "on_time", "按期办结", Unit.COUNT, "本期办结且在原办理时限(统计时点有效的时限)内办结的问题数", suffix="件"
     ),
     Indicator(
         "extended", "延期后按期", Unit.COUNT,
         "本期办结,超过原时限但在批准延期后的时限内办结的问题数", suffix="件",
     ),
-    Indicator("resolved_late", "超期办结", Unit.COUNT, "本期办结但超过办理时限的问题数", suffix="件"),
+    Indicator("resolved_late", "超期办结", Unit.COUNT, "本期办结但超过统计时点有效的办理时限的问题数", suffix="件"),
     Indicator(
-        "overdue_open", "超期未办结", Unit.COUNT, "统计时点已过办理时限仍未办结的问题数", suffix="件"
+        "overdue_open", "超期未办结", Unit.COUNT, "统计时点已过当时有效的办理时限、当时仍未办结的问题数", suffix="件"
     ),
     Indicator(
         "resolution_rate",

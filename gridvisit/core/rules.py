@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, and_, case, literal, or_
+from sqlalchemy import ColumnElement, and_, case, func, literal, null, or_
 
 from gridvisit.core.clock import local_date, local_midnight
 from gridvisit.core.enums import (
@@ -268,8 +268,9 @@ def weekly_section(
 
 
 def also_resolved(status: ProblemStatus, last_resolved: datetime | None, start: datetime) -> bool:
-    """On the 本周办结 section: done as of the list, and last resolved in the week."""
-    return status in DONE and last_resolved is not None and last_resolved >= start
+    """On the 本周办结 section: done as of the list, and last resolved in the week (the
+    statistics' 办结 of the week: resolved_in over the resolution as of the list)."""
+    return resolved_in(last_resolved if status in DONE else None, start)
 
 
 def weekly_sections_sql(
@@ -549,38 +550,129 @@ def visit_due_by_sql(
 
 
 def resolution_timeliness_sql(
-    resolved_at: Any, due_at: Any, before_original: ColumnElement[bool]
+    resolved_at: Any,
+    due_at: Any,
+    before_original: ColumnElement[bool],
+    before_in_force: ColumnElement[bool] | None = None,
 ) -> tuple[ColumnElement[bool], ColumnElement[bool], ColumnElement[bool]]:
     """resolution_timeliness in SQL: the conditions for 按期, 延期后按期 and 超期办结 of a
     resolved problem. `before_original` says resolved_at < the original limit (true
-    when no approved extension moved it); the caller builds it from the extension
-    events, whose stored dates compare differently on each database."""
-    in_force = resolved_at < due_at
+    when no approved extension moved it); `before_in_force`, when given, says
+    resolved_at < the limit in force at the figures' moment (due_at_as_of: a later
+    extension moves no past figure; default resolved_at < due_at). The caller builds
+    both from the extension events, whose stored dates compare differently on each
+    database (StatsService._before_original_limit, _before_limit_in_force)."""
+    in_force = resolved_at < due_at if before_in_force is None else before_in_force
     return and_(in_force, before_original), and_(in_force, ~before_original), ~in_force
 
 
-def problem_unresolved_at(
-    status: ProblemStatus, resolved_at: datetime | None, moment: datetime
-) -> bool:
-    """未办结 at a past `moment`, judged by the standing resolution: unresolved now, or
-    resolved only after `moment`. At `moment` = now this is `status in UNRESOLVED`."""
-    return status in UNRESOLVED or (resolved_at is not None and resolved_at > moment)
+class StatusEventLike(Protocol):
+    """What the resolution rule reads of a problem event."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def to_status(self) -> str: ...
 
 
-def problem_unresolved_at_sql(
-    status: Any, resolved_at: Any, moment: datetime
+_UNRESOLVED_CODES = frozenset(codes(UNRESOLVED))
+
+
+def resolution_of(last_resolved: datetime | None, last_open: datetime | None) -> datetime | None:
+    """The resolution standing at a moment from two facts of the events up to it: the
+    last 办结 (`last_resolved`) and the last event leaving the problem 未办结
+    (`last_open`: any event whose to_status is pending or in progress, among them
+    重新办理 and a dissatisfied return visit). Done as of the moment (DONE: 已办结 or
+    已回访销号) exactly when the last 办结 comes after every such event."""
+    if last_resolved is None or (last_open is not None and last_open >= last_resolved):
+        return None
+    return last_resolved
+
+
+def resolution_as_of(events: Iterable[StatusEventLike], moment: datetime) -> datetime | None:
+    """办结 as of `moment` (the weekly list's and the statistics' definition): the last
+    办结 event at or before `moment` of a problem done as of `moment`; None while it
+    was 未办结 then. A later reopen changes nothing before it, so the figures of a
+    past period stay as they were reported."""
+    last_resolved: datetime | None = None
+    last_open: datetime | None = None
+    for e in events:
+        if e.at > moment:
+            continue
+        if e.kind == EventKind.RESOLVED.value:
+            last_resolved = e.at if last_resolved is None else max(last_resolved, e.at)
+        elif e.to_status in _UNRESOLVED_CODES:
+            last_open = e.at if last_open is None else max(last_open, e.at)
+    return resolution_of(last_resolved, last_open)
+
+
+def resolution_facts_sql(
+    kind: Any, to_status: Any, at: Any, moment: datetime
+) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    """resolution_as_of's two facts in SQL, as aggregates over a problem's events
+    (GROUP BY problem_id): the last 办结 and the last event leaving it 未办结, both at
+    or before `moment`."""
+    up_to = at <= moment
+    last_resolved = func.max(case((and_(up_to, kind == EventKind.RESOLVED.value), at)))
+    last_open = func.max(
+        case(
+            (
+                and_(up_to, kind != EventKind.RESOLVED.value, status_in_sql(to_status, UNRESOLVED)),
+                at,
+            )
+        )
+    )
+    return last_resolved, last_open
+
+
+def resolution_of_sql(last_resolved: Any, last_open: Any) -> ColumnElement[Any]:
+    """resolution_of in SQL: the standing resolution's instant, or NULL."""
+    return case(
+        (
+            and_(
+                last_resolved.is_not(None),
+                or_(last_open.is_(None), last_open < last_resolved),
+            ),
+            last_resolved,
+        ),
+        else_=null(),
+    )
+
+
+def resolved_in(resolution: datetime | None, start: datetime, end: datetime | None = None) -> bool:
+    """办结 in a period: done as of its moment with the last 办结 within it (`resolution`
+    is resolution_as_of the moment, which is never after it)."""
+    return resolution is not None and resolution >= start and (end is None or resolution < end)
+
+
+def resolved_in_sql(
+    resolution: Any, start: datetime, end: datetime | None = None
 ) -> ColumnElement[bool]:
-    return or_(status_in_sql(status, UNRESOLVED), resolved_at > moment)
+    cond = and_(resolution.is_not(None), resolution >= start)
+    return cond if end is None else and_(cond, resolution < end)
 
 
-def problem_overdue_at(
-    status: ProblemStatus, resolved_at: datetime | None, due_at: datetime, moment: datetime
-) -> bool:
-    """超期未办结 at `moment`: problem_is_overdue, with the status as of `moment`."""
-    return problem_unresolved_at(status, resolved_at, moment) and moment >= due_at
+def problem_unresolved_at(resolution: datetime | None) -> bool:
+    """未办结 at a past moment of a problem reported by then: not done as of it
+    (`resolution` = resolution_as_of the moment). At now this is `status in UNRESOLVED`."""
+    return resolution is None
+
+
+def problem_unresolved_at_sql(resolution: Any) -> ColumnElement[bool]:
+    return resolution.is_(None)  # type: ignore[no-any-return]
+
+
+def problem_overdue_at(resolution: datetime | None, due_at: datetime, moment: datetime) -> bool:
+    """超期未办结 at `moment`: problem_is_overdue with the status as of `moment`
+    (`resolution` = resolution_as_of it) and the limit in force then (due_at_as_of)."""
+    return problem_unresolved_at(resolution) and moment >= due_at
 
 
 def problem_overdue_at_sql(
-    status: Any, resolved_at: Any, due_at: Any, moment: datetime
+    resolution: Any, limit_passed: ColumnElement[bool]
 ) -> ColumnElement[bool]:
-    return and_(problem_unresolved_at_sql(status, resolved_at, moment), due_at <= moment)
+    """problem_overdue_at in SQL; `limit_passed` says the limit in force at the moment
+    is at or before it (the caller reads it from the extension events)."""
+    return and_(problem_unresolved_at_sql(resolution), limit_passed)

@@ -9,14 +9,19 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, literal, select
 
 from gridvisit.core import rules
 from gridvisit.core.clock import LOCAL_TZ, IsoWeek, local_midnight
 from gridvisit.core.enums import EventKind, ProblemStatus
 from gridvisit.core.records import Actor, Scope
 from gridvisit.core.services import ServiceContext, Services
-from gridvisit.core.services.stats import _before_original_limit
+from gridvisit.core.services.stats import (
+    _before_limit_in_force,
+    _before_original_limit,
+    _resolution,
+    _resolution_facts,
+)
 from gridvisit.core.services.users import ensure_default_admin
 from gridvisit.demo.generate import generate_demo
 from gridvisit.storage import Database, open_database
@@ -225,41 +230,108 @@ def test_visit_due_by(demo: Database) -> None:
 
 
 def test_problem_overdue_and_resolved_on_time_at_a_past_moment(demo: Database) -> None:
-    """The statistics' 超期未办结 at the end of a period and 按期办结."""
+    """The statistics' 办结, 超期未办结 at the end of a period and 按期办结, as of past
+    moments: core.rules.resolution_as_of over the loaded events against its SQL form
+    (resolution_facts_sql, resolution_of_sql) as the statistics join it."""
     with demo.read_session() as s:
         rows = s.execute(
-            select(Problem.id, Problem.status, Problem.resolved_at, Problem.due_at)
+            select(Problem.id, Problem.status, Problem.reported_at, Problem.due_at)
         ).all()
+        events: dict[int, list[ProblemEvent]] = {}
+        for e in s.scalars(select(ProblemEvent).order_by(ProblemEvent.at, ProblemEvent.id)):
+            events.setdefault(e.problem_id, []).append(e)
+        approvals = {
+            pid: [e for e in evs if e.kind == EventKind.EXTENSION_APPROVED.value]
+            for pid, evs in events.items()
+        }
+        reopened = 0
         for moment in _moments(demo):
+            resolution = {
+                pid: rules.resolution_as_of(events.get(pid, []), moment) for pid, *_r in rows
+            }
+            facts = _resolution_facts([moment], Problem.reported_at <= moment, Scope())
+            at = _resolution(facts, 0)
+            in_sql = dict(
+                s.execute(
+                    select(Problem.id, at)
+                    .outerjoin(facts, facts.c.pid == Problem.id)
+                    .where(Problem.reported_at <= moment)
+                ).all()
+            )
+            assert in_sql == {
+                pid: resolution[pid] for pid, _st, reported, _d in rows if reported <= moment
+            }
+            # Problems done as of the moment whose resolution standing now is another
+            # one or none (reopened later): the case a past period must not move by.
+            reopened += sum(
+                1
+                for pid, *_r in rows
+                if resolution[pid] is not None
+                and resolution[pid] != rules.resolution_as_of(events.get(pid, []), NOW)
+            )
             in_python = {
                 pid
-                for pid, st, resolved, due in rows
-                if rules.problem_overdue_at(ProblemStatus(st), resolved, due, moment)
+                for pid, _st, reported, due in rows
+                if reported <= moment
+                and rules.problem_overdue_at(
+                    resolution[pid],
+                    rules.due_at_as_of(due, approvals.get(pid, []), moment),
+                    moment,
+                )
             }
-            cond = rules.problem_overdue_at_sql(
-                Problem.status, Problem.resolved_at, Problem.due_at, moment
+            passed = ~_before_limit_in_force(s, literal(moment, UTCDateTime()), moment)
+            cond = and_(Problem.reported_at <= moment, rules.problem_overdue_at_sql(at, passed))
+            overdue_sql = set(
+                s.scalars(
+                    select(Problem.id).outerjoin(facts, facts.c.pid == Problem.id).where(cond)
+                )
             )
-            assert in_python == set(s.scalars(select(Problem.id).where(cond)))
+            assert in_python == overdue_sql
             if moment == NOW:  # as of now it is the problems page's rule
                 assert in_python == {
                     pid
                     for pid, st, _r, due in rows
                     if rules.problem_is_overdue(ProblemStatus(st), due, moment)
                 }
-        # 按期 / 延期后按期 / 超期办结 (core.rules.resolution_timeliness) both ways.
+            # 按期 / 延期后按期 / 超期办结 (core.rules.resolution_timeliness) both ways,
+            # against the limit in force at the moment.
+            by_kind: dict[rules.Timeliness, set[int]] = {t: set() for t in rules.Timeliness}
+            for pid, _st, _rep, due in rows:
+                res = resolution[pid]
+                if res is not None:
+                    granted = approvals.get(pid, [])
+                    original = rules.original_due_at(due, granted)
+                    in_force = rules.due_at_as_of(due, granted, moment)
+                    by_kind[rules.resolution_timeliness(res, in_force, original)].add(pid)
+            conds = rules.resolution_timeliness_sql(
+                at,
+                Problem.due_at,
+                _before_original_limit(s, at),
+                _before_limit_in_force(s, at, moment),
+            )
+            for kind, c in zip(rules.Timeliness, conds, strict=True):
+                where = and_(at.is_not(None), c)
+                q = select(Problem.id).outerjoin(facts, facts.c.pid == Problem.id).where(where)
+                assert by_kind[kind] == set(s.scalars(q)), (kind, moment)
+            if moment == NOW:
+                on_time = by_kind[rules.Timeliness.ON_TIME]
+                assert 0 < len(on_time) < sum(r is not None for r in resolution.values())
+        assert reopened  # the demo reopens problems resolved before some moment
+
+
+def test_resolution_as_of_is_the_weekly_lists(demo: Database) -> None:
+    """The weekly list's replay (status and last 办结 as of the list) gives the same
+    resolution as core.rules.resolution_as_of."""
+    from gridvisit.core.services.weekly import WeeklyReportService
+
+    with demo.read_session() as s:
         events: dict[int, list[ProblemEvent]] = {}
         for e in s.scalars(select(ProblemEvent).order_by(ProblemEvent.at, ProblemEvent.id)):
             events.setdefault(e.problem_id, []).append(e)
-        by_kind: dict[rules.Timeliness, set[int]] = {t: set() for t in rules.Timeliness}
-        for pid, _st, resolved, due in rows:
-            if resolved is not None:
-                original = rules.original_due_at(due, events.get(pid, []))
-                by_kind[rules.resolution_timeliness(resolved, due, original)].add(pid)
-        conds = rules.resolution_timeliness_sql(
-            Problem.resolved_at, Problem.due_at, _before_original_limit(s)
-        )
-        for kind, cond in zip(rules.Timeliness, conds, strict=True):
-            where = and_(Problem.resolved_at.is_not(None), cond)
-            assert by_kind[kind] == set(s.scalars(select(Problem.id).where(where))), kind
-        on_time = by_kind[rules.Timeliness.ON_TIME]
-        assert 0 < len(on_time) < sum(r.resolved_at is not None for r in rows)
+        for week in (IsoWeek.containing(END - timedelta(days=28)), IsoWeek.containing(END)):
+            as_of = min(week.end, NOW)
+            replays = WeeklyReportService._replay(s, list(events), week.start, as_of)
+            moment = rules.last_instant_before(as_of)
+            for pid, r in replays.items():
+                weekly = r.last_resolved if r.status in rules.DONE else None
+                assert weekly == rules.resolution_as_of(events[pid], moment), pid

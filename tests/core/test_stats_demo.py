@@ -75,13 +75,39 @@ def _raw_counts(conn: sqlite3.Connection, period: Period) -> Counts:
         SELECT sum(n), sum(n > 0), sum(due), sum(due AND n > 0 AND NOT late), sum(late) FROM d
     """
     visits, visited, due, covered, late = conn.execute(households, p).fetchone()
-    unresolved = "(status IN ('pending', 'in_progress') OR resolved_at > :m)"
-    # The limit an approved extension replaced: the first approval's previous due_at.
-    original = (
-        "(SELECT e.assigned_person FROM problem_event e WHERE e.problem_id = p.id"
-        " AND e.kind = 'ext_approved' AND e.assigned_person != '' ORDER BY e.at, e.id LIMIT 1)"
-    )
-    resolved = "resolved_at >= :start AND resolved_at < :end AND resolved_at <= :m"
+    # Problems as of the moment, replayed from their events (the weekly list's way):
+    # the status of the last event at or before it, the last 办结 at or before it, and
+    # the limit in force then (the last approval before it, else the limit the first
+    # approval replaced, else due_at); the status just before the start likewise.
+    p["before"] = _text(period.start - timedelta(microseconds=1))
+    asof = """
+        WITH a AS (
+          SELECT p.*,
+            (SELECT e.to_status FROM problem_event e WHERE e.problem_id = p.id
+               AND e.at <= :m ORDER BY e.at DESC, e.id DESC LIMIT 1) AS st,
+            (SELECT e.to_status FROM problem_event e WHERE e.problem_id = p.id
+               AND e.at <= :before ORDER BY e.at DESC, e.id DESC LIMIT 1) AS st0,
+            (SELECT max(e.at) FROM problem_event e WHERE e.problem_id = p.id
+               AND e.kind = 'resolved' AND e.at <= :m) AS res,
+            coalesce(
+              (SELECT e.assigned_unit FROM problem_event e WHERE e.problem_id = p.id
+                 AND e.kind = 'ext_approved' AND e.at < :m ORDER BY e.at DESC, e.id DESC
+                 LIMIT 1),
+              (SELECT e.assigned_person FROM problem_event e WHERE e.problem_id = p.id
+                 AND e.kind = 'ext_approved' AND e.assigned_person != ''
+                 ORDER BY e.at, e.id LIMIT 1),
+              p.due_at) AS due,
+            (SELECT e.assigned_person FROM problem_event e WHERE e.problem_id = p.id
+               AND e.kind = 'ext_approved' AND e.assigned_person != ''
+               ORDER BY e.at, e.id LIMIT 1) AS original
+          FROM problem p WHERE p.reported_at <= :m),
+        r AS (SELECT * FROM a WHERE st IN ('resolved', 'closed')
+              AND res >= :start AND res < :end)
+    """
+    unresolved = "coalesce(st, 'pending') IN ('pending', 'in_progress')"
+
+    def problems(select_from: str) -> int:
+        return one(asof + select_from)
 
     def returns(answer: str) -> int:
         return one(
@@ -90,9 +116,7 @@ def _raw_counts(conn: sqlite3.Connection, period: Period) -> Counts:
         )
 
     days = conn.execute(
-        "SELECT coalesce(sum(julianday(resolved_at) - julianday(reported_at)), 0)"
-        f" FROM problem WHERE {resolved}",
-        p,
+        asof + "SELECT coalesce(sum(julianday(res) - julianday(reported_at)), 0) FROM r", p
     ).fetchone()[0]
     return Counts(
         visits=visits or 0,
@@ -101,34 +125,30 @@ def _raw_counts(conn: sqlite3.Connection, period: Period) -> Counts:
         covered=covered or 0,
         overdue_households=late or 0,
         new=one("SELECT count(*) FROM problem WHERE reported_at >= :start AND reported_at <= :m"),
-        resolved=one(f"SELECT count(*) FROM problem WHERE {resolved}"),
-        on_time=one(
-            f"SELECT count(*) FROM problem p WHERE {resolved} AND resolved_at < due_at"
-            f" AND ({original} IS NULL OR julianday(resolved_at) < julianday({original}))"
+        resolved=problems("SELECT count(*) FROM r"),
+        on_time=problems(
+            "SELECT count(*) FROM r WHERE julianday(res) < julianday(due)"
+            " AND (original IS NULL OR julianday(res) < julianday(original))"
         ),
-        extended=one(
-            f"SELECT count(*) FROM problem p WHERE {resolved} AND resolved_at < due_at"
-            f" AND julianday(resolved_at) >= julianday({original})"
+        extended=problems(
+            "SELECT count(*) FROM r WHERE julianday(res) < julianday(due)"
+            " AND julianday(res) >= julianday(original)"
         ),
-        overdue_open=one(
-            f"SELECT count(*) FROM problem WHERE reported_at <= :m AND due_at <= :m AND {unresolved}"
+        overdue_open=problems(
+            f"SELECT count(*) FROM a WHERE {unresolved} AND julianday(due) <= julianday(:m)"
         ),
-        open_at_start=one(
-            "SELECT count(*) FROM problem WHERE reported_at < :start AND "
-            "(status IN ('pending', 'in_progress') OR resolved_at >= :start)"
+        open_at_start=problems(
+            "SELECT count(*) FROM a WHERE reported_at < :start"
+            " AND coalesce(st0, 'pending') IN ('pending', 'in_progress')"
         ),
         return_visits=returns("!= ''"),
         satisfied=returns("= 'satisfied'"),
         basically_satisfied=returns("= 'basically'"),
         dissatisfied=returns("= 'dissatisfied'"),
         days_to_resolve=float(days),
-        settled_grid=one(f"SELECT count(*) FROM problem WHERE {resolved} AND level = 'grid'"),
-        settled_community=one(
-            f"SELECT count(*) FROM problem WHERE {resolved} AND level = 'community'"
-        ),
-        settled_subdistrict=one(
-            f"SELECT count(*) FROM problem WHERE {resolved} AND level = 'subdistrict'"
-        ),
+        settled_grid=problems("SELECT count(*) FROM r WHERE level = 'grid'"),
+        settled_community=problems("SELECT count(*) FROM r WHERE level = 'community'"),
+        settled_subdistrict=problems("SELECT count(*) FROM r WHERE level = 'subdistrict'"),
     )
 
 
@@ -219,3 +239,5 @@ def test_a_week_agrees_with_the_weekly_list(demo: tuple[Path, Services]) -> None
             weekly.extended,
         )
         assert (got.return_visits, got.satisfied) == (weekly.return_visits, weekly.satisfied)
+        # The state figures as of the same moment: 期初未办结, 超期未办结.
+        assert (got.open_at_start, got.overdue_open) == (weekly.open_at_start, weekly.overdue)

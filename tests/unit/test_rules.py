@@ -127,3 +127,38 @@ def test_every_enum_member_has_its_own_label() -> None:
     assert ProblemStatus.RESOLVED.label == "已办结"
     assert EventKind.RESOLVED.label == "办结"
     assert ProblemStatus.from_label("已回访销号") is ProblemStatus.CLOSED
+
+
+def test_resolution_as_of_a_moment() -> None:
+    """办结 as of a moment (the weekly list's and the statistics' rule): a later reopen
+    leaves an earlier moment's resolution as it was."""
+    from dataclasses import dataclass
+
+    from gridvisit.core.rules import resolution_as_of, resolved_in
+
+    @dataclass
+    class E:
+        kind: str
+        at: datetime
+        to_status: str
+
+    def d(day: int) -> datetime:
+        return datetime(2026, 9, day, tzinfo=UTC)
+
+    events = [
+        E(EventKind.CREATED.value, d(1), ProblemStatus.PENDING.value),
+        E(EventKind.ACCEPTED.value, d(2), ProblemStatus.IN_PROGRESS.value),
+        E(EventKind.RESOLVED.value, d(10), ProblemStatus.RESOLVED.value),
+        E(EventKind.RETURN_VISIT.value, d(15), ProblemStatus.IN_PROGRESS.value),  # 不满意
+        E(EventKind.RESOLVED.value, d(20), ProblemStatus.RESOLVED.value),
+        E(EventKind.RETURN_VISIT.value, d(25), ProblemStatus.CLOSED.value),  # 满意
+    ]
+    assert resolution_as_of(events, d(5)) is None
+    assert resolution_as_of(events, d(10)) == d(10)
+    assert resolution_as_of(events, d(14)) == d(10)
+    assert resolution_as_of(events, d(15)) is None  # reopened
+    assert resolution_as_of(events, d(22)) == d(20)
+    assert resolution_as_of(events, d(30)) == d(20)  # closed: still done
+    assert resolved_in(resolution_as_of(events, d(14)), d(8), d(15))
+    assert not resolved_in(resolution_as_of(events, d(30)), d(8), d(15))
+    assert resolved_in(resolution_as_of(events, d(30)), d(16))

@@ -8,9 +8,10 @@ a building group or a worker is a sum of those groups' counts, so the summary, t
 comparison tables and the drill-down of one period cost the same few queries.
 
 Figures are "as of" the end of the period: a finished period at its last instant,
-the current one now (`Period.as_of`). Problems count by their standing resolution
-(`Problem.resolved_at`; a reopened problem has none until it is resolved again), so a
-past period's figures reflect what is known today about which resolutions held."""
+the current one now (`Period.as_of`). Problems count by their state as of that moment,
+read from their events as the weekly list does (core.rules.resolution_as_of: done then,
+last 办结 at or before it; the limit in force then), so a problem reopened later
+changes no past period's figures."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from sqlalchemy import (
     cast,
     extract,
     func,
+    literal,
     or_,
     select,
 )
@@ -59,7 +61,10 @@ from gridvisit.core.rules import (
     last_instant_before,
     problem_overdue_at_sql,
     problem_unresolved_at_sql,
+    resolution_facts_sql,
+    resolution_of_sql,
     resolution_timeliness_sql,
+    resolved_in_sql,
     visit_due_by_sql,
     visit_overdue_sql,
 )
@@ -343,9 +348,15 @@ class StatsService:
                     narrowed,
                 )
                 return [DrillItem("problem", i, u) for i, u in s.execute(q2)]
-            p = _problem_conditions(s, period, moment)
+            candidates = _candidates(period.start, moment)
+            facts = _resolution_facts(_moments_of(period, moment), candidates, narrowed)
+            p = _problem_conditions(s, period, moment, facts)
             q3 = problems_in(
-                select(Problem.id, Problem.uuid).where(p[figure]).order_by(Problem.id), narrowed
+                select(Problem.id, Problem.uuid)
+                .outerjoin(facts, facts.c.pid == Problem.id)
+                .where(candidates, p[figure])
+                .order_by(Problem.id),
+                narrowed,
             )
             return [DrillItem("problem", i, u) for i, u in s.execute(q3)]
 
@@ -596,20 +607,66 @@ def _collect_households(
         }
 
 
+def _candidates(start: datetime, moment: datetime) -> ColumnElement[bool]:
+    """The problems a figure of periods from `start` to `moment` may count. Problems
+    resolved for good before the period matter to none: resolved_at is the last 办结 of
+    a problem done now, none reopened it since, so it was done, with that resolution,
+    at every moment from then on."""
+    return and_(
+        Problem.reported_at <= moment,
+        or_(
+            Problem.reported_at >= start,
+            Problem.resolved_at.is_(None),
+            Problem.resolved_at >= _just_before(start),
+        ),
+    )
+
+
+def _resolution_facts(
+    moments: Sequence[datetime], candidates: ColumnElement[bool], scope: Scope
+) -> Any:
+    """Per candidate problem of the scope (others get none: the queries keep to the
+    candidates), the two facts of its resolution at each of `moments`
+    (core.rules.resolution_facts_sql: lr{i}, lo{i}), from its events (read through the
+    problem_id index: a month's candidates are a small part of all problems)."""
+    cols = []
+    for i, m in enumerate(moments):
+        last_resolved, last_open = resolution_facts_sql(
+            ProblemEvent.kind, ProblemEvent.to_status, ProblemEvent.at, m
+        )
+        cols += [last_resolved.label(f"lr{i}"), last_open.label(f"lo{i}")]
+    return (
+        select(ProblemEvent.problem_id.label("pid"), *cols)
+        .where(
+            ProblemEvent.problem_id.in_(problems_in(select(Problem.id).where(candidates), scope)),
+            ProblemEvent.at <= max(moments),
+        )
+        .group_by(ProblemEvent.problem_id)
+        .subquery("resolutions")
+    )
+
+
+def _resolution(facts: Any, i: int) -> ColumnElement[Any]:
+    return resolution_of_sql(facts.c[f"lr{i}"], facts.c[f"lo{i}"])
+
+
 def _problem_conditions(
-    s: Session, period: Period, moment: datetime
+    s: Session, period: Period, moment: datetime, facts: Any, i: int = 0, j: int = 1
 ) -> dict[Figure, ColumnElement[bool]]:
-    """The problem figures as conditions over the problem table (one home for each)."""
+    """The problem figures as conditions over the problem table joined to `facts`
+    (`_resolution_facts` of [moment, just before the start], at index i and j):
+    办结 and 未办结 as of the period's moment (core.rules.resolution_as_of), the limit
+    in force then (due_at_as_of)."""
     start, end = period.start, period.end
-    resolved = and_(
-        Problem.resolved_at.is_not(None),
-        Problem.resolved_at >= start,
-        Problem.resolved_at < end,
-        Problem.resolved_at <= moment,
-    )
+    resolution = _resolution(facts, i)
+    resolved = resolved_in_sql(resolution, start, end)
     on_time, extended, late = resolution_timeliness_sql(
-        Problem.resolved_at, Problem.due_at, _before_original_limit(s)
+        resolution,
+        Problem.due_at,
+        _before_original_limit(s, resolution),
+        _before_limit_in_force(s, resolution, moment),
     )
+    passed = ~_before_limit_in_force(s, literal(moment, UTCDateTime()), moment)
     return {
         Figure.NEW: and_(Problem.reported_at >= start, Problem.reported_at <= moment),
         Figure.RESOLVED: resolved,
@@ -617,20 +674,26 @@ def _problem_conditions(
         Figure.EXTENDED: and_(resolved, extended),
         Figure.RESOLVED_LATE: and_(resolved, late),
         Figure.OVERDUE_OPEN: and_(
-            Problem.reported_at <= moment,
-            problem_overdue_at_sql(Problem.status, Problem.resolved_at, Problem.due_at, moment),
+            Problem.reported_at <= moment, problem_overdue_at_sql(resolution, passed)
         ),
         Figure.OPEN_AT_START: and_(
-            Problem.reported_at < start,
-            problem_unresolved_at_sql(Problem.status, Problem.resolved_at, _just_before(start)),
+            Problem.reported_at < start, problem_unresolved_at_sql(_resolution(facts, j))
         ),
     }
 
 
-def _before_original_limit(s: Session) -> ColumnElement[bool]:
-    """Problem.resolved_at < the limit before any approved extension (core.rules'
-    original_due_at: the first approval's previous due_at, kept as ISO text in the
-    event's assigned_person; core.rules.extension_fields). True without an approval."""
+def _moments_of(period: Period, moment: datetime) -> list[datetime]:
+    """The moments `_problem_conditions` reads resolutions at: the period's, and the
+    last instant before it began (期初)."""
+    return [moment, _just_before(period.start)]
+
+
+def _before_original_limit(s: Session, resolution: Any = None) -> ColumnElement[bool]:
+    """`resolution` (default Problem.resolved_at) < the limit before any approved
+    extension (core.rules' original_due_at: the first approval's previous due_at, kept
+    as ISO text in the event's assigned_person; core.rules.extension_fields). True
+    without an approval."""
+    at = Problem.resolved_at if resolution is None else resolution
     e = aliased(ProblemEvent)
     original = (
         select(e.assigned_person)
@@ -644,13 +707,39 @@ def _before_original_limit(s: Session) -> ColumnElement[bool]:
         .correlate(Problem)
         .scalar_subquery()
     )
+    return or_(original.is_(None), _before_text(s, at, original))
+
+
+def _before_limit_in_force(s: Session, instant: Any, moment: datetime) -> ColumnElement[bool]:
+    """`instant` < the limit in force at `moment` (core.rules.due_at_as_of): due_at,
+    unless an extension was approved after `moment`; then the limit the first such
+    approval replaced (its assigned_person)."""
+    e = aliased(ProblemEvent)
+    replaced = (
+        select(e.assigned_person)
+        .where(
+            e.problem_id == Problem.id,
+            e.kind == EventKind.EXTENSION_APPROVED.value,
+            e.assigned_person != "",
+            e.at >= moment,
+        )
+        .order_by(e.at, e.id)
+        .limit(1)
+        .correlate(Problem)
+        .scalar_subquery()
+    )
+    return case(
+        (replaced.is_(None), instant < Problem.due_at),
+        else_=_before_text(s, instant, replaced),
+    )
+
+
+def _before_text(s: Session, instant: Any, iso_text: Any) -> ColumnElement[bool]:
     if s.get_bind().dialect.name == "sqlite":
         # The column holds naive UTC text, the event an ISO instant with its offset:
         # julianday reads both.
-        before = func.julianday(Problem.resolved_at) < func.julianday(original)
-    else:
-        before = Problem.resolved_at < cast(original, DateTime(timezone=True))
-    return or_(original.is_(None), before)
+        return func.julianday(instant) < func.julianday(iso_text)
+    return instant < cast(iso_text, DateTime(timezone=True))  # type: ignore[no-any-return]
 
 
 def _just_before(moment: datetime) -> datetime:
@@ -666,11 +755,13 @@ def _days_between(s: Session, later: Any, earlier: Any) -> Any:
 def _collect_problems(
     s: Session, period: Period, scope: Scope, moment: datetime, out: _Collected
 ) -> None:
-    c = _problem_conditions(s, period, moment)
+    candidates = _candidates(period.start, moment)
+    facts = _resolution_facts(_moments_of(period, moment), candidates, scope)
+    c = _problem_conditions(s, period, moment, facts)
     resolved = c[Figure.RESOLVED]
     level = Problem.level
     top = func.coalesce(ProblemCategory.parent_code, Problem.category_code)
-    days = _days_between(s, Problem.resolved_at, Problem.reported_at)
+    days = _days_between(s, _resolution(facts, 0), Problem.reported_at)
     q = problems_in(
         select(
             Problem.grid_id,
@@ -688,15 +779,8 @@ def _collect_problems(
             _n(c[Figure.EXTENDED]),
         )
         .join(ProblemCategory, ProblemCategory.code == Problem.category_code, isouter=True)
-        .where(
-            Problem.reported_at <= moment,
-            # Problems resolved for good before the period matter to none of the figures.
-            or_(
-                Problem.reported_at >= period.start,
-                Problem.resolved_at.is_(None),
-                Problem.resolved_at >= _just_before(period.start),
-            ),
-        )
+        .outerjoin(facts, facts.c.pid == Problem.id)
+        .where(candidates)
         .group_by(Problem.grid_id, Problem.building_group_id, top),
         scope,
     )
@@ -907,11 +991,17 @@ def _trend_households(
 def _trend_problems(
     s: Session, scope: Scope, periods: list[Period], moments: list[datetime]
 ) -> list[Counts]:
-    days = _days_between(s, Problem.resolved_at, Problem.reported_at)
+    # A finished period's moment is the instant before the next one's start: each
+    # distinct moment once.
+    at = sorted({x for p, m in zip(periods, moments, strict=True) for x in _moments_of(p, m)})
+    index = {x: k for k, x in enumerate(at)}
+    candidates = _candidates(periods[0].start, max(moments))
+    facts = _resolution_facts(at, candidates, scope)
     cols = []
     for p, m in zip(periods, moments, strict=True):
-        c = _problem_conditions(s, p, m)
+        c = _problem_conditions(s, p, m, facts, index[m], index[_just_before(p.start)])
         resolved = c[Figure.RESOLVED]
+        days = _days_between(s, _resolution(facts, index[m]), Problem.reported_at)
         cols += [
             _n(c[Figure.NEW]),
             _n(resolved),
@@ -925,14 +1015,7 @@ def _trend_problems(
             _n(c[Figure.EXTENDED]),
         ]
     q = problems_in(
-        select(*cols).where(
-            Problem.reported_at <= max(moments),
-            or_(
-                Problem.reported_at >= periods[0].start,
-                Problem.resolved_at.is_(None),
-                Problem.resolved_at >= _just_before(periods[0].start),
-            ),
-        ),
+        select(*cols).outerjoin(facts, facts.c.pid == Problem.id).where(candidates),
         scope,
     )
     row = s.execute(q).one()

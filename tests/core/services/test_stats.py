@@ -96,7 +96,58 @@ class World:
             )
             s.add(p)
             s.flush()
+            # The history the figures are read from (as of a period's moment).
+            s.add(self._event(p.id, EventKind.CREATED, reported, ProblemStatus.PENDING))
+            if resolved is not None:
+                s.add(self._event(p.id, EventKind.RESOLVED, resolved, ProblemStatus.RESOLVED))
+            if closed and resolved is not None:
+                s.add(
+                    self._event(
+                        p.id, EventKind.RETURN_VISIT, resolved, ProblemStatus.CLOSED,
+                        Satisfaction.SATISFIED,
+                    )
+                )  # fmt: skip
             return p.id
+
+    @staticmethod
+    def _event(
+        pid: int,
+        kind: EventKind,
+        at: datetime,
+        to: ProblemStatus,
+        answer: Satisfaction | None = None,
+    ) -> ProblemEvent:
+        return ProblemEvent(
+            problem_id=pid,
+            kind=kind.value,
+            at=at,
+            to_status=to.value,
+            satisfaction=answer.value if answer else "",
+        )
+
+    def reopen(self, problem: int, at: datetime) -> None:
+        """A dissatisfied return visit: back to 处理中, the resolution no longer stands."""
+        with self.db.session() as s:
+            s.add(
+                self._event(
+                    problem, EventKind.RETURN_VISIT, at, ProblemStatus.IN_PROGRESS,
+                    Satisfaction.DISSATISFIED,
+                )
+            )  # fmt: skip
+            s.execute(
+                update(Problem)
+                .where(Problem.id == problem)
+                .values(status=ProblemStatus.IN_PROGRESS.value, resolved_at=None)
+            )
+
+    def resolve(self, problem: int, at: datetime) -> None:
+        with self.db.session() as s:
+            s.add(self._event(problem, EventKind.RESOLVED, at, ProblemStatus.RESOLVED))
+            s.execute(
+                update(Problem)
+                .where(Problem.id == problem)
+                .values(status=ProblemStatus.RESOLVED.value, resolved_at=at)
+            )
 
     def return_visit(self, problem: int, at: datetime, answer: Satisfaction) -> None:
         with self.db.session() as s:
@@ -345,3 +396,53 @@ def test_an_approved_extension_is_counted_apart(world: World) -> None:
     assert {d.id for d in drill(NOV, Scope(), Figure.RESOLVED_LATE)} == {late_even_so}
     months = w.services.stats.trend(Scope(), PeriodKind.MONTH, 2, bj(2026, 11, 30))
     assert months[-1].figures.counts == c.counts
+
+
+def test_a_reopened_problem_stays_resolved_in_the_month_it_was_resolved(
+    world: World, clock: Clock
+) -> None:
+    """Resolved in September, reopened by a dissatisfied return visit in October,
+    resolved again in November: 办结 in September (as reported then) and in November;
+    in October 超期未办结 at its end. A past month's report does not change later."""
+    w = world
+    sep, oct_, nov = Period.month(2026, 9), Period.month(2026, 10), Period.month(2026, 11)
+    pid = w.problem(reported=bj(2026, 9, 2), due=bj(2026, 9, 20), resolved=bj(2026, 9, 10))
+    clock.now = bj(2026, 10, 1, 9)  # September's report is made
+    reported = w.services.stats.report(sep, Scope()).summary.figures.counts
+    assert (reported.new, reported.resolved, reported.on_time, reported.resolved_late) == (
+        1,
+        1,
+        1,
+        0,
+    )
+
+    w.reopen(pid, bj(2026, 10, 5))
+    w.resolve(pid, bj(2026, 11, 10))
+    clock.now = bj(2026, 12, 2, 10)
+    stats = w.services.stats
+    september = stats.summary(sep, Scope()).figures.counts
+    assert september == reported
+    assert september.days_to_resolve == pytest.approx(8)
+    assert [d.id for d in stats.drill(sep, Scope(), Figure.RESOLVED)] == [pid]
+    assert [d.id for d in stats.drill(sep, Scope(), Figure.ON_TIME)] == [pid]
+
+    october = stats.summary(oct_, Scope()).figures.counts
+    assert (october.resolved, october.open_at_start, october.overdue_open) == (0, 0, 1)
+    assert [d.id for d in stats.drill(oct_, Scope(), Figure.OVERDUE_OPEN)] == [pid]
+
+    november = stats.report(nov, Scope()).summary.figures.counts
+    assert (november.resolved, november.on_time, november.resolved_late) == (1, 0, 1)
+    assert november.open_at_start == 1 and november.overdue_open == 0
+    assert november.days_to_resolve == pytest.approx(69)
+    assert [d.id for d in stats.drill(nov, Scope(), Figure.RESOLVED_LATE)] == [pid]
+
+    months = stats.trend(Scope(), PeriodKind.MONTH, 3, bj(2026, 11, 30))
+    assert [t.figures.counts for t in months] == [september, october, november]
+    # The weekly list of the week it was first resolved agrees.
+    from gridvisit.core.clock import IsoWeek
+
+    week = IsoWeek.containing(date(2026, 9, 10))
+    listed = w.services.weekly.build(week, Scope(), "全部")
+    assert [p.id for p in listed.resolved] == [pid]
+    by_week = stats.summary(Period.week(week), Scope()).figures.counts
+    assert (by_week.resolved, by_week.on_time) == (listed.summary.resolved, listed.summary.on_time)
