@@ -153,10 +153,20 @@ def test_an_old_schema_is_upgraded_by_the_owner_not_by_the_app_role(
     server: tuple[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     owner_url, app_url = server
-    # The server as the previous release left it: before migration 0005.
-    with psycopg.connect(_libpq(owner_url), autocommit=True) as conn:
-        conn.execute("ALTER TABLE visit DROP COLUMN archived")
-        conn.execute("UPDATE alembic_version SET version_num = '0004'")
+    # The server as an older release left it: before migration 0005, by the real
+    # downgrades (hand-made leftovers of later revisions would not upgrade cleanly).
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from gridvisit.storage.engine import alembic_config
+
+    engine = create_engine(owner_url)
+    try:
+        with engine.connect() as conn:
+            command.downgrade(alembic_config(conn), "0004")
+            conn.commit()
+    finally:
+        engine.dispose()
     capsys.readouterr()
     assert main(["user", "list", "--db", app_url, "--user", "chief"]) == 1
     err = capsys.readouterr().err
