@@ -690,6 +690,13 @@ ZH = {
     "A household is visited as often as the most demanding tier of its residents' groups; without a group it is on the default tier (一般). A tier chosen by hand for a household stays.": "一户按其居民所属重点人群中要求最高的等级走访;没有重点人群的按默认等级(一般)。为某户手动选定的等级不受影响。",
     "Only a sub-district admin may change them.": "只有街道管理员可以修改。",
     "Tier {n}": "第 {n} 级",
+    # statistics targets (issue 19)
+    "Statistics tar&gets…": "统计目标(&G)…",
+    "Statistics targets": "统计目标",
+    "Statistics targets saved.": "统计目标已保存。",
+    "Each rate should be at least": "各项比率的目标(不低于)",
+    "The statistics page, the PDF and the Excel sheet mark a figure below its target.": "统计页面、PDF 和 Excel 报表会标出低于目标的指标。",
+    "Restore defaults": "恢复默认",
     "Kind of change": "变动",
     # user management (issue 21)
     "Nothing to change here for your role": "您的角色在此没有可做的操作",

@@ -131,8 +131,10 @@ COMMANDS: dict[str, Action] = {
     "page_due": Action.READ,
     "page_buildings": Action.READ,
     "page_stats": Action.READ,
-    # Settings (read-only for all but sub-district admins, who hold EDIT_TIERS)
+    # Settings (read-only for all but sub-district admins, who hold EDIT_TIERS and
+    # MANAGE_TARGETS)
     "visit_tiers": Action.READ,
+    "stats_targets": Action.READ,  # saving them is MANAGE_TARGETS
     # Account
     "change_password": Action.READ,
     "manage_users": Action.MANAGE_USERS,

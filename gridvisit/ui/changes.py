@@ -25,6 +25,7 @@ class Changes:
     hierarchy: bool = False  # communities, grids, building groups: the tree, every page
     household_list: bool = False  # households added or removed elsewhere (another window)
     reference: bool = False  # categories, tiers, special groups (a merge, an import)
+    targets: bool = False  # the statistics targets: the figures marked below target
 
     @classmethod
     def everything(cls) -> Changes:
@@ -40,7 +41,7 @@ class Changes:
             out.add("problems")
         if self.household_list:
             out |= {"households", "due", "problems"}
-        if out or self.problems:
+        if out or self.problems or self.targets:
             out.add("stats")  # the figures count visits, households and problems
         if (
             self.households

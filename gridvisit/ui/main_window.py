@@ -289,6 +289,7 @@ class MainWindow(WindowHost):
         reports_menu.addAction(self.act_statistics)
         settings_menu = self.menuBar().addMenu(self.tr("&Settings"))
         settings_menu.addAction(self.settings_actions.act_tiers)
+        settings_menu.addAction(self.settings_actions.act_targets)
         account = self.menuBar().addMenu(self.tr("&Account"))
         for entry in self.security.menu_actions(self.act_users):
             if entry is None:

@@ -2514,8 +2514,16 @@ Check the fingerprint with the other side by phone.</source>
         <translation>走访等级(&amp;T)…</translation>
     </message>
     <message>
+        <source>Statistics tar&amp;gets…</source>
+        <translation>统计目标(&amp;G)…</translation>
+    </message>
+    <message>
         <source>Visit tiers saved.</source>
         <translation>走访等级已保存。</translation>
+    </message>
+    <message>
+        <source>Statistics targets saved.</source>
+        <translation>统计目标已保存。</translation>
     </message>
 </context>
 <context>
@@ -2800,6 +2808,37 @@ Check the fingerprint with the other side by phone.</source>
     <message>
         <source>overdue unresolved problems</source>
         <translation>超期未办结的问题</translation>
+    </message>
+</context>
+<context>
+    <name>TargetsDialog</name>
+    <message>
+        <source>Statistics targets</source>
+        <translation>统计目标</translation>
+    </message>
+    <message>
+        <source>Each rate should be at least</source>
+        <translation>各项比率的目标(不低于)</translation>
+    </message>
+    <message>
+        <source>The statistics page, the PDF and the Excel sheet mark a figure below its target.</source>
+        <translation>统计页面、PDF 和 Excel 报表会标出低于目标的指标。</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Restore defaults</source>
+        <translation>恢复默认</translation>
+    </message>
+    <message>
+        <source>Only a sub-district admin may change them.</source>
+        <translation>只有街道管理员可以修改。</translation>
     </message>
 </context>
 <context>

@@ -47,6 +47,7 @@ DEMO_USER = {
 CALLS: dict[str, Callable[..., Any]] = {
     "weekly_report": WeeklyReportService.build,
     "statistics_report": StatsService.report,
+    "stats_targets": StatsService.targets,
     "export_package": ExchangeService.export_package,
     "merge_packages": ExchangeService.merge,
     "merge_review": ExchangeService.conflicts,
