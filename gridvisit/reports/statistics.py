@@ -450,14 +450,15 @@ class _Writer:
                    self.st["note"]),
         ]  # fmt: skip
 
-    def rows_section(self) -> list[Any]:
-        d, s = self.d, self.s
+    def _rows_table(self, level: str, rows: Sequence[TableLine]) -> Table:
+        """One line per community, grid or building group, and the 合计 line."""
+        s = self.s
         name_w = 34 * mm
         col_w = (WIDTH - name_w) / len(ROW_KEYS)
-        head = [self.p(d.level, s.head)] + [self.p(_head_name(k), s.head) for k in ROW_KEYS]
+        head = [self.p(level, s.head)] + [self.p(_head_name(k), s.head) for k in ROW_KEYS]
         data: list[list[Any]] = [head]
         alerts = []
-        lines = [*d.rows, TableLine("合计", "", d.figures)]
+        lines = [*rows, TableLine("合计", "", self.d.figures)]
         for i, line in enumerate(lines, start=1):
             cells: list[Any] = [self.p(_text(line.name))]
             for j, k in enumerate(ROW_KEYS, start=1):
@@ -466,9 +467,13 @@ class _Writer:
                 if v.meets_target is False:
                     alerts.append((j, i))
             data.append(cells)
+        return _table(data, [name_w] + [col_w] * len(ROW_KEYS), alerts=alerts, total_row=True)
+
+    def rows_section(self) -> list[Any]:
+        d = self.d
         out: list[Any] = [
             self.heading(f"二、分{d.level}情况"),
-            _table(data, [name_w] + [col_w] * len(ROW_KEYS), alerts=alerts, total_row=True),
+            self._rows_table(d.level, d.rows),
         ]
         if not d.rows:
             out.append(self.p(f"本范围内没有{d.level}。", self.st["empty"]))
@@ -479,6 +484,16 @@ class _Writer:
                 for ln in below
             )
             out.append(self.p(f"未达标的{d.level}:{names}。", self.st["note"]))
+        if d.chart_level != d.level and d.chart_rows:
+            # The sub-district's report: every grid in a table too, not only in the chart
+            # (offices forward the per-grid figures upward).
+            out.append(Spacer(1, 3 * mm))
+            out.append(self.p(f"分{d.chart_level}情况", self.st["group"]))
+            out.append(self._rows_table(d.chart_level, d.chart_rows))
+            lagging = [ln for ln in d.chart_rows if ln.figures.below_target()]
+            if lagging:
+                names = "、".join(_text(f"{ln.parent} {ln.name}".strip()) for ln in lagging)
+                out.append(self.p(f"未达标的{d.chart_level}:{names}。", self.st["note"]))
         out.append(Spacer(1, 3 * mm))
         out.append(CondPageBreak(70 * mm))
         out.append(self.p(f"各{d.chart_level}走访覆盖率与按期办结率(%)", self.st["group"]))

@@ -103,11 +103,14 @@ class _Sheet:
             cell.font = Font(bold=True, color=cell.font.color)
 
 
-def _indicator_row(sheet: _Sheet, name: str, line_ind: dict[str, IndicatorValue],
+def _indicator_row(sheet: _Sheet, name: str | Sequence[str], line_ind: dict[str, IndicatorValue],
                    keys: Sequence[str]) -> int:  # fmt: skip
+    """A line: its name (or names: community and grid), then a cell per indicator."""
+    lead = [name] if isinstance(name, str) else list(name)
     values = [_value(line_ind[k]) for k in keys]
-    r = sheet.row([name, *values], [None, *(_format(line_ind[k].unit) for k in keys)])
-    for col, k in enumerate(keys, start=2):
+    formats = [*([None] * len(lead)), *(_format(line_ind[k].unit) for k in keys)]
+    r = sheet.row([*lead, *values], formats)
+    for col, k in enumerate(keys, start=len(lead) + 1):
         if line_ind[k].meets_target is False:
             sheet.alert(r, col)
     return r
@@ -151,6 +154,13 @@ def build_workbook(data: StatisticsReport) -> Any:
     for line in lines:
         r = _indicator_row(sheet, line.name, line.figures.indicators, ROW_KEYS)
     sheet.bold_row(r)
+    if data.chart_level != data.level and data.chart_rows:
+        # The sub-district's workbook: every grid, with its community, on its own sheet.
+        ws = wb.create_sheet(SHEETS[1].format(level=data.chart_level))
+        sheet = _Sheet(ws, title, ["社区", data.chart_level, *(_header_name(k) for k in ROW_KEYS)],
+                       [14, 20, *([11] * len(ROW_KEYS))])  # fmt: skip
+        for line in data.chart_rows:
+            _indicator_row(sheet, [line.parent, line.name], line.figures.indicators, ROW_KEYS)
 
     # 近12个月趋势
     ws = wb.create_sheet(SHEETS[2])

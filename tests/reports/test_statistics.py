@@ -159,6 +159,17 @@ def test_pdf_of_a_community_lists_its_grids(demo: Services, tmp_path: Path) -> N
     assert total[0] == str(summary.figures.counts.due)
 
 
+def test_pdf_of_the_subdistrict_lists_every_grid_in_a_table(demo: Services, tmp_path: Path) -> None:
+    """Not only in the chart: offices forward the per-grid figures upward."""
+    data = report.collect(demo, MONTH)
+    text = pdf_text(report.pdf_bytes(data), tmp_path)
+    section = text[text.index("分网格情况") : text.index("三、")]
+    grids = demo.stats.compare(MONTH, Scope(), Breakdown.GRID)
+    assert len(grids) > 1
+    for row in grids:
+        assert line_of(section, row.name, least=3)[0] == str(row.figures.counts.due)
+
+
 def test_pdf_of_a_grid_lists_its_building_groups(demo: Services, tmp_path: Path) -> None:
     community = demo.hierarchy.communities()[0]
     grid = demo.hierarchy.grids(community.id)[0]
@@ -207,7 +218,7 @@ def test_an_empty_database_prints_dashes(services: Services, tmp_path: Path) -> 
 def test_xlsx_holds_the_same_tables(demo: Services) -> None:
     data = report.collect(demo, MONTH)
     wb = load_workbook(io.BytesIO(xlsx_bytes(data)))
-    assert wb.sheetnames == [SHEETS[0], "分社区情况", *SHEETS[2:]]
+    assert wb.sheetnames == [SHEETS[0], "分社区情况", "分网格情况", *SHEETS[2:]]
     summary = demo.stats.summary(MONTH, Scope())
     ws = wb["主要指标"]
     assert ws.freeze_panes == "B3"
@@ -235,6 +246,19 @@ def test_xlsx_holds_the_same_tables(demo: Services) -> None:
     for row in rows:
         assert got[row.name] == pytest.approx(row.figures.value("coverage"))
     assert got["合计"] == pytest.approx(summary.figures.value("coverage"))
+    # Every grid on its own sheet, with its community (the sub-district's workbook).
+    ws = wb["分网格情况"]
+    heads = [ws.cell(2, c).value for c in range(1, ws.max_column + 1)]
+    assert heads[:2] == ["社区", "网格"]
+    cov = heads.index("走访覆盖率") + 1
+    got_grids = {
+        (ws.cell(r, 1).value, ws.cell(r, 2).value): ws.cell(r, cov).value
+        for r in range(3, ws.max_row + 1)
+    }
+    grids = demo.stats.compare(MONTH, Scope(), Breakdown.GRID)
+    assert len(got_grids) == len(grids) > 1
+    for row in grids:
+        assert got_grids[(row.parent, row.name)] == pytest.approx(row.figures.value("coverage"))
     ws = wb["近12个月趋势"]
     trend = demo.stats.trend(Scope(), PeriodKind.MONTH, 12, data.stats.summary.as_of)
     assert [ws.cell(r, 1).value for r in range(3, ws.max_row + 1)] == [
