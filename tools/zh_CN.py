@@ -648,7 +648,6 @@ ZH = {
     "● {groups}": "● {groups}",
     "Open problems: {n}": "未销号问题 {n} 件",
     "Building the PDF…": "正在生成 PDF……",
-    "{pages} pages": "共 {pages} 页",
     "The PDF could not be built:\n{m}": "PDF 未能生成:\n{m}",
     "Save as PDF": "另存为 PDF",
     # issue 20: houses, registers, moves, visit tiers

@@ -21,7 +21,6 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen import canvas
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
@@ -48,13 +47,12 @@ from gridvisit.core.services.buildings import (
     VisitState,
 )
 from gridvisit.reports.weekly import (
-    ALERT,
     FONT,
     GRID_LINE,
     GROUP_BG,
     HEADER_BG,
     MUTED,
-    PERSONAL_NOTICE,
+    canvas_class,
     register_font,
 )
 
@@ -162,47 +160,6 @@ class _NoteLines(Flowable):
             self.canv.line(0, y, self.width, y)
 
 
-def _canvas_class(
-    page: tuple[float, float], header: str, generated: str, notice: bool
-) -> type[canvas.Canvas]:
-    """The weekly list's running header and footer, for a page of either orientation."""
-
-    class NumberedCanvas(canvas.Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict[str, Any]] = []
-
-        def showPage(self) -> None:
-            self._pages.append(dict(self.__dict__))
-            self._startPage()  # type: ignore[attr-defined]  # ReportLab's, not in the stubs
-
-        def save(self) -> None:
-            total = len(self._pages)
-            for number, state in enumerate(self._pages, start=1):
-                self.__dict__.update(state)
-                self._decorate(number, total)
-                super().showPage()
-            super().save()
-
-        def _decorate(self, number: int, total: int) -> None:
-            width, height = page
-            self.saveState()
-            self.setFont(FONT, 8)
-            self.setFillColor(MUTED)
-            self.drawString(MARGIN, height - 8 * mm, header)
-            self.drawRightString(width - MARGIN, height - 8 * mm, f"生成时间:{generated}")
-            if notice:
-                self.setFillColor(ALERT)
-                self.setFont(FONT, 8)
-                self.drawCentredString(width / 2, height - 12 * mm, PERSONAL_NOTICE)
-            self.setFillColor(MUTED)
-            self.setFont(FONT, 9)
-            self.drawCentredString(width / 2, 6 * mm, f"第 {number} 页 共 {total} 页")
-            self.restoreState()
-
-    return NumberedCanvas
-
-
 def _build(
     story: list[Any],
     out: str | os.PathLike[str] | BinaryIO,
@@ -229,8 +186,8 @@ def _build(
     )
     doc.build(
         story,
-        canvasmaker=_canvas_class(
-            page, header, f"{to_local(generated):%Y-%m-%d %H:%M}", full_names
+        canvasmaker=canvas_class(
+            header, f"{to_local(generated):%Y-%m-%d %H:%M}", full_names, page, notice_below=True
         ),
     )
 

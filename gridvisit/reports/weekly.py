@@ -459,10 +459,17 @@ def signature_block(width: float) -> KeepTogether:
 
 
 def canvas_class(
-    header: str, generated: str, notice: bool, page: tuple[float, float] = PAGE
+    header: str,
+    generated: str,
+    notice: bool,
+    page: tuple[float, float] = PAGE,
+    *,
+    notice_below: bool = False,
 ) -> type[canvas.Canvas]:
     """A canvas that draws the running header and footer once the page count is known
-    (on pages of size `page`: the weekly list's landscape A4 by default)."""
+    (on pages of size `page`: the weekly list's landscape A4 by default). With
+    `notice_below` the personal-data notice has a line of its own under the header
+    (a portrait page, whose header leaves no room between its two ends)."""
 
     class NumberedCanvas(canvas.Canvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -492,8 +499,9 @@ def canvas_class(
             self.drawRightString(width - MARGIN, height - 8 * mm, f"生成时间:{generated}")
             if notice:
                 self.setFillColor(ALERT)
-                self.setFont(FONT, 9)
-                self.drawCentredString(width / 2, height - 8 * mm, PERSONAL_NOTICE)
+                self.setFont(FONT, 8 if notice_below else 9)
+                y = height - (12 if notice_below else 8) * mm
+                self.drawCentredString(width / 2, y, PERSONAL_NOTICE)
             self.setFillColor(MUTED)
             self.setFont(FONT, 9)
             self.drawCentredString(width / 2, 6 * mm, f"第 {number} 页 共 {total} 页")
